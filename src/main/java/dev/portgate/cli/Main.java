@@ -1,0 +1,29 @@
+package dev.portgate.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code portgate} command. */
+@Command(name = "portgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "A port-forwarding gateway: static TCP/UDP forwards, and more to come.",
+        subcommands = {ServeCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExitCodeExceptionMapper(e -> ExitCodes.USAGE);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.portgate.config;
+
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.ListenIndex;
+import dev.portgate.forward.Origin;
+import dev.portgate.forward.Problem;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
+public final class ConfigFile {
+
+    private static final Set<String> TOP_KEYS = Set.of("forwards");
+    private static final int MAX_BYTES = 16 * 1024 * 1024;
+
+    private ConfigFile() {
+    }
+
+    public static GatewayConfig load(Path path) throws ConfigException {
+        String name = path.toString();
+        try {
+            if (Files.size(path) > MAX_BYTES) {
+                throw new ConfigException(List.of(new Problem(name, "", "", "the file is larger than 16 MiB")));
+            }
+            return parse(Files.readString(path, StandardCharsets.UTF_8), name);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new Problem(name, "", "", "cannot read the file: " + e.getMessage())));
+        }
+    }
+
+    public static GatewayConfig parse(String text, String source) throws ConfigException {
+        Node root = compose(new StringReader(text), source);
+        Problems problems = new Problems(source);
+        if (root == null) {
+            return GatewayConfig.EMPTY;
+        }
+        if (!(root instanceof MappingNode map)) {
+            problems.add(root, "", "", "the config must be a mapping with a forwards: list");
+            throw new ConfigException(problems.list());
+        }
+        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards");
+        List<Forward> forwards = new ArrayList<>();
+        Map<String, Node> seen = new HashMap<>();
+        Origin origin = Origin.config(source);
+        Node list = top.has("forwards") ? top.at("forwards") : null;
+        if (list instanceof SequenceNode seq) {
+            int i = 0;
+            for (Node item : seq.getValue()) {
+                if (item instanceof MappingNode m) {
+                    Optional<Forward> f = ForwardDecoder.decode(m, i, origin, problems);
+                    f.ifPresent(fw -> {
+                        Node earlier = seen.putIfAbsent(fw.name(), m);
+                        if (earlier != null) {
+                            problems.add(m, fw.name(), "name", "name \"" + fw.name() + "\" is used twice (also on line "
+                                    + (earlier.getStartMark().getLine() + 1) + ") — names must be unique");
+                        } else {
+                            forwards.add(fw);
+                        }
+                    });
+                } else {
+                    problems.add(item, "", "forwards", "forward #" + (i + 1) + " must be a mapping of keys (name:, listen:, target: …), not a " + Fields.shape(item));
+                }
+                i++;
+            }
+        } else if (list != null && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
+            problems.add(list, "", "forwards", "forwards must be a list (each entry starting with \"- name:\"), not a " + Fields.shape(list));
+        }
+        for (Problem p : ListenIndex.conflicts(forwards)) {
+            problems.add(p, seen.get(p.forward()));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.list());
+        }
+        return new GatewayConfig(forwards);
+    }
+
+    private static Node compose(Reader reader, String source) throws ConfigException {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(20);
+        options.setNestingDepthLimit(30);
+        options.setCodePointLimit(MAX_BYTES);
+        try {
+            return new Yaml(new SafeConstructor(options)).compose(reader);
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = mark == null ? source : source + ":" + (mark.getLine() + 1);
+            String what = e.getProblem() == null ? e.getMessage() : e.getProblem();
+            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+            throw new ConfigException(List.of(new Problem(where, "", "", "not valid YAML: " + what + context)));
+        } catch (YAMLException e) {
+            throw new ConfigException(List.of(new Problem(source, "", "", "not valid YAML: " + e.getMessage())));
+        }
+    }
+}

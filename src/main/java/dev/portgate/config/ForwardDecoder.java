@@ -1,0 +1,105 @@
+package dev.portgate.config;
+
+import dev.portgate.forward.Cidr;
+import dev.portgate.forward.Durations;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Limits;
+import dev.portgate.forward.ListenSpec;
+import dev.portgate.forward.Origin;
+import dev.portgate.forward.PortForward;
+import dev.portgate.forward.PortRange;
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.TargetSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
+
+/** Turns one {@code forwards:} entry into a {@link Forward}, or reports every problem it has. */
+public final class ForwardDecoder {
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    static final Set<String> PORT_KEYS = Set.of("name", "kind", "protocol", "listen", "target", "allow", "deny",
+            "idle-timeout", "max-connections", "proxy-protocol", "enabled", "description");
+    private static final String PORT_KEYS_HINT = "name, kind, protocol, listen, target, allow, deny, idle-timeout, "
+            + "max-connections, proxy-protocol, enabled, description";
+
+    private ForwardDecoder() {
+    }
+
+    /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
+    public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
+        Fields f = new Fields(node, problems, "#" + (index + 1), PORT_KEYS, PORT_KEYS_HINT);
+        int before = problems.list().size();
+
+        String name = f.scalar("name").orElse(null);
+        if (name == null) {
+            if (!f.has("name")) {
+                f.problem("name", "forward #" + (index + 1) + " has no name — add name: <word>");
+            }
+        } else if (!NAME.matcher(name).matches()) {
+            f.problem("name", "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit");
+        } else {
+            f.owner(name);
+        }
+
+        String kind = f.scalar("kind").orElse("port");
+        if (!kind.equals("port")) {
+            f.problem("kind", "kind \"" + kind + "\" is not known — this version has kind: port");
+        }
+
+        Set<Protocol> protocols = f.has("protocol")
+                ? f.parsed("protocol", Protocol::parseSet).orElse(null)
+                : Set.of(Protocol.TCP);
+        ListenSpec listen = required(f, "listen", ListenSpec::parse, "listen: [address:]port, e.g. 0.0.0.0:8080");
+        TargetSpec target = required(f, "target", TargetSpec::parse, "target: host:port, e.g. 192.168.1.5:80");
+        List<Cidr> allow = cidrs(f, "allow");
+        List<Cidr> deny = cidrs(f, "deny");
+        Duration idle = f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO);
+        int maxConnections = f.parsed("max-connections", Fields::parseCount).orElse(0);
+        ProxyProtocol proxy = f.parsed("proxy-protocol", ProxyProtocol::parse).orElse(ProxyProtocol.NONE);
+        boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
+        String description = f.scalar("description").orElse("");
+
+        if (listen != null && target != null) {
+            PortRange l = listen.ports();
+            PortRange t = target.ports();
+            if (t.size() != 1 && t.size() != l.size()) {
+                f.problem("target", "target range " + t + " has " + t.size() + " ports but listen range " + l + " has "
+                        + l.size() + " — give one target port, or a range of the same size");
+            }
+        }
+        if (protocols != null && proxy != ProxyProtocol.NONE && !protocols.contains(Protocol.TCP)) {
+            f.problem("proxy-protocol", "proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
+        }
+        if (description.length() > 500) {
+            f.problem("description", "description is " + description.length() + " characters long — keep it to 500");
+        }
+        if (problems.list().size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new PortForward(name, enabled, description, origin, protocols, listen, target,
+                new Limits(allow, deny, idle, maxConnections), proxy));
+    }
+
+    private static <T> T required(Fields f, String key, java.util.function.Function<String, T> parser, String hint) {
+        if (!f.has(key)) {
+            f.problem(key, key + " is missing — add " + hint);
+            return null;
+        }
+        return f.parsed(key, parser).orElse(null);
+    }
+
+    private static List<Cidr> cidrs(Fields f, String key) {
+        List<Cidr> out = new ArrayList<>();
+        for (String s : f.list(key).orElse(List.of())) {
+            f.parse(key, s, f.at(key), Cidr::parse).ifPresent(out::add);
+        }
+        return out;
+    }
+}

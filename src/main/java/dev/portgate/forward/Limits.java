@@ -1,0 +1,34 @@
+package dev.portgate.forward;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Who may use a forward and how much: source allow/deny lists, idle timeout and a cap on
+ * concurrent connections (UDP: sessions). A zero duration or count means "no limit".
+ */
+public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections) {
+
+    public static final Limits NONE = new Limits(List.of(), List.of(), Duration.ZERO, 0);
+
+    public Limits {
+        allow = List.copyOf(allow);
+        deny = List.copyOf(deny);
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle-timeout is negative");
+        }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max-connections is negative");
+        }
+    }
+
+    /** Idle timeout in effect for a protocol: UDP sessions must end some time, TCP ones need not. */
+    public Duration idleTimeoutFor(Protocol protocol) {
+        if (!idleTimeout.isZero()) {
+            return idleTimeout;
+        }
+        return protocol == Protocol.UDP ? DEFAULT_UDP_IDLE : Duration.ZERO;
+    }
+
+    public static final Duration DEFAULT_UDP_IDLE = Duration.ofSeconds(120);
+}

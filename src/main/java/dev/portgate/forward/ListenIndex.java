@@ -1,0 +1,80 @@
+package dev.portgate.forward;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which forward listens on which protocol, address and port. Finding a conflict costs one map
+ * look-up per port, so thousands of leases stay cheap to check.
+ */
+public final class ListenIndex {
+
+    private record Key(Protocol protocol, int port) {
+    }
+
+    private record Claim(String forward, ListenSpec listen) {
+    }
+
+    private final Map<Key, List<Claim>> claims = new HashMap<>();
+
+    /** Builds an index of the enabled forwards, assumed free of conflicts among themselves. */
+    public static ListenIndex of(Iterable<? extends Forward> forwards) {
+        ListenIndex index = new ListenIndex();
+        for (Forward f : forwards) {
+            index.add(f);
+        }
+        return index;
+    }
+
+    /** The problem if {@code f} would take a port another forward already holds, or null. */
+    public Problem conflict(Forward f) {
+        if (!f.enabled()) {
+            return null;
+        }
+        PortRange ports = f.listen().ports();
+        for (Protocol p : f.protocols()) {
+            for (int port = ports.first(); port <= ports.last(); port++) {
+                for (Claim c : claims.getOrDefault(new Key(p, port), List.of())) {
+                    if (!c.forward.equals(f.name()) && c.listen.overlaps(f.listen())) {
+                        ListenSpec wide = c.listen.isWildcard() ? c.listen : f.listen();
+                        String where = c.listen.isWildcard() != f.listen().isWildcard()
+                                ? " (" + wide.host() + " covers every address)" : "";
+                        return Problem.of(f.name(), "listen", "listen port " + port + "/" + p.label()
+                                + " is already used by forward \"" + c.forward + "\"" + where
+                                + " — choose another port or address");
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    public void add(Forward f) {
+        if (!f.enabled()) {
+            return;
+        }
+        PortRange ports = f.listen().ports();
+        for (Protocol p : f.protocols()) {
+            for (int port = ports.first(); port <= ports.last(); port++) {
+                claims.computeIfAbsent(new Key(p, port), k -> new ArrayList<>(1)).add(new Claim(f.name(), f.listen()));
+            }
+        }
+    }
+
+    /** Checks forwards in order, each against those before it; returns every conflict. */
+    public static List<Problem> conflicts(Iterable<? extends Forward> forwards) {
+        ListenIndex index = new ListenIndex();
+        List<Problem> problems = new ArrayList<>();
+        for (Forward f : forwards) {
+            Problem p = index.conflict(f);
+            if (p != null) {
+                problems.add(p);
+            } else {
+                index.add(f);
+            }
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.portgate.forward;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Who owns a forward. Each writer of desired state (config file, console, API, UPnP lease,
+ * trigger, SSH session) replaces only its own forwards, so the owner travels with the rule.
+ */
+public record Origin(Kind kind, String owner) {
+
+    public enum Kind {
+        CONFIG, API, UPNP, NATPMP, PCP, TRIGGER, SSH;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public Origin {
+        Objects.requireNonNull(kind, "kind");
+        owner = owner == null ? "" : owner;
+    }
+
+    public static Origin config(String path) {
+        return new Origin(Kind.CONFIG, path);
+    }
+
+    @Override
+    public String toString() {
+        return owner.isEmpty() ? kind.label() : kind.label() + " " + owner;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.portgate.forward;
+
+import java.util.Objects;
+
+/** Where a forward's connections go: a host name or IP literal and a port range (one port, or one per listen port). */
+public record TargetSpec(String host, PortRange ports) {
+
+    public TargetSpec {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(ports, "ports");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("target host is empty");
+        }
+    }
+
+    /** Parses {@code host:port}, {@code 192.168.1.7:27015-27020}, {@code [2001:db8::1]:80}. */
+    public static TargetSpec parse(String text) {
+        HostAndPorts hp = HostAndPorts.split(text.strip(), false);
+        if (hp.host() == null) {
+            throw new IllegalArgumentException("\"" + text.strip() + "\" has no host — write host:port, e.g. 192.168.1.5:80");
+        }
+        String host = hp.host();
+        if (Addresses.literal(host) == null && !isHostName(host)) {
+            throw new IllegalArgumentException("\"" + host + "\" is neither an IP address nor a host name");
+        }
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new TargetSpec(host, PortRange.parse(hp.ports()));
+    }
+
+    static boolean isHostName(String host) {
+        if (host.length() > 253 || host.startsWith(".") || host.startsWith("-")) {
+            return false;
+        }
+        for (String label : host.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                return false;
+            }
+            for (char c : label.toCharArray()) {
+                if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    public int portFor(PortRange listen, int listenPort) {
+        return ports.mapFrom(listen, listenPort);
+    }
+
+    @Override
+    public String toString() {
+        return Addresses.hostPort(host, ports);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.portgate.net;
+
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Protocol;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A forward as it runs: its current rule (swapped in place when an edit needs no rebind), its
+ * counters and its live connections. Listeners read the rule at each accept.
+ */
+public final class ActiveForward {
+
+    private volatile Forward forward;
+    private final ForwardStats stats = new ForwardStats();
+    private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong ids;
+
+    public ActiveForward(Forward forward, AtomicLong connectionIds) {
+        this.forward = forward;
+        this.ids = connectionIds;
+    }
+
+    public Forward forward() {
+        return forward;
+    }
+
+    public void update(Forward next) {
+        this.forward = next;
+    }
+
+    public String name() {
+        return forward.name();
+    }
+
+    public ForwardStats stats() {
+        return stats;
+    }
+
+    public Collection<Connection> connections() {
+        return List.copyOf(connections.values());
+    }
+
+    public int activeCount() {
+        return connections.size();
+    }
+
+    Connection register(Protocol protocol, Channel channel, InetSocketAddress client, String target) {
+        Connection c = new Connection(ids.incrementAndGet(), forward.name(), protocol, client, target, channel);
+        connections.put(c.id(), c);
+        channel.closeFuture().addListener(f -> connections.remove(c.id()));
+        return c;
+    }
+
+    /** Closes every live connection of this forward (on disable or delete). */
+    public void closeConnections() {
+        connections.values().forEach(Connection::close);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.portgate.net;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one forward, updated from every event loop, read by the API and metrics. */
+public final class ForwardStats {
+
+    /** Why a connection or datagram session was refused. */
+    public enum Refusal { DENIED, LIMIT, DIAL_FAILED;
+
+        static Refusal of(dev.portgate.policy.Verdict.Reason r) {
+            return r == dev.portgate.policy.Verdict.Reason.DENIED ? DENIED : LIMIT;
+        }
+    }
+
+    private final LongAdder bytesIn = new LongAdder();   // client -> target
+    private final LongAdder bytesOut = new LongAdder();  // target -> client
+    private final LongAdder connectionsTotal = new LongAdder();
+    private final LongAdder connectionsActive = new LongAdder();
+    private final LongAdder packetsIn = new LongAdder();
+    private final LongAdder packetsOut = new LongAdder();
+    private final LongAdder sessionsTotal = new LongAdder();
+    private final LongAdder sessionsActive = new LongAdder();
+    private final LongAdder refusedDenied = new LongAdder();
+    private final LongAdder refusedLimit = new LongAdder();
+    private final LongAdder dialFailures = new LongAdder();
+    private final LongAdder packetsDropped = new LongAdder();
+
+    void bytesIn(long n) {
+        bytesIn.add(n);
+    }
+
+    void bytesOut(long n) {
+        bytesOut.add(n);
+    }
+
+    void connectionOpened() {
+        connectionsTotal.increment();
+        connectionsActive.increment();
+    }
+
+    void connectionClosed() {
+        connectionsActive.decrement();
+    }
+
+    void packetIn(long bytes) {
+        packetsIn.increment();
+        bytesIn.add(bytes);
+    }
+
+    void packetOut(long bytes) {
+        packetsOut.increment();
+        bytesOut.add(bytes);
+    }
+
+    void packetDropped() {
+        packetsDropped.increment();
+    }
+
+    void sessionOpened() {
+        sessionsTotal.increment();
+        sessionsActive.increment();
+    }
+
+    void sessionClosed() {
+        sessionsActive.decrement();
+    }
+
+    void refused(Refusal why) {
+        switch (why) {
+            case DENIED -> refusedDenied.increment();
+            case LIMIT -> refusedLimit.increment();
+            case DIAL_FAILED -> dialFailures.increment();
+        }
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(bytesIn.sum(), bytesOut.sum(), connectionsTotal.sum(), connectionsActive.sum(),
+                packetsIn.sum(), packetsOut.sum(), sessionsTotal.sum(), sessionsActive.sum(),
+                refusedDenied.sum(), refusedLimit.sum(), dialFailures.sum(), packetsDropped.sum());
+    }
+
+    /** A consistent-enough reading of the counters (each read once). */
+    public record Snapshot(long bytesIn, long bytesOut, long connectionsTotal, long connectionsActive,
+                           long packetsIn, long packetsOut, long sessionsTotal, long sessionsActive,
+                           long refusedDenied, long refusedLimit, long dialFailures, long packetsDropped) {
+
+        public long refused() {
+            return refusedDenied + refusedLimit;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.portgate.net;
+
+import dev.portgate.forward.Addresses;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.PortForward;
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.policy.Policy;
+import dev.portgate.policy.Verdict;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of an accepted TCP connection: asks the policy, dials the target on the same
+ * event loop, writes a PROXY header if the forward wants one, then hands both sides to {@link Relay}.
+ */
+final class TcpAcceptor extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpAcceptor.class);
+
+    private final ActiveForward active;
+    private final Policy policy;
+    private final Dialer dialer;
+    private final int listenPort;
+
+    TcpAcceptor(ActiveForward active, Policy policy, Dialer dialer, int listenPort) {
+        this.active = active;
+        this.policy = policy;
+        this.dialer = dialer;
+        this.listenPort = listenPort;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel inbound = ctx.channel();
+        InetSocketAddress client = (InetSocketAddress) inbound.remoteAddress();
+        Forward forward = active.forward();
+        if (!(forward instanceof PortForward pf)) {
+            inbound.close();
+            return;
+        }
+        if (policy.admit(forward, client.getAddress(), active.activeCount()) instanceof Verdict.Refuse refuse) {
+            active.stats().refused(ForwardStats.Refusal.of(refuse.reason()));
+            log.debug("forward \"{}\": refused {}: {}", forward.name(), client, refuse.detail());
+            reset(inbound);
+            return;
+        }
+        String host = pf.target().host();
+        int port = pf.target().portFor(pf.listen().ports(), listenPort);
+        String target = Addresses.hostPort(host, port);
+        Connection conn = active.register(Protocol.TCP, inbound, client, target);
+        ForwardStats stats = active.stats();
+        stats.connectionOpened();
+        long started = System.nanoTime();
+        inbound.closeFuture().addListener(f -> {
+            stats.connectionClosed();
+            log.debug("forward \"{}\": {} -> {} closed after {} ms, {} bytes in, {} bytes out", forward.name(), client,
+                    target, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), conn.bytesIn(), conn.bytesOut());
+        });
+        log.debug("forward \"{}\": {} -> {} opened", forward.name(), client, target);
+
+        dialer.dial(inbound, host, port).addListener(f -> {
+            if (!f.isSuccess()) {
+                stats.refused(ForwardStats.Refusal.DIAL_FAILED);
+                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, client, reason(f.cause()));
+                reset(inbound);
+                return;
+            }
+            Channel outbound = (Channel) f.getNow();
+            if (!inbound.isActive()) {
+                outbound.close();
+                return;
+            }
+            inbound.closeFuture().addListener(x -> {
+                if (outbound.isActive() && !inbound.isActive() && !outbound.isWritable()) {
+                    outbound.close();
+                }
+            });
+            if (pf.proxyProtocol() != ProxyProtocol.NONE) {
+                ProxyHeader.write(outbound, pf.proxyProtocol(), client, (InetSocketAddress) inbound.localAddress());
+            }
+            outbound.pipeline().addLast(new Relay(inbound, n -> {
+                stats.bytesOut(n);
+                conn.addOut(n);
+            }));
+            Duration idle = pf.limits().idleTimeoutFor(Protocol.TCP);
+            if (!idle.isZero()) {
+                ctx.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            ctx.pipeline().addLast(new Relay(outbound, n -> {
+                stats.bytesIn(n);
+                conn.addIn(n);
+            }));
+            ctx.pipeline().remove(this);
+            outbound.config().setAutoRead(true);
+            inbound.config().setAutoRead(true);
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("forward \"{}\": {}: {}", active.name(), ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    /** Closes with RST, as a closed port would answer. */
+    private static void reset(Channel ch) {
+        if (ch.isActive()) {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        ch.close();
+    }
+
+    static String reason(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return m == null ? root.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.portgate.net;
+
+import dev.portgate.forward.Addresses;
+import dev.portgate.policy.Policy;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/** Accepts TCP connections on one address and port for one forward. */
+public final class TcpListener implements Listener {
+
+    private final ServerBootstrap bootstrap;
+    private final InetSocketAddress address;
+    private volatile Channel channel;
+
+    public TcpListener(Transport transport, ActiveForward active, Policy policy, Dialer dialer, InetAddress address, int port) {
+        this.address = new InetSocketAddress(address, port);
+        this.bootstrap = new ServerBootstrap()
+                .group(transport.group(), transport.group())
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new TcpAcceptor(active, policy, dialer, port));
+                    }
+                });
+        TcpOptions.applyChild(bootstrap);
+    }
+
+    @Override
+    public Future<?> open() {
+        ChannelFuture bind = bootstrap.bind(address);
+        channel = bind.channel();
+        return bind;
+    }
+
+    @Override
+    public void close() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "tcp " + Addresses.hostPort(NetUtil.toAddressString(address.getAddress()), address.getPort());
+    }
+}

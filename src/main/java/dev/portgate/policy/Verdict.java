@@ -1,0 +1,16 @@
+package dev.portgate.policy;
+
+/** The policy's answer for one new connection or datagram session. */
+public sealed interface Verdict {
+
+    Verdict ADMIT = new Admit();
+
+    record Admit() implements Verdict {
+    }
+
+    /** Refused, with the reason for counters and a detail for the log. */
+    record Refuse(Reason reason, String detail) implements Verdict {
+    }
+
+    enum Reason { DENIED, LIMIT }
+}
