@@ -109,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "shutdown"));
         log.info("portgate started: {} forward(s), data in {}{}", gateway.rules().forwards().size(),
-                settings.data().toAbsolutePath(), config == null ? "" : ", config " + config.toAbsolutePath());
+                settings.data().toAbsolutePath().normalize(), config == null ? "" : ", config " + config.toAbsolutePath().normalize());
         stopped.await();
         return ExitCodes.OK;
     }

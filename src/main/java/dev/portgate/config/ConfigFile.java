@@ -89,7 +89,7 @@ public final class ConfigFile {
             problems.add(p, seen.get(p.forward()));
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems.list());
+            throw new ConfigException(problems.byLine());
         }
         return new GatewayConfig(forwards);
     }

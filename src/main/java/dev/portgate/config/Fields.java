@@ -42,6 +42,16 @@ final class Fields {
         }
     }
 
+    /** The text of a scalar key, read before the mapping is walked (to name its owner early). */
+    static Optional<String> peek(MappingNode node, String key) {
+        for (NodeTuple t : node.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key) && t.getValueNode() instanceof ScalarNode v) {
+                return Optional.of(v.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Later problems name this forward. */
     void owner(String name) {
         this.owner = name;

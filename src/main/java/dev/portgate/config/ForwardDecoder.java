@@ -34,7 +34,8 @@ public final class ForwardDecoder {
 
     /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
     public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
-        Fields f = new Fields(node, problems, "#" + (index + 1), PORT_KEYS, PORT_KEYS_HINT);
+        String label = Fields.peek(node, "name").filter(n -> NAME.matcher(n).matches()).orElse("#" + (index + 1));
+        Fields f = new Fields(node, problems, label, PORT_KEYS, PORT_KEYS_HINT);
         int before = problems.list().size();
 
         String name = f.scalar("name").orElse(null);

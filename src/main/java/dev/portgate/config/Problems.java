@@ -37,4 +37,20 @@ public final class Problems {
     public List<Problem> list() {
         return List.copyOf(list);
     }
+
+    /** In the order of the file, so a person can fix them top to bottom. */
+    public List<Problem> byLine() {
+        List<Problem> sorted = new ArrayList<>(list);
+        sorted.sort(java.util.Comparator.comparingInt(p -> line(p.where())));
+        return sorted;
+    }
+
+    private static int line(String where) {
+        int colon = where.lastIndexOf(':');
+        try {
+            return colon < 0 ? 0 : Integer.parseInt(where.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
 }

@@ -53,4 +53,13 @@ public final class Addresses {
     public static String hostPort(String host, Object port) {
         return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
+
+    /** ip:port (IPv6 in brackets), without the host name or leading slash that InetSocketAddress prints. */
+    public static String format(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a) {
+            String host = a.getAddress() == null ? a.getHostString() : NetUtil.toAddressString(a.getAddress());
+            return hostPort(host, a.getPort());
+        }
+        return String.valueOf(address);
+    }
 }

@@ -2,7 +2,8 @@ package dev.portgate.forward;
 
 /**
  * One thing wrong with a forward or a config: where (file:line, if known), which forward, which
- * field, and a message that says what is wrong and how to fix it.
+ * field, and a message that says what is wrong and how to fix it. The message reads on its own
+ * (it names the field itself); the field is kept apart for forms that show errors beside it.
  */
 public record Problem(String where, String forward, String field, String message) {
 
@@ -28,9 +29,6 @@ public record Problem(String where, String forward, String field, String message
         }
         if (!forward.isEmpty()) {
             b.append("forward \"").append(forward).append("\": ");
-        }
-        if (!field.isEmpty() && !message.startsWith(field)) {
-            b.append(field).append(": ");
         }
         return b.append(message).toString();
     }

@@ -72,7 +72,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
             });
             closeIfBothShut(self);
         } else if (evt instanceof IdleStateEvent) {
-            log.debug("{}: idle timeout, closing", ctx.channel().remoteAddress());
+            log.debug("{}: idle timeout, closing", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()));
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -88,7 +88,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("{}: {}", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()), cause.toString());
         ctx.close();
     }
 

@@ -49,7 +49,7 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
         }
         if (policy.admit(forward, client.getAddress(), active.activeCount()) instanceof Verdict.Refuse refuse) {
             active.stats().refused(ForwardStats.Refusal.of(refuse.reason()));
-            log.debug("forward \"{}\": refused {}: {}", forward.name(), client, refuse.detail());
+            log.debug("forward \"{}\": refused {}: {}", forward.name(), Addresses.format(client), refuse.detail());
             reset(inbound);
             return;
         }
@@ -62,15 +62,15 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
         long started = System.nanoTime();
         inbound.closeFuture().addListener(f -> {
             stats.connectionClosed();
-            log.debug("forward \"{}\": {} -> {} closed after {} ms, {} bytes in, {} bytes out", forward.name(), client,
+            log.debug("forward \"{}\": {} -> {} closed after {} ms, {} bytes in, {} bytes out", forward.name(), Addresses.format(client),
                     target, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), conn.bytesIn(), conn.bytesOut());
         });
-        log.debug("forward \"{}\": {} -> {} opened", forward.name(), client, target);
+        log.debug("forward \"{}\": {} -> {} opened", forward.name(), Addresses.format(client), target);
 
         dialer.dial(inbound, host, port).addListener(f -> {
             if (!f.isSuccess()) {
                 stats.refused(ForwardStats.Refusal.DIAL_FAILED);
-                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, client, reason(f.cause()));
+                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, Addresses.format(client), reason(f.cause()));
                 reset(inbound);
                 return;
             }
@@ -107,7 +107,7 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("forward \"{}\": {}: {}", active.name(), ctx.channel().remoteAddress(), cause.toString());
+        log.debug("forward \"{}\": {}: {}", active.name(), Addresses.format(ctx.channel().remoteAddress()), cause.toString());
         ctx.close();
     }
 

@@ -116,7 +116,7 @@ public final class UdpListener implements Listener {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("forward \"{}\": udp listener {}: {}", active.name(), address, cause.toString());
+            log.debug("forward \"{}\": udp listener {}: {}", active.name(), Addresses.format(address), cause.toString());
         }
 
         @Override
@@ -135,7 +135,7 @@ public final class UdpListener implements Listener {
         }
         if (policy.admit(forward, client.getAddress(), active.activeCount()) instanceof Verdict.Refuse refuse) {
             active.stats().refused(ForwardStats.Refusal.of(refuse.reason()));
-            log.debug("forward \"{}\": refused udp from {}: {}", forward.name(), client, refuse.detail());
+            log.debug("forward \"{}\": refused udp from {}: {}", forward.name(), Addresses.format(client), refuse.detail());
             return null;
         }
         String host = pf.target().host();

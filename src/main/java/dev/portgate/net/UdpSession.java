@@ -91,7 +91,7 @@ final class UdpSession {
             if (!idle.isZero()) {
                 upstream.pipeline().addFirst(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
             }
-            log.debug("forward \"{}\": udp {} -> {} session opened", active.name(), client, target);
+            log.debug("forward \"{}\": udp {} -> {} session opened", active.name(), Addresses.format(client), Addresses.format(target));
             ByteBuf b;
             while ((b = pending.poll()) != null) {
                 write(b);
@@ -134,7 +134,7 @@ final class UdpSession {
 
     private void fail(String why) {
         active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
-        log.warn("forward \"{}\": udp from {}: {}", active.name(), client, why);
+        log.warn("forward \"{}\": udp from {}: {}", active.name(), Addresses.format(client), why);
         close();
     }
 
@@ -177,7 +177,7 @@ final class UdpSession {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent) {
-                log.debug("forward \"{}\": udp session of {} idle, closing", active.name(), client);
+                log.debug("forward \"{}\": udp session of {} idle, closing", active.name(), Addresses.format(client));
                 ctx.close();
             }
         }
@@ -185,7 +185,7 @@ final class UdpSession {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // ICMP port unreachable from the target arrives here: the session ends, the forward goes on.
-            log.debug("forward \"{}\": udp session of {}: {}", active.name(), client, cause.toString());
+            log.debug("forward \"{}\": udp session of {}: {}", active.name(), Addresses.format(client), cause.toString());
             ctx.close();
         }
     }

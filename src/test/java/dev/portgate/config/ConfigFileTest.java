@@ -1,0 +1,232 @@
+package dev.portgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.portgate.forward.Cidr;
+import dev.portgate.forward.PortForward;
+import dev.portgate.forward.PortRange;
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.Problem;
+import dev.portgate.forward.ProxyProtocol;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigFileTest {
+
+    private static List<String> problems(String yaml) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFile.parse(yaml, "pg.yaml"));
+        assertThat(e).as("config should be refused").isNotNull();
+        return e.problems().stream().map(Problem::toString).toList();
+    }
+
+    @Test
+    void readsEveryKeyOfThePortForward() throws Exception {
+        GatewayConfig c = ConfigFile.parse("""
+                forwards:
+                  - name: web
+                    protocol: tcp
+                    listen: 0.0.0.0:8080
+                    target: 192.168.1.5:80
+                    allow: [192.168.0.0/16, 2001:db8::/32]
+                    deny: 192.168.9.0/24
+                    idle-timeout: 10m
+                    max-connections: 1000
+                    proxy-protocol: v2
+                    enabled: true
+                    description: home camera
+                  - name: game
+                    protocol: udp
+                    listen: 27015-27020
+                    target: 192.168.1.7:27015-27020
+                  - name: v6
+                    protocol: both
+                    listen: "[::]:9000"
+                    target: "[::1]:9001"
+                    enabled: false
+                """, "pg.yaml");
+        PortForward web = (PortForward) c.forwards().get(0);
+        assertThat(web.name()).isEqualTo("web");
+        assertThat(web.protocols()).containsExactly(Protocol.TCP);
+        assertThat(web.listen().toString()).isEqualTo("0.0.0.0:8080");
+        assertThat(web.target().host()).isEqualTo("192.168.1.5");
+        assertThat(web.target().ports()).isEqualTo(PortRange.of(80));
+        assertThat(web.limits().allow()).containsExactly(Cidr.parse("192.168.0.0/16"), Cidr.parse("2001:db8::/32"));
+        assertThat(web.limits().deny()).containsExactly(Cidr.parse("192.168.9.0/24"));
+        assertThat(web.limits().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(web.limits().maxConnections()).isEqualTo(1000);
+        assertThat(web.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+        assertThat(web.description()).isEqualTo("home camera");
+        PortForward game = (PortForward) c.forwards().get(1);
+        assertThat(game.listen().ports()).isEqualTo(new PortRange(27015, 27020));
+        assertThat(game.listen().host()).isEqualTo("0.0.0.0");
+        assertThat(game.target().portFor(game.listen().ports(), 27017)).isEqualTo(27017);
+        PortForward v6 = (PortForward) c.forwards().get(2);
+        assertThat(v6.protocols()).isEqualTo(Set.of(Protocol.TCP, Protocol.UDP));
+        assertThat(v6.listen().toString()).isEqualTo("[::]:9000");
+        assertThat(v6.target().host()).isEqualTo("::1");
+        assertThat(v6.enabled()).isFalse();
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        assertThat(problems("forwards:\n  - name: web\n    listen: [8080\n"))
+                .singleElement().asString().startsWith("pg.yaml:4: not valid YAML:");
+    }
+
+    @Test
+    void unknownKeysAreNamedWithTheirLine() {
+        assertThat(problems("""
+                forwards:
+                  - name: web
+                    listen: 8080
+                    target: 10.0.0.1:80
+                    listne: 9090
+                """)).containsExactly("pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
+                + "listen, target, allow, deny, idle-timeout, max-connections, proxy-protocol, enabled, description");
+        assertThat(problems("forward:\n  - name: x\n"))
+                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards");
+    }
+
+    @Test
+    void badPortsAreEachReported() {
+        assertThat(problems("""
+                forwards:
+                  - name: zero
+                    listen: 0
+                    target: 10.0.0.1:80
+                  - name: big
+                    listen: 8080
+                    target: 10.0.0.1:70000
+                  - name: reversed
+                    listen: 9000-8000
+                    target: 10.0.0.1:80
+                  - name: sizes
+                    listen: 7000-7009
+                    target: 10.0.0.1:7000-7004
+                  - name: word
+                    listen: http
+                    target: 10.0.0.1:80
+                """)).containsExactly(
+                "pg.yaml:3: forward \"zero\": listen: port 0 is out of range — use 1-65535",
+                "pg.yaml:7: forward \"big\": target: port 70000 is out of range — use 1-65535",
+                "pg.yaml:9: forward \"reversed\": listen: range 9000-8000 is reversed — write 8000-9000",
+                "pg.yaml:13: forward \"sizes\": target range 7000-7004 has 5 ports but listen range 7000-7009 has 10 — give one target port, or a range of the same size",
+                "pg.yaml:15: forward \"word\": listen: \"http\" is not a port number — use 1-65535");
+    }
+
+    @Test
+    void badAddressesAndCidrs() {
+        assertThat(problems("""
+                forwards:
+                  - name: a
+                    listen: 300.1.1.1:80
+                    target: "bad host!:80"
+                    allow: [10.0.0.0/33, nonsense]
+                  - name: b
+                    listen: "::1:80"
+                    target: 10.0.0.1
+                """)).containsExactly(
+                "pg.yaml:3: forward \"a\": listen: \"300.1.1.1\" is not an IP address — listen takes an address literal such as 0.0.0.0, 127.0.0.1 or [::]",
+                "pg.yaml:4: forward \"a\": target: \"bad host!\" is neither an IP address nor a host name",
+                "pg.yaml:5: forward \"a\": allow: \"10.0.0.0/33\" has prefix /33, more than the address's 32 bits",
+                "pg.yaml:5: forward \"a\": allow: \"nonsense\" is not a CIDR — write it like 192.168.0.0/16 or 2001:db8::/32",
+                "pg.yaml:7: forward \"b\": listen: \"::1:80\" looks like a bare IPv6 address — put it in brackets: [::1]:80",
+                "pg.yaml:8: forward \"b\": target: \"10.0.0.1\" has no host — write host:port, e.g. 192.168.1.5:80");
+    }
+
+    @Test
+    void duplicateNamesAndMissingFields() {
+        assertThat(problems("""
+                forwards:
+                  - name: web
+                    listen: 8080
+                    target: 10.0.0.1:80
+                  - name: web
+                    listen: 8081
+                    target: 10.0.0.1:81
+                  - listen: 8082
+                  - name: "bad name"
+                    protocol: sctp
+                    listen: 8083
+                    target: 10.0.0.1:80
+                    max-connections: -1
+                    idle-timeout: soon
+                    enabled: maybe
+                    proxy-protocol: v3
+                """)).containsExactly(
+                "pg.yaml:5: forward \"web\": name \"web\" is used twice (also on line 2) — names must be unique",
+                "pg.yaml:8: forward \"#3\": forward #3 has no name — add name: <word>",
+                "pg.yaml:8: forward \"#3\": target is missing — add target: host:port, e.g. 192.168.1.5:80",
+                "pg.yaml:9: forward \"#4\": name \"bad name\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit",
+                "pg.yaml:10: forward \"#4\": protocol: \"sctp\" is not a protocol — use tcp, udp or both",
+                "pg.yaml:13: forward \"#4\": max-connections: \"-1\" is not a whole number of 0 or more",
+                "pg.yaml:14: forward \"#4\": idle-timeout: \"soon\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d",
+                "pg.yaml:15: forward \"#4\": enabled: \"maybe\" is not true or false",
+                "pg.yaml:16: forward \"#4\": proxy-protocol: \"v3\" is not a PROXY protocol version — use none, v1 or v2");
+    }
+
+    @Test
+    void conflictsNameBothForwards() {
+        assertThat(problems("""
+                forwards:
+                  - name: cam
+                    listen: 0.0.0.0:8080
+                    target: 10.0.0.1:80
+                  - name: web
+                    listen: 127.0.0.1:8080
+                    target: 10.0.0.2:80
+                  - name: dns
+                    protocol: both
+                    listen: 5300-5310
+                    target: 10.0.0.3:53
+                  - name: dns2
+                    protocol: udp
+                    listen: 5305
+                    target: 10.0.0.4:53
+                  - name: other-address
+                    listen: 127.0.0.2:9000
+                    target: 10.0.0.5:80
+                  - name: other-address2
+                    listen: 127.0.0.3:9000
+                    target: 10.0.0.5:80
+                  - name: off
+                    enabled: false
+                    listen: 8080
+                    target: 10.0.0.6:80
+                """)).containsExactly(
+                "pg.yaml:5: forward \"web\": listen port 8080/tcp is already used by forward \"cam\" (0.0.0.0 covers every address) — choose another port or address",
+                "pg.yaml:12: forward \"dns2\": listen port 5305/udp is already used by forward \"dns\" — choose another port or address");
+    }
+
+    @Test
+    void proxyProtocolOnUdpIsRefused() {
+        assertThat(problems("""
+                forwards:
+                  - name: q
+                    protocol: udp
+                    listen: 4000
+                    target: 10.0.0.1:4000
+                    proxy-protocol: v2
+                """)).containsExactly("pg.yaml:6: forward \"q\": proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
+    }
+
+    @Test
+    void wrongShapes() {
+        assertThat(problems("forwards: web\n")).containsExactly(
+                "pg.yaml:1: forwards must be a list (each entry starting with \"- name:\"), not a value");
+        assertThat(problems("forwards:\n  - just-a-word\n")).containsExactly(
+                "pg.yaml:2: forward #1 must be a mapping of keys (name:, listen:, target: …), not a value");
+        assertThat(problems("forwards:\n  - name: a\n    listen: {port: 1}\n    target: x:1\n")).containsExactly(
+                "pg.yaml:3: forward \"a\": listen must be a single value, not a mapping");
+        assertThat(problems("- a\n- b\n")).containsExactly("pg.yaml:1: the config must be a mapping with a forwards: list");
+    }
+
+    @Test
+    void emptyConfigIsValid() throws Exception {
+        assertThat(ConfigFile.parse("", "pg.yaml").forwards()).isEmpty();
+        assertThat(ConfigFile.parse("forwards:\n", "pg.yaml").forwards()).isEmpty();
+    }
+}
