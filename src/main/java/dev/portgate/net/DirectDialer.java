@@ -3,7 +3,7 @@ package dev.portgate.net;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -11,6 +11,13 @@ import java.net.InetSocketAddress;
 
 /** Connects straight to the target over TCP, resolving names without blocking. */
 public final class DirectDialer implements Dialer {
+
+    /** The relay is added once the connection is made; until then the pipeline is empty. */
+    private static final ChannelInitializer<Channel> NO_HANDLER = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+        }
+    };
 
     private final Bootstrap bootstrap;
 
@@ -20,7 +27,7 @@ public final class DirectDialer implements Dialer {
                 .resolver(transport.resolver())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(new ChannelInboundHandlerAdapter());
+                .handler(NO_HANDLER);
         TcpOptions.apply(bootstrap);
     }
 

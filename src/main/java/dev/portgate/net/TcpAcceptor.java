@@ -70,7 +70,7 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
         dialer.dial(inbound, host, port).addListener(f -> {
             if (!f.isSuccess()) {
                 stats.refused(ForwardStats.Refusal.DIAL_FAILED);
-                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, Addresses.format(client), reason(f.cause()));
+                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, Addresses.format(client), Errors.reason(f.cause()));
                 reset(inbound);
                 return;
             }
@@ -117,14 +117,5 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             ch.config().setOption(ChannelOption.SO_LINGER, 0);
         }
         ch.close();
-    }
-
-    static String reason(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage();
-        return m == null ? root.getClass().getSimpleName() : m;
     }
 }

@@ -63,7 +63,7 @@ final class UdpSession {
                 .resolve(InetSocketAddress.createUnresolved(host, port))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        fail("cannot resolve " + host + ": " + TcpAcceptor.reason(f.cause()));
+                        fail("cannot resolve " + host + ": " + Errors.reason(f.cause()));
                         return;
                     }
                     connect((InetSocketAddress) f.getNow());
@@ -85,7 +85,7 @@ final class UdpSession {
         upstream.closeFuture().addListener(x -> close());
         cf.addListener(f -> {
             if (!f.isSuccess()) {
-                fail("cannot open a socket to " + target + ": " + TcpAcceptor.reason(f.cause()));
+                fail("cannot open a socket to " + target + ": " + Errors.reason(f.cause()));
                 return;
             }
             if (!idle.isZero()) {

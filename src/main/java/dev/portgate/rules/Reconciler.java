@@ -2,6 +2,7 @@ package dev.portgate.rules;
 
 import dev.portgate.forward.Forward;
 import dev.portgate.net.ActiveForward;
+import dev.portgate.net.Errors;
 import dev.portgate.net.Listener;
 import dev.portgate.net.ListenerFactory;
 import io.netty.util.concurrent.Future;
@@ -130,7 +131,7 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
             if (!bound.isSuccess()) {
                 l.close();
                 opened.forEach(Listener::close);
-                String reason = bound.cause() == null ? "unknown error" : bound.cause().getMessage();
+                String reason = Errors.reason(bound.cause());
                 r.listeners = List.of();
                 r.error = "cannot listen on " + l.describe() + ": " + reason;
                 log.warn("forward \"{}\": {} (retrying every {} s)", f.name(), r.error, RETRY.toSeconds());
