@@ -7,6 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import dev.portgate.forward.Addresses;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** Connects straight to the target over TCP, resolving names without blocking. */
@@ -34,8 +36,10 @@ public final class DirectDialer implements Dialer {
     @Override
     public Future<Channel> dial(Channel inbound, String host, int port) {
         Promise<Channel> promise = inbound.eventLoop().newPromise();
-        ChannelFuture connect = bootstrap.clone(inbound.eventLoop())
-                .connect(InetSocketAddress.createUnresolved(host, port));
+        // IP literals skip the resolver; names are resolved by it without blocking the loop.
+        InetAddress literal = Addresses.literal(host);
+        InetSocketAddress to = literal != null ? new InetSocketAddress(literal, port) : InetSocketAddress.createUnresolved(host, port);
+        ChannelFuture connect = bootstrap.clone(inbound.eventLoop()).connect(to);
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 promise.trySuccess(connect.channel());

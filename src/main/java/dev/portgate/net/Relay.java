@@ -63,6 +63,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
+            if (peer instanceof DuplexChannel p && p.isInputShutdown()) {
+                // Both sides have said all they will: flush and close, the close sends the last FIN.
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                self.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 if (peer instanceof DuplexChannel duplex && peer.isActive()) {
                     duplex.shutdownOutput().addListener(done -> closeIfBothShut(peer));

@@ -77,6 +77,9 @@ public final class Transport implements AutoCloseable {
     @Override
     public void close() {
         resolver.close();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded: a stuck loop must not keep the process from exiting.
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            log.warn("event loops did not stop within 5 s; exiting anyway");
+        }
     }
 }

@@ -44,6 +44,14 @@ public final class UdpListener implements Listener {
     private final int listenPort;
     private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
     private final List<UdpSession> toFlush = new ArrayList<>();
+    /**
+     * Clients whose session ended because the target answered "port unreachable", and until when
+     * their datagrams are dropped: without it, a client still sending at speed would open a new
+     * session (a new socket) for every datagram queued behind the refusal.
+     */
+    private final Map<InetSocketAddress, Long> refusedClients = new HashMap<>();
+    private static final int REFUSED_MEMORY = 4096;
+    private static final long REFUSED_HOLD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private volatile Channel channel;
 
     public UdpListener(Transport transport, ActiveForward active, Policy policy, InetAddress address, int port) {
@@ -128,7 +136,35 @@ public final class UdpListener implements Listener {
         }
     }
 
+    private void ended(UdpSession session) {
+        sessions.remove(session.client());
+        if (session.refusedByTarget()) {
+            if (refusedClients.size() >= REFUSED_MEMORY) {
+                long now = System.nanoTime();
+                refusedClients.values().removeIf(until -> until - now < 0);
+            }
+            refusedClients.put(session.client(), System.nanoTime() + REFUSED_HOLD_NANOS);
+        }
+    }
+
+    /** True while a client whose session the target refused is held off. */
+    private boolean heldOff(InetSocketAddress client) {
+        Long until = refusedClients.get(client);
+        if (until == null) {
+            return false;
+        }
+        if (until - System.nanoTime() > 0) {
+            return true;
+        }
+        refusedClients.remove(client);
+        return false;
+    }
+
     private UdpSession open(Channel frontend, InetSocketAddress client) {
+        if (heldOff(client)) {
+            active.stats().packetDropped();
+            return null;
+        }
         Forward forward = active.forward();
         if (!(forward instanceof PortForward pf)) {
             return null;
@@ -141,7 +177,7 @@ public final class UdpListener implements Listener {
         String host = pf.target().host();
         int port = pf.target().portFor(pf.listen().ports(), listenPort);
         UdpSession session = new UdpSession(transport, active, frontend, client, host, port,
-                pf.limits().idleTimeoutFor(Protocol.UDP), () -> sessions.remove(client));
+                pf.limits().idleTimeoutFor(Protocol.UDP), this::ended);
         sessions.put(client, session);
         session.start();
         return session;

@@ -39,14 +39,15 @@ final class UdpSession {
     private final String host;
     private final int port;
     private final Duration idle;
-    private final Runnable onClose;
+    private final java.util.function.Consumer<UdpSession> onClose;
     private final Queue<ByteBuf> pending = new ArrayDeque<>();
     private Channel upstream;
     private Connection connection;
     private boolean closed;
+    private boolean refusedByTarget;
 
     UdpSession(Transport transport, ActiveForward active, Channel frontend, InetSocketAddress client, String host,
-               int port, Duration idle, Runnable onClose) {
+               int port, Duration idle, java.util.function.Consumer<UdpSession> onClose) {
         this.transport = transport;
         this.active = active;
         this.frontend = frontend;
@@ -138,6 +139,15 @@ final class UdpSession {
         close();
     }
 
+    /** True if the target answered "port unreachable": the client's next datagrams are dropped for a moment. */
+    boolean refusedByTarget() {
+        return refusedByTarget;
+    }
+
+    InetSocketAddress client() {
+        return client;
+    }
+
     void close() {
         if (closed) {
             return;
@@ -147,7 +157,7 @@ final class UdpSession {
         while ((b = pending.poll()) != null) {
             b.release();
         }
-        onClose.run();
+        onClose.accept(this);
         active.stats().sessionClosed();
         if (upstream != null) {
             upstream.close();
@@ -185,8 +195,11 @@ final class UdpSession {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // ICMP port unreachable from the target arrives here: the session ends, the forward goes on.
-            log.debug("forward \"{}\": udp session of {}: {}", active.name(), Addresses.format(client), cause.toString());
-            ctx.close();
+            if (!closed && ctx.channel().isOpen()) {
+                refusedByTarget |= cause instanceof java.net.PortUnreachableException;
+                log.debug("forward \"{}\": udp session of {} ends: {}", active.name(), Addresses.format(client), Errors.reason(cause));
+                ctx.close();
+            }
         }
     }
 }
