@@ -38,7 +38,7 @@ tput() {  # port streams reverse -> Gbit/s
 }
 udp() {  # port size -> received kpackets/s
   iperf3 -c 127.0.0.1 -p "$1" -u -b 0 -l "$2" -t "$T" -J 2>/dev/null \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["end"]["sum"]; print("%.0f" % ((s["packets"]-s["lost_packets"])/s["seconds"]/1000))' 2>/dev/null || echo "-"
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["end"]["sum"]; n=(s["packets"]-s["lost_packets"])/s["seconds"]/1000; print("%.0f" % n if 0 <= n < 1e7 else "-")' 2>/dev/null || echo "-"
 }
 rate() {  # port -> new connections (requests) per second, one request per connection
   wrk -t2 -c32 -d"${T}s" -H "Connection: close" "http://127.0.0.1:$1/small" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}' || echo "-"

@@ -4,12 +4,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import dev.portgate.forward.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Connects straight to the target over TCP, resolving names without blocking. */
 public final class DirectDialer implements Dialer {
@@ -22,6 +25,8 @@ public final class DirectDialer implements Dialer {
     };
 
     private final Bootstrap bootstrap;
+    /** One configured bootstrap per event loop, so a dial does not copy the options each time. */
+    private final Map<EventLoop, Bootstrap> perLoop = new ConcurrentHashMap<>();
 
     public DirectDialer(Transport transport, int connectTimeoutMillis) {
         this.bootstrap = new Bootstrap()
@@ -39,7 +44,7 @@ public final class DirectDialer implements Dialer {
         // IP literals skip the resolver; names are resolved by it without blocking the loop.
         InetAddress literal = Addresses.literal(host);
         InetSocketAddress to = literal != null ? new InetSocketAddress(literal, port) : InetSocketAddress.createUnresolved(host, port);
-        ChannelFuture connect = bootstrap.clone(inbound.eventLoop()).connect(to);
+        ChannelFuture connect = perLoop.computeIfAbsent(inbound.eventLoop(), bootstrap::clone).connect(to);
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 promise.trySuccess(connect.channel());
