@@ -9,47 +9,99 @@ import dev.portgate.net.DirectDialer;
 import dev.portgate.net.ListenerFactory;
 import dev.portgate.net.Transport;
 import dev.portgate.policy.Policy;
+import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
+import dev.portgate.store.Accounts;
+import dev.portgate.store.AuditLog;
+import dev.portgate.store.Database;
+import dev.portgate.store.SqliteRuleStore;
+import dev.portgate.web.ConsoleTls;
+import dev.portgate.web.FirstRun;
+import dev.portgate.web.WebServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The daemon, wired by hand: one place where every part is built and connected. */
+/** The daemon, wired by hand: the one place where every part is built and connected. */
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-    /** How the gateway is run; the CLI's serve options. */
-    public record Settings(Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout) {
+    /** How the gateway is run: the CLI's serve options. {@code console} null means no console. */
+    public record Settings(Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout,
+                           Console console) {
 
         public static Settings defaults(Path data) {
-            return new Settings(null, data, Duration.ofSeconds(30), Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(10));
+            return new Settings(null, data, Duration.ofSeconds(30), Runtime.getRuntime().availableProcessors(),
+                    Duration.ofSeconds(10), null);
         }
+    }
 
-        public Settings withConfig(Path file) {
-            return new Settings(file, data, shutdownGrace, threads, connectTimeout);
-        }
+    /** Where the console listens and how: TLS (given key store, or self-signed) or, if asked, plain. */
+    public record Console(InetSocketAddress address, boolean insecure, boolean tls, Path keyStore, String keyStorePassword,
+                          String adminPassword, String apiToken) {
     }
 
     private final Settings settings;
     private final DataFolder data;
+    private final Database db;
     private final Transport transport;
     private final RuleService rules;
     private final Reconciler reconciler;
+    private final AuditLog audit;
+    private final Accounts accounts;
+    private final WebServer web;
 
-    public Gateway(Settings settings) throws java.io.IOException {
+    public Gateway(Settings settings) throws IOException {
         this.settings = settings;
         this.data = new DataFolder(settings.data());
+        try {
+            this.db = new Database(data.path());
+        } catch (SQLException e) {
+            data.close();
+            throw new IOException("cannot open the store in " + data.path() + ": " + e.getMessage(), e);
+        }
+        this.audit = new AuditLog(db);
+        this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
         Policy policy = new Policy();
         DirectDialer direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct));
-        this.rules = new RuleService();
+        this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
+        this.web = settings.console() == null ? null : startConsole(settings.console());
+    }
+
+    private WebServer startConsole(Console c) throws IOException {
+        String firstRun = FirstRun.ensureAdmin(accounts, c.adminPassword());
+        FirstRun.ensureTokens(accounts, data.path(), c.apiToken());
+        boolean loopback = c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
+        ConsoleTls.KeyStoreFile tls = null;
+        if (c.keyStore() != null) {
+            tls = new ConsoleTls.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
+        } else if (c.tls() || (!loopback && !c.insecure())) {
+            tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
+        }
+        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit);
+        server.start();
+        FirstRun.writeUrl(data.path(), server.url());
+        log.info("console and API on {}{}", server.url(), tls == null ? "" : " (TLS, certificate SHA-256 " + ConsoleTls.fingerprint(tls) + ")");
+        if (!loopback && tls == null) {
+            log.warn("the console listens on {} without TLS (--console-insecure): passwords and tokens cross the network in clear", c.address());
+        }
+        if (firstRun != null) {
+            System.out.println(firstRun);
+            System.out.flush();
+        }
+        return server;
     }
 
     public RuleService rules() {
@@ -64,9 +116,15 @@ public final class Gateway implements AutoCloseable {
         return settings;
     }
 
+    /** The console's URL, or null without a console. */
+    public String consoleUrl() {
+        return web == null ? null : web.url();
+    }
+
     /** Applies a validated config; the forwards it declares replace the previous config's. */
     public ChangeResult apply(GatewayConfig config) {
-        ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards());
+        String file = settings.config() == null ? "" : settings.config().toString();
+        ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
         reconciler.awaitApplied();
         return result;
     }
@@ -89,7 +147,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private void refuse(java.util.List<Problem> problems) {
+    private void refuse(List<Problem> problems) {
         for (Problem p : problems) {
             log.warn("config refused: {}", p);
         }
@@ -123,11 +181,19 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (web != null) {
+            web.close();
+        }
         reconciler.close();
         transport.close();
         try {
+            db.close();
+        } catch (SQLException e) {
+            log.debug("closing the store: {}", e.toString());
+        }
+        try {
             data.close();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.debug("releasing the data folder lock: {}", e.toString());
         }
     }

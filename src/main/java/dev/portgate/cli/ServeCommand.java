@@ -41,6 +41,20 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: one per core)")
     Integer threads;
 
+    @Option(names = "--console", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7080",
+            description = "where the web console and REST API listen, or \"off\" (default: ${DEFAULT-VALUE})")
+    String console;
+
+    @Option(names = "--console-insecure", description = "allow the console on a non-loopback address without TLS")
+    boolean consoleInsecure;
+
+    @Option(names = "--console-tls", description = "use TLS on a loopback console too (self-signed unless --console-keystore)")
+    boolean consoleTls;
+
+    @Option(names = "--console-keystore", paramLabel = "FILE",
+            description = "PKCS#12 key store with the console's certificate; its password in PORTGATE_CONSOLE_KEYSTORE_PASSWORD")
+    Path consoleKeyStore;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
             description = "error, warn, info or debug (debug logs every connection; default: ${DEFAULT-VALUE})")
     String logLevel;
@@ -72,12 +86,23 @@ final class ServeCommand implements Callable<Integer> {
                 return ExitCodes.INVALID;
             }
         }
+        Gateway.Console consoleSettings = null;
+        if (!console.equalsIgnoreCase("off")) {
+            try {
+                consoleSettings = new Gateway.Console(ConsoleAddress.parse(console), consoleInsecure, consoleTls, consoleKeyStore,
+                        System.getenv("PORTGATE_CONSOLE_KEYSTORE_PASSWORD"), System.getenv("PORTGATE_ADMIN_PASSWORD"),
+                        System.getenv("PORTGATE_API_TOKEN"));
+            } catch (IllegalArgumentException e) {
+                System.err.println("portgate serve: --console " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
         Gateway.Settings settings = new Gateway.Settings(config, data, grace,
-                threads == null ? Runtime.getRuntime().availableProcessors() : threads, connect);
+                threads == null ? Runtime.getRuntime().availableProcessors() : threads, connect, consoleSettings);
         Gateway gateway;
         try {
             gateway = new Gateway(settings);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             System.err.println("portgate serve: " + e.getMessage());
             return ExitCodes.FAILED;
         }

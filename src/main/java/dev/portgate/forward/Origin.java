@@ -15,6 +15,15 @@ public record Origin(Kind kind, String owner) {
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** Kept in the store across restarts; config forwards live in their file, SSH ones die with the session. */
+        public boolean persistent() {
+            return this != CONFIG && this != SSH;
+        }
+
+        public static Kind parse(String label) {
+            return valueOf(label.toUpperCase(Locale.ROOT));
+        }
     }
 
     public Origin {

@@ -12,9 +12,25 @@ public sealed interface ChangeResult {
         }
     }
 
-    record Rejected(List<Problem> problems) implements ChangeResult {
+    /** Nothing changed; {@code why} tells an API which status fits. */
+    record Rejected(Why why, List<Problem> problems) implements ChangeResult {
         public Rejected {
             problems = List.copyOf(problems);
         }
+
+        public Rejected(List<Problem> problems) {
+            this(Why.INVALID, problems);
+        }
+    }
+
+    enum Why {
+        /** The forward does not validate, or clashes with another. */
+        INVALID,
+        /** No forward of that name. */
+        NOT_FOUND,
+        /** The forward belongs to another writer (the config file) and is changed there. */
+        NOT_YOURS,
+        /** A forward of that name exists already. */
+        EXISTS
     }
 }

@@ -4,10 +4,12 @@ import dev.portgate.forward.Forward;
 import dev.portgate.forward.ListenIndex;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Problem;
+import dev.portgate.store.RuleStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -15,61 +17,143 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one way to change rules. Every writer — config file, console, API, leases, triggers, SSH
- * sessions — asks here; a change is validated against all rules, applied whole or not at all,
- * logged, and published to subscribers (the Reconciler) as the new desired state.
+ * sessions — asks here; a change is validated against all rules, stored and audited in one
+ * transaction, applied whole or not at all, logged, and published to subscribers (the Reconciler)
+ * as the new desired state. Callers are never Netty event loops: the store is written here.
  */
 public final class RuleService {
 
     private static final Logger log = LoggerFactory.getLogger(RuleService.class);
 
+    private final RuleStore store;
     private final Map<String, Forward> rules = new LinkedHashMap<>();
     private final List<Consumer<List<Forward>>> subscribers = new CopyOnWriteArrayList<>();
 
-    public void subscribe(Consumer<List<Forward>> subscriber) {
+    public RuleService(RuleStore store) {
+        this.store = store;
+        for (Forward f : store.load()) {
+            rules.put(f.name(), f);
+        }
+    }
+
+    public synchronized void subscribe(Consumer<List<Forward>> subscriber) {
         subscribers.add(subscriber);
-        subscriber.accept(forwards());
+        subscriber.accept(List.copyOf(rules.values()));
     }
 
     public synchronized List<Forward> forwards() {
         return List.copyOf(rules.values());
     }
 
+    public synchronized Optional<Forward> get(String name) {
+        return Optional.ofNullable(rules.get(name));
+    }
+
     /**
      * Replaces every forward of one origin kind with {@code next} — how a config file (re)load
      * lands. Forwards of other origins are untouched and must not clash with the new set.
      */
-    public ChangeResult replaceAll(Origin.Kind kind, List<Forward> next) {
-        List<Forward> snapshot;
-        ChangeResult result;
-        synchronized (this) {
-            Map<String, Forward> proposed = new LinkedHashMap<>();
-            List<Problem> problems = new ArrayList<>();
-            for (Forward f : rules.values()) {
-                if (f.origin().kind() != kind) {
-                    proposed.put(f.name(), f);
-                }
+    public synchronized ChangeResult replaceAll(Origin.Kind kind, List<Forward> next, Actor actor) {
+        Map<String, Forward> proposed = new LinkedHashMap<>();
+        List<Problem> problems = new ArrayList<>();
+        for (Forward f : rules.values()) {
+            if (f.origin().kind() != kind) {
+                proposed.put(f.name(), f);
             }
-            for (Forward f : next) {
-                Forward other = proposed.get(f.name());
-                if (other != null && other.origin().kind() != kind) {
-                    problems.add(Problem.of(f.name(), "name", "name \"" + f.name() + "\" is already used by a forward from "
-                            + other.origin() + " — rename one of them"));
-                } else {
-                    proposed.put(f.name(), f);
-                }
-            }
-            problems.addAll(ListenIndex.conflicts(proposed.values()));
-            if (!problems.isEmpty()) {
-                return new ChangeResult.Rejected(problems);
-            }
-            List<Change> changes = diff(rules, proposed);
-            rules.clear();
-            rules.putAll(proposed);
-            snapshot = List.copyOf(rules.values());
-            result = new ChangeResult.Applied(changes);
         }
-        publish(result, snapshot, kind.label());
-        return result;
+        for (Forward f : next) {
+            Forward other = proposed.get(f.name());
+            if (other != null && other.origin().kind() != kind) {
+                problems.add(Problem.of(f.name(), "name", "name \"" + f.name() + "\" is already used by a forward from "
+                        + other.origin() + " — rename one of them"));
+            } else {
+                proposed.put(f.name(), f);
+            }
+        }
+        return commit(proposed, problems, actor);
+    }
+
+    /** Adds a new forward. */
+    public synchronized ChangeResult create(Forward f, Actor actor) {
+        if (rules.containsKey(f.name())) {
+            return new ChangeResult.Rejected(ChangeResult.Why.EXISTS, List.of(Problem.of(f.name(), "name",
+                    "a forward named \"" + f.name() + "\" exists already — choose another name, or edit that one")));
+        }
+        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
+        proposed.put(f.name(), f);
+        return commit(proposed, List.of(), actor);
+    }
+
+    /** Replaces forward {@code name} with {@code next} (same name, same owner). */
+    public synchronized ChangeResult update(String name, Forward next, Actor actor) {
+        Forward current = rules.get(name);
+        ChangeResult.Rejected refused = refuseChange(name, current, next.origin());
+        if (refused != null) {
+            return refused;
+        }
+        if (!next.name().equals(name)) {
+            return new ChangeResult.Rejected(List.of(Problem.of(name, "name",
+                    "name cannot be changed (\"" + name + "\" to \"" + next.name() + "\") — add a new forward and delete this one")));
+        }
+        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
+        proposed.put(name, next);
+        return commit(proposed, List.of(), actor);
+    }
+
+    public synchronized ChangeResult setEnabled(String name, boolean enabled, Origin.Kind writer, Actor actor) {
+        Forward current = rules.get(name);
+        ChangeResult.Rejected refused = refuseChange(name, current, new Origin(writer, ""));
+        if (refused != null) {
+            return refused;
+        }
+        return update(name, current.withEnabled(enabled), actor);
+    }
+
+    public synchronized ChangeResult delete(String name, Origin.Kind writer, Actor actor) {
+        Forward current = rules.get(name);
+        ChangeResult.Rejected refused = refuseChange(name, current, new Origin(writer, ""));
+        if (refused != null) {
+            return refused;
+        }
+        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
+        proposed.remove(name);
+        return commit(proposed, List.of(), actor);
+    }
+
+    private static ChangeResult.Rejected refuseChange(String name, Forward current, Origin writer) {
+        if (current == null) {
+            return new ChangeResult.Rejected(ChangeResult.Why.NOT_FOUND,
+                    List.of(Problem.of(name, "name", "there is no forward named \"" + name + "\"")));
+        }
+        if (current.origin().kind() == Origin.Kind.CONFIG && writer.kind() != Origin.Kind.CONFIG) {
+            return new ChangeResult.Rejected(ChangeResult.Why.NOT_YOURS, List.of(Problem.of(name, "origin",
+                    "forward \"" + name + "\" comes from the config file " + current.origin().owner() + " — change it there")));
+        }
+        return null;
+    }
+
+    /** Validates the whole proposed state, stores and audits the difference, then publishes it. */
+    private ChangeResult commit(Map<String, Forward> proposed, List<Problem> earlier, Actor actor) {
+        List<Problem> problems = new ArrayList<>(earlier);
+        problems.addAll(ListenIndex.conflicts(proposed.values()));
+        if (!problems.isEmpty()) {
+            return new ChangeResult.Rejected(problems);
+        }
+        List<Change> changes = diff(rules, proposed);
+        if (changes.isEmpty()) {
+            return new ChangeResult.Applied(changes);
+        }
+        store.commit(changes, actor);
+        rules.clear();
+        rules.putAll(proposed);
+        for (Change c : changes) {
+            log.info("{} (by {})", describe(c), actor);
+        }
+        List<Forward> snapshot = List.copyOf(rules.values());
+        for (Consumer<List<Forward>> s : subscribers) {
+            s.accept(snapshot);
+        }
+        return new ChangeResult.Applied(changes);
     }
 
     private static List<Change> diff(Map<String, Forward> before, Map<String, Forward> after) {
@@ -88,18 +172,6 @@ public final class RuleService {
             }
         }
         return changes;
-    }
-
-    private void publish(ChangeResult result, List<Forward> snapshot, String actor) {
-        if (!(result instanceof ChangeResult.Applied applied) || applied.changes().isEmpty()) {
-            return;
-        }
-        for (Change c : applied.changes()) {
-            log.info("{} (by {})", describe(c), actor);
-        }
-        for (Consumer<List<Forward>> s : subscribers) {
-            s.accept(snapshot);
-        }
     }
 
     static String describe(Change c) {

@@ -12,20 +12,22 @@ import org.junit.jupiter.api.Test;
 
 class RuleServiceTest {
 
+    private static final Actor ACTOR = new Actor("test", "");
+
     private static List<Forward> parse(String yaml) throws Exception {
         return ConfigFile.parse(yaml, "t.yaml").forwards();
     }
 
     @Test
     void publishesOnlyRealChangesAndDescribesThem() throws Exception {
-        RuleService rules = new RuleService();
+        RuleService rules = new RuleService(new MemoryRuleStore());
         List<List<Forward>> published = new ArrayList<>();
         rules.subscribe(published::add);
-        ChangeResult first = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"));
+        ChangeResult first = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"), ACTOR);
         assertThat(((ChangeResult.Applied) first).changes()).extracting(Change::name).containsExactly("a", "b");
-        ChangeResult same = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"));
+        ChangeResult same = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"), ACTOR);
         assertThat(((ChangeResult.Applied) same).changes()).isEmpty();
-        ChangeResult edit = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:9'}\n"));
+        ChangeResult edit = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:9'}\n"), ACTOR);
         List<Change> changes = ((ChangeResult.Applied) edit).changes();
         assertThat(changes).hasSize(2);
         assertThat(changes.get(0)).isInstanceOf(Change.Updated.class);
@@ -38,16 +40,16 @@ class RuleServiceTest {
 
     @Test
     void aRejectedChangeLeavesEverythingAsItWas() throws Exception {
-        RuleService rules = new RuleService();
-        rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n"));
+        RuleService rules = new RuleService(new MemoryRuleStore());
+        rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n"), ACTOR);
         List<Forward> api = parse("forwards:\n - {name: x, listen: 2000, target: 'h:1'}\n").stream()
                 .map(f -> (Forward) new dev.portgate.forward.PortForward(f.name(), true, "", new Origin(Origin.Kind.API, "admin"),
                         f.protocols(), f.listen(), ((dev.portgate.forward.PortForward) f).target(), f.limits(),
                         dev.portgate.forward.ProxyProtocol.NONE)).toList();
-        assertThat(rules.replaceAll(Origin.Kind.API, api)).isInstanceOf(ChangeResult.Applied.class);
+        assertThat(rules.replaceAll(Origin.Kind.API, api, ACTOR)).isInstanceOf(ChangeResult.Applied.class);
 
         ChangeResult clash = rules.replaceAll(Origin.Kind.CONFIG, parse(
-                "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: x, listen: 3000, target: 'h:1'}\n - {name: c, listen: 2000, target: 'h:1'}\n"));
+                "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: x, listen: 3000, target: 'h:1'}\n - {name: c, listen: 2000, target: 'h:1'}\n"), ACTOR);
         assertThat(clash).isInstanceOf(ChangeResult.Rejected.class);
         assertThat(((ChangeResult.Rejected) clash).problems()).extracting(Problem::toString).containsExactly(
                 "forward \"x\": name \"x\" is already used by a forward from api admin — rename one of them",

@@ -20,7 +20,7 @@ public final class TestGateway implements AutoCloseable {
 
     public TestGateway(String yaml) throws IOException {
         dir = Files.createTempDirectory("portgate-test");
-        gateway = new Gateway(new Gateway.Settings(null, dir.resolve("data"), Duration.ofSeconds(2), 2, Duration.ofSeconds(3)));
+        gateway = new Gateway(new Gateway.Settings(null, dir.resolve("data"), Duration.ofSeconds(2), 2, Duration.ofSeconds(3), null));
         apply(yaml);
     }
 

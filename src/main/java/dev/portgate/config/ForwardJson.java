@@ -1,0 +1,104 @@
+package dev.portgate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portgate.forward.Cidr;
+import dev.portgate.forward.Durations;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Origin;
+import dev.portgate.forward.PortForward;
+import dev.portgate.forward.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Forwards as JSON with the config file's keys — what the REST API speaks and the store keeps.
+ * Decoding goes through the same {@link ForwardDecoder} as the YAML file, so both say the same
+ * things about the same mistakes.
+ */
+public final class ForwardJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private ForwardJson() {
+    }
+
+    public static ObjectNode encode(Forward forward) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("name", forward.name());
+        o.put("kind", forward.kind());
+        if (forward instanceof PortForward pf) {
+            o.put("protocol", Protocol.label(pf.protocols()));
+            o.put("listen", pf.listen().toString());
+            o.put("target", pf.target().toString());
+            ArrayNode allow = o.putArray("allow");
+            pf.limits().allow().stream().map(Cidr::toString).forEach(allow::add);
+            ArrayNode deny = o.putArray("deny");
+            pf.limits().deny().stream().map(Cidr::toString).forEach(deny::add);
+            o.put("idle-timeout", Durations.format(pf.limits().idleTimeout()));
+            o.put("max-connections", pf.limits().maxConnections());
+            o.put("proxy-protocol", pf.proxyProtocol().label());
+        }
+        o.put("enabled", forward.enabled());
+        o.put("description", forward.description());
+        return o;
+    }
+
+    public static String encodeText(Forward forward) {
+        return encode(forward).toString();
+    }
+
+    /** Decodes a JSON object; problems carry the forward, the field and a message, no line. */
+    public static Optional<Forward> decode(JsonNode json, Origin origin, Problems problems) {
+        if (!json.isObject()) {
+            problems.add(null, "", "", "a forward must be a JSON object with keys such as name, listen and target");
+            return Optional.empty();
+        }
+        return ForwardDecoder.decode((MappingNode) toYaml(json), 0, origin, problems);
+    }
+
+    /** Decodes stored JSON text (written by {@link #encode}); a stored row that no longer parses is an error. */
+    public static Forward decodeStored(String text, Origin origin) throws ConfigException {
+        try {
+            Problems problems = new Problems("stored forward");
+            Optional<Forward> f = decode(MAPPER.readTree(text), origin, problems);
+            if (f.isEmpty()) {
+                throw new ConfigException(problems.list());
+            }
+            return f.get();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(List.of(new dev.portgate.forward.Problem("stored forward", "", "", "not JSON: " + e.getOriginalMessage())));
+        }
+    }
+
+    static Node toYaml(JsonNode json) {
+        if (json.isObject()) {
+            List<NodeTuple> tuples = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> e : json.properties()) {
+                tuples.add(new NodeTuple(scalar(e.getKey()), toYaml(e.getValue())));
+            }
+            return new MappingNode(Tag.MAP, tuples, DumperOptions.FlowStyle.FLOW);
+        }
+        if (json.isArray()) {
+            List<Node> items = new ArrayList<>();
+            json.forEach(item -> items.add(toYaml(item)));
+            return new SequenceNode(Tag.SEQ, items, DumperOptions.FlowStyle.FLOW);
+        }
+        return scalar(json.isNull() ? "" : json.asText());
+    }
+
+    private static ScalarNode scalar(String value) {
+        return new ScalarNode(Tag.STR, value, null, null, DumperOptions.ScalarStyle.PLAIN);
+    }
+}

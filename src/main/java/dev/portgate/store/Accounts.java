@@ -1,0 +1,137 @@
+package dev.portgate.store;
+
+import dev.portgate.policy.PasswordHash;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Console users (with hashed passwords) and API tokens (stored as SHA-256 of the secret). */
+public final class Accounts {
+
+    public static final String ADMIN = "admin";
+
+    private final Database db;
+
+    public Accounts(Database db) {
+        this.db = db;
+    }
+
+    /** A token as listed: never the secret, which is shown once when made. */
+    public record Token(String id, String name, Instant created, Instant lastUsed) {
+    }
+
+    public boolean hasUser(String name) {
+        return passwordHash(name).isPresent();
+    }
+
+    public Optional<String> passwordHash(String name) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT password_hash FROM users WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    public void setPassword(String name, String role, String hash) {
+        long now = System.currentTimeMillis();
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (name, password_hash, role, created_at, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at")) {
+                ps.setString(1, name);
+                ps.setString(2, hash);
+                ps.setString(3, role);
+                ps.setLong(4, now);
+                ps.setLong(5, now);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Stores a token under {@code name}; false if the name is taken. */
+    public boolean addToken(String name, String secret) {
+        return db.transaction(c -> {
+            try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM api_tokens WHERE name = ?")) {
+                check.setString(1, name);
+                try (ResultSet rs = check.executeQuery()) {
+                    if (rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, PasswordHash.randomSecret(6));
+                ps.setString(2, name);
+                ps.setString(3, PasswordHash.sha256(secret));
+                ps.setLong(4, System.currentTimeMillis());
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Replaces the secret of token {@code name} (made if absent) — the data folder's own token at start. */
+    public void putToken(String name, String secret) {
+        db.transaction(c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM api_tokens WHERE name = ?")) {
+                del.setString(1, name);
+                del.executeUpdate();
+            }
+            return null;
+        });
+        addToken(name, secret);
+    }
+
+    /** The name of the token with this secret, if any (and notes its use). */
+    public Optional<String> tokenName(String secret) {
+        String hash = PasswordHash.sha256(secret);
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM api_tokens WHERE token_hash = ?")) {
+                ps.setString(1, hash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<String>empty();
+                    }
+                    String name = rs.getString(1);
+                    try (PreparedStatement up = c.prepareStatement("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?")) {
+                        up.setLong(1, System.currentTimeMillis());
+                        up.setString(2, hash);
+                        up.executeUpdate();
+                    }
+                    return Optional.of(name);
+                }
+            }
+        });
+    }
+
+    public List<Token> tokens() {
+        return db.read(c -> {
+            List<Token> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, created_at, last_used FROM api_tokens ORDER BY created_at");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long used = rs.getLong(4);
+                    out.add(new Token(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+                            rs.wasNull() ? null : Instant.ofEpochMilli(used)));
+                }
+            }
+            return out;
+        });
+    }
+
+    public boolean deleteToken(String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM api_tokens WHERE name = ?")) {
+                ps.setString(1, name);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+}

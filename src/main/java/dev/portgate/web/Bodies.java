@@ -1,0 +1,52 @@
+package dev.portgate.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+
+/** Reads request bodies: JSON only, of a bounded size, parsed strictly. */
+final class Bodies {
+
+    static final int MAX_BYTES = 64 * 1024;
+
+    private Bodies() {
+    }
+
+    static JsonNode json(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "send the body as JSON with Content-Type: application/json (got " + (type == null ? "none" : type) + ")");
+        }
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > MAX_BYTES) {
+            throw new ApiException(413, "the body is " + body.length + " bytes; the limit is " + MAX_BYTES);
+        }
+        if (body.length == 0) {
+            throw new ApiException(400, "the body is empty — send a JSON object");
+        }
+        try {
+            JsonNode node = Views.JSON.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new ApiException(400, "the body must be a JSON object");
+            }
+            return node;
+        } catch (java.io.IOException e) {
+            if (!(e instanceof JsonProcessingException j)) {
+                throw new ApiException(400, "unreadable body: " + e.getMessage());
+            }
+            throw new ApiException(400, "malformed JSON at line " + j.getLocation().getLineNr() + ", column "
+                    + j.getLocation().getColumnNr() + ": " + j.getOriginalMessage());
+        }
+    }
+
+    static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            throw new ApiException(422, field + " is missing");
+        }
+        if (!v.isTextual()) {
+            throw new ApiException(422, field + " must be a string");
+        }
+        return v.asText();
+    }
+}

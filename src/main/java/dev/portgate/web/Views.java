@@ -1,0 +1,104 @@
+package dev.portgate.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portgate.config.ForwardJson;
+import dev.portgate.forward.Addresses;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Problem;
+import dev.portgate.net.Connection;
+import dev.portgate.net.ForwardStats;
+import dev.portgate.rules.ForwardStatus;
+import dev.portgate.store.AuditEntry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** JSON shapes the API returns; field names are the config file's keys where there is one. */
+final class Views {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Views() {
+    }
+
+    static ObjectNode forward(Forward f, ForwardStatus status) {
+        ObjectNode o = ForwardJson.encode(f);
+        o.put("origin", f.origin().kind().label());
+        o.put("origin-detail", f.origin().owner());
+        o.put("state", status == null ? "pending" : status.state().name().toLowerCase(Locale.ROOT));
+        if (status != null && status.error() != null) {
+            o.put("error", status.error());
+        }
+        ObjectNode stats = o.putObject("stats");
+        if (status != null && status.active() != null) {
+            ForwardStats.Snapshot s = status.active().stats().snapshot();
+            stats.put("bytes-in", s.bytesIn());
+            stats.put("bytes-out", s.bytesOut());
+            stats.put("connections-active", status.active().activeCount());
+            stats.put("connections-total", s.connectionsTotal() + s.sessionsTotal());
+            stats.put("udp-packets-in", s.packetsIn());
+            stats.put("udp-packets-out", s.packetsOut());
+            stats.put("refused-denied", s.refusedDenied());
+            stats.put("refused-limit", s.refusedLimit());
+            stats.put("dial-failures", s.dialFailures());
+            stats.put("udp-dropped", s.packetsDropped());
+        }
+        return o;
+    }
+
+    static ObjectNode connection(Connection c) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", c.id());
+        o.put("forward", c.forward());
+        o.put("protocol", c.protocol().label());
+        o.put("client", Addresses.format(c.client()));
+        o.put("target", c.target());
+        o.put("bytes-in", c.bytesIn());
+        o.put("bytes-out", c.bytesOut());
+        o.put("started", c.started().toString());
+        o.put("age-seconds", Duration.between(c.started(), Instant.now()).toSeconds());
+        return o;
+    }
+
+    static ObjectNode audit(AuditEntry e) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", e.id());
+        o.put("at", e.at().toString());
+        o.put("actor", e.actor());
+        o.put("source", e.source());
+        o.put("action", e.action());
+        o.put("subject", e.subject());
+        putJson(o, "before", e.before());
+        putJson(o, "after", e.after());
+        o.put("detail", e.detail());
+        return o;
+    }
+
+    private static void putJson(ObjectNode o, String key, String text) {
+        if (text == null) {
+            o.putNull(key);
+            return;
+        }
+        try {
+            o.set(key, JSON.readTree(text));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            o.put(key, text);
+        }
+    }
+
+    static ObjectNode error(String message, List<Problem> problems) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error", message);
+        ArrayNode list = o.putArray("problems");
+        for (Problem p : problems) {
+            ObjectNode item = list.addObject();
+            item.put("forward", p.forward());
+            item.put("field", p.field());
+            item.put("message", p.toString());
+        }
+        return o;
+    }
+}

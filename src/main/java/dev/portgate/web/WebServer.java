@@ -1,0 +1,160 @@
+package dev.portgate.web;
+
+import dev.portgate.rules.Reconciler;
+import dev.portgate.rules.RuleService;
+import dev.portgate.store.Accounts;
+import dev.portgate.store.AuditLog;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.net.InetSocketAddress;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console and the REST API on one port (Javalin on Jetty): static pages that call the same
+ * API the CLI uses, Prometheus metrics at /metrics, security headers on everything.
+ */
+public final class WebServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+    /** Where the console listens and whether it speaks TLS (a PKCS#12 key store). */
+    public record Settings(InetSocketAddress address, ConsoleTls.KeyStoreFile tls) {
+        public boolean secure() {
+            return tls != null;
+        }
+    }
+
+    private final Javalin app;
+    private final Metrics metrics;
+    private final TrafficHistory history;
+    private final Settings settings;
+
+    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit) {
+        this.settings = settings;
+        this.metrics = new Metrics(reconciler);
+        this.history = new TrafficHistory(reconciler);
+        Sessions sessions = new Sessions();
+        Authenticator auth = new Authenticator(accounts, sessions);
+        AccountApi account = new AccountApi(accounts, sessions, new LoginThrottle(), audit, settings.secure());
+        ForwardsApi forwards = new ForwardsApi(rules, reconciler);
+        ConnectionsApi connections = new ConnectionsApi(reconciler);
+        StatusApi status = new StatusApi(rules, reconciler, history, audit);
+        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status));
+    }
+
+    private void configure(JavalinConfig config, Authenticator auth, AccountApi account, ForwardsApi forwards,
+                           ConnectionsApi connections, StatusApi status) {
+        config.startup.showJavalinBanner = false;
+        config.jsonMapper(new JavalinJackson(Views.JSON, false));
+        config.http.maxRequestSize = Bodies.MAX_BYTES;
+        config.staticFiles.add(s -> {
+            s.hostedPath = "/";
+            s.directory = "/web";
+            s.location = Location.CLASSPATH;
+        });
+        config.staticFiles.enableWebjars();
+        if (settings.secure()) {
+            config.jetty.addConnector((server, http) -> tlsConnector(server, http));
+        } else {
+            config.jetty.host = settings.address().getHostString();
+            config.jetty.port = settings.address().getPort();
+        }
+        var r = config.routes;
+        r.before(ctx -> securityHeaders(ctx));
+        r.before("/api/*", ctx -> {
+            if (!isPublic(ctx)) {
+                auth.authenticate(ctx);
+            }
+        });
+        r.before("/metrics", auth::authenticate);
+        account.registerPublic(r);
+        account.register(r);
+        forwards.register(r);
+        connections.register(r);
+        status.register(r);
+        r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
+                .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        r.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(Views.error(e.getMessage(), e.problems())));
+        r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(e.getMessage(), java.util.List.of())));
+        r.exception(Exception.class, (e, ctx) -> {
+            log.warn("console/API: {} {} failed: {}", ctx.method(), ctx.path(), e.toString(), e);
+            ctx.status(500).json(Views.error("internal error: " + e.getMessage(), java.util.List.of()));
+        });
+        r.error(404, ctx -> {
+            if (ctx.path().startsWith("/api/")) {
+                ctx.json(Views.error("no such API path: " + ctx.method() + " " + ctx.path(), java.util.List.of()));
+            }
+        });
+        r.error(405, ctx -> ctx.json(Views.error(ctx.method() + " is not allowed on " + ctx.path(), java.util.List.of())));
+    }
+
+    private static boolean isPublic(Context ctx) {
+        String p = ctx.path();
+        return p.equals("/api/v1/health") || p.equals("/api/v1/openapi.json")
+                || (p.equals("/api/v1/session") && ctx.method().name().equals("POST"));
+    }
+
+    private void securityHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cache-Control", "no-store");
+        if (settings.secure()) {
+            ctx.header("Strict-Transport-Security", "max-age=31536000");
+        }
+    }
+
+    private ServerConnector tlsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(settings.tls().path().toString());
+        ssl.setKeyStorePassword(settings.tls().password());
+        ssl.setKeyStoreType("PKCS12");
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer src = new SecureRequestCustomizer();
+        src.setSniHostCheck(false);
+        https.addCustomizer(src);
+        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+        c.setHost(settings.address().getHostString());
+        c.setPort(settings.address().getPort());
+        return c;
+    }
+
+    public void start() {
+        app.start();
+    }
+
+    /** The URL the console answers on (the real port, if 0 was asked for). */
+    public String url() {
+        int port = settings.secure()
+                ? ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort()
+                : app.port();
+        String host = settings.address().getHostString();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return (settings.secure() ? "https://" : "http://") + host + ":" + port;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        history.close();
+        metrics.close();
+    }
+}
