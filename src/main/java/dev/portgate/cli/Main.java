@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code portgate} command. */
 @Command(name = "portgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A port-forwarding gateway: static TCP/UDP forwards, and more to come.",
-        subcommands = {ServeCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CheckCommand.class, ForwardCommand.class, ConnectionsCommand.class,
+                StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,44 @@
+package dev.portgate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command that talks to a running gateway shares, and how their failures exit. */
+final class ClientOptions {
+
+    /** The gateway could not be reached, or refused our credentials. */
+    static final int UNREACHABLE = 4;
+
+    @Option(names = {"-d", "--data"}, paramLabel = "DIR", defaultValue = "portgate-data",
+            description = "the running gateway's data folder: its URL and token are read there (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--api", paramLabel = "URL", description = "the gateway's console/API URL, instead of the one in the data folder")
+    String api;
+
+    @Option(names = "--json", description = "print JSON (for scripts) instead of a table")
+    boolean json;
+
+    ApiClient client() throws ApiClient.Failure {
+        return ApiClient.from(data, api);
+    }
+
+    /** Prints a failure the way a person can act on it; returns the exit code. */
+    static int fail(ApiClient.Failure f, PrintStream err) {
+        err.println("portgate: " + f.getMessage());
+        if (f.body != null && f.body.has("problems")) {
+            for (JsonNode p : f.body.get("problems")) {
+                String m = p.path("message").asText();
+                if (!m.equals(f.getMessage())) {
+                    err.println("  " + m);
+                }
+            }
+        }
+        if (f.status == 0 || f.status == 401 || f.status == 403) {
+            return UNREACHABLE;
+        }
+        return ExitCodes.INVALID;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.portgate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code portgate forward add|list|show|edit|rm|enable|disable}, through the running gateway's API. */
+@Command(name = "forward", mixinStandardHelpOptions = true, description = "Manage forwards of a running gateway.",
+        subcommands = {ForwardCommand.Add.class, ForwardCommand.ListForwards.class, ForwardCommand.Show.class,
+                ForwardCommand.Edit.class, ForwardCommand.Remove.class, ForwardCommand.Enable.class, ForwardCommand.Disable.class})
+final class ForwardCommand {
+
+    static String path(String name) {
+        return "/api/v1/forwards/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static void printForwards(JsonNode list, java.io.PrintStream out) {
+        Table t = new Table("NAME", "PROTO", "LISTEN", "TARGET", "STATE", "CONNS", "IN", "OUT", "ORIGIN");
+        for (JsonNode f : list) {
+            JsonNode s = f.path("stats");
+            t.row(f.path("name").asText(), f.path("protocol").asText(), f.path("listen").asText(), f.path("target").asText(),
+                    f.path("state").asText() + (f.has("error") ? " (" + f.path("error").asText() + ")" : ""),
+                    s.path("connections-active").asLong(), Table.bytes(s.path("bytes-in").asLong()),
+                    Table.bytes(s.path("bytes-out").asLong()), f.path("origin").asText());
+        }
+        t.print(out);
+    }
+
+    static void printOne(JsonNode f, boolean json, java.io.PrintStream out) {
+        if (json) {
+            out.println(f.toPrettyString());
+            return;
+        }
+        Table t = new Table("FIELD", "VALUE");
+        f.properties().forEach(e -> {
+            if (!e.getKey().equals("stats")) {
+                JsonNode v = e.getValue();
+                t.row(e.getKey(), v.isArray() ? arrayText(v) : v.asText());
+            }
+        });
+        f.path("stats").properties().forEach(e -> t.row(e.getKey(), e.getValue().asText()));
+        t.print(out);
+    }
+
+    private static String arrayText(JsonNode array) {
+        StringBuilder b = new StringBuilder();
+        array.forEach(x -> b.append(b.length() == 0 ? "" : ", ").append(x.asText()));
+        return b.toString();
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a forward.")
+    static final class Add implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @ArgGroup(exclusive = false, multiplicity = "1") ForwardFields fields;
+
+        @Override
+        public Integer call() {
+            try {
+                JsonNode f = client.client().post("/api/v1/forwards", fields.toJson(name));
+                if (client.json) {
+                    System.out.println(f.toPrettyString());
+                } else {
+                    System.out.println("added forward \"" + name + "\": " + f.path("protocol").asText() + " " + f.path("listen").asText()
+                            + " -> " + f.path("target").asText() + " (" + f.path("state").asText() + ")");
+                }
+                return ExitCodes.OK;
+            } catch (ApiClient.Failure e) {
+                return ClientOptions.fail(e, System.err);
+            }
+        }
+    }
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List forwards with their state and traffic.")
+    static final class ListForwards implements Callable<Integer> {
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() {
+            try {
+                JsonNode list = client.client().get("/api/v1/forwards");
+                if (client.json) {
+                    System.out.println(list.toPrettyString());
+                } else {
+                    printForwards(list, System.out);
+                }
+                return ExitCodes.OK;
+            } catch (ApiClient.Failure e) {
+                return ClientOptions.fail(e, System.err);
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one forward.")
+    static final class Show implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            try {
+                printOne(client.client().get(path(name)), client.json, System.out);
+                return ExitCodes.OK;
+            } catch (ApiClient.Failure e) {
+                return ClientOptions.fail(e, System.err);
+            }
+        }
+    }
+
+    @Command(name = "edit", mixinStandardHelpOptions = true, description = "Change some fields of a forward; the others stay.")
+    static final class Edit implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @ArgGroup(exclusive = false, multiplicity = "1") ForwardFields fields;
+
+        @Override
+        public Integer call() {
+            try {
+                JsonNode f = client.client().patch(path(name), fields.toJson(null));
+                if (client.json) {
+                    System.out.println(f.toPrettyString());
+                } else {
+                    System.out.println("changed forward \"" + name + "\": " + f.path("protocol").asText() + " " + f.path("listen").asText()
+                            + " -> " + f.path("target").asText() + " (" + f.path("state").asText() + ")");
+                }
+                return ExitCodes.OK;
+            } catch (ApiClient.Failure e) {
+                return ClientOptions.fail(e, System.err);
+            }
+        }
+    }
+
+    @Command(name = "rm", aliases = "delete", mixinStandardHelpOptions = true, description = "Delete a forward (its connections close).")
+    static final class Remove implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            try {
+                client.client().delete(path(name));
+                if (!client.json) {
+                    System.out.println("deleted forward \"" + name + "\"");
+                }
+                return ExitCodes.OK;
+            } catch (ApiClient.Failure e) {
+                return ClientOptions.fail(e, System.err);
+            }
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a forward.")
+    static final class Enable implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            return toggle(client, name, true);
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a forward: its listeners and connections close.")
+    static final class Disable implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            return toggle(client, name, false);
+        }
+    }
+
+    static int toggle(ClientOptions client, String name, boolean on) {
+        try {
+            JsonNode f = client.client().post(path(name) + (on ? "/enable" : "/disable"), ApiClient.JSON.createObjectNode());
+            if (client.json) {
+                System.out.println(f.toPrettyString());
+            } else {
+                System.out.println((on ? "enabled" : "disabled") + " forward \"" + name + "\" (" + f.path("state").asText() + ")");
+            }
+            return ExitCodes.OK;
+        } catch (ApiClient.Failure e) {
+            return ClientOptions.fail(e, System.err);
+        }
+    }
+}
