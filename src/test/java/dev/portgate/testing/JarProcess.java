@@ -38,10 +38,17 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static JarProcess start(Path workDir, String... args) throws IOException {
+        return start(workDir, java.util.Map.of(), args);
+    }
+
+    public static JarProcess start(Path workDir, java.util.Map<String, String> env, String... args) throws IOException {
         Path log = workDir.resolve("portgate-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(command(args)).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        return new JarProcess(p, log);
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().remove("PORTGATE_API_TOKEN");
+        pb.environment().remove("PORTGATE_ADMIN_PASSWORD");
+        pb.environment().putAll(env);
+        return new JarProcess(pb.start(), log);
     }
 
     /** Runs a short command of the jar (check, --help…) to its end. */

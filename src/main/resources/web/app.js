@@ -1,0 +1,296 @@
+// portgate console: plain JavaScript over the same REST API the CLI uses.
+const $ = (sel, root = document) => root.querySelector(sel);
+const views = ['login', 'overview', 'forwards', 'connections', 'audit', 'settings'];
+let csrf = '';
+let timer = null;
+let chart = null;
+
+async function api(method, path, body) {
+  const headers = { 'Accept': 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (res.status === 401 && path !== '/api/v1/session') { showLogin(); throw new Error('not logged in'); }
+  if (!res.ok) { const e = new Error(data && data.error ? data.error : 'HTTP ' + res.status); e.status = res.status; e.problems = (data && data.problems) || []; throw e; }
+  return data;
+}
+
+function bytes(n) {
+  if (n < 1024) return n + ' B';
+  const u = ['KiB', 'MiB', 'GiB', 'TiB']; let i = -1;
+  do { n /= 1024; i++; } while (n >= 1024 && i < u.length - 1);
+  return n.toFixed(1) + ' ' + u[i];
+}
+
+function cell(tr, text, cls) { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); return td; }
+function button(label, cls, onClick) { const b = document.createElement('button'); b.type = 'button'; b.textContent = label; b.className = cls; b.addEventListener('click', onClick); return b; }
+
+function show(view) {
+  for (const v of views) $('#view-' + v).hidden = v !== view;
+  $('#top').hidden = view === 'login';
+  document.querySelectorAll('header nav a').forEach(a => a.classList.toggle('active', a.id === 'nav-' + view));
+  if (timer) { clearInterval(timer); timer = null; }
+}
+
+function showLogin() { show('login'); $('#login-password').focus(); }
+
+async function route() {
+  const view = (location.hash.replace('#/', '') || 'overview');
+  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
+  show(views.includes(view) ? view : 'overview');
+  try { await page(); } catch (e) { if (e.message !== 'not logged in') console.error(e); }
+  if (view === 'overview' || view === 'forwards' || view === 'connections') {
+    timer = setInterval(() => page().catch(() => {}), 2000);
+  }
+}
+
+// --- login ---
+$('#login-form').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  $('#login-error').textContent = '';
+  try {
+    const s = await api('POST', '/api/v1/session', { user: $('#login-user').value, password: $('#login-password').value });
+    csrf = s.csrf;
+    $('#login-password').value = '';
+    if (!location.hash || location.hash === '#/login') location.hash = '#/overview';
+    route();
+  } catch (e) {
+    $('#login-error').textContent = e.message;
+  }
+});
+
+$('#logout').addEventListener('click', async () => {
+  try { await api('DELETE', '/api/v1/session'); } catch (e) { /* already gone */ }
+  csrf = '';
+  showLogin();
+});
+
+// --- overview ---
+async function loadOverview() {
+  const s = await api('GET', '/api/v1/stats');
+  $('#ov-forwards').textContent = s.forwards;
+  $('#ov-forwards-detail').textContent = `${s.listening} listening, ${s.failed} failed, ${s.disabled} disabled`;
+  $('#ov-connections').textContent = s['connections-active'];
+  $('#ov-rate-in').textContent = bytes(Math.round(s['rate-in'])) + '/s';
+  $('#ov-rate-out').textContent = bytes(Math.round(s['rate-out'])) + '/s';
+  $('#ov-total').textContent = bytes(s['bytes-in']) + ' / ' + bytes(s['bytes-out']);
+  drawChart(s.history);
+}
+
+function drawChart(history) {
+  if (!window.uPlot) return;
+  const data = [history.map(p => p[0]), history.map(p => p[1]), history.map(p => p[2])];
+  const el = $('#chart');
+  if (!chart) {
+    chart = new uPlot({
+      width: Math.max(300, el.clientWidth || 800), height: 260,
+      series: [{}, { label: 'in (B/s)', stroke: '#1565c0', width: 2 }, { label: 'out (B/s)', stroke: '#2e7d32', width: 2 }],
+      axes: [{}, { values: (u, vals) => vals.map(v => bytes(v)) , size: 80 }],
+    }, data, el);
+  } else {
+    chart.setData(data);
+  }
+}
+
+// --- port forwarding ---
+let editing = null;
+
+async function loadForwards() {
+  const list = await api('GET', '/api/v1/forwards');
+  const body = $('#forwards-table tbody');
+  body.replaceChildren();
+  $('#forwards-empty').hidden = list.length > 0;
+  for (const f of list) {
+    const tr = document.createElement('tr');
+    tr.dataset.name = f.name;
+    const name = cell(tr, f.name);
+    if (f.origin === 'config') { const b = document.createElement('span'); b.className = 'badge'; b.textContent = 'config file'; name.append(' ', b); }
+    if (f.description) { name.title = f.description; }
+    cell(tr, f.protocol.toUpperCase());
+    cell(tr, f.listen);
+    cell(tr, f.target);
+    cell(tr, f.allow.length ? f.allow.join(', ') : 'everyone');
+    cell(tr, f.state + (f.error ? ': ' + f.error : ''), 'state-' + f.state);
+    cell(tr, String(f.stats['connections-active'] ?? 0), 'conns');
+    cell(tr, bytes(f.stats['bytes-in'] ?? 0), 'bytes-in');
+    cell(tr, bytes(f.stats['bytes-out'] ?? 0), 'bytes-out');
+    const on = cell(tr, '');
+    const actions = cell(tr, '');
+    if (f.origin === 'config') {
+      on.textContent = f.enabled ? 'yes' : 'no';
+      actions.textContent = 'edit in the config file';
+      actions.className = 'muted';
+    } else {
+      const toggle = document.createElement('input');
+      toggle.type = 'checkbox'; toggle.checked = f.enabled; toggle.className = 'toggle'; toggle.title = 'enabled';
+      toggle.addEventListener('change', async () => {
+        try { await api('POST', `/api/v1/forwards/${encodeURIComponent(f.name)}/${toggle.checked ? 'enable' : 'disable'}`); } catch (e) { alert(e.message); }
+        loadForwards();
+      });
+      on.appendChild(toggle);
+      actions.append(button('Edit', 'small secondary edit', () => openForm(f)), ' ',
+        button('Delete', 'small danger delete', async () => {
+          if (!confirm(`Delete forward "${f.name}"? Its connections will close.`)) return;
+          try { await api('DELETE', `/api/v1/forwards/${encodeURIComponent(f.name)}`); } catch (e) { alert(e.message); }
+          loadForwards();
+        }));
+    }
+    body.appendChild(tr);
+  }
+}
+
+function splitHostPort(s) {
+  const i = s.lastIndexOf(':');
+  return i < 0 ? ['', s] : [s.slice(0, i).replace(/^\[|\]$/g, ''), s.slice(i + 1)];
+}
+
+function openForm(f) {
+  editing = f ? f.name : null;
+  const form = $('#forward-form');
+  form.reset();
+  clearErrors(form);
+  $('#forward-form-title').textContent = f ? `Edit rule "${f.name}"` : 'Add rule';
+  $('#f-name').disabled = !!f;
+  if (f) {
+    const [la, lp] = splitHostPort(f.listen);
+    const [th, tp] = splitHostPort(f.target);
+    $('#f-name').value = f.name; $('#f-protocol').value = f.protocol;
+    $('#f-listen-address').value = la === '0.0.0.0' ? '' : la; $('#f-listen-port').value = lp;
+    $('#f-target-host').value = th; $('#f-target-port').value = tp;
+    $('#f-allow').value = f.allow.join(', '); $('#f-deny').value = f.deny.join(', ');
+    $('#f-idle').value = f['idle-timeout'] === '0' ? '' : f['idle-timeout'];
+    $('#f-max').value = f['max-connections'] ? String(f['max-connections']) : '';
+    $('#f-proxy').value = f['proxy-protocol']; $('#f-enabled').checked = f.enabled;
+    $('#f-description').value = f.description;
+  }
+  $('#forward-dialog').showModal();
+}
+
+function clearErrors(root) { root.querySelectorAll('.field-error').forEach(e => e.textContent = ''); $('#form-error').textContent = ''; }
+
+function formJson() {
+  const v = id => $(id).value.trim();
+  const list = s => s.split(/[\s,]+/).map(x => x.trim()).filter(Boolean);
+  const host = v('#f-listen-address');
+  const bracket = h => h.includes(':') ? `[${h}]` : h;
+  return {
+    name: editing || v('#f-name'),
+    protocol: $('#f-protocol').value,
+    listen: host ? `${bracket(host)}:${v('#f-listen-port')}` : v('#f-listen-port'),
+    target: `${bracket(v('#f-target-host'))}:${v('#f-target-port')}`,
+    allow: list($('#f-allow').value), deny: list($('#f-deny').value),
+    'idle-timeout': v('#f-idle') || '0', 'max-connections': v('#f-max') || '0',
+    'proxy-protocol': $('#f-proxy').value, enabled: $('#f-enabled').checked, description: v('#f-description'),
+  };
+}
+
+$('#add-forward').addEventListener('click', () => openForm(null));
+$('#forward-cancel').addEventListener('click', () => $('#forward-dialog').close());
+$('#forward-form').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  const form = $('#forward-form');
+  clearErrors(form);
+  try {
+    if (editing) await api('PUT', `/api/v1/forwards/${encodeURIComponent(editing)}`, formJson());
+    else await api('POST', '/api/v1/forwards', formJson());
+    $('#forward-dialog').close();
+    loadForwards();
+  } catch (e) {
+    let placed = false;
+    for (const p of e.problems) {
+      const slot = form.querySelector(`.field-error[data-for="${p.field}"]`);
+      if (slot) { slot.textContent = p.message.replace(/^forward "[^"]*": /, ''); placed = true; }
+    }
+    $('#form-error').textContent = placed ? 'Please correct the fields marked below.' : e.message;
+  }
+});
+
+// --- connections ---
+async function loadConnections() {
+  const list = await api('GET', '/api/v1/connections');
+  const body = $('#connections-table tbody');
+  body.replaceChildren();
+  $('#connections-empty').hidden = list.length > 0;
+  for (const c of list) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = c.id;
+    cell(tr, c.forward); cell(tr, c.protocol.toUpperCase()); cell(tr, c.client); cell(tr, c.target);
+    cell(tr, bytes(c['bytes-in'])); cell(tr, bytes(c['bytes-out'])); cell(tr, c['age-seconds'] + ' s');
+    cell(tr, '').appendChild(button('Close', 'small danger', async () => {
+      try { await api('DELETE', '/api/v1/connections/' + c.id); } catch (e) { alert(e.message); }
+      loadConnections();
+    }));
+    body.appendChild(tr);
+  }
+}
+
+// --- audit ---
+async function loadAudit() {
+  const list = await api('GET', '/api/v1/audit?limit=200');
+  const body = $('#audit-table tbody');
+  body.replaceChildren();
+  for (const a of list) {
+    const tr = document.createElement('tr');
+    cell(tr, new Date(a.at).toLocaleString()); cell(tr, a.actor); cell(tr, a.source || '–'); cell(tr, a.action); cell(tr, a.subject);
+    const change = cell(tr, '');
+    if (a.before || a.after) {
+      const pre = document.createElement('pre'); pre.className = 'change';
+      pre.textContent = (a.before ? 'before: ' + JSON.stringify(a.before) + '\n' : '') + (a.after ? 'after: ' + JSON.stringify(a.after) : '');
+      change.appendChild(pre);
+    } else { change.textContent = a.detail; }
+    body.appendChild(tr);
+  }
+}
+
+// --- settings ---
+async function loadSettings() {
+  const list = await api('GET', '/api/v1/tokens');
+  const body = $('#tokens-table tbody');
+  body.replaceChildren();
+  for (const t of list) {
+    const tr = document.createElement('tr');
+    cell(tr, t.name); cell(tr, new Date(t.created).toLocaleString()); cell(tr, t['last-used'] ? new Date(t['last-used']).toLocaleString() : 'never');
+    cell(tr, '').appendChild(button('Revoke', 'small danger', async () => {
+      if (!confirm(`Revoke token "${t.name}"?`)) return;
+      try { await api('DELETE', '/api/v1/tokens/' + encodeURIComponent(t.name)); } catch (e) { alert(e.message); }
+      loadSettings();
+    }));
+    body.appendChild(tr);
+  }
+}
+
+$('#password-form').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  clearErrors($('#password-form'));
+  $('#password-message').textContent = '';
+  try {
+    await api('POST', '/api/v1/account/password', { current: $('#pw-current').value, new: $('#pw-new').value });
+    $('#password-form').reset();
+    $('#password-message').textContent = 'Password changed.';
+  } catch (e) {
+    for (const p of e.problems) { const s = $(`#password-form .field-error[data-for="${p.field}"]`); if (s) s.textContent = p.message; }
+    if (!e.problems.length) $('#password-message').textContent = e.message;
+  }
+});
+
+$('#token-form').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  try {
+    const t = await api('POST', '/api/v1/tokens', { name: $('#token-name').value.trim() });
+    $('#token-secret').textContent = `Token "${t.name}": ${t.token} — copy it now, it is not shown again.`;
+    $('#token-name').value = '';
+    loadSettings();
+  } catch (e) { $('#token-secret').textContent = e.message; }
+});
+
+// --- start ---
+window.addEventListener('hashchange', () => { if (csrf) route(); });
+(async () => {
+  try {
+    const s = await api('GET', '/api/v1/session');
+    csrf = s.csrf;
+    route();
+  } catch (e) { showLogin(); }
+})();

@@ -1,0 +1,164 @@
+package dev.portgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.portgate.testing.Browser;
+import dev.portgate.testing.JarProcess;
+import dev.portgate.testing.Net;
+import dev.portgate.testing.TcpPeers;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The console in a real browser against the real jar: log in, add a rule, watch it carry traffic, disable and delete it. */
+class ConsoleIT {
+
+    private static final String PASSWORD = "correct-horse-battery";
+
+    @TempDir
+    Path dir;
+    private JarProcess gateway;
+    private ChromeDriver browser;
+    private String url;
+
+    @BeforeEach
+    void start() throws Exception {
+        browser = Browser.start();
+        gateway = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", PASSWORD),
+                "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
+        gateway.awaitOutput("portgate started");
+        url = Files.readString(dir.resolve("data/console-url")).strip();
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    private WebDriverWait waiting() {
+        return new WebDriverWait(browser, Duration.ofSeconds(15));
+    }
+
+    private WebElement visible(String css) {
+        return waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    private void login(String password) {
+        visible("#login-password").clear();
+        browser.findElement(By.id("login-password")).sendKeys(password);
+        browser.findElement(By.id("login-submit")).click();
+    }
+
+    @Test
+    void addAForwardSeeItCarryTrafficThenDisableAndDeleteIt() throws Exception {
+        browser.get(url + "/");
+        login("not the password");
+        waiting().until(ExpectedConditions.textToBe(By.id("login-error"), "wrong user name or password"));
+        Browser.screenshot(browser, "01-login-wrong-password");
+        login(PASSWORD);
+        visible("#view-overview");
+        waiting().until(ExpectedConditions.textToBe(By.id("ov-forwards"), "0"));
+        Browser.screenshot(browser, "02-overview");
+
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            int port = Net.freeTcpPort();
+            browser.findElement(By.id("nav-forwards")).click();
+            visible("#add-forward").click();
+            visible("#f-name").sendKeys("echo");
+            browser.findElement(By.id("f-listen-address")).sendKeys("127.0.0.1");
+            browser.findElement(By.id("f-listen-port")).sendKeys("99999");
+            browser.findElement(By.id("f-target-host")).sendKeys("127.0.0.1");
+            browser.findElement(By.id("f-target-port")).sendKeys(String.valueOf(echo.port()));
+            new Select(browser.findElement(By.id("f-protocol"))).selectByValue("tcp");
+            browser.findElement(By.id("f-description")).sendKeys("echo server");
+            browser.findElement(By.id("forward-save")).click();
+            // The error shows beside the field it concerns, and nothing was added.
+            waiting().until(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector(".field-error[data-for=listen]"), "port 99999 is out of range — use 1-65535"));
+            Browser.screenshot(browser, "03-form-error-beside-field");
+            WebElement portField = browser.findElement(By.id("f-listen-port"));
+            portField.clear();
+            portField.sendKeys(String.valueOf(port));
+            browser.findElement(By.id("forward-save")).click();
+            WebElement row = visible("#forwards-table tr[data-name=echo]");
+            waiting().until(ExpectedConditions.textToBePresentInElement(row, "listening"));
+            assertThat(row.getText()).contains("127.0.0.1:" + port).contains("127.0.0.1:" + echo.port());
+
+            // Traffic through it: the table's live counters move.
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                s.setSoTimeout(10_000);
+                byte[] msg = "hello through the console's forward\n".getBytes(StandardCharsets.US_ASCII);
+                s.getOutputStream().write(msg);
+                assertThat(s.getInputStream().readNBytes(msg.length)).isEqualTo(msg);
+                waiting().until(d -> d.findElement(By.cssSelector("#forwards-table tr[data-name=echo] td.conns")).getText().equals("1"));
+                waiting().until(d -> d.findElement(By.cssSelector("#forwards-table tr[data-name=echo] td.bytes-in")).getText().equals("36 B"));
+                Browser.screenshot(browser, "04-forwards-with-traffic");
+                browser.findElement(By.id("nav-connections")).click();
+                WebElement conn = visible("#connections-table tbody tr");
+                assertThat(conn.getText()).contains("echo").contains("127.0.0.1:" + echo.port()).contains("36 B");
+                Browser.screenshot(browser, "05-connections");
+
+                // Disable: its connection closes, the port stops answering.
+                browser.findElement(By.id("nav-forwards")).click();
+                visible("#forwards-table tr[data-name=echo] input.toggle").click();
+                waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#forwards-table tr[data-name=echo]"), "disabled"));
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            }
+            try (Socket probe = new Socket()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", port), 3000))
+                        .hasMessageContaining("refused");
+            }
+            visible("#forwards-table tr[data-name=echo] button.delete").click();
+            waiting().until(ExpectedConditions.alertIsPresent()).accept();
+            waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#forwards-table tr[data-name=echo]")));
+        }
+
+        browser.findElement(By.id("nav-audit")).click();
+        WebElement audit = visible("#audit-table tbody tr");
+        waiting().until(d -> d.findElement(By.id("audit-table")).getText().contains("forward.delete"));
+        String log = browser.findElement(By.id("audit-table")).getText();
+        assertThat(log).contains("forward.add").contains("forward.disable").contains("forward.delete").contains("127.0.0.1");
+        assertThat(audit.getText()).contains("admin");
+        Browser.screenshot(browser, "06-audit");
+        browser.findElement(By.id("nav-settings")).click();
+        visible("#tokens-table");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("tokens-table"), "data-folder"));
+        Browser.screenshot(browser, "07-settings");
+    }
+
+    @Test
+    void repeatedWrongPasswordsLockTheAddressOut() throws Exception {
+        browser.get(url + "/");
+        for (int i = 0; i < 5; i++) {
+            login("wrong-" + i);
+            int attempt = i;
+            waiting().until(d -> !d.findElement(By.id("login-error")).getText().isEmpty()
+                    && d.findElement(By.id("login-error")).getText().equals(attempt == 4 ? "wrong user name or password" : d.findElement(By.id("login-error")).getText()));
+        }
+        login(PASSWORD);
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "too many failed logins from 127.0.0.1"));
+        assertThat(browser.findElement(By.id("view-overview")).isDisplayed()).isFalse();
+        Browser.screenshot(browser, "08-locked-out");
+    }
+}
