@@ -1,0 +1,217 @@
+package dev.portgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portgate.testing.ApiCalls;
+import dev.portgate.testing.JarProcess;
+import dev.portgate.testing.Net;
+import dev.portgate.testing.TcpPeers;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST API of the real jar: forwards made through it carry traffic, and every kind of bad input is refused cleanly. */
+class ApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static JarProcess gateway;
+    static ApiCalls api;
+    static TcpPeers echo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        echo = TcpPeers.start(TcpPeers::echo);
+        Path cfg = dir.resolve("portgate.yaml");
+        Files.writeString(cfg, "forwards:\n  - name: from-file\n    listen: 127.0.0.1:" + Net.freeTcpPort() + "\n    target: 127.0.0.1:" + echo.port() + "\n");
+        gateway = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"), "serve", "--data",
+                dir.resolve("data").toString(), "--console", "127.0.0.1:0", "--config", cfg.toString());
+        gateway.awaitOutput("portgate started");
+        api = new ApiCalls(dir.resolve("data"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        echo.close();
+    }
+
+    private static JsonNode json(ApiCalls.Reply r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private static String forward(String name, int port) {
+        return "{\"name\":\"" + name + "\",\"listen\":\"127.0.0.1:" + port + "\",\"target\":\"127.0.0.1:" + echo.port() + "\"}";
+    }
+
+    private static void assertEchoes(int port) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+        }
+    }
+
+    private static void assertRefused(int port) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
+            }
+        }).hasMessageContaining("refused");
+    }
+
+    @Test
+    void createEditDisableDeleteAndTrafficFollows() throws Exception {
+        int port = Net.freeTcpPort();
+        ApiCalls.Reply created = api.send("POST", "/api/v1/forwards", forward("api-echo", port));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(json(created).get("state").asText()).isEqualTo("listening");
+        assertThat(json(created).get("origin").asText()).isEqualTo("api");
+        assertEchoes(port);
+        JsonNode shown = json(api.get("/api/v1/forwards/api-echo"));
+        assertThat(shown.get("stats").get("bytes-in").asLong()).isEqualTo(5);
+        assertThat(shown.get("stats").get("connections-total").asLong()).isEqualTo(1);
+
+        int moved = Net.freeTcpPort();
+        ApiCalls.Reply edited = api.send("PATCH", "/api/v1/forwards/api-echo", "{\"listen\":\"127.0.0.1:" + moved + "\",\"description\":\"moved\"}");
+        assertThat(edited.status()).as(edited.body()).isEqualTo(200);
+        assertThat(json(edited).get("description").asText()).isEqualTo("moved");
+        assertEchoes(moved);
+        assertRefused(port);
+
+        assertThat(api.send("POST", "/api/v1/forwards/api-echo/disable", null).status()).isEqualTo(200);
+        assertRefused(moved);
+        assertThat(json(api.get("/api/v1/forwards/api-echo")).get("state").asText()).isEqualTo("disabled");
+        assertThat(api.send("POST", "/api/v1/forwards/api-echo/enable", null).status()).isEqualTo(200);
+        assertEchoes(moved);
+
+        // A GET's output can be sent back as it is.
+        JsonNode current = json(api.get("/api/v1/forwards/api-echo"));
+        ApiCalls.Reply put = api.send("PUT", "/api/v1/forwards/api-echo", current.toString());
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+
+        assertThat(api.send("DELETE", "/api/v1/forwards/api-echo", null).status()).isEqualTo(204);
+        assertRefused(moved);
+        assertThat(api.get("/api/v1/forwards/api-echo").status()).isEqualTo(404);
+
+        JsonNode audit = json(api.get("/api/v1/audit?limit=20"));
+        assertThat(audit.findValuesAsText("action")).contains("forward.add", "forward.edit", "forward.disable", "forward.enable", "forward.delete");
+        JsonNode add = null;
+        for (JsonNode e : audit) {
+            if (e.get("action").asText().equals("forward.add") && e.get("subject").asText().equals("api-echo")) {
+                add = e;
+            }
+        }
+        assertThat(add).isNotNull();
+        assertThat(add.get("actor").asText()).isEqualTo("token data-folder");
+        assertThat(add.get("source").asText()).isEqualTo("127.0.0.1");
+        assertThat(add.get("after").get("listen").asText()).isEqualTo("127.0.0.1:" + port);
+    }
+
+    @Test
+    void conflictsAndInvalidForwardsGet422WithTheFieldsAndChangeNothing() throws Exception {
+        int port = Net.freeTcpPort();
+        assertThat(api.send("POST", "/api/v1/forwards", forward("first", port)).status()).isEqualTo(201);
+        ApiCalls.Reply clash = api.send("POST", "/api/v1/forwards", forward("second", port));
+        assertThat(clash.status()).isEqualTo(422);
+        assertThat(json(clash).get("problems").get(0).get("field").asText()).isEqualTo("listen");
+        assertThat(json(clash).get("problems").get(0).get("message").asText())
+                .isEqualTo("forward \"second\": listen port " + port + "/tcp is already used by forward \"first\" — choose another port or address");
+
+        ApiCalls.Reply bad = api.send("POST", "/api/v1/forwards",
+                "{\"name\":\"bad\",\"listen\":\"0\",\"target\":\"nohost\",\"allow\":[\"10.0.0.0/99\"],\"colour\":\"blue\",\"idle-timeout\":\"soon\"}");
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(json(bad).get("problems").findValuesAsText("field")).containsExactlyInAnyOrder("colour", "listen", "target", "allow", "idle-timeout");
+        assertThat(json(bad).get("problems").findValuesAsText("message")).contains("forward \"bad\": unknown key \"colour\" — known keys are name, kind, "
+                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, proxy-protocol, enabled, description");
+
+        assertThat(api.send("POST", "/api/v1/forwards", forward("first", Net.freeTcpPort())).status()).isEqualTo(409);
+        ApiCalls.Reply fromFile = api.send("DELETE", "/api/v1/forwards/from-file", null);
+        assertThat(fromFile.status()).isEqualTo(409);
+        assertThat(json(fromFile).get("error").asText()).contains("comes from the config file").contains("change it there");
+        assertThat(api.send("PATCH", "/api/v1/forwards/nope", "{\"description\":\"x\"}").status()).isEqualTo(404);
+
+        JsonNode names = json(api.get("/api/v1/forwards"));
+        assertThat(names.findValuesAsText("name")).doesNotContain("second", "bad").contains("first", "from-file");
+        assertThat(api.send("DELETE", "/api/v1/forwards/first", null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void malformedBodiesWrongTypesAndOversizeAreRefused() throws Exception {
+        ApiCalls.Reply malformed = api.send("POST", "/api/v1/forwards", "{\"name\": \"x\", ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(json(malformed).get("error").asText()).startsWith("malformed JSON at line 1");
+        assertThat(api.send("POST", "/api/v1/forwards", "[1,2]").status()).isEqualTo(400);
+        ApiCalls.Reply wrongType = api.call("POST", "/api/v1/forwards", "text/plain", forward("t", Net.freeTcpPort()), api.token());
+        assertThat(wrongType.status()).isEqualTo(415);
+        assertThat(json(wrongType).get("error").asText()).contains("Content-Type: application/json");
+        String huge = "{\"name\":\"big\",\"description\":\"" + "x".repeat(200_000) + "\"}";
+        assertThat(api.send("POST", "/api/v1/forwards", huge).status()).isEqualTo(413);
+        assertThat(api.get("/api/v1/nothing-here").status()).isEqualTo(404);
+        assertThat(json(api.get("/api/v1/forwards")).findValuesAsText("name")).doesNotContain("x", "t", "big");
+    }
+
+    @Test
+    void tokensSessionsAndCsrf() throws Exception {
+        assertThat(api.call("GET", "/api/v1/forwards", null, null, null).status()).isEqualTo(401);
+        ApiCalls.Reply wrong = api.call("GET", "/api/v1/forwards", null, null, "pgt_wrong");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(json(wrong).get("error").asText()).contains("API token is not valid");
+        assertThat(api.call("GET", "/api/v1/health", null, null, null).status()).isEqualTo(200);
+        ApiCalls.Reply openapi = api.call("GET", "/api/v1/openapi.json", null, null, null);
+        assertThat(openapi.status()).isEqualTo(200);
+        assertThat(json(openapi).get("openapi").asText()).startsWith("3.");
+        assertThat(json(openapi).get("paths").has("/api/v1/forwards/{name}")).isTrue();
+
+        // Log in like the console: the cookie is HttpOnly and SameSite=Strict; changes need the CSRF token.
+        ApiCalls.Reply login = api.call("POST", "/api/v1/session", "application/json", "{\"password\":\"correct-horse-battery\"}", null);
+        assertThat(login.status()).isEqualTo(200);
+        String setCookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict");
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        String csrf = json(login).get("csrf").asText();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/api/v1/forwards"))
+                .header("Cookie", cookie).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(forward("via-session", Net.freeTcpPort())));
+        assertThat(http.send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        assertThat(http.send(req.header("X-CSRF-Token", csrf).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        ApiCalls.Reply page = api.call("GET", "/", null, null, null);
+        assertThat(page.raw().headers().firstValue("Content-Security-Policy").orElseThrow()).contains("frame-ancestors 'none'");
+        assertThat(page.raw().headers().firstValue("X-Frame-Options")).hasValue("DENY");
+
+        ApiCalls.Reply token = api.send("POST", "/api/v1/tokens", "{\"name\":\"backup\"}");
+        assertThat(token.status()).isEqualTo(201);
+        String secret = json(token).get("token").asText();
+        assertThat(api.call("GET", "/api/v1/stats", null, null, secret).status()).isEqualTo(200);
+        assertThat(api.send("DELETE", "/api/v1/tokens/backup", null).status()).isEqualTo(204);
+        assertThat(api.call("GET", "/api/v1/stats", null, null, secret).status()).isEqualTo(401);
+        assertThat(api.send("DELETE", "/api/v1/forwards/via-session", null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void prometheusMetricsCountPerForward() throws Exception {
+        int port = Net.freeTcpPort();
+        assertThat(api.send("POST", "/api/v1/forwards", forward("metered", port)).status()).isEqualTo(201);
+        assertEchoes(port);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                api.get("/metrics").body().contains("portgate_forward_bytes_total{direction=\"in\",forward=\"metered\"} 5.0"));
+        String metrics = api.get("/metrics").body();
+        assertThat(metrics).contains("portgate_forward_connections_total{forward=\"metered\",protocol=\"tcp\"} 1.0")
+                .contains("jvm_memory_used_bytes");
+        assertThat(api.call("GET", "/metrics", null, null, null).status()).isEqualTo(401);
+        assertThat(api.send("DELETE", "/api/v1/forwards/metered", null).status()).isEqualTo(204);
+    }
+}
