@@ -38,6 +38,9 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /** Set when an API error has written its own body, so the status-code pages leave it alone. */
+    private static final String ANSWERED = "portgate.answered";
+
     private final Javalin app;
     private final Metrics metrics;
     private final TrafficHistory history;
@@ -89,18 +92,25 @@ public final class WebServer implements AutoCloseable {
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        r.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(Views.error(e.getMessage(), e.problems())));
+        r.exception(ApiException.class, (e, ctx) -> {
+            ctx.attribute(ANSWERED, true);
+            ctx.status(e.status()).json(Views.error(e.getMessage(), e.problems()));
+        });
         r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(e.getMessage(), java.util.List.of())));
         r.exception(Exception.class, (e, ctx) -> {
             log.warn("console/API: {} {} failed: {}", ctx.method(), ctx.path(), e.toString(), e);
             ctx.status(500).json(Views.error("internal error: " + e.getMessage(), java.util.List.of()));
         });
         r.error(404, ctx -> {
-            if (ctx.path().startsWith("/api/")) {
+            if (ctx.path().startsWith("/api/") && ctx.attribute(ANSWERED) == null) {
                 ctx.json(Views.error("no such API path: " + ctx.method() + " " + ctx.path(), java.util.List.of()));
             }
         });
-        r.error(405, ctx -> ctx.json(Views.error(ctx.method() + " is not allowed on " + ctx.path(), java.util.List.of())));
+        r.error(405, ctx -> {
+            if (ctx.attribute(ANSWERED) == null) {
+                ctx.json(Views.error(ctx.method() + " is not allowed on " + ctx.path(), java.util.List.of()));
+            }
+        });
     }
 
     private static boolean isPublic(Context ctx) {

@@ -56,7 +56,7 @@ class ServeIT {
             Path cfg = dir.resolve("portgate.yaml");
             Files.writeString(cfg, config(web, files.port(), other, echoA.port()));
             try (JarProcess gw = JarProcess.start(dir, "serve", "--config", cfg.toString(), "--data", dir.resolve("data").toString(),
-                    "--log-level", "debug")) {
+                    "--log-level", "debug", "--console", "off")) {
                 String started = gw.awaitOutput("portgate started: 2 forward(s)");
                 assertThat(started).contains("forward \"web\" listening: tcp 127.0.0.1:" + web + " -> 127.0.0.1:" + files.port());
                 assertThat(started).contains("forward \"other\" listening: tcp 127.0.0.1:" + other + " -> 127.0.0.1:" + echoA.port());
@@ -100,7 +100,7 @@ class ServeIT {
             Path cfg = dir.resolve("portgate.yaml");
             Files.writeString(cfg, "forwards:\n  - name: web\n    listen: 127.0.0.1:" + web + "\n    target: 127.0.0.1:" + files.port() + "\n");
             try (JarProcess gw = JarProcess.start(dir, "serve", "-c", cfg.toString(), "-d", dir.resolve("data").toString(),
-                    "--shutdown-grace", "30s", "--log-level", "debug")) {
+                    "--shutdown-grace", "30s", "--log-level", "debug", "--console", "off")) {
                 gw.awaitOutput("portgate started");
                 CompletableFuture<Processes.Result> download = slowDownload(web);
                 gw.awaitOutput("-> 127.0.0.1:" + files.port() + " opened");
@@ -121,9 +121,9 @@ class ServeIT {
 
     @Test
     void aSecondGatewayOnTheSameDataFolderIsRefused() throws Exception {
-        try (JarProcess first = JarProcess.start(dir, "serve", "--data", dir.resolve("data").toString())) {
+        try (JarProcess first = JarProcess.start(dir, "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0")) {
             first.awaitOutput("portgate started: 0 forward(s)");
-            Processes.Result second = JarProcess.run(dir, "serve", "--data", dir.resolve("data").toString());
+            Processes.Result second = JarProcess.run(dir, "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
             assertThat(second.exit()).isEqualTo(3);
             assertThat(second.stderr() + second.out()).contains("is in use by another portgate");
         }
