@@ -202,6 +202,32 @@ class ApiIT {
     }
 
     @Test
+    void changingTheAdminPasswordChecksTheOldOneAndTheLength() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        ApiCalls.Reply login = api.call("POST", "/api/v1/session", "application/json", "{\"password\":\"correct-horse-battery\"}", null);
+        String cookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        String csrf = json(login).get("csrf").asText();
+        java.util.function.Function<String, Integer> change = body -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/api/v1/account/password"))
+                        .header("Cookie", cookie).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(change.apply("{\"current\":\"nope\",\"new\":\"a-long-new-password\"}")).isEqualTo(422);
+        assertThat(change.apply("{\"current\":\"correct-horse-battery\",\"new\":\"short\"}")).isEqualTo(422);
+        assertThat(change.apply("{\"current\":\"correct-horse-battery\",\"new\":\"a-long-new-password\"}")).isEqualTo(204);
+        assertThat(api.call("POST", "/api/v1/session", "application/json", "{\"password\":\"correct-horse-battery\"}", null).status()).isEqualTo(401);
+        assertThat(api.call("POST", "/api/v1/session", "application/json", "{\"password\":\"a-long-new-password\"}", null).status()).isEqualTo(200);
+        assertThat(change.apply("{\"current\":\"a-long-new-password\",\"new\":\"correct-horse-battery\"}")).isEqualTo(204);
+        JsonNode audit = json(api.get("/api/v1/audit?limit=50"));
+        assertThat(audit.findValuesAsText("action")).contains("password.change", "login", "login.failed");
+    }
+
+    @Test
     void prometheusMetricsCountPerForward() throws Exception {
         int port = Net.freeTcpPort();
         assertThat(api.send("POST", "/api/v1/forwards", forward("metered", port)).status()).isEqualTo(201);
