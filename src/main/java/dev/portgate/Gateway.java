@@ -38,11 +38,6 @@ public final class Gateway implements AutoCloseable {
     /** How the gateway is run: the CLI's serve options. {@code console} null means no console. */
     public record Settings(Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout,
                            Console console) {
-
-        public static Settings defaults(Path data) {
-            return new Settings(null, data, Duration.ofSeconds(30), Runtime.getRuntime().availableProcessors(),
-                    Duration.ofSeconds(10), null);
-        }
     }
 
     /** Where the console listens and how: TLS (given key store, or self-signed) or, if asked, plain. */

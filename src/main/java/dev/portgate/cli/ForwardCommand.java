@@ -29,6 +29,17 @@ final class ForwardCommand {
         t.print(out);
     }
 
+    /** "added forward "x": tcp a -> b (listening)", or the JSON. */
+    static int printChanged(ClientOptions client, String verb, String name, JsonNode f) {
+        if (client.json) {
+            System.out.println(f.toPrettyString());
+        } else {
+            System.out.println(verb + " forward \"" + name + "\": " + f.path("protocol").asText() + " " + f.path("listen").asText()
+                    + " -> " + f.path("target").asText() + " (" + f.path("state").asText() + ")");
+        }
+        return ExitCodes.OK;
+    }
+
     static void printOne(JsonNode f, boolean json, java.io.PrintStream out) {
         if (json) {
             out.println(f.toPrettyString());
@@ -60,14 +71,7 @@ final class ForwardCommand {
         @Override
         public Integer call() {
             try {
-                JsonNode f = client.client().post("/api/v1/forwards", fields.toJson(name));
-                if (client.json) {
-                    System.out.println(f.toPrettyString());
-                } else {
-                    System.out.println("added forward \"" + name + "\": " + f.path("protocol").asText() + " " + f.path("listen").asText()
-                            + " -> " + f.path("target").asText() + " (" + f.path("state").asText() + ")");
-                }
-                return ExitCodes.OK;
+                return printChanged(client, "added", name, client.client().post("/api/v1/forwards", fields.toJson(name)));
             } catch (ApiClient.Failure e) {
                 return ClientOptions.fail(e, System.err);
             }
@@ -119,14 +123,7 @@ final class ForwardCommand {
         @Override
         public Integer call() {
             try {
-                JsonNode f = client.client().patch(path(name), fields.toJson(null));
-                if (client.json) {
-                    System.out.println(f.toPrettyString());
-                } else {
-                    System.out.println("changed forward \"" + name + "\": " + f.path("protocol").asText() + " " + f.path("listen").asText()
-                            + " -> " + f.path("target").asText() + " (" + f.path("state").asText() + ")");
-                }
-                return ExitCodes.OK;
+                return printChanged(client, "changed", name, client.client().patch(path(name), fields.toJson(null)));
             } catch (ApiClient.Failure e) {
                 return ClientOptions.fail(e, System.err);
             }

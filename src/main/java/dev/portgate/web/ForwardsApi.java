@@ -12,7 +12,6 @@ import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -112,9 +111,5 @@ final class ForwardsApi {
             };
             throw new ApiException(status, r.problems().isEmpty() ? "refused" : r.problems().get(0).toString(), r.problems());
         }
-    }
-
-    static List<String> readOnlyKeys() {
-        return List.copyOf(READ_ONLY);
     }
 }

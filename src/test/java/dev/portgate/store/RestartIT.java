@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portgate.testing.ApiCalls;
+import dev.portgate.testing.Echo;
 import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.TcpPeers;
@@ -47,14 +48,6 @@ class RestartIT {
         return "{\"name\":\"" + name + "\",\"listen\":\"127.0.0.1:" + port + "\",\"target\":\"127.0.0.1:" + target + "\"}";
     }
 
-    private static void assertEchoes(int port) throws Exception {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
-        }
-    }
 
     @Test
     void forwardsAndAuditSurviveANormalRestart() throws Exception {
@@ -75,7 +68,7 @@ class RestartIT {
                 assertThat(list.findValuesAsText("name")).containsExactly("a", "b");
                 assertThat(list.get(0).get("state").asText()).isEqualTo("listening");
                 assertThat(list.get(1).get("state").asText()).isEqualTo("disabled");
-                assertEchoes(a);
+                Echo.assertEchoes(a);
                 JsonNode audit = JSON.readTree(api.get("/api/v1/audit").body());
                 assertThat(audit.findValuesAsText("action")).contains("forward.add", "forward.disable");
                 // No new admin password on a second start: it is printed once.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portgate.testing.ApiCalls;
+import dev.portgate.testing.Echo;
 import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.TcpPeers;
@@ -55,14 +56,6 @@ class ApiIT {
         return "{\"name\":\"" + name + "\",\"listen\":\"127.0.0.1:" + port + "\",\"target\":\"127.0.0.1:" + echo.port() + "\"}";
     }
 
-    private static void assertEchoes(int port) throws Exception {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
-        }
-    }
 
     private static void assertRefused(int port) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
@@ -79,7 +72,7 @@ class ApiIT {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(json(created).get("state").asText()).isEqualTo("listening");
         assertThat(json(created).get("origin").asText()).isEqualTo("api");
-        assertEchoes(port);
+        Echo.assertEchoes(port);
         JsonNode shown = json(api.get("/api/v1/forwards/api-echo"));
         assertThat(shown.get("stats").get("bytes-in").asLong()).isEqualTo(5);
         assertThat(shown.get("stats").get("connections-total").asLong()).isEqualTo(1);
@@ -88,14 +81,14 @@ class ApiIT {
         ApiCalls.Reply edited = api.send("PATCH", "/api/v1/forwards/api-echo", "{\"listen\":\"127.0.0.1:" + moved + "\",\"description\":\"moved\"}");
         assertThat(edited.status()).as(edited.body()).isEqualTo(200);
         assertThat(json(edited).get("description").asText()).isEqualTo("moved");
-        assertEchoes(moved);
+        Echo.assertEchoes(moved);
         assertRefused(port);
 
         assertThat(api.send("POST", "/api/v1/forwards/api-echo/disable", null).status()).isEqualTo(200);
         assertRefused(moved);
         assertThat(json(api.get("/api/v1/forwards/api-echo")).get("state").asText()).isEqualTo("disabled");
         assertThat(api.send("POST", "/api/v1/forwards/api-echo/enable", null).status()).isEqualTo(200);
-        assertEchoes(moved);
+        Echo.assertEchoes(moved);
 
         // A GET's output can be sent back as it is.
         JsonNode current = json(api.get("/api/v1/forwards/api-echo"));
@@ -231,7 +224,7 @@ class ApiIT {
     void prometheusMetricsCountPerForward() throws Exception {
         int port = Net.freeTcpPort();
         assertThat(api.send("POST", "/api/v1/forwards", forward("metered", port)).status()).isEqualTo(201);
-        assertEchoes(port);
+        Echo.assertEchoes(port);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                 api.get("/metrics").body().contains("portgate_forward_bytes_total{direction=\"in\",forward=\"metered\"} 5.0"));
         String metrics = api.get("/metrics").body();
