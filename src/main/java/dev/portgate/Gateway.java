@@ -8,7 +8,11 @@ import dev.portgate.forward.Problem;
 import dev.portgate.net.DirectDialer;
 import dev.portgate.net.ListenerFactory;
 import dev.portgate.net.Transport;
+import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
+import dev.portgate.socks.ProxyServices;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.Reconciler;
@@ -54,6 +58,7 @@ public final class Gateway implements AutoCloseable {
     private final AuditLog audit;
     private final Accounts accounts;
     private final WebServer web;
+    private final ExecutorService authWorkers;
 
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
@@ -69,7 +74,13 @@ public final class Gateway implements AutoCloseable {
         this.transport = new Transport(settings.threads());
         Policy policy = new Policy();
         DirectDialer direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
-        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct));
+        this.authWorkers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "auth");
+            t.setDaemon(true);
+            return t;
+        });
+        ProxyServices proxies = new ProxyServices(transport, policy, direct, authWorkers, new LoginThrottle());
+        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         this.web = settings.console() == null ? null : startConsole(settings.console());
@@ -180,6 +191,7 @@ public final class Gateway implements AutoCloseable {
             web.close();
         }
         reconciler.close();
+        authWorkers.shutdownNow();
         transport.close();
         try {
             db.close();

@@ -101,6 +101,35 @@ final class Fields {
         return Optional.empty();
     }
 
+    /** A list of mappings (e.g. users); anything else in the list is a problem. */
+    Optional<List<MappingNode>> mappings(String key) {
+        Node v = values.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!(v instanceof SequenceNode seq)) {
+            problems.add(v, owner, key, key + " must be a list, not a " + shape(v));
+            return Optional.empty();
+        }
+        List<MappingNode> out = new ArrayList<>();
+        for (Node item : seq.getValue()) {
+            if (item instanceof MappingNode m) {
+                out.add(m);
+            } else {
+                problems.add(item, owner, key, key + " must list mappings (name: …, password-hash: …), not a " + shape(item));
+            }
+        }
+        return Optional.of(out);
+    }
+
+    Problems problems() {
+        return problems;
+    }
+
+    String owner() {
+        return owner;
+    }
+
     /** Parses a scalar; a parse failure becomes a problem naming the key, and the result is empty. */
     <T> Optional<T> parsed(String key, Function<String, T> parser) {
         return scalar(key).flatMap(text -> parse(key, text, at(key), parser));

@@ -35,23 +35,16 @@ public final class ForwardDecoder {
     /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
     public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
         String label = Fields.peek(node, "name").filter(n -> NAME.matcher(n).matches()).orElse("#" + (index + 1));
+        if (Fields.peek(node, "kind").orElse("port").equals("dynamic")) {
+            return DynamicDecoder.decode(new Fields(node, problems, label, DynamicDecoder.KEYS, DynamicDecoder.KEYS_HINT), index, origin);
+        }
         Fields f = new Fields(node, problems, label, PORT_KEYS, PORT_KEYS_HINT);
         int before = problems.list().size();
 
-        String name = f.scalar("name").orElse(null);
-        if (name == null) {
-            if (!f.has("name")) {
-                f.problem("name", "forward #" + (index + 1) + " has no name — add name: <word>");
-            }
-        } else if (!NAME.matcher(name).matches()) {
-            f.problem("name", "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit");
-        } else {
-            f.owner(name);
-        }
-
+        String name = name(f, index);
         String kind = f.scalar("kind").orElse("port");
         if (!kind.equals("port")) {
-            f.problem("kind", "kind \"" + kind + "\" is not known — this version has kind: port");
+            f.problem("kind", "kind \"" + kind + "\" is not known — use port or dynamic");
         }
 
         Set<Protocol> protocols = f.has("protocol")
@@ -59,13 +52,10 @@ public final class ForwardDecoder {
                 : Set.of(Protocol.TCP);
         ListenSpec listen = required(f, "listen", ListenSpec::parse, "listen: [address:]port, e.g. 0.0.0.0:8080");
         TargetSpec target = required(f, "target", TargetSpec::parse, "target: host:port, e.g. 192.168.1.5:80");
-        List<Cidr> allow = cidrs(f, "allow");
-        List<Cidr> deny = cidrs(f, "deny");
-        Duration idle = f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO);
-        int maxConnections = f.parsed("max-connections", Fields::parseCount).orElse(0);
+        Limits limits = limits(f);
         ProxyProtocol proxy = f.parsed("proxy-protocol", ProxyProtocol::parse).orElse(ProxyProtocol.NONE);
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
-        String description = f.scalar("description").orElse("");
+        String description = description(f);
 
         if (listen != null && target != null) {
             PortRange l = listen.ports();
@@ -78,17 +68,45 @@ public final class ForwardDecoder {
         if (protocols != null && proxy != ProxyProtocol.NONE && !protocols.contains(Protocol.TCP)) {
             f.problem("proxy-protocol", "proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
         }
-        if (description.length() > 500) {
-            f.problem("description", "description is " + description.length() + " characters long — keep it to 500");
-        }
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new PortForward(name, enabled, description, origin, protocols, listen, target,
-                new Limits(allow, deny, idle, maxConnections), proxy));
+        return Optional.of(new PortForward(name, enabled, description, origin, protocols, listen, target, limits, proxy));
     }
 
-    private static <T> T required(Fields f, String key, java.util.function.Function<String, T> parser, String hint) {
+    /** The name, checked; problems name the forward by it from here on. */
+    static String name(Fields f, int index) {
+        String name = f.scalar("name").orElse(null);
+        if (name == null) {
+            if (!f.has("name")) {
+                f.problem("name", "forward #" + (index + 1) + " has no name — add name: <word>");
+            }
+        } else if (!NAME.matcher(name).matches()) {
+            f.problem("name", "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit");
+        } else {
+            f.owner(name);
+        }
+        return name;
+    }
+
+    /** The keys every kind shares: allow, deny, idle-timeout, max-connections. */
+    static Limits limits(Fields f) {
+        List<Cidr> allow = cidrs(f, "allow");
+        List<Cidr> deny = cidrs(f, "deny");
+        Duration idle = f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO);
+        int maxConnections = f.parsed("max-connections", Fields::parseCount).orElse(0);
+        return new Limits(allow, deny, idle, maxConnections);
+    }
+
+    static String description(Fields f) {
+        String description = f.scalar("description").orElse("");
+        if (description.length() > 500) {
+            f.problem("description", "description is " + description.length() + " characters long — keep it to 500");
+        }
+        return description;
+    }
+
+    static <T> T required(Fields f, String key, java.util.function.Function<String, T> parser, String hint) {
         if (!f.has(key)) {
             f.problem(key, key + " is missing — add " + hint);
             return null;
@@ -96,7 +114,7 @@ public final class ForwardDecoder {
         return f.parsed(key, parser).orElse(null);
     }
 
-    private static List<Cidr> cidrs(Fields f, String key) {
+    static List<Cidr> cidrs(Fields f, String key) {
         List<Cidr> out = new ArrayList<>();
         for (String s : f.list(key).orElse(List.of())) {
             f.parse(key, s, f.at(key), Cidr::parse).ifPresent(out::add);

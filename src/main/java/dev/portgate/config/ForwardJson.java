@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Durations;
+import dev.portgate.forward.DynamicForward;
+import dev.portgate.forward.ProxyUser;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortForward;
@@ -42,16 +44,43 @@ public final class ForwardJson {
             o.put("protocol", Protocol.label(pf.protocols()));
             o.put("listen", pf.listen().toString());
             o.put("target", pf.target().toString());
-            ArrayNode allow = o.putArray("allow");
-            pf.limits().allow().stream().map(Cidr::toString).forEach(allow::add);
-            ArrayNode deny = o.putArray("deny");
-            pf.limits().deny().stream().map(Cidr::toString).forEach(deny::add);
-            o.put("idle-timeout", Durations.format(pf.limits().idleTimeout()));
-            o.put("max-connections", pf.limits().maxConnections());
+            limits(o, pf.limits());
             o.put("proxy-protocol", pf.proxyProtocol().label());
+        } else if (forward instanceof DynamicForward df) {
+            o.put("listen", df.listen().toString());
+            ArrayNode protocols = o.putArray("protocols");
+            java.util.EnumSet.copyOf(df.proxies()).forEach(p -> protocols.add(p.label()));
+            ArrayNode users = o.putArray("users");
+            for (ProxyUser u : df.users()) {
+                users.addObject().put("name", u.name()).put("password-hash", u.passwordHash());
+            }
+            ArrayNode permit = o.putArray("permit-open");
+            df.permitOpen().forEach(d -> permit.add(d.toString()));
+            ArrayNode denyOpen = o.putArray("deny-open");
+            df.denyOpen().forEach(d -> denyOpen.add(d.toString()));
+            o.put("open-proxy", df.openProxy());
+            limits(o, df.limits());
         }
         o.put("enabled", forward.enabled());
         o.put("description", forward.description());
+        return o;
+    }
+
+    private static void limits(ObjectNode o, dev.portgate.forward.Limits limits) {
+        ArrayNode allow = o.putArray("allow");
+        limits.allow().stream().map(Cidr::toString).forEach(allow::add);
+        ArrayNode deny = o.putArray("deny");
+        limits.deny().stream().map(Cidr::toString).forEach(deny::add);
+        o.put("idle-timeout", Durations.format(limits.idleTimeout()));
+        o.put("max-connections", limits.maxConnections());
+    }
+
+    /** For showing: users keep their names, never their password hashes. */
+    public static ObjectNode encodePublic(Forward forward) {
+        ObjectNode o = encode(forward);
+        if (o.get("users") instanceof ArrayNode users) {
+            users.forEach(u -> ((ObjectNode) u).remove("password-hash"));
+        }
         return o;
     }
 

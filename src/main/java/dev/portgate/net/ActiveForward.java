@@ -50,7 +50,7 @@ public final class ActiveForward {
         return connections.size();
     }
 
-    Connection register(Protocol protocol, Channel channel, InetSocketAddress client, String target) {
+    public Connection register(Protocol protocol, Channel channel, InetSocketAddress client, String target) {
         Connection c = new Connection(ids.incrementAndGet(), forward.name(), protocol, client, target, channel);
         connections.put(c.id(), c);
         channel.closeFuture().addListener(f -> connections.remove(c.id()));

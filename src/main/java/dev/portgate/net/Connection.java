@@ -15,7 +15,7 @@ public final class Connection {
     private final String forward;
     private final Protocol protocol;
     private final InetSocketAddress client;
-    private final String target;
+    private volatile String target;
     private final Instant started = Instant.now();
     private final Channel channel;
     private volatile long bytesIn;
@@ -31,12 +31,12 @@ public final class Connection {
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the connection's event loop
-    void addIn(long n) {
+    public void addIn(long n) {
         bytesIn += n;
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField")
-    void addOut(long n) {
+    public void addOut(long n) {
         bytesOut += n;
     }
 
@@ -58,6 +58,11 @@ public final class Connection {
 
     public String target() {
         return target;
+    }
+
+    /** A proxy learns its target only when the client names it. */
+    public void target(String destination) {
+        this.target = destination;
     }
 
     public Instant started() {

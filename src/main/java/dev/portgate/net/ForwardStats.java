@@ -8,7 +8,7 @@ public final class ForwardStats {
     /** Why a connection or datagram session was refused. */
     public enum Refusal { DENIED, LIMIT, DIAL_FAILED;
 
-        static Refusal of(dev.portgate.policy.Verdict.Reason r) {
+        public static Refusal of(dev.portgate.policy.Verdict.Reason r) {
             return r == dev.portgate.policy.Verdict.Reason.DENIED ? DENIED : LIMIT;
         }
     }
@@ -26,34 +26,34 @@ public final class ForwardStats {
     private final LongAdder dialFailures = new LongAdder();
     private final LongAdder packetsDropped = new LongAdder();
 
-    void bytesIn(long n) {
+    public void bytesIn(long n) {
         bytesIn.add(n);
     }
 
-    void bytesOut(long n) {
+    public void bytesOut(long n) {
         bytesOut.add(n);
     }
 
-    void connectionOpened() {
+    public void connectionOpened() {
         connectionsTotal.increment();
         connectionsActive.increment();
     }
 
-    void connectionClosed() {
+    public void connectionClosed() {
         connectionsActive.decrement();
     }
 
-    void packetIn(long bytes) {
+    public void packetIn(long bytes) {
         packetsIn.increment();
         bytesIn.add(bytes);
     }
 
-    void packetOut(long bytes) {
+    public void packetOut(long bytes) {
         packetsOut.increment();
         bytesOut.add(bytes);
     }
 
-    void packetDropped() {
+    public void packetDropped() {
         packetsDropped.increment();
     }
 
@@ -66,7 +66,7 @@ public final class ForwardStats {
         sessionsActive.decrement();
     }
 
-    void refused(Refusal why) {
+    public void refused(Refusal why) {
         switch (why) {
             case DENIED -> refusedDenied.increment();
             case LIMIT -> refusedLimit.increment();

@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protocol;
@@ -13,11 +14,13 @@ public final class ListenerFactory {
     private final Transport transport;
     private final Policy policy;
     private final Dialer direct;
+    private final ProxyFrontends proxies;
 
-    public ListenerFactory(Transport transport, Policy policy, Dialer direct) {
+    public ListenerFactory(Transport transport, Policy policy, Dialer direct, ProxyFrontends proxies) {
         this.transport = transport;
         this.policy = policy;
         this.direct = direct;
+        this.proxies = proxies;
     }
 
     public List<Listener> listenersFor(ActiveForward active) {
@@ -26,12 +29,15 @@ public final class ListenerFactory {
             PortRange ports = pf.listen().ports();
             for (int port = ports.first(); port <= ports.last(); port++) {
                 if (pf.protocols().contains(Protocol.TCP)) {
-                    out.add(new TcpListener(transport, active, policy, direct, pf.listen().address(), port));
+                    int listenPort = port;
+                    out.add(new TcpListener(transport, pf.listen().address(), port, () -> new TcpAcceptor(active, policy, direct, listenPort)));
                 }
                 if (pf.protocols().contains(Protocol.UDP)) {
                     out.add(new UdpListener(transport, active, policy, pf.listen().address(), port));
                 }
             }
+        } else if (active.forward() instanceof DynamicForward df) {
+            out.add(new TcpListener(transport, df.listen().address(), df.listen().ports().first(), () -> proxies.frontend(active)));
         }
         return out;
     }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * over its high water mark we stop reading here, and read again when the peer drains — no queue,
  * no extra thread. A FIN on this side becomes a FIN on the peer; the other direction goes on.
  */
-final class Relay extends ChannelInboundHandlerAdapter {
+public final class Relay extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
@@ -28,6 +28,27 @@ final class Relay extends ChannelInboundHandlerAdapter {
     Relay(Channel peer, LongConsumer counter) {
         this.peer = peer;
         this.counter = counter;
+    }
+
+    /**
+     * Joins an accepted connection and its dialled peer: counts bytes on the forward and the
+     * connection, closes the pair after {@code idle} without traffic (zero: never), and starts reading.
+     * Call on the inbound channel's event loop, with nothing else reading on either side.
+     */
+    public static void join(Channel inbound, Channel outbound, Connection conn, ForwardStats stats, java.time.Duration idle) {
+        outbound.pipeline().addLast(new Relay(inbound, n -> {
+            stats.bytesOut(n);
+            conn.addOut(n);
+        }));
+        if (!idle.isZero()) {
+            inbound.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idle.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        inbound.pipeline().addLast(new Relay(outbound, n -> {
+            stats.bytesIn(n);
+            conn.addIn(n);
+        }));
+        outbound.config().setAutoRead(true);
+        inbound.config().setAutoRead(true);
     }
 
     @Override

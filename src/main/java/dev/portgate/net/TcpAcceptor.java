@@ -87,21 +87,8 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             if (pf.proxyProtocol() != ProxyProtocol.NONE) {
                 ProxyHeader.write(outbound, pf.proxyProtocol(), client, (InetSocketAddress) inbound.localAddress());
             }
-            outbound.pipeline().addLast(new Relay(inbound, n -> {
-                stats.bytesOut(n);
-                conn.addOut(n);
-            }));
-            Duration idle = pf.limits().idleTimeoutFor(Protocol.TCP);
-            if (!idle.isZero()) {
-                ctx.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
-            }
-            ctx.pipeline().addLast(new Relay(outbound, n -> {
-                stats.bytesIn(n);
-                conn.addIn(n);
-            }));
             ctx.pipeline().remove(this);
-            outbound.config().setAutoRead(true);
-            inbound.config().setAutoRead(true);
+            Relay.join(inbound, outbound, conn, stats, pf.limits().idleTimeoutFor(Protocol.TCP));
         });
     }
 

@@ -1,7 +1,6 @@
 package dev.portgate.net;
 
 import dev.portgate.forward.Addresses;
-import dev.portgate.policy.Policy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,14 +11,14 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
-/** Accepts TCP connections on one address and port for one forward. */
+/** Accepts TCP connections on one address and port; each new connection starts with the handler given. */
 public final class TcpListener implements Listener {
 
     private final ServerBootstrap bootstrap;
     private final InetSocketAddress address;
     private volatile Channel channel;
 
-    public TcpListener(Transport transport, ActiveForward active, Policy policy, Dialer dialer, InetAddress address, int port) {
+    public TcpListener(Transport transport, InetAddress address, int port, java.util.function.Supplier<io.netty.channel.ChannelHandler> firstHandler) {
         this.address = new InetSocketAddress(address, port);
         this.bootstrap = new ServerBootstrap()
                 .group(transport.group(), transport.group())
@@ -29,7 +28,7 @@ public final class TcpListener implements Listener {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new TcpAcceptor(active, policy, dialer, port));
+                        ch.pipeline().addLast(firstHandler.get());
                     }
                 });
         TcpOptions.applyChild(bootstrap);

@@ -31,13 +31,13 @@ public final class AuditLog {
 
     void insert(Connection c, long at, Actor actor, Change change) throws SQLException {
         if (change instanceof Change.Added a) {
-            insert(c, at, actor, "forward.add", a.name(), null, ForwardJson.encodeText(a.after()), "");
+            insert(c, at, actor, "forward.add", a.name(), null, ForwardJson.encodePublic(a.after()).toString(), "");
         } else if (change instanceof Change.Updated u) {
             String action = u.before().enabled() != u.after().enabled()
                     ? (u.after().enabled() ? "forward.enable" : "forward.disable") : "forward.edit";
-            insert(c, at, actor, action, u.name(), ForwardJson.encodeText(u.before()), ForwardJson.encodeText(u.after()), "");
+            insert(c, at, actor, action, u.name(), ForwardJson.encodePublic(u.before()).toString(), ForwardJson.encodePublic(u.after()).toString(), "");
         } else if (change instanceof Change.Removed r) {
-            insert(c, at, actor, "forward.delete", r.name(), ForwardJson.encodeText(r.before()), null, "");
+            insert(c, at, actor, "forward.delete", r.name(), ForwardJson.encodePublic(r.before()).toString(), null, "");
         }
     }
 

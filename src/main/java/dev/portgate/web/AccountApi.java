@@ -3,6 +3,7 @@ package dev.portgate.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.PasswordHash;
 import dev.portgate.rules.Actor;
 import dev.portgate.store.Accounts;

@@ -25,7 +25,7 @@ final class Views {
     }
 
     static ObjectNode forward(Forward f, ForwardStatus status) {
-        ObjectNode o = ForwardJson.encode(f);
+        ObjectNode o = ForwardJson.encodePublic(f);
         o.put("origin", f.origin().kind().label());
         o.put("origin-detail", f.origin().owner());
         o.put("state", status == null ? "pending" : status.state().name().toLowerCase(Locale.ROOT));

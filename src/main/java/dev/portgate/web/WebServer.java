@@ -1,5 +1,6 @@
 package dev.portgate.web;
 
+import dev.portgate.policy.LoginThrottle;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import dev.portgate.store.Accounts;

@@ -1,4 +1,4 @@
-package dev.portgate.web;
+package dev.portgate.policy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LoginThrottle {
 
-    static final int FREE_ATTEMPTS = 5;
+    public static final int FREE_ATTEMPTS = 5;
     private static final Duration FIRST_LOCK = Duration.ofMinutes(1);
     private static final Duration MAX_LOCK = Duration.ofHours(1);
     private static final int MAX_TRACKED = 100_000;
