@@ -107,10 +107,12 @@ async function loadForwards() {
     tr.dataset.name = f.name;
     const name = cell(tr, f.name);
     if (f.origin === 'config') { const b = document.createElement('span'); b.className = 'badge'; b.textContent = 'config file'; name.append(' ', b); }
+    const proxy = f.kind === 'dynamic';
+    if (proxy && f['open-proxy']) { const w = document.createElement('span'); w.className = 'badge warn'; w.textContent = 'open proxy'; w.title = 'anyone who reaches this port can use it'; name.append(' ', w); }
     if (f.description) { name.title = f.description; }
-    cell(tr, f.protocol.toUpperCase());
+    cell(tr, proxy ? f.protocols.join('+').toUpperCase() : f.protocol.toUpperCase());
     cell(tr, f.listen);
-    cell(tr, f.target);
+    cell(tr, proxy ? `proxy to ${f['permit-open'].join(', ')}` + (f.users.length ? ` (${f.users.length} user${f.users.length > 1 ? 's' : ''})` : '') : f.target);
     cell(tr, f.allow.length ? f.allow.join(', ') : 'everyone');
     cell(tr, f.state + (f.error ? ': ' + f.error : ''), 'state-' + f.state);
     cell(tr, String(f.stats['connections-active'] ?? 0), 'conns');
@@ -130,7 +132,8 @@ async function loadForwards() {
         loadForwards();
       });
       on.appendChild(toggle);
-      actions.append(button('Edit', 'small secondary edit', () => openForm(f)), ' ',
+      if (!proxy) actions.append(button('Edit', 'small secondary edit', () => openForm(f)), ' ');
+      actions.append(
         button('Delete', 'small danger delete', async () => {
           if (!confirm(`Delete forward "${f.name}"? Its connections will close.`)) return;
           try { await api('DELETE', `/api/v1/forwards/${encodeURIComponent(f.name)}`); } catch (e) { alert(e.message); }

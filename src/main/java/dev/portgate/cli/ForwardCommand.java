@@ -21,7 +21,17 @@ final class ForwardCommand {
         Table t = new Table("NAME", "PROTO", "LISTEN", "TARGET", "STATE", "CONNS", "IN", "OUT", "ORIGIN");
         for (JsonNode f : list) {
             JsonNode s = f.path("stats");
-            t.row(f.path("name").asText(), f.path("protocol").asText(), f.path("listen").asText(), f.path("target").asText(),
+            boolean proxy = f.path("kind").asText().equals("dynamic");
+            String protocol = f.path("protocol").asText();
+            if (proxy) {
+                StringBuilder p = new StringBuilder();
+                f.path("protocols").forEach(x -> p.append(p.length() == 0 ? "" : "+").append(x.asText()));
+                protocol = p.toString();
+            }
+            StringBuilder permit = new StringBuilder();
+            f.path("permit-open").forEach(x -> permit.append(permit.length() == 0 ? "" : ",").append(x.asText()));
+            String target = proxy ? "proxy to " + permit : f.path("target").asText();
+            t.row(f.path("name").asText(), protocol, f.path("listen").asText(), target,
                     f.path("state").asText() + (f.has("error") ? " (" + f.path("error").asText() + ")" : ""),
                     s.path("connections-active").asLong(), Table.bytes(s.path("bytes-in").asLong()),
                     Table.bytes(s.path("bytes-out").asLong()), f.path("origin").asText());

@@ -35,7 +35,7 @@ final class DynamicDecoder {
         String name = ForwardDecoder.name(f, index);
         ListenSpec listen = ForwardDecoder.required(f, "listen", ListenSpec::parse, "listen: [address:]port, e.g. 127.0.0.1:1080");
         if (listen != null && listen.ports().size() != 1) {
-            f.problem("listen", "a proxy listens on one port, not the range " + listen.ports());
+            f.problem("listen", "listen: a proxy listens on one port, not the range " + listen.ports());
         }
         Set<ProxyKind> proxies = EnumSet.of(ProxyKind.SOCKS5, ProxyKind.HTTP);
         if (f.has("protocols")) {

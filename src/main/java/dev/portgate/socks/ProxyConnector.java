@@ -47,12 +47,31 @@ final class ProxyConnector {
         return "destination is not in permit-open";
     }
 
+    /**
+     * What can be decided before resolving a name: a deny-open name rule refuses it, and when no
+     * permit-open rule could match (no name rule does, and none is a network) there is nothing to resolve.
+     */
+    static String forbiddenByName(DynamicForward f, String name, int port) {
+        for (Destination d : f.denyOpen()) {
+            if (!d.needsAddress() && d.matches(name, null, port)) {
+                return "destination is in deny-open " + d;
+            }
+        }
+        boolean mayMatch = f.permitOpen().stream().anyMatch(d -> d.needsAddress() || d.matches(name, null, port));
+        return mayMatch ? null : "destination is not in permit-open";
+    }
+
     static void connect(ProxyContext pc, Channel inbound, String host, int port, Outcome outcome) {
         InetAddress literal = Addresses.literal(host);
         String name = literal == null ? host : null;
         pc.connection().target(Addresses.hostPort(host, port));
         if (literal != null) {
             dial(pc, inbound, name, literal, port, outcome);
+            return;
+        }
+        String early = forbiddenByName(pc.forward(), host, port);
+        if (early != null) {
+            outcome.refused(Refusal.FORBIDDEN, early);
             return;
         }
         pc.transport().resolver().getResolver(inbound.eventLoop()).resolve(InetSocketAddress.createUnresolved(host, port))
@@ -85,6 +104,9 @@ final class ProxyConnector {
     static void relay(ProxyContext pc, Channel inbound, Channel outbound) {
         log.debug("forward \"{}\": {} -> {} established", pc.active().name(), Addresses.format(inbound.remoteAddress()),
                 pc.connection().target());
+        if (inbound.pipeline().get(ProxyDetector.HANDSHAKE_EOF) != null) {
+            inbound.pipeline().remove(ProxyDetector.HANDSHAKE_EOF);
+        }
         Relay.join(inbound, outbound, pc.connection(), pc.active().stats(), pc.forward().limits().idleTimeoutFor(Protocol.TCP));
     }
 }

@@ -32,6 +32,22 @@ final class ProxyDetector extends ByteToMessageDecoder {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyDetector.class);
     static final int HANDSHAKE_SECONDS = 15;
+    static final String HANDSHAKE_EOF = "handshake-eof";
+
+    /**
+     * Connections are half-closable (for the relay's sake), so a client that hangs up mid-handshake
+     * only shuts its input: close it then. Removed when the relay takes over.
+     */
+    static final class CloseOnEof extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+    }
 
     private final ActiveForward active;
     private final ProxyServices services;
@@ -60,6 +76,7 @@ final class ProxyDetector extends ByteToMessageDecoder {
             log.debug("forward \"{}\": {} did not finish its handshake in {} s", active.name(), Addresses.format(client), HANDSHAKE_SECONDS);
             ctx.close();
         }, HANDSHAKE_SECONDS, TimeUnit.SECONDS));
+        ctx.pipeline().addLast(HANDSHAKE_EOF, new CloseOnEof());
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
     }

@@ -229,4 +229,57 @@ class ConfigFileTest {
         assertThat(ConfigFile.parse("", "pg.yaml").forwards()).isEmpty();
         assertThat(ConfigFile.parse("forwards:\n", "pg.yaml").forwards()).isEmpty();
     }
+
+    @Test
+    void dynamicForwardsAreReadAndChecked() throws Exception {
+        String hash = dev.portgate.policy.PasswordHash.hash("secret-pass".toCharArray());
+        GatewayConfig c = ConfigFile.parse("""
+                forwards:
+                  - name: proxy
+                    kind: dynamic
+                    listen: 127.0.0.1:1080
+                    protocols: [socks5, http, socks4a]
+                    users: [ { name: bob, password-hash: "%s" } ]
+                    permit-open: [ "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::]/32:*" ]
+                    deny-open: [ "169.254.0.0/16:*" ]
+                """.formatted(hash), "pg.yaml");
+        dev.portgate.forward.DynamicForward d = (dev.portgate.forward.DynamicForward) c.forwards().get(0);
+        assertThat(d.proxyLabel()).isEqualTo("socks5+socks4a+http");
+        assertThat(d.users()).extracting(dev.portgate.forward.ProxyUser::name).containsExactly("bob");
+        assertThat(d.permitOpen()).extracting(Object::toString).containsExactly(
+                "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::/32]:*");
+        java.net.InetAddress ten = java.net.InetAddress.getByName("10.1.2.3");
+        assertThat(d.permitOpen().get(1).matches(null, ten, 22)).isTrue();
+        assertThat(d.permitOpen().get(0).matches(null, ten, 22)).isFalse();
+        assertThat(d.permitOpen().get(3).matches("www.example.com", null, 85)).isTrue();
+        assertThat(d.permitOpen().get(3).matches("example.com.evil", null, 85)).isFalse();
+        assertThat(d.denyOpen().get(0).matches(null, java.net.InetAddress.getByName("169.254.169.254"), 80)).isTrue();
+    }
+
+    @Test
+    void dynamicForwardMistakes() {
+        assertThat(problems("""
+                forwards:
+                  - name: open
+                    kind: dynamic
+                    listen: 0.0.0.0:1080
+                  - name: bad
+                    kind: dynamic
+                    listen: 127.0.0.1:1081-1082
+                    protocols: [socks6]
+                    users: [ { name: bob, password-hash: plain-text }, { name: eve } ]
+                    permit-open: [ "nowhere", "10.0.0.0/8" ]
+                    target: 1.2.3.4:5
+                """)).containsExactly(
+                "pg.yaml:2: forward \"open\": permit-open is missing — list where clients may go, e.g. [\"0.0.0.0/0:443\", \"10.0.0.0/8:*\"], or [\"*:*\"] for anywhere",
+                "pg.yaml:2: forward \"open\": a proxy without users on 0.0.0.0 is open to anyone who reaches it — add users, listen on 127.0.0.1, or set open-proxy: true",
+                "pg.yaml:7: forward \"bad\": listen: a proxy listens on one port, not the range 1081-1082",
+                "pg.yaml:8: forward \"bad\": protocols: \"socks6\" is not a proxy protocol — use socks5, socks4a or http",
+                "pg.yaml:9: forward \"bad\": users: the password-hash of \"bob\" is not one portgate made — make one with: portgate hash-password",
+                "pg.yaml:9: forward \"bad\": users: user \"eve\" has no password-hash — make one with: portgate hash-password",
+                "pg.yaml:10: forward \"bad\": permit-open: \"nowhere\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
+                "pg.yaml:10: forward \"bad\": permit-open: \"10.0.0.0/8\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
+                "pg.yaml:11: forward \"bad\": unknown key \"target\" — known keys are name, kind, listen, protocols, users, permit-open, deny-open, "
+                        + "open-proxy, allow, deny, idle-timeout, max-connections, enabled, description");
+    }
 }
