@@ -191,6 +191,18 @@ class SocksIT {
                 b.get(data);
                 assertThat(new String(data, StandardCharsets.UTF_8)).isEqualTo(msg);
             }
+            // Datagrams from another socket than the client's are dropped, even from the same address.
+            try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                stranger.setSoTimeout(500);
+                long droppedBefore = gw.stats("proxy").packetsDropped();
+                stranger.send(wrap("intruder".getBytes(StandardCharsets.UTF_8), echo.getLocalPort(), relay));
+                try {
+                    stranger.receive(new DatagramPacket(new byte[100], 100));
+                    throw new AssertionError("a stranger's datagram was relayed");
+                } catch (SocketTimeoutException expected) {
+                    await().atMost(LIMIT).until(() -> gw.stats("proxy").packetsDropped() > droppedBefore);
+                }
+            }
             // A fragment is dropped, as RFC 1928 allows; the association goes on.
             byte[] frag = wrap("frag".getBytes(StandardCharsets.UTF_8), echo.getLocalPort(), relay).getData();
             frag[2] = 1;
