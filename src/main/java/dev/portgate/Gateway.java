@@ -11,6 +11,8 @@ import dev.portgate.net.Transport;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
 import dev.portgate.socks.ProxyServices;
+import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.ssh.TunnelServer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import dev.portgate.rules.Actor;
@@ -59,6 +61,8 @@ public final class Gateway implements AutoCloseable {
     private final Accounts accounts;
     private final WebServer web;
     private final ExecutorService authWorkers;
+    private final LoginThrottle throttle;
+    private TunnelServer ssh;
 
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
@@ -79,7 +83,8 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ProxyServices proxies = new ProxyServices(transport, policy, direct, authWorkers, new LoginThrottle());
+        this.throttle = new LoginThrottle();
+        ProxyServices proxies = new ProxyServices(transport, policy, direct, authWorkers, throttle);
         this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
@@ -132,7 +137,37 @@ public final class Gateway implements AutoCloseable {
         String file = settings.config() == null ? "" : settings.config().toString();
         ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
         reconciler.awaitApplied();
+        if (result instanceof ChangeResult.Applied) {
+            applySsh(config.sshServer());
+        }
         return result;
+    }
+
+    /** Starts, updates or stops the SSH tunnel server to match the config's ssh-server section. */
+    private synchronized void applySsh(SshServerConfig next) {
+        try {
+            if (next == null) {
+                if (ssh != null) {
+                    ssh.close();
+                    ssh = null;
+                    log.info("ssh server stopped (no ssh-server section)");
+                }
+            } else if (ssh == null) {
+                TunnelServer server = new TunnelServer(next, data.path(), throttle);
+                server.start();
+                ssh = server;
+            } else {
+                ssh.update(next);
+            }
+        } catch (IOException e) {
+            log.warn("ssh server: {}", e.getMessage());
+        }
+    }
+
+    /** The SSH server's port, or -1 when it does not run. */
+    public int sshPort() {
+        TunnelServer s = ssh;
+        return s == null ? -1 : s.port();
     }
 
     /** Re-reads the config file; a config that does not validate is refused whole and the running rules stay. */
@@ -189,6 +224,13 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         if (web != null) {
             web.close();
+        }
+        if (ssh != null) {
+            try {
+                ssh.close();
+            } catch (IOException e) {
+                log.debug("closing the ssh server: {}", e.toString());
+            }
         }
         reconciler.close();
         authWorkers.shutdownNow();

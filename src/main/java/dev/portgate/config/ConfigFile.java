@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
 public final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("forwards");
+    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {
@@ -58,7 +58,7 @@ public final class ConfigFile {
             problems.add(root, "", "", "the config must be a mapping with a forwards: list");
             throw new ConfigException(problems.list());
         }
-        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards");
+        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -85,13 +85,21 @@ public final class ConfigFile {
         } else if (list != null && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
             problems.add(list, "", "forwards", "forwards must be a list (each entry starting with \"- name:\"), not a " + Fields.shape(list));
         }
+        dev.portgate.ssh.SshServerConfig ssh = null;
+        if (top.has("ssh-server")) {
+            if (top.at("ssh-server") instanceof MappingNode sm) {
+                ssh = SshServerDecoder.decode(sm, problems).orElse(null);
+            } else {
+                problems.add(top.at("ssh-server"), "", "ssh-server", "ssh-server must be a mapping (listen:, users:)");
+            }
+        }
         for (Problem p : ListenIndex.conflicts(forwards)) {
             problems.add(p, seen.get(p.forward()));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.byLine());
         }
-        return new GatewayConfig(forwards);
+        return new GatewayConfig(forwards, ssh);
     }
 
     private static Node compose(Reader reader, String source) throws ConfigException {

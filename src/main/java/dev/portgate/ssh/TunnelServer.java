@@ -1,0 +1,116 @@
+package dev.portgate.ssh;
+
+import dev.portgate.forward.Addresses;
+import dev.portgate.policy.LoginThrottle;
+import dev.portgate.policy.PasswordHash;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.Optional;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * portgate's SSH server, for tunnels only: any OpenSSH client may use {@code -L}, {@code -R} and
+ * {@code -D} within its user's policy; there is no shell, no exec, no SFTP, no agent or X11
+ * forwarding. The host key is made on first start in the data folder and its fingerprint logged.
+ */
+public final class TunnelServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TunnelServer.class);
+
+    private volatile SshServerConfig config;
+    private final SshServer sshd;
+    private final LoginThrottle throttle;
+
+    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle) {
+        this.config = config;
+        this.throttle = throttle;
+        this.sshd = SshServer.setUpDefaultServer();
+        sshd.setHost(config.listen().host());
+        sshd.setPort(config.listen().ports().first());
+        SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(data.resolve("ssh_host_key"));
+        keys.setAlgorithm(KeyUtils.EC_ALGORITHM);
+        keys.setKeySize(256);
+        sshd.setKeyPairProvider(keys);
+        TunnelPolicy policy = new TunnelPolicy(() -> this.config);
+        sshd.setForwardingFilter(policy);
+        sshd.setForwarderFactory(service -> new RangeForwarder(service, policy));
+        sshd.setPublickeyAuthenticator(this::publicKey);
+        sshd.setPasswordAuthenticator(this::password);
+        sshd.setKeyboardInteractiveAuthenticator(null);
+        sshd.setShellFactory(null);
+        sshd.setCommandFactory(null);
+    }
+
+    public void start() throws IOException {
+        sshd.start();
+        StringBuilder fingerprints = new StringBuilder();
+        try {
+            for (KeyPair kp : sshd.getKeyPairProvider().loadKeys(null)) {
+                fingerprints.append(KeyUtils.getFingerPrint(kp.getPublic()));
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot read the SSH host key: " + e.getMessage(), e);
+        }
+        log.info("ssh server on {} for tunnels ({} user{}), host key {}", Addresses.hostPort(config.listen().host(), sshd.getPort()),
+                config.users().size(), config.users().size() == 1 ? "" : "s", fingerprints);
+    }
+
+    /** Takes new users and policies at once; a new listen address needs a restart. */
+    public void update(SshServerConfig next) {
+        if (!next.listen().equals(config.listen())) {
+            log.warn("ssh-server: listen changed to {} — restart portgate to move the SSH server", next.listen());
+        }
+        this.config = next;
+    }
+
+    public int port() {
+        return sshd.getPort();
+    }
+
+    private boolean publicKey(String username, PublicKey key, org.apache.sshd.server.session.ServerSession session) {
+        String source = source(session);
+        if (throttle.lockedFor(source).isPresent()) {
+            return false;
+        }
+        Optional<SshUser> user = config.user(username);
+        boolean ok = user.isPresent() && user.get().keys().stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
+        if (!ok) {
+            throttle.failed(source);
+            log.info("ssh: key {} for \"{}\" from {} refused", KeyUtils.getFingerPrint(key), username, source);
+        }
+        return ok;
+    }
+
+    private boolean password(String username, String password, org.apache.sshd.server.session.ServerSession session) {
+        String source = source(session);
+        if (throttle.lockedFor(source).isPresent()) {
+            return false;
+        }
+        Optional<SshUser> user = config.user(username);
+        boolean ok = user.isPresent() && user.get().passwordHash() != null
+                && PasswordHash.verify(password.toCharArray(), user.get().passwordHash());
+        if (ok) {
+            throttle.succeeded(source);
+        } else {
+            throttle.failed(source);
+            log.info("ssh: password for \"{}\" from {} refused", username, source);
+        }
+        return ok;
+    }
+
+    private static String source(Session session) {
+        return session.getRemoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
+    }
+
+    @Override
+    public void close() throws IOException {
+        sshd.stop(true);
+    }
+}

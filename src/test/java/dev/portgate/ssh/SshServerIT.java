@@ -1,0 +1,165 @@
+package dev.portgate.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.portgate.testing.HttpFiles;
+import dev.portgate.testing.Net;
+import dev.portgate.testing.Peers;
+import dev.portgate.testing.Processes;
+import dev.portgate.testing.TestGateway;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** OpenSSH's own client against portgate's SSH server: -L, -R (fixed and port 0), -D, refusals, no shell. */
+class SshServerIT {
+
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dir;
+    static HttpFiles files;
+    static TestGateway gw;
+    static int sshPort;
+    static int rangeStart;
+    static Path key;
+    static Path wrongKey;
+    private final List<Process> tunnels = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        String keygen = Peers.require("ssh-keygen");
+        Peers.require("ssh");
+        key = dir.resolve("alice");
+        wrongKey = dir.resolve("mallory");
+        for (Path k : List.of(key, wrongKey)) {
+            Processes.Result r = Processes.run(LIMIT, List.of(keygen, "-q", "-t", "ed25519", "-N", "", "-f", k.toString()));
+            assertThat(r.exit()).as(r.stderr()).isZero();
+        }
+        files = new HttpFiles(InetAddress.getLoopbackAddress(), 3 * 1024 * 1024);
+        sshPort = Net.freeTcpPort();
+        rangeStart = Net.freeTcpRange(3);
+        String pub = Files.readString(dir.resolve("alice.pub")).strip();
+        gw = new TestGateway("ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
+                + "    - name: alice\n      authorized-keys: [ \"" + pub + "\" ]\n"
+                + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
+                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n");
+        assertThat(gw.gateway().sshPort()).isEqualTo(sshPort);
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+        files.close();
+    }
+
+    @AfterEach
+    void closeTunnels() {
+        tunnels.forEach(Process::destroyForcibly);
+    }
+
+    private static List<String> ssh(Path identity, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Peers.require("ssh"), "-p", String.valueOf(sshPort), "-i", identity.toString(),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
+                "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=10"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts an `ssh -N …` tunnel; its stderr goes to a file the test can read. */
+    private Path tunnel(String... args) throws Exception {
+        Path err = Files.createTempFile(dir, "ssh", ".err");
+        List<String> cmd = ssh(key, "-N");
+        cmd.addAll(List.of(args));
+        cmd.add("alice@127.0.0.1");
+        tunnels.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile()).start());
+        return err;
+    }
+
+    private static Processes.Result curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Peers.require("curl"), "-sS", "--max-time", "20"));
+        cmd.addAll(List.of(args));
+        return Processes.run(LIMIT, cmd);
+    }
+
+    private static void assertDownload(String... curlArgs) throws Exception {
+        await().atMost(LIMIT).ignoreExceptions().until(() -> curl(curlArgs).exit() == 0);
+        Processes.Result r = curl(curlArgs);
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(HttpFiles.sha256(r.stdout())).isEqualTo(files.sha256());
+    }
+
+    @Test
+    void localForwardCarriesAFileIntact() throws Exception {
+        int l = Net.freeTcpPort();
+        tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
+        assertDownload("http://127.0.0.1:" + l + "/file");
+    }
+
+    @Test
+    void dynamicForwardWithRemoteNameResolution() throws Exception {
+        int d = Net.freeTcpPort();
+        tunnel("-D", "127.0.0.1:" + d);
+        assertDownload("--socks5-hostname", "127.0.0.1:" + d, "http://localhost:" + files.port() + "/file");
+    }
+
+    @Test
+    void remoteForwardOnAFixedPortAndOnPortZero() throws Exception {
+        tunnel("-R", "127.0.0.1:" + rangeStart + ":127.0.0.1:" + files.port());
+        assertDownload("http://127.0.0.1:" + rangeStart + "/file");
+
+        Path err = tunnel("-R", "127.0.0.1:0:127.0.0.1:" + files.port());
+        Pattern allocated = Pattern.compile("Allocated port (\\d+) for remote forward");
+        await().atMost(LIMIT).until(() -> allocated.matcher(Files.readString(err)).find());
+        Matcher m = allocated.matcher(Files.readString(err));
+        assertThat(m.find()).isTrue();
+        int port = Integer.parseInt(m.group(1));
+        assertThat(port).as("a port from alice's permit-listen range").isBetween(rangeStart + 1, rangeStart + 2);
+        assertDownload("http://127.0.0.1:" + port + "/file");
+    }
+
+    @Test
+    void requestsOutsidePolicyWrongKeysAndShellsAreRefused() throws Exception {
+        // -R outside permit-listen: the client is told, and gives up (ExitOnForwardFailure).
+        int outside = Net.freeTcpPort();
+        Processes.Result r = Processes.run(LIMIT, withUser(ssh(key, "-N", "-R", "127.0.0.1:" + outside + ":127.0.0.1:80")));
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.stderr()).contains("remote port forwarding failed");
+
+        // -L to a destination outside permit-open: the channel is refused, nothing reaches it.
+        int l = Net.freeTcpPort();
+        Path err = tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + Net.freeTcpPort());
+        await().atMost(LIMIT).ignoreExceptions().until(() -> {
+            Processes.Result c = curl("http://127.0.0.1:" + l + "/");
+            return c.exit() != 0 && c.exit() != 7 && Files.readString(err).contains("administratively prohibited");
+        });
+
+        Processes.Result wrong = Processes.run(LIMIT, withUser(ssh(wrongKey, "-N", "-L", "127.0.0.1:" + Net.freeTcpPort() + ":127.0.0.1:80")));
+        assertThat(wrong.exit()).isEqualTo(255);
+        assertThat(wrong.stderr()).contains("Permission denied");
+
+        Processes.Result shell = Processes.run(LIMIT, withUser(ssh(key, "ls", "/")));
+        assertThat(shell.exit()).isNotZero();
+        assertThat(shell.out()).doesNotContain("etc");
+    }
+
+    private static List<String> withUser(List<String> cmd) {
+        List<String> out = new ArrayList<>(cmd);
+        int insertAt = out.contains("ls") ? out.indexOf("ls") : out.size();
+        out.add(insertAt, "alice@127.0.0.1");
+        return out;
+    }
+
+}
