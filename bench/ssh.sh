@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SSH tunnel benchmark: iperf3 through `ssh -L`, OpenSSH client -> OpenSSH sshd and OpenSSH client -> portgate's
+# SSH server, with aes128-gcm@openssh.com and chacha20-poly1305@openssh.com, on 127.0.0.1 only.
+# (portgate as the client side joins when portgate can make SSH tunnels itself.)
+#
+# usage: bench/ssh.sh [seconds]     (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+T=${1:-5}
+OUT=bench/out/ssh; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 700 "$OUT"
+JAR=target/portgate.jar
+[ -f "$JAR" ] || mvn -q -DskipTests package
+IPERF=15401; SSHD=15402; PGSSH=15403; L=15404
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+iperf3 -s -B 127.0.0.1 -p $IPERF >/dev/null 2>&1 & pids+=($!)
+ssh-keygen -q -t ed25519 -N '' -f "$OUT/host"; ssh-keygen -q -t ed25519 -N '' -f "$OUT/client"
+cp "$OUT/client.pub" "$OUT/authorized_keys"
+cat > "$OUT/sshd_config" <<SSHD
+Port $SSHD
+ListenAddress 127.0.0.1
+HostKey $PWD/$OUT/host
+AuthorizedKeysFile $PWD/$OUT/authorized_keys
+PasswordAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+PidFile $PWD/$OUT/sshd.pid
+SSHD
+mkdir -p /run/sshd
+$(command -v sshd || echo /usr/sbin/sshd) -D -f "$OUT/sshd_config" & pids+=($!)
+cat > "$OUT/portgate.yaml" <<YAML
+ssh-server:
+  listen: 127.0.0.1:$PGSSH
+  users:
+    - name: $(id -un)
+      authorized-keys: [ "$(cat "$OUT/client.pub")" ]
+      permit-open: [ "127.0.0.1:$IPERF" ]
+YAML
+java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/portgate.yaml" -d "$OUT/pg-data" --console off > "$OUT/portgate.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 50); do grep -q "portgate started" "$OUT/portgate.log" && break; sleep 0.2; done
+sleep 1
+
+through() {  # server-port cipher -> Gbit/s of one iperf3 stream through ssh -L
+  ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -i "$OUT/client" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+      -o IdentitiesOnly=yes -o BatchMode=yes -o ExitOnForwardFailure=yes -o Ciphers="$2" "$(id -un)@127.0.0.1" 2>/dev/null & local s=$!
+  for _ in $(seq 1 50); do ss -ltn "sport = :$L" | grep -q LISTEN && break; sleep 0.1; done; sleep 0.3
+  iperf3 -c 127.0.0.1 -p $L -t "$T" -J 2>/dev/null | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' || echo "-"
+  kill $s; wait $s 2>/dev/null || true
+}
+direct=$(iperf3 -c 127.0.0.1 -p $IPERF -t "$T" -J | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(ssh -V 2>&1), $(java -version 2>&1 | head -1)"
+echo
+echo "| path (one iperf3 stream, Gbit/s) | aes128-gcm@openssh.com | chacha20-poly1305@openssh.com |"
+echo "| --- | --- | --- |"
+echo "| iperf3 direct | $direct | $direct |"
+echo "| OpenSSH -> OpenSSH | $(through $SSHD aes128-gcm@openssh.com) | $(through $SSHD chacha20-poly1305@openssh.com) |"
+echo "| OpenSSH -> portgate | $(through $PGSSH aes128-gcm@openssh.com) | $(through $PGSSH chacha20-poly1305@openssh.com) |"
