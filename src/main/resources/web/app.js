@@ -110,10 +110,10 @@ async function loadForwards() {
     const proxy = f.kind === 'dynamic';
     if (proxy && f['open-proxy']) { const w = document.createElement('span'); w.className = 'badge warn'; w.textContent = 'open proxy'; w.title = 'anyone who reaches this port can use it'; name.append(' ', w); }
     if (f.description) { name.title = f.description; }
-    cell(tr, proxy ? f.protocols.join('+').toUpperCase() : f.protocol.toUpperCase());
+    cell(tr, proxy ? f.protocols.join('+').toUpperCase() : (f.protocol || 'tcp').toUpperCase() + (f.via ? ' via ' + f.via : ''));
     cell(tr, f.listen);
     cell(tr, proxy ? `proxy to ${f['permit-open'].join(', ')}` + (f.users.length ? ` (${f.users.length} user${f.users.length > 1 ? 's' : ''})` : '') : f.target);
-    cell(tr, f.allow.length ? f.allow.join(', ') : 'everyone');
+    cell(tr, (f.allow || []).length ? f.allow.join(', ') : 'everyone');
     cell(tr, f.state + (f.error ? ': ' + f.error : ''), 'state-' + f.state);
     cell(tr, String(f.stats['connections-active'] ?? 0), 'conns');
     cell(tr, bytes(f.stats['bytes-in'] ?? 0), 'bytes-in');
@@ -132,7 +132,7 @@ async function loadForwards() {
         loadForwards();
       });
       on.appendChild(toggle);
-      if (!proxy) actions.append(button('Edit', 'small secondary edit', () => openForm(f)), ' ');
+      if (f.kind === 'port') actions.append(button('Edit', 'small secondary edit', () => openForm(f)), ' ');
       actions.append(
         button('Delete', 'small danger delete', async () => {
           if (!confirm(`Delete forward "${f.name}"? Its connections will close.`)) return;

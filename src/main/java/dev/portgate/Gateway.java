@@ -11,6 +11,7 @@ import dev.portgate.net.Transport;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
 import dev.portgate.socks.ProxyServices;
+import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.ssh.SshServerConfig;
 import dev.portgate.ssh.TunnelServer;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +64,7 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService authWorkers;
     private final LoginThrottle throttle;
     private TunnelServer ssh;
+    private final SshEndpoints endpoints;
 
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
@@ -84,8 +86,9 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         this.throttle = new LoginThrottle();
-        ProxyServices proxies = new ProxyServices(transport, policy, direct, authWorkers, throttle);
-        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies));
+        this.endpoints = new SshEndpoints();
+        ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle);
+        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         this.web = settings.console() == null ? null : startConsole(settings.console());
@@ -135,6 +138,7 @@ public final class Gateway implements AutoCloseable {
     /** Applies a validated config; the forwards it declares replace the previous config's. */
     public ChangeResult apply(GatewayConfig config) {
         String file = settings.config() == null ? "" : settings.config().toString();
+        endpoints.apply(config.sshEndpoints());
         ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
         reconciler.awaitApplied();
         if (result instanceof ChangeResult.Applied) {
@@ -162,6 +166,10 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             log.warn("ssh server: {}", e.getMessage());
         }
+    }
+
+    public SshEndpoints endpoints() {
+        return endpoints;
     }
 
     /** The SSH server's port, or -1 when it does not run. */
@@ -233,6 +241,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
         reconciler.close();
+        endpoints.close();
         authWorkers.shutdownNow();
         transport.close();
         try {

@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
 public final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server");
+    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {
@@ -58,7 +58,7 @@ public final class ConfigFile {
             problems.add(root, "", "", "the config must be a mapping with a forwards: list");
             throw new ConfigException(problems.list());
         }
-        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server");
+        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -93,13 +93,25 @@ public final class ConfigFile {
                 problems.add(top.at("ssh-server"), "", "ssh-server", "ssh-server must be a mapping (listen:, users:)");
             }
         }
+        List<dev.portgate.ssh.SshEndpointConfig> endpoints = top.has("ssh-endpoints")
+                ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
+        Set<String> endpointNames = new java.util.HashSet<>();
+        endpoints.forEach(e -> endpointNames.add(e.name()));
+        for (Forward f : forwards) {
+            String via = f instanceof dev.portgate.forward.LocalForward lf ? lf.via()
+                    : f instanceof dev.portgate.forward.RemoteForward rf ? rf.via()
+                    : f instanceof dev.portgate.forward.DynamicForward df ? df.via() : null;
+            if (via != null && !endpointNames.contains(via)) {
+                problems.add(seen.get(f.name()), f.name(), "via", "via: there is no ssh-endpoint named \"" + via + "\" — add it under ssh-endpoints");
+            }
+        }
         for (Problem p : ListenIndex.conflicts(forwards)) {
             problems.add(p, seen.get(p.forward()));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.byLine());
         }
-        return new GatewayConfig(forwards, ssh);
+        return new GatewayConfig(forwards, ssh, endpoints);
     }
 
     private static Node compose(Reader reader, String source) throws ConfigException {

@@ -21,8 +21,8 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 final class DynamicDecoder {
 
     static final Set<String> KEYS = Set.of("name", "kind", "listen", "protocols", "users", "permit-open", "deny-open",
-            "open-proxy", "allow", "deny", "idle-timeout", "max-connections", "enabled", "description");
-    static final String KEYS_HINT = "name, kind, listen, protocols, users, permit-open, deny-open, open-proxy, allow, deny, "
+            "open-proxy", "via", "allow", "deny", "idle-timeout", "max-connections", "enabled", "description");
+    static final String KEYS_HINT = "name, kind, listen, protocols, users, permit-open, deny-open, open-proxy, via, allow, deny, "
             + "idle-timeout, max-connections, enabled, description";
     private static final Set<String> USER_KEYS = Set.of("name", "password-hash");
 
@@ -55,6 +55,7 @@ final class DynamicDecoder {
                     + "or [\"*:*\"] for anywhere");
         }
         boolean openProxy = f.parsed("open-proxy", Fields::parseBoolean).orElse(false);
+        String via = TunnelDecoder.via(f, false);
         Limits limits = ForwardDecoder.limits(f);
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
         String description = ForwardDecoder.description(f);
@@ -65,7 +66,7 @@ final class DynamicDecoder {
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new DynamicForward(name, enabled, description, origin, listen, proxies, users, permit, deny, openProxy, limits));
+        return Optional.of(new DynamicForward(name, enabled, description, origin, listen, proxies, users, permit, deny, openProxy, limits, via));
     }
 
     private static List<ProxyUser> users(Fields f) {

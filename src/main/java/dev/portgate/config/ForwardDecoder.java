@@ -35,8 +35,13 @@ public final class ForwardDecoder {
     /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
     public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
         String label = Fields.peek(node, "name").filter(n -> NAME.matcher(n).matches()).orElse("#" + (index + 1));
-        if (Fields.peek(node, "kind").orElse("port").equals("dynamic")) {
+        String kindWord = Fields.peek(node, "kind").orElse("port");
+        if (kindWord.equals("dynamic")) {
             return DynamicDecoder.decode(new Fields(node, problems, label, DynamicDecoder.KEYS, DynamicDecoder.KEYS_HINT), index, origin);
+        }
+        if (kindWord.equals("local") || kindWord.equals("remote")) {
+            return TunnelDecoder.decode(new Fields(node, problems, label, TunnelDecoder.keys(kindWord), TunnelDecoder.hint(kindWord)),
+                    index, origin, kindWord.equals("local"));
         }
         Fields f = new Fields(node, problems, label, PORT_KEYS, PORT_KEYS_HINT);
         int before = problems.list().size();
@@ -44,7 +49,7 @@ public final class ForwardDecoder {
         String name = name(f, index);
         String kind = f.scalar("kind").orElse("port");
         if (!kind.equals("port")) {
-            f.problem("kind", "kind \"" + kind + "\" is not known — use port or dynamic");
+            f.problem("kind", "kind \"" + kind + "\" is not known — use port, dynamic, local or remote");
         }
 
         Set<Protocol> protocols = f.has("protocol")

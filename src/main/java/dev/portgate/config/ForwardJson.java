@@ -59,7 +59,19 @@ public final class ForwardJson {
             ArrayNode denyOpen = o.putArray("deny-open");
             df.denyOpen().forEach(d -> denyOpen.add(d.toString()));
             o.put("open-proxy", df.openProxy());
+            if (df.via() != null) {
+                o.put("via", df.via());
+            }
             limits(o, df.limits());
+        } else if (forward instanceof dev.portgate.forward.LocalForward lf) {
+            o.put("listen", lf.listen().toString());
+            o.put("via", lf.via());
+            o.put("target", lf.target().toString());
+            limits(o, lf.limits());
+        } else if (forward instanceof dev.portgate.forward.RemoteForward rf) {
+            o.put("listen", rf.listen().toString());
+            o.put("via", rf.via());
+            o.put("target", rf.target().toString());
         }
         o.put("enabled", forward.enabled());
         o.put("description", forward.description());

@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 
 /**
  * A proxy (SOCKS5, SOCKS4a, HTTP CONNECT) on one port: each client names its own destination,
- * which must be within {@code permitOpen} and outside {@code denyOpen}.
+ * which must be within {@code permitOpen} and outside {@code denyOpen}. With {@code via} (an SSH
+ * endpoint's name) the destinations are dialled through that SSH connection ({@code ssh -D}); without, directly.
  */
 public record DynamicForward(
         String name,
@@ -21,7 +22,8 @@ public record DynamicForward(
         List<Destination> permitOpen,
         List<Destination> denyOpen,
         boolean openProxy,
-        Limits limits) implements Forward {
+        Limits limits,
+        String via) implements Forward {
 
     public DynamicForward {
         Objects.requireNonNull(name, "name");
@@ -53,7 +55,7 @@ public record DynamicForward(
 
     @Override
     public DynamicForward withEnabled(boolean on) {
-        return new DynamicForward(name, on, description, origin, listen, proxies, users, permitOpen, denyOpen, openProxy, limits);
+        return new DynamicForward(name, on, description, origin, listen, proxies, users, permitOpen, denyOpen, openProxy, limits, via);
     }
 
     public String proxyLabel() {
@@ -62,6 +64,6 @@ public record DynamicForward(
 
     @Override
     public String toString() {
-        return proxyLabel() + " proxy on " + listen + (users.isEmpty() ? "" : " (" + users.size() + " user" + (users.size() == 1 ? ")" : "s)"));
+        return proxyLabel() + " proxy on " + listen + (via == null ? "" : " via " + via) + (users.isEmpty() ? "" : " (" + users.size() + " user" + (users.size() == 1 ? ")" : "s)"));
     }
 }

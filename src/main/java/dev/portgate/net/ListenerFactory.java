@@ -1,6 +1,8 @@
 package dev.portgate.net;
 
 import dev.portgate.forward.DynamicForward;
+import dev.portgate.forward.LocalForward;
+import dev.portgate.forward.RemoteForward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protocol;
@@ -15,12 +17,14 @@ public final class ListenerFactory {
     private final Policy policy;
     private final Dialer direct;
     private final ProxyFrontends proxies;
+    private final Tunnels tunnels;
 
-    public ListenerFactory(Transport transport, Policy policy, Dialer direct, ProxyFrontends proxies) {
+    public ListenerFactory(Transport transport, Policy policy, Dialer direct, ProxyFrontends proxies, Tunnels tunnels) {
         this.transport = transport;
         this.policy = policy;
         this.direct = direct;
         this.proxies = proxies;
+        this.tunnels = tunnels;
     }
 
     public List<Listener> listenersFor(ActiveForward active) {
@@ -38,6 +42,12 @@ public final class ListenerFactory {
             }
         } else if (active.forward() instanceof DynamicForward df) {
             out.add(new TcpListener(transport, df.listen().address(), df.listen().ports().first(), () -> proxies.frontend(active)));
+        } else if (active.forward() instanceof LocalForward lf) {
+            Dialer through = tunnels.via(lf.via());
+            int port = lf.listen().ports().first();
+            out.add(new TcpListener(transport, lf.listen().address(), port, () -> new TcpAcceptor(active, policy, through, port)));
+        } else if (active.forward() instanceof RemoteForward) {
+            out.add(tunnels.remote(active));
         }
         return out;
     }

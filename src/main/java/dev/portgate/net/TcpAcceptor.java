@@ -43,7 +43,17 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
         Channel inbound = ctx.channel();
         InetSocketAddress client = (InetSocketAddress) inbound.remoteAddress();
         Forward forward = active.forward();
-        if (!(forward instanceof PortForward pf)) {
+        String host;
+        int port;
+        ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
+        if (forward instanceof PortForward pf) {
+            host = pf.target().host();
+            port = pf.target().portFor(pf.listen().ports(), listenPort);
+            proxyProtocol = pf.proxyProtocol();
+        } else if (forward instanceof dev.portgate.forward.LocalForward lf) {
+            host = lf.target().host();
+            port = lf.target().ports().first();
+        } else {
             inbound.close();
             return;
         }
@@ -53,9 +63,8 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             reset(inbound);
             return;
         }
-        String host = pf.target().host();
-        int port = pf.target().portFor(pf.listen().ports(), listenPort);
         String target = Addresses.hostPort(host, port);
+        ProxyProtocol header = proxyProtocol;
         Connection conn = active.register(Protocol.TCP, inbound, client, target);
         ForwardStats stats = active.stats();
         stats.connectionOpened();
@@ -84,11 +93,11 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
                     outbound.close();
                 }
             });
-            if (pf.proxyProtocol() != ProxyProtocol.NONE) {
-                ProxyHeader.write(outbound, pf.proxyProtocol(), client, (InetSocketAddress) inbound.localAddress());
+            if (header != ProxyProtocol.NONE) {
+                ProxyHeader.write(outbound, header, client, (InetSocketAddress) inbound.localAddress());
             }
             ctx.pipeline().remove(this);
-            Relay.join(inbound, outbound, conn, stats, pf.limits().idleTimeoutFor(Protocol.TCP));
+            Relay.join(inbound, outbound, conn, stats, forward.limits().idleTimeoutFor(Protocol.TCP));
         });
     }
 

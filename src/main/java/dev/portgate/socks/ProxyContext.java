@@ -42,8 +42,10 @@ final class ProxyContext {
         return services.transport();
     }
 
+    /** Directly, or through the SSH endpoint the forward names in {@code via}. */
     Dialer dialer() {
-        return services.dialer();
+        String via = forward().via();
+        return via == null ? services.dialer() : services.tunnels().via(via);
     }
 
     Executor authWorkers() {

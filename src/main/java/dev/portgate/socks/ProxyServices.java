@@ -14,7 +14,8 @@ import java.util.concurrent.Executor;
  * (direct today; through SSH with {@code via:}), the threads that check passwords off the event
  * loops, and the per-address throttle for wrong passwords.
  */
-public record ProxyServices(Transport transport, Policy policy, Dialer dialer, Executor authWorkers, LoginThrottle throttle)
+public record ProxyServices(Transport transport, Policy policy, Dialer dialer, dev.portgate.net.Tunnels tunnels, Executor authWorkers,
+                            LoginThrottle throttle)
         implements ProxyFrontends {
 
     @Override

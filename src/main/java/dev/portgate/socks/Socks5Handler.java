@@ -107,10 +107,13 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
                     outbound.close();
                     return;
                 }
-                InetSocketAddress bound = (InetSocketAddress) outbound.localAddress();
+                // Through an SSH tunnel there is no local socket of ours: the bound address is then 0.0.0.0:0.
+                InetSocketAddress bound = outbound.localAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                        ? a : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
                 boolean v6 = bound.getAddress() instanceof Inet6Address;
+                String boundHost = bound.getPort() == 0 ? "0.0.0.0" : NetUtil.toAddressString(bound.getAddress());
                 ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
-                        v6 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4, NetUtil.toAddressString(bound.getAddress()), bound.getPort()))
+                        v6 && bound.getPort() != 0 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4, boundHost, bound.getPort()))
                         .addListener(f -> {
                             if (!f.isSuccess()) {
                                 outbound.close();

@@ -1,0 +1,26 @@
+package dev.portgate.net;
+
+/**
+ * What the data plane needs from the SSH endpoints, without depending on SSH: a dialer through a
+ * named endpoint ({@code via:}), and the "listener" of a remote forward (a port opened on the far side).
+ */
+public interface Tunnels {
+
+    Dialer via(String endpoint);
+
+    Listener remote(ActiveForward active);
+
+    /** For gateways without SSH endpoints: every {@code via:} fails with a clear reason. */
+    Tunnels NONE = new Tunnels() {
+        @Override
+        public Dialer via(String endpoint) {
+            return (inbound, host, port) -> inbound.eventLoop().newFailedFuture(
+                    new IllegalStateException("there is no ssh-endpoint named \"" + endpoint + "\""));
+        }
+
+        @Override
+        public Listener remote(ActiveForward active) {
+            throw new IllegalStateException("there are no ssh-endpoints");
+        }
+    };
+}

@@ -1,0 +1,252 @@
+package dev.portgate.ssh;
+
+import dev.portgate.net.Dialer;
+import dev.portgate.net.Errors;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SSH connection to one endpoint, shared by every forward that goes through it. Keepalives
+ * notice a dead link; the link comes back by itself, with exponential backoff and jitter, and asks
+ * again for its remote forwards. While it is down, new connections wait a little, then fail cleanly.
+ */
+public final class SshEndpoint implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SshEndpoint.class);
+    private static final Duration WAIT_FOR_LINK = Duration.ofSeconds(5);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    /** How the link is doing, for the console and the API. */
+    public record Status(String name, String target, String state, Instant retryAt, String lastError) {
+    }
+
+    private final SshEndpointConfig config;
+    private final SshClient client;
+    private final ScheduledExecutorService timer;
+    private final Map<String, RemoteRequest> remotes = new ConcurrentHashMap<>();
+    private volatile ClientSession session;
+    private volatile String state = "connecting";
+    private volatile Instant retryAt;
+    private volatile String lastError;
+    private volatile boolean closed;
+    private int failures;
+
+    /** A remote forward to (re)request on every new session. */
+    record RemoteRequest(SshdSocketAddress remote, SshdSocketAddress local) {
+    }
+
+    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer) {
+        this.config = config;
+        this.timer = timer;
+        this.client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, config.knownHosts()));
+        if (config.identity() != null) {
+            client.setKeyIdentityProvider(new FileKeyPairProvider(config.identity()));
+        }
+        // The server's forwarded-tcpip channels may only lead to the targets of our own remote forwards.
+        client.setForwardingFilter(new org.apache.sshd.server.forward.ForwardingFilter() {
+            @Override
+            public boolean canForwardAgent(org.apache.sshd.common.session.Session session, String requestType) {
+                return false;
+            }
+
+            @Override
+            public boolean canForwardX11(org.apache.sshd.common.session.Session session, String requestType) {
+                return false;
+            }
+
+            @Override
+            public boolean canListen(SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
+                return false;
+            }
+
+            @Override
+            public boolean canConnect(Type type, SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
+                return type == Type.Forwarded && remotes.values().stream().anyMatch(r -> r.local().getPort() == address.getPort()
+                        && r.local().getHostName().equals(address.getHostName()));
+            }
+        });
+        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, config.keepalive());
+        CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, config.keepalive());
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
+        client.start();
+    }
+
+    SshEndpointConfig config() {
+        return config;
+    }
+
+    void start() {
+        timer.execute(this::connect);
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        state = "connecting";
+        try {
+            ClientSession s = client.connect(config.user(), config.host(), config.port()).verify(Duration.ofSeconds(15)).getSession();
+            if (config.password() != null) {
+                s.addPasswordIdentity(config.password());
+            }
+            s.auth().verify(Duration.ofSeconds(15));
+            session = s;
+            failures = 0;
+            state = "connected";
+            lastError = null;
+            log.info("ssh-endpoint \"{}\": connected to {}", config.name(), config);
+            s.addCloseFutureListener(f -> {
+                if (session == s) {
+                    session = null;
+                    if (!closed) {
+                        lastError = "connection lost";
+                        log.warn("ssh-endpoint \"{}\": connection to {} lost", config.name(), config);
+                        retryLater();
+                    }
+                }
+            });
+            for (RemoteRequest r : remotes.values()) {
+                requestRemote(s, r);
+            }
+        } catch (IOException | RuntimeException e) {
+            lastError = Errors.reason(e);
+            log.warn("ssh-endpoint \"{}\": cannot connect to {}: {}", config.name(), config, lastError);
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        if (closed) {
+            return;
+        }
+        failures++;
+        long base = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(failures - 1, 6));
+        long delay = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        retryAt = Instant.now().plusMillis(delay);
+        state = "retrying";
+        timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void requestRemote(ClientSession s, RemoteRequest r) {
+        try {
+            SshdSocketAddress bound = s.startRemotePortForwarding(r.remote(), r.local());
+            log.info("ssh-endpoint \"{}\": remote forward {} -> {} open", config.name(), bound, r.local());
+        } catch (IOException | RuntimeException e) {
+            log.warn("ssh-endpoint \"{}\": remote forward {} refused: {}", config.name(), r.remote(), Errors.reason(e));
+            throw new IllegalStateException("the SSH server refused to listen on " + r.remote() + ": " + Errors.reason(e), e);
+        }
+    }
+
+    /** Asks the server to listen (now if connected, and after every reconnect). Runs off the event loops. */
+    void openRemote(String key, RemoteRequest request) {
+        remotes.put(key, request);
+        ClientSession s = session;
+        if (s != null) {
+            requestRemote(s, request);
+        }
+    }
+
+    void closeRemote(String key) {
+        RemoteRequest r = remotes.remove(key);
+        ClientSession s = session;
+        if (r != null && s != null) {
+            try {
+                s.stopRemotePortForwarding(r.remote());
+            } catch (IOException | RuntimeException e) {
+                log.debug("ssh-endpoint \"{}\": stopping remote forward {}: {}", config.name(), r.remote(), e.toString());
+            }
+        }
+    }
+
+    /** Opens a {@code direct-tcpip} channel to host:port through this endpoint, as a Netty channel on the inbound's loop. */
+    Dialer dialer() {
+        return this::dial;
+    }
+
+    private Future<Channel> dial(Channel inbound, String host, int port) {
+        Promise<Channel> promise = inbound.eventLoop().newPromise();
+        timer.execute(() -> {
+            try {
+                ClientSession s = awaitSession();
+                InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
+                ChannelDirectTcpip ch = s.createDirectTcpipChannel(new SshdSocketAddress(from.getHostString(), from.getPort()),
+                        new SshdSocketAddress(host, port));
+                ch.setStreaming(StreamingChannel.Streaming.Async);
+                ch.open().addListener(f -> {
+                    if (!f.isOpened()) {
+                        ch.close(true);
+                        promise.tryFailure(new IOException("the SSH server refused the channel to " + host + ":" + port + ": "
+                                + Errors.reason(f.getException())));
+                        return;
+                    }
+                    SshTunnelChannel tunnel = new SshTunnelChannel(ch, InetSocketAddress.createUnresolved(host, port));
+                    inbound.eventLoop().register(tunnel).addListener(r -> {
+                        if (r.isSuccess()) {
+                            promise.trySuccess(tunnel);
+                        } else {
+                            ch.close(true);
+                            promise.tryFailure(r.cause());
+                        }
+                    });
+                });
+            } catch (IOException | RuntimeException e) {
+                promise.tryFailure(e);
+            }
+        });
+        return promise;
+    }
+
+    private ClientSession awaitSession() throws IOException {
+        long until = System.nanoTime() + WAIT_FOR_LINK.toNanos();
+        ClientSession s;
+        while ((s = session) == null && System.nanoTime() < until && !closed) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (s == null) {
+            throw new IOException("ssh-endpoint \"" + config.name() + "\" is not connected (" + (lastError == null ? state : lastError) + ")");
+        }
+        return s;
+    }
+
+    public Status status() {
+        return new Status(config.name(), config.toString(), state, "retrying".equals(state) ? retryAt : null, lastError);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ClientSession s = session;
+        session = null;
+        if (s != null) {
+            s.close(true);
+        }
+        client.stop();
+    }
+}

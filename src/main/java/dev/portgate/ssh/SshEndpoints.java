@@ -1,0 +1,79 @@
+package dev.portgate.ssh;
+
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.net.ActiveForward;
+import dev.portgate.net.Dialer;
+import dev.portgate.net.Listener;
+import dev.portgate.net.Tunnels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The configured SSH endpoints, by name; what the data plane's {@code via:} resolves to. */
+public final class SshEndpoints implements Tunnels, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SshEndpoints.class);
+
+    private final Map<String, SshEndpoint> byName = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
+        Thread t = new Thread(r, "ssh-endpoints");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Starts new endpoints, restarts changed ones, stops those no longer configured. */
+    public synchronized void apply(List<SshEndpointConfig> configs) {
+        Map<String, SshEndpointConfig> wanted = new java.util.LinkedHashMap<>();
+        configs.forEach(c -> wanted.put(c.name(), c));
+        for (var it = byName.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            SshEndpointConfig next = wanted.get(e.getKey());
+            if (next == null || !next.equals(e.getValue().config())) {
+                e.getValue().close();
+                it.remove();
+                log.info("ssh-endpoint \"{}\" {}", e.getKey(), next == null ? "removed" : "changed: reconnecting");
+            }
+        }
+        for (SshEndpointConfig c : wanted.values()) {
+            byName.computeIfAbsent(c.name(), n -> {
+                SshEndpoint ep = new SshEndpoint(c, workers);
+                ep.start();
+                return ep;
+            });
+        }
+    }
+
+    public List<SshEndpoint.Status> status() {
+        List<SshEndpoint.Status> out = new ArrayList<>();
+        byName.values().forEach(e -> out.add(e.status()));
+        return out;
+    }
+
+    @Override
+    public Dialer via(String endpoint) {
+        return (inbound, host, port) -> {
+            SshEndpoint ep = byName.get(endpoint);
+            if (ep == null) {
+                return inbound.eventLoop().newFailedFuture(new IllegalStateException("there is no ssh-endpoint named \"" + endpoint + "\""));
+            }
+            return ep.dialer().dial(inbound, host, port);
+        };
+    }
+
+    @Override
+    public Listener remote(ActiveForward active) {
+        return new RemoteTunnelListener((RemoteForward) active.forward(), byName::get, workers);
+    }
+
+    @Override
+    public void close() {
+        byName.values().forEach(SshEndpoint::close);
+        byName.clear();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.portgate.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.portgate.testing.HttpFiles;
+import dev.portgate.testing.Net;
+import dev.portgate.testing.Peers;
+import dev.portgate.testing.Processes;
+import dev.portgate.testing.TestGateway;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** portgate's tunnels through a throwaway OpenSSH sshd on loopback: local, remote and dynamic, host keys, reconnection. */
+class SshTunnelsIT {
+
+    private static final Duration LIMIT = Duration.ofSeconds(40);
+
+    @TempDir
+    Path dir;
+    private HttpFiles files;
+    private Process sshd;
+    private int sshPort;
+    private String hostKeyLine;
+
+    @BeforeEach
+    void start() throws Exception {
+        String keygen = Peers.require("ssh-keygen");
+        Peers.require("sshd");
+        for (String k : List.of("host", "client")) {
+            Processes.Result r = Processes.run(LIMIT, List.of(keygen, "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve(k).toString()));
+            assertThat(r.exit()).as(r.stderr()).isZero();
+        }
+        Files.copy(dir.resolve("client.pub"), dir.resolve("authorized_keys"));
+        sshPort = Net.freeTcpPort();
+        Files.writeString(dir.resolve("sshd_config"), "Port " + sshPort + "\nListenAddress 127.0.0.1\nHostKey " + dir.resolve("host")
+                + "\nAuthorizedKeysFile " + dir.resolve("authorized_keys") + "\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                + "PermitRootLogin prohibit-password\nStrictModes no\nAllowTcpForwarding yes\nPidFile " + dir.resolve("sshd.pid") + "\n");
+        hostKeyLine = "[127.0.0.1]:" + sshPort + " " + Files.readString(dir.resolve("host.pub")).strip();
+        Files.writeString(dir.resolve("known_hosts"), hostKeyLine + "\n");
+        Files.writeString(dir.resolve("empty_known_hosts"), "");
+        Files.createDirectories(Path.of("/run/sshd"));
+        startSshd();
+        files = new HttpFiles(InetAddress.getLoopbackAddress(), 3 * 1024 * 1024);
+    }
+
+    private void startSshd() throws Exception {
+        sshd = new ProcessBuilder(Peers.require("sshd"), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+        await().atMost(LIMIT).ignoreExceptions().until(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", sshPort)) {
+                return s.isConnected();
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        if (sshd != null) {
+            sshd.descendants().forEach(ProcessHandle::destroyForcibly);
+            sshd.destroyForcibly();
+        }
+        if (files != null) {
+            files.close();
+        }
+    }
+
+    private String endpoint(String name, String knownHosts) {
+        return "  - name: " + name + "\n    host: 127.0.0.1\n    port: " + sshPort + "\n    user: " + System.getProperty("user.name")
+                + "\n    identity: " + dir.resolve("client") + "\n    known-hosts: " + dir.resolve(knownHosts) + "\n    keepalive: 1s\n";
+    }
+
+    private static Processes.Result curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Peers.require("curl"), "-sS", "--max-time", "20"));
+        cmd.addAll(List.of(args));
+        return Processes.run(LIMIT, cmd);
+    }
+
+    private void assertDownload(String... args) throws Exception {
+        await().atMost(LIMIT).ignoreExceptions().until(() -> curl(args).exit() == 0);
+        Processes.Result r = curl(args);
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(HttpFiles.sha256(r.stdout())).isEqualTo(files.sha256());
+    }
+
+    @Test
+    void localRemoteAndDynamicTunnelsCarryDataAndComeBackAfterTheServerRestarts() throws Exception {
+        int local = Net.freeTcpPort();
+        int socks = Net.freeTcpPort();
+        int remote = Net.freeTcpPort();
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
+                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n"
+                + "  - { name: site, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n"
+                + "  - { name: egress, kind: dynamic, listen: 127.0.0.1:" + socks + ", via: vps, permit-open: [\"127.0.0.0/8:*\", \"localhost:*\"] }\n")) {
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            assertDownload("http://127.0.0.1:" + local + "/file");
+            assertDownload("--socks5-hostname", "127.0.0.1:" + socks, "http://localhost:" + files.port() + "/file");
+            assertDownload("http://127.0.0.1:" + remote + "/file");
+            assertThat(gw.stats("db").bytesOut()).isGreaterThan(3L * 1024 * 1024);
+
+            // The server goes away and comes back: the link reconnects and asks again for its remote forward.
+            // sshd serves each connection in a child process: stop them all, as a reboot would.
+            sshd.descendants().forEach(ProcessHandle::destroyForcibly);
+            sshd.destroyForcibly().waitFor();
+            await().atMost(LIMIT).until(() -> !gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            Processes.Result down = curl("http://127.0.0.1:" + local + "/file");
+            assertThat(down.exit()).as("a connection while the link is down fails cleanly").isNotZero();
+            startSshd();
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            assertDownload("http://127.0.0.1:" + remote + "/file");
+            assertDownload("http://127.0.0.1:" + local + "/file");
+        }
+    }
+
+    @Test
+    void anUnknownHostKeyIsRefused() throws Exception {
+        int local = Net.freeTcpPort();
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("stranger", "empty_known_hosts") + "forwards:\n"
+                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: stranger, target: 127.0.0.1:" + files.port() + " }\n")) {
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).lastError() != null);
+            assertThat(gw.gateway().endpoints().status().get(0).state()).isNotEqualTo("connected");
+            Processes.Result r = curl("http://127.0.0.1:" + local + "/file");
+            assertThat(r.exit()).isNotZero();
+            assertThat(r.stdout()).isEmpty();
+        }
+    }
+}
