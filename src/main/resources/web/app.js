@@ -77,6 +77,17 @@ async function loadOverview() {
   $('#ov-rate-out').textContent = bytes(Math.round(s['rate-out'])) + '/s';
   $('#ov-total').textContent = bytes(s['bytes-in']) + ' / ' + bytes(s['bytes-out']);
   drawChart(s.history);
+  const eps = await api('GET', '/api/v1/ssh-endpoints');
+  $('#endpoints-card').hidden = eps.length === 0;
+  const body = $('#endpoints-table tbody');
+  body.replaceChildren();
+  for (const e of eps) {
+    const tr = document.createElement('tr');
+    cell(tr, e.name); cell(tr, e.target);
+    cell(tr, e.state + (e['retry-in-seconds'] !== undefined ? ` in ${e['retry-in-seconds']} s` : ''), e.state === 'connected' ? 'state-listening' : 'state-failed');
+    cell(tr, e['last-error'] || '–');
+    body.appendChild(tr);
+  }
 }
 
 function drawChart(history) {

@@ -104,7 +104,7 @@ public final class Gateway implements AutoCloseable {
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }
-        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit);
+        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints);
         server.start();
         FirstRun.writeUrl(data.path(), server.url());
         log.info("console and API on {}{}", server.url(), tls == null ? "" : " (TLS, certificate SHA-256 " + ConsoleTls.fingerprint(tls) + ")");

@@ -28,6 +28,12 @@ final class StatusCommand implements Callable<Integer> {
                     s.path("connections-active").asLong(), Table.bytes(s.path("bytes-in").asLong()),
                     Table.bytes(s.path("bytes-out").asLong()), Table.bytes(s.path("rate-in").asLong()),
                     Table.bytes(s.path("rate-out").asLong()), s.path("refused").asLong());
+            JsonNode endpoints = api.get("/api/v1/ssh-endpoints");
+            for (JsonNode e : endpoints) {
+                System.out.printf("ssh-endpoint %s (%s): %s%s%s%n", e.path("name").asText(), e.path("target").asText(), e.path("state").asText(),
+                        e.has("retry-in-seconds") ? " in " + e.path("retry-in-seconds").asLong() + " s" : "",
+                        e.has("last-error") ? " — " + e.path("last-error").asText() : "");
+            }
             System.out.println();
             ForwardCommand.printForwards(forwards, System.out);
             return s.path("failed").asInt() > 0 ? ExitCodes.INVALID : ExitCodes.OK;

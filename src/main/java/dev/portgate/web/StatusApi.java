@@ -23,7 +23,10 @@ final class StatusApi {
     private final AuditLog audit;
     private final Instant started = Instant.now();
 
-    StatusApi(RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit) {
+    private final dev.portgate.ssh.SshEndpoints endpoints;
+
+    StatusApi(RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit, dev.portgate.ssh.SshEndpoints endpoints) {
+        this.endpoints = endpoints;
         this.rules = rules;
         this.reconciler = reconciler;
         this.history = history;
@@ -34,6 +37,24 @@ final class StatusApi {
         r.get("/api/v1/health", ctx -> ctx.json(Views.JSON.createObjectNode().put("status", "ok")));
         r.get("/api/v1/stats", this::stats);
         r.get("/api/v1/audit", this::audit);
+        r.get("/api/v1/ssh-endpoints", this::endpoints);
+    }
+
+    private void endpoints(Context ctx) {
+        ArrayNode out = Views.JSON.createArrayNode();
+        for (dev.portgate.ssh.SshEndpoint.Status s : endpoints.status()) {
+            ObjectNode o = out.addObject();
+            o.put("name", s.name());
+            o.put("target", s.target());
+            o.put("state", s.state());
+            if (s.retryAt() != null) {
+                o.put("retry-in-seconds", Math.max(0, Duration.between(Instant.now(), s.retryAt()).toSeconds()));
+            }
+            if (s.lastError() != null) {
+                o.put("last-error", s.lastError());
+            }
+        }
+        ctx.json(out);
     }
 
     private void stats(Context ctx) {

@@ -47,7 +47,8 @@ public final class WebServer implements AutoCloseable {
     private final TrafficHistory history;
     private final Settings settings;
 
-    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit) {
+    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit,
+                     dev.portgate.ssh.SshEndpoints endpoints) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler);
         this.history = new TrafficHistory(reconciler);
@@ -56,7 +57,7 @@ public final class WebServer implements AutoCloseable {
         AccountApi account = new AccountApi(accounts, sessions, new LoginThrottle(), audit, settings.secure());
         ForwardsApi forwards = new ForwardsApi(rules, reconciler);
         ConnectionsApi connections = new ConnectionsApi(reconciler);
-        StatusApi status = new StatusApi(rules, reconciler, history, audit);
+        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status));
     }
 
