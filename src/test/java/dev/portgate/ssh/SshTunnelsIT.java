@@ -132,4 +132,22 @@ class SshTunnelsIT {
             assertThat(r.stdout()).isEmpty();
         }
     }
+
+    @Test
+    void theOneLinerTunnelsAndReconnectsByItself() throws Exception {
+        int local = Net.freeTcpPort();
+        try (dev.portgate.testing.JarProcess tunnel = dev.portgate.testing.JarProcess.start(dir, "ssh", "-N",
+                "-L", local + ":127.0.0.1:" + files.port(), "-p", String.valueOf(sshPort), "-i", dir.resolve("client").toString(),
+                "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"), "-o", "ServerAliveInterval=1",
+                System.getProperty("user.name") + "@127.0.0.1")) {
+            tunnel.awaitOutput("ssh-endpoint \"ssh\": connected");
+            assertDownload("http://127.0.0.1:" + local + "/file");
+            sshd.descendants().forEach(ProcessHandle::destroyForcibly);
+            sshd.destroyForcibly().waitFor();
+            tunnel.awaitOutput("connection to");
+            startSshd();
+            await().atMost(LIMIT).until(() -> tunnel.count("ssh-endpoint \"ssh\": connected") == 2);
+            assertDownload("http://127.0.0.1:" + local + "/file");
+        }
+    }
 }
