@@ -87,7 +87,7 @@ class ConfigFileTest {
                 """)).containsExactly("pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
                 + "listen, target, allow, deny, idle-timeout, max-connections, proxy-protocol, enabled, description");
         assertThat(problems("forward:\n  - name: x\n"))
-                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server");
+                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints");
     }
 
     @Test
