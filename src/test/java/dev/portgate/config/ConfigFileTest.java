@@ -280,6 +280,6 @@ class ConfigFileTest {
                 "pg.yaml:10: forward \"bad\": permit-open: \"nowhere\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
                 "pg.yaml:10: forward \"bad\": permit-open: \"10.0.0.0/8\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
                 "pg.yaml:11: forward \"bad\": unknown key \"target\" — known keys are name, kind, listen, protocols, users, permit-open, deny-open, "
-                        + "open-proxy, allow, deny, idle-timeout, max-connections, enabled, description");
+                        + "open-proxy, via, allow, deny, idle-timeout, max-connections, enabled, description");
     }
 }
