@@ -25,6 +25,21 @@ final class ClientOptions {
         return ApiClient.from(data, api);
     }
 
+    /** A client action that may fail against the API. */
+    @FunctionalInterface
+    interface Action {
+        int run(ApiClient api) throws ApiClient.Failure;
+    }
+
+    /** Runs an action against the gateway; a failure is printed and becomes the exit code. */
+    int call(Action action) {
+        try {
+            return action.run(client());
+        } catch (ApiClient.Failure e) {
+            return fail(e, System.err);
+        }
+    }
+
     /** Prints a failure the way a person can act on it; returns the exit code. */
     static int fail(ApiClient.Failure f, PrintStream err) {
         err.println("portgate: " + f.getMessage());

@@ -80,11 +80,7 @@ final class ForwardCommand {
 
         @Override
         public Integer call() {
-            try {
-                return printChanged(client, "added", name, client.client().post("/api/v1/forwards", fields.toJson(name)));
-            } catch (ApiClient.Failure e) {
-                return ClientOptions.fail(e, System.err);
-            }
+            return client.call(api -> printChanged(client, "added", name, api.post("/api/v1/forwards", fields.toJson(name))));
         }
     }
 
@@ -94,17 +90,15 @@ final class ForwardCommand {
 
         @Override
         public Integer call() {
-            try {
-                JsonNode list = client.client().get("/api/v1/forwards");
+            return client.call(api -> {
+                JsonNode list = api.get("/api/v1/forwards");
                 if (client.json) {
                     System.out.println(list.toPrettyString());
                 } else {
                     printForwards(list, System.out);
                 }
                 return ExitCodes.OK;
-            } catch (ApiClient.Failure e) {
-                return ClientOptions.fail(e, System.err);
-            }
+            });
         }
     }
 
@@ -115,12 +109,10 @@ final class ForwardCommand {
 
         @Override
         public Integer call() {
-            try {
-                printOne(client.client().get(path(name)), client.json, System.out);
+            return client.call(api -> {
+                printOne(api.get(path(name)), client.json, System.out);
                 return ExitCodes.OK;
-            } catch (ApiClient.Failure e) {
-                return ClientOptions.fail(e, System.err);
-            }
+            });
         }
     }
 
@@ -132,11 +124,7 @@ final class ForwardCommand {
 
         @Override
         public Integer call() {
-            try {
-                return printChanged(client, "changed", name, client.client().patch(path(name), fields.toJson(null)));
-            } catch (ApiClient.Failure e) {
-                return ClientOptions.fail(e, System.err);
-            }
+            return client.call(api -> printChanged(client, "changed", name, api.patch(path(name), fields.toJson(null))));
         }
     }
 
@@ -147,15 +135,13 @@ final class ForwardCommand {
 
         @Override
         public Integer call() {
-            try {
-                client.client().delete(path(name));
+            return client.call(api -> {
+                api.delete(path(name));
                 if (!client.json) {
                     System.out.println("deleted forward \"" + name + "\"");
                 }
                 return ExitCodes.OK;
-            } catch (ApiClient.Failure e) {
-                return ClientOptions.fail(e, System.err);
-            }
+            });
         }
     }
 
@@ -182,16 +168,14 @@ final class ForwardCommand {
     }
 
     static int toggle(ClientOptions client, String name, boolean on) {
-        try {
-            JsonNode f = client.client().post(path(name) + (on ? "/enable" : "/disable"), ApiClient.JSON.createObjectNode());
+        return client.call(api -> {
+            JsonNode f = api.post(path(name) + (on ? "/enable" : "/disable"), ApiClient.JSON.createObjectNode());
             if (client.json) {
                 System.out.println(f.toPrettyString());
             } else {
                 System.out.println((on ? "enabled" : "disabled") + " forward \"" + name + "\" (" + f.path("state").asText() + ")");
             }
             return ExitCodes.OK;
-        } catch (ApiClient.Failure e) {
-            return ClientOptions.fail(e, System.err);
-        }
+        });
     }
 }
