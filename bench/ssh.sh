@@ -58,7 +58,7 @@ echo "| iperf3 direct | $direct | $direct |"
 echo "| OpenSSH -> OpenSSH | $(through $SSHD aes128-gcm@openssh.com) | $(through $SSHD chacha20-poly1305@openssh.com) |"
 echo "| OpenSSH -> portgate | $(through $PGSSH aes128-gcm@openssh.com) | $(through $PGSSH chacha20-poly1305@openssh.com) |"
 
-# portgate as the client (`portgate ssh -L`), with MINA's default cipher preference (no per-cipher choice yet).
+# portgate as the client (`portgate ssh -L`): it prefers AES-GCM (no per-endpoint cipher choice yet).
 ssh-keyscan -p $SSHD 127.0.0.1 2>/dev/null > "$OUT/known_hosts"; ssh-keyscan -p $PGSSH 127.0.0.1 2>/dev/null >> "$OUT/known_hosts"
 pgclient() {  # server-port -> Gbit/s
   java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -i "$OUT/client" \
@@ -67,5 +67,5 @@ pgclient() {  # server-port -> Gbit/s
   iperf3 -c 127.0.0.1 -p $L -t "$T" -J 2>/dev/null | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' || echo "-"
   kill $c; wait $c 2>/dev/null || true
 }
-echo "| portgate -> OpenSSH (MINA's default cipher) | $(pgclient $SSHD) | |"
-echo "| portgate -> portgate (MINA's default cipher) | $(pgclient $PGSSH) | |"
+echo "| portgate -> OpenSSH (AES-GCM, portgate's preference) | $(pgclient $SSHD) | |"
+echo "| portgate -> portgate (AES-GCM, portgate's preference) | $(pgclient $PGSSH) | |"

@@ -20,6 +20,7 @@ import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -87,6 +88,9 @@ public final class SshEndpoint implements AutoCloseable {
                         && r.local().getHostName().equals(address.getHostName()));
             }
         });
+        // AES-GCM first: the JDK runs it on the CPU's AES instructions, far ahead of CTR+HMAC or ChaCha20 in Java.
+        client.setCipherFactories(java.util.List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
+                BuiltinCiphers.cc20p1305_openssh, BuiltinCiphers.aes128ctr, BuiltinCiphers.aes256ctr));
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);

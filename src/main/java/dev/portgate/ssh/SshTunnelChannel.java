@@ -30,6 +30,8 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
 
     private static final ChannelMetadata METADATA = new ChannelMetadata(false);
     private static final int READ_SIZE = 64 * 1024;
+    /** MINA takes one write at a time; big batches keep the SSH pipe busy while the next one gathers. */
+    private static final int WRITE_BATCH = 2 * 1024 * 1024;
 
     private final ChannelDirectTcpip ssh;
     private final IoInputStream fromRemote;
@@ -49,6 +51,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
         this.toRemote = ssh.getAsyncIn();
         this.remote = remote;
         config.setAutoRead(false);
+        config.setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024));
         ssh.addCloseFutureListener(f -> {
             if (open) {
                 eventLoop().execute(() -> unsafe().close(unsafe().voidPromise()));
@@ -118,28 +121,50 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
         if (writing) {
             return;  // resumed when the write in flight completes
         }
-        Object msg = in.current();
-        while (msg instanceof ByteBuf b && !b.isReadable()) {
-            in.remove();
-            msg = in.current();
+        // Gather what is flushed (up to WRITE_BATCH) into one SSH write: one hop through MINA per batch, not per read.
+        int total = 0;
+        java.util.List<ByteBuf> batch = new java.util.ArrayList<>();
+        for (Object m : flushed(in)) {
+            ByteBuf b = (ByteBuf) m;
+            if (total > 0 && total + b.readableBytes() > WRITE_BATCH) {
+                break;
+            }
+            batch.add(b);
+            total += b.readableBytes();
         }
-        if (msg == null) {
+        if (total == 0) {
+            while (in.current() != null) {
+                in.remove();
+            }
             return;
         }
-        ByteBuf buf = (ByteBuf) msg;
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.getBytes(buf.readerIndex(), bytes);
+        byte[] bytes = new byte[total];
+        int at = 0;
+        for (ByteBuf b : batch) {
+            int n = b.readableBytes();
+            b.getBytes(b.readerIndex(), bytes, at, n);
+            at += n;
+        }
+        long written = total;
         writing = true;
         toRemote.writeBuffer(new ByteArrayBuffer(bytes)).addListener(f -> eventLoop().execute(() -> {
             writing = false;
             if (f.isWritten()) {
-                in.remove();
+                in.removeBytes(written);
                 ((TunnelUnsafe) unsafe()).flushAgain();
             } else {
-                in.remove(f.getException() == null ? new IOException("SSH write failed") : f.getException());
                 close();
             }
         }));
+    }
+
+    private static java.util.List<Object> flushed(ChannelOutboundBuffer in) throws Exception {
+        java.util.List<Object> out = new java.util.ArrayList<>();
+        in.forEachFlushedMessage(m -> {
+            out.add(m);
+            return out.size() < 1024;
+        });
+        return out;
     }
 
     @Override
