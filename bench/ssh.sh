@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SSH tunnel benchmark: iperf3 through `ssh -L`, OpenSSH client -> OpenSSH sshd and OpenSSH client -> portgate's
 # SSH server, with aes128-gcm@openssh.com and chacha20-poly1305@openssh.com, on 127.0.0.1 only.
-# (portgate as the client side joins when portgate can make SSH tunnels itself.)
+# And portgate as the client (`portgate ssh -L`) to both servers.
 #
 # usage: bench/ssh.sh [seconds]     (default 5)
 set -euo pipefail

@@ -162,4 +162,50 @@ class SshServerIT {
         return out;
     }
 
+
+    @Test
+    void aFloodOfChannelOpensAndAbruptDisconnectsLeaveOtherTunnelsAlone() throws Exception {
+        int l = Net.freeTcpPort();
+        tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
+        assertDownload("http://127.0.0.1:" + l + "/file");
+        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
+        client.start();
+        try (org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession()) {
+            s.auth().verify(LIMIT);
+            int refused = 0;
+            // Bounded: 1,000 opens to a destination outside permit-open, each refused by the policy.
+            for (int i = 0; i < 1000; i++) {
+                org.apache.sshd.client.channel.ChannelDirectTcpip ch = s.createDirectTcpipChannel(
+                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", 1),
+                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", 9));
+                org.apache.sshd.client.future.OpenFuture opened = ch.open();
+                if (!opened.await(LIMIT)) {
+                    throw new AssertionError("channel open " + i + " got no answer");
+                }
+                if (!opened.isOpened()) {
+                    refused++;
+                }
+                ch.close(true);
+            }
+            assertThat(refused).isEqualTo(1000);
+            // And 200 permitted channels opened and dropped without a byte.
+            for (int i = 0; i < 200; i++) {
+                org.apache.sshd.client.channel.ChannelDirectTcpip ch = s.createDirectTcpipChannel(
+                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", 1),
+                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", files.port()));
+                ch.open().await(LIMIT);
+                ch.close(true);
+            }
+        } finally {
+            client.stop();
+        }
+        // A client that vanishes mid-download does not disturb the tunnel next to it.
+        Process abrupt = new ProcessBuilder(Peers.require("curl"), "-sS", "--limit-rate", "100K", "-o", "/dev/null",
+                "http://127.0.0.1:" + l + "/file").start();
+        await().atMost(LIMIT).until(() -> abrupt.isAlive());
+        abrupt.destroyForcibly().waitFor();
+        assertDownload("http://127.0.0.1:" + l + "/file");
+    }
 }
