@@ -12,6 +12,7 @@ import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
 import dev.portgate.socks.ProxyServices;
 import dev.portgate.ssh.SshEndpoints;
+import dev.portgate.ssh.SessionRules;
 import dev.portgate.ssh.SshServerConfig;
 import dev.portgate.ssh.TunnelServer;
 import java.util.concurrent.ExecutorService;
@@ -157,7 +158,8 @@ public final class Gateway implements AutoCloseable {
                     log.info("ssh server stopped (no ssh-server section)");
                 }
             } else if (ssh == null) {
-                TunnelServer server = new TunnelServer(next, data.path(), throttle);
+                TunnelServer server = new TunnelServer(next, data.path(), throttle,
+                        new SessionRules(rules, reconciler, endpoints.serverSessions()));
                 server.start();
                 ssh = server;
             } else {

@@ -68,6 +68,9 @@ public final class ForwardJson {
             o.put("via", lf.via());
             o.put("target", lf.target().toString());
             limits(o, lf.limits());
+        } else if (forward instanceof dev.portgate.forward.SshSessionForward sf) {
+            o.put("listen", sf.listen().toString());
+            o.put("target", "ssh session " + sf.origin().owner());
         } else if (forward instanceof dev.portgate.forward.RemoteForward rf) {
             o.put("listen", rf.listen().toString());
             o.put("via", rf.via());

@@ -46,6 +46,10 @@ public final class ListenerFactory {
             Dialer through = tunnels.via(lf.via());
             int port = lf.listen().ports().first();
             out.add(new TcpListener(transport, lf.listen().address(), port, () -> new TcpAcceptor(active, policy, through, port)));
+        } else if (active.forward() instanceof dev.portgate.forward.SshSessionForward sf) {
+            Dialer back = tunnels.session(sf.session());
+            int port = sf.listen().ports().first();
+            out.add(new TcpListener(transport, sf.listen().address(), port, () -> new TcpAcceptor(active, policy, back, port)));
         } else if (active.forward() instanceof RemoteForward) {
             out.add(tunnels.remote(active));
         }

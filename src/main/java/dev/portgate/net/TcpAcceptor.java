@@ -50,6 +50,10 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             host = pf.target().host();
             port = pf.target().portFor(pf.listen().ports(), listenPort);
             proxyProtocol = pf.proxyProtocol();
+        } else if (forward instanceof dev.portgate.forward.SshSessionForward sf) {
+            // The SSH client is told which of its forwards was connected: the address it asked to bind.
+            host = sf.requestedHost();
+            port = sf.listen().ports().first();
         } else if (forward instanceof dev.portgate.forward.LocalForward lf) {
             host = lf.target().host();
             port = lf.target().ports().first();

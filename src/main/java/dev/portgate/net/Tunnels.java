@@ -10,6 +10,11 @@ public interface Tunnels {
 
     Listener remote(ActiveForward active);
 
+    /** A dialer back through an SSH session of portgate's own server ({@code ssh -R}); fails if it is gone. */
+    default Dialer session(String id) {
+        return (inbound, host, port) -> inbound.eventLoop().newFailedFuture(new IllegalStateException("SSH session " + id + " is gone"));
+    }
+
     /** For gateways without SSH endpoints: every {@code via:} fails with a clear reason. */
     Tunnels NONE = new Tunnels() {
         @Override

@@ -1,55 +1,71 @@
 package dev.portgate.ssh;
 
 import dev.portgate.forward.ListenSpec;
+import dev.portgate.forward.PortRange;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Optional;
 import org.apache.sshd.common.forward.DefaultForwarder;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.session.ServerSession;
 
 /**
- * MINA's forwarder, with one change: {@code -R 0:…} gets a free port from the user's permit-listen
- * range instead of any port the OS picks, and OpenSSH prints the one it got.
+ * The server side of {@code ssh -R}: instead of MINA binding a port of its own, the request becomes a
+ * session-scoped forward through {@link SessionRules} (opened by the Reconciler, shown in the console,
+ * conflict-checked). {@code -R 0:…} gets a free port from the user's permit-listen range, and OpenSSH
+ * prints the one it got.
  */
 final class RangeForwarder extends DefaultForwarder {
 
     private final TunnelPolicy policy;
     private final ConnectionService service;
+    private final SessionRules rules;
 
-    RangeForwarder(ConnectionService service, TunnelPolicy policy) {
+    RangeForwarder(ConnectionService service, TunnelPolicy policy, SessionRules rules) {
         super(service);
         this.service = service;
         this.policy = policy;
+        this.rules = rules;
     }
 
     @Override
     public synchronized SshdSocketAddress localPortForwardingRequested(SshdSocketAddress local) throws IOException {
         InetAddress bind = TunnelPolicy.bindAddress(local.getHostName());
-        String host = bind == null ? local.getHostName() : bind.getHostAddress();
-        if (local.getPort() != 0) {
-            return super.localPortForwardingRequested(new SshdSocketAddress(host, local.getPort()));
+        if (bind == null) {
+            throw new IOException("\"" + local.getHostName() + "\" is not an address portgate can listen on");
         }
-        Optional<ListenSpec> range = policy.user(service.getSession()).flatMap(u -> policy.permitted(u, bind, 0));
-        if (range.isEmpty()) {
-            throw new IOException("no permit-listen range for " + local);
+        ServerSession session = (ServerSession) service.getSession();
+        // MINA asks the filter inside the forwarder this replaces: ask it here, first.
+        if (!policy.canListen(local, session)) {
+            throw new IOException("rejected by permit-listen: " + local);
         }
-        IOException last = null;
-        for (int port = range.get().ports().first(); port <= range.get().ports().last(); port++) {
-            if (!free(host, port)) {
-                continue;
+        int port = local.getPort();
+        if (port == 0) {
+            Optional<ListenSpec> range = policy.user(session).flatMap(u -> policy.permitted(u, bind, 0));
+            if (range.isEmpty()) {
+                throw new IOException("no permit-listen range for " + local);
             }
-            try {
-                return super.localPortForwardingRequested(new SshdSocketAddress(host, port));
-            } catch (IOException busy) {
-                last = busy;
+            port = -1;
+            for (int p = range.get().ports().first(); p <= range.get().ports().last() && port < 0; p++) {
+                if (free(bind, p)) {
+                    port = p;
+                }
+            }
+            if (port < 0) {
+                throw new IOException("no free port in " + range.get());
             }
         }
-        throw last != null ? last : new IOException("no free port in " + range.get());
+        return rules.open(session, local.getHostName(), new ListenSpec(bind, PortRange.of(port)));
     }
 
-    /** A quick look first, so that taken ports are skipped without MINA logging each failed bind. */
-    private static boolean free(String host, int port) {
+    @Override
+    public synchronized void localPortForwardingCancelled(SshdSocketAddress local) {
+        rules.close((ServerSession) service.getSession(), local.getPort());
+    }
+
+    /** A quick look first, so that taken ports are skipped. */
+    private static boolean free(InetAddress host, int port) {
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new java.net.InetSocketAddress(host, port));

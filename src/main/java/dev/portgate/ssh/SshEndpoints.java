@@ -20,6 +20,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SshEndpoints.class);
 
     private final Map<String, SshEndpoint> byName = new ConcurrentHashMap<>();
+    private final ServerSessions serverSessions = new ServerSessions();
     private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
         Thread t = new Thread(r, "ssh-endpoints");
         t.setDaemon(true);
@@ -63,6 +64,16 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
             }
             return ep.dialer().dial(inbound, host, port);
         };
+    }
+
+    /** The sessions of portgate's own SSH server, that {@code ssh -R} forwards dial back through. */
+    public ServerSessions serverSessions() {
+        return serverSessions;
+    }
+
+    @Override
+    public Dialer session(String id) {
+        return (inbound, host, port) -> serverSessions.dial(id, inbound, host, port);
     }
 
     @Override

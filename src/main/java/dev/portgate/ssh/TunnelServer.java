@@ -28,7 +28,7 @@ public final class TunnelServer implements AutoCloseable {
     private final SshServer sshd;
     private final LoginThrottle throttle;
 
-    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle) {
+    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, SessionRules sessionRules) {
         this.config = config;
         this.throttle = throttle;
         this.sshd = SshServer.setUpDefaultServer();
@@ -40,7 +40,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setKeyPairProvider(keys);
         TunnelPolicy policy = new TunnelPolicy(() -> this.config);
         sshd.setForwardingFilter(policy);
-        sshd.setForwarderFactory(service -> new RangeForwarder(service, policy));
+        sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);

@@ -119,6 +119,17 @@ class SshServerIT {
     void remoteForwardOnAFixedPortAndOnPortZero() throws Exception {
         tunnel("-R", "127.0.0.1:" + rangeStart + ":127.0.0.1:" + files.port());
         assertDownload("http://127.0.0.1:" + rangeStart + "/file");
+        // The -R port is a forward like any other: it shows (origin ssh), counts, and goes with the session.
+        String name = "ssh-alice-" + rangeStart;
+        dev.portgate.forward.Forward f = gw.gateway().rules().get(name).orElseThrow();
+        assertThat(f.kind()).isEqualTo("ssh-remote");
+        assertThat(f.origin().kind()).isEqualTo(dev.portgate.forward.Origin.Kind.SSH);
+        assertThat(f.origin().owner()).startsWith("alice@127.0.0.1");
+        assertThat(gw.stats(name).bytesOut()).isGreaterThan(3L * 1024 * 1024);
+        tunnels.get(0).destroyForcibly().waitFor();
+        await().atMost(LIMIT).until(() -> gw.gateway().rules().get(name).isEmpty());
+        tunnel("-R", "127.0.0.1:" + rangeStart + ":127.0.0.1:" + files.port());
+        assertDownload("http://127.0.0.1:" + rangeStart + "/file");
 
         Path err = tunnel("-R", "127.0.0.1:0:127.0.0.1:" + files.port());
         Pattern allocated = Pattern.compile("Allocated port (\\d+) for remote forward");
@@ -128,6 +139,27 @@ class SshServerIT {
         int port = Integer.parseInt(m.group(1));
         assertThat(port).as("a port from alice's permit-listen range").isBetween(rangeStart + 1, rangeStart + 2);
         assertDownload("http://127.0.0.1:" + port + "/file");
+    }
+
+    @Test
+    void aRemoteForwardThatClashesWithAForwardIsRefused() throws Exception {
+        int taken = rangeStart + 2;
+        gw.apply("ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
+                + "    - name: alice\n      authorized-keys: [ \"" + Files.readString(dir.resolve("alice.pub")).strip() + "\" ]\n"
+                + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
+                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n"
+                + "forwards:\n  - { name: mine, listen: 127.0.0.1:" + taken + ", target: 127.0.0.1:" + files.port() + " }\n");
+        try {
+            Processes.Result r = Processes.run(LIMIT, withUser(ssh(key, "-N", "-R", "127.0.0.1:" + taken + ":127.0.0.1:80")));
+            assertThat(r.exit()).isNotZero();
+            assertThat(r.stderr()).contains("remote port forwarding failed");
+            assertDownload("http://127.0.0.1:" + taken + "/file");
+        } finally {
+            gw.apply("ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
+                    + "    - name: alice\n      authorized-keys: [ \"" + Files.readString(dir.resolve("alice.pub")).strip() + "\" ]\n"
+                    + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
+                    + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n");
+        }
     }
 
     @Test

@@ -1,0 +1,65 @@
+package dev.portgate.ssh;
+
+import dev.portgate.net.Errors;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.session.ServerSession;
+
+/**
+ * The live sessions of portgate's SSH server, by id, so that the data plane can dial back through
+ * one of them: a {@code forwarded-tcpip} channel, dressed as a Netty channel like the client's tunnels.
+ */
+public final class ServerSessions {
+
+    private final Map<String, ServerSession> byId = new ConcurrentHashMap<>();
+
+    String add(ServerSession session) {
+        String id = Long.toHexString(System.identityHashCode(session)) + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        byId.put(id, session);
+        session.addCloseFutureListener(f -> byId.remove(id));
+        return id;
+    }
+
+    /** Dials back to the client of session {@code id}: {@code host:port} is the forward it asked for. */
+    public Future<Channel> dial(String id, Channel inbound, String host, int port) {
+        Promise<Channel> promise = inbound.eventLoop().newPromise();
+        ServerSession session = byId.get(id);
+        if (session == null || !session.isOpen()) {
+            return promise.setFailure(new IOException("the SSH session that asked for this port has ended"));
+        }
+        try {
+            InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
+            ForwardedTcpipChannel ch = new ForwardedTcpipChannel(new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
+                    new SshdSocketAddress(host, port));
+            ch.setStreaming(StreamingChannel.Streaming.Async);
+            session.getService(ConnectionService.class).registerChannel(ch);
+            ch.open().addListener(f -> {
+                if (!f.isOpened()) {
+                    ch.close(true);
+                    promise.tryFailure(new IOException("the SSH client refused the connection: " + Errors.reason(f.getException())));
+                    return;
+                }
+                SshTunnelChannel tunnel = new SshTunnelChannel(ch, InetSocketAddress.createUnresolved(host, port));
+                inbound.eventLoop().register(tunnel).addListener(r -> {
+                    if (r.isSuccess()) {
+                        promise.trySuccess(tunnel);
+                    } else {
+                        ch.close(true);
+                        promise.tryFailure(r.cause());
+                    }
+                });
+            });
+        } catch (IOException | RuntimeException e) {
+            promise.tryFailure(e);
+        }
+        return promise;
+    }
+}
