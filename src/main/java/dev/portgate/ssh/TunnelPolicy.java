@@ -22,6 +22,8 @@ final class TunnelPolicy implements ForwardingFilter {
     private static final Logger log = LoggerFactory.getLogger(TunnelPolicy.class);
 
     private final Supplier<SshServerConfig> config;
+    /** When each kind of refusal was last logged: a client looping on a refused request logs once a minute. */
+    private final java.util.Map<String, Long> lastLogged = new java.util.concurrent.ConcurrentHashMap<>();
 
     TunnelPolicy(Supplier<SshServerConfig> config) {
         this.config = config;
@@ -63,7 +65,7 @@ final class TunnelPolicy implements ForwardingFilter {
         Optional<SshUser> user = user(session);
         InetAddress bind = bindAddress(address.getHostName());
         boolean ok = user.isPresent() && bind != null && permitted(user.get(), bind, address.getPort()).isPresent();
-        if (!ok) {
+        if (!ok && firstInAMinute("listen " + session.getUsername() + " " + address)) {
             log.info("ssh: {} from {} may not listen on {} (permit-listen)", session.getUsername(),
                     Addresses.format(session.getRemoteAddress()), address);
         }
@@ -96,11 +98,24 @@ final class TunnelPolicy implements ForwardingFilter {
                 break;
             }
         }
-        if (!ok) {
-            log.info("ssh: {} from {} may not open {} (permit-open)", session.getUsername(),
+        if (!ok && firstInAMinute("open " + session.getUsername() + " " + host + ":" + port)) {
+            log.info("ssh: {} from {} may not open {} (permit-open; said once a minute)", session.getUsername(),
                     Addresses.format(session.getRemoteAddress()), Addresses.hostPort(host, port));
         }
         return ok;
+    }
+
+    private boolean firstInAMinute(String what) {
+        long now = System.nanoTime();
+        if (lastLogged.size() > 10_000) {
+            lastLogged.clear();
+        }
+        Long before = lastLogged.get(what);
+        if (before != null && now - before < 60_000_000_000L) {
+            return false;
+        }
+        lastLogged.put(what, now);
+        return true;
     }
 
     @Override
