@@ -100,6 +100,26 @@ final class ProxyConnector {
         });
     }
 
+    /**
+     * Sends the protocol's success reply; once it is out, removes the handshake's handlers and joins the
+     * two sides. Shared by SOCKS4 and SOCKS5.
+     */
+    static void replyThenRelay(ProxyContext pc, io.netty.channel.ChannelHandlerContext ctx, Object reply, Channel outbound,
+                               String... handshakeHandlers) {
+        ctx.writeAndFlush(reply).addListener(f -> {
+            if (!f.isSuccess()) {
+                outbound.close();
+                return;
+            }
+            pc.handshakeDone();
+            for (String name : handshakeHandlers) {
+                ctx.pipeline().remove(name);
+            }
+            ctx.pipeline().remove(ctx.handler());
+            relay(pc, ctx.channel(), outbound);
+        });
+    }
+
     /** Joins the client and the destination; from here on it costs what a static forward costs. */
     static void relay(ProxyContext pc, Channel inbound, Channel outbound) {
         log.debug("forward \"{}\": {} -> {} established", pc.active().name(), Addresses.format(inbound.remoteAddress()),

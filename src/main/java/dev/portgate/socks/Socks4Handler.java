@@ -4,7 +4,6 @@ import dev.portgate.forward.Addresses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.socksx.v4.DefaultSocks4CommandResponse;
 import io.netty.handler.codec.socksx.v4.Socks4CommandRequest;
@@ -40,18 +39,8 @@ final class Socks4Handler extends SimpleChannelInboundHandler<Socks4CommandReque
         ProxyConnector.connect(pc, inbound, req.dstAddr(), req.dstPort(), new ProxyConnector.Outcome() {
             @Override
             public void connected(Channel outbound) {
-                ctx.writeAndFlush(new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS)).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        outbound.close();
-                        return;
-                    }
-                    pc.handshakeDone();
-                    ChannelPipeline p = ctx.pipeline();
-                    p.remove("socks4-decoder");
-                    p.remove("socks4-encoder");
-                    p.remove(Socks4Handler.this);
-                    ProxyConnector.relay(pc, inbound, outbound);
-                });
+                ProxyConnector.replyThenRelay(pc, ctx, new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS), outbound,
+                        "socks4-decoder", "socks4-encoder");
             }
 
             @Override

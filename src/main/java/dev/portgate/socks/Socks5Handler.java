@@ -112,20 +112,9 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
                         ? a : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
                 boolean v6 = bound.getAddress() instanceof Inet6Address;
                 String boundHost = bound.getPort() == 0 ? "0.0.0.0" : NetUtil.toAddressString(bound.getAddress());
-                ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
-                        v6 && bound.getPort() != 0 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4, boundHost, bound.getPort()))
-                        .addListener(f -> {
-                            if (!f.isSuccess()) {
-                                outbound.close();
-                                return;
-                            }
-                            pc.handshakeDone();
-                            ChannelPipeline p = ctx.pipeline();
-                            p.remove("socks5-decoder");
-                            p.remove("socks5-encoder");
-                            p.remove(Socks5Handler.this);
-                            ProxyConnector.relay(pc, inbound, outbound);
-                        });
+                ProxyConnector.replyThenRelay(pc, ctx, new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
+                        v6 && bound.getPort() != 0 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4, boundHost, bound.getPort()),
+                        outbound, "socks5-decoder", "socks5-encoder");
             }
 
             @Override

@@ -1,6 +1,5 @@
 package dev.portgate.ssh;
 
-import dev.portgate.net.Errors;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -8,7 +7,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.session.ServerSession;
@@ -39,24 +37,8 @@ public final class ServerSessions {
             InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
             ForwardedTcpipChannel ch = new ForwardedTcpipChannel(new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
                     new SshdSocketAddress(host, port));
-            ch.setStreaming(StreamingChannel.Streaming.Async);
             session.getService(ConnectionService.class).registerChannel(ch);
-            ch.open().addListener(f -> {
-                if (!f.isOpened()) {
-                    ch.close(true);
-                    promise.tryFailure(new IOException("the SSH client refused the connection: " + Errors.reason(f.getException())));
-                    return;
-                }
-                SshTunnelChannel tunnel = new SshTunnelChannel(ch, InetSocketAddress.createUnresolved(host, port));
-                inbound.eventLoop().register(tunnel).addListener(r -> {
-                    if (r.isSuccess()) {
-                        promise.trySuccess(tunnel);
-                    } else {
-                        ch.close(true);
-                        promise.tryFailure(r.cause());
-                    }
-                });
-            });
+            SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH client", promise);
         } catch (IOException | RuntimeException e) {
             promise.tryFailure(e);
         }

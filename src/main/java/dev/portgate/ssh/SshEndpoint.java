@@ -19,7 +19,6 @@ import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -197,24 +196,7 @@ public final class SshEndpoint implements AutoCloseable {
                 InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
                 ChannelDirectTcpip ch = s.createDirectTcpipChannel(new SshdSocketAddress(from.getHostString(), from.getPort()),
                         new SshdSocketAddress(host, port));
-                ch.setStreaming(StreamingChannel.Streaming.Async);
-                ch.open().addListener(f -> {
-                    if (!f.isOpened()) {
-                        ch.close(true);
-                        promise.tryFailure(new IOException("the SSH server refused the channel to " + host + ":" + port + ": "
-                                + Errors.reason(f.getException())));
-                        return;
-                    }
-                    SshTunnelChannel tunnel = new SshTunnelChannel(ch, InetSocketAddress.createUnresolved(host, port));
-                    inbound.eventLoop().register(tunnel).addListener(r -> {
-                        if (r.isSuccess()) {
-                            promise.trySuccess(tunnel);
-                        } else {
-                            ch.close(true);
-                            promise.tryFailure(r.cause());
-                        }
-                    });
-                });
+                SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH server", promise);
             } catch (IOException | RuntimeException e) {
                 promise.tryFailure(e);
             }

@@ -2,6 +2,10 @@ package dev.portgate.ssh;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Promise;
+import dev.portgate.net.Errors;
+import org.apache.sshd.common.channel.StreamingChannel;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
@@ -56,6 +60,32 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
             if (open) {
                 eventLoop().execute(() -> unsafe().close(unsafe().voidPromise()));
             }
+        });
+    }
+
+    /**
+     * Opens {@code ssh} (async streaming) and, once the peer accepts, puts it on {@code inbound}'s event
+     * loop as a Netty channel; the promise fails with the peer's reason, prefixed by {@code refusedBy}.
+     */
+    static void openOnto(ChannelDirectTcpip ssh, Channel inbound, String host, int port, String refusedBy, Promise<Channel> promise)
+            throws IOException {
+        ssh.setStreaming(StreamingChannel.Streaming.Async);
+        ssh.open().addListener(f -> {
+            if (!f.isOpened()) {
+                ssh.close(true);
+                promise.tryFailure(new IOException(refusedBy + " refused the channel to " + host + ":" + port + ": "
+                        + Errors.reason(f.getException())));
+                return;
+            }
+            SshTunnelChannel tunnel = new SshTunnelChannel(ssh, InetSocketAddress.createUnresolved(host, port));
+            inbound.eventLoop().register(tunnel).addListener(r -> {
+                if (r.isSuccess()) {
+                    promise.trySuccess(tunnel);
+                } else {
+                    ssh.close(true);
+                    promise.tryFailure(r.cause());
+                }
+            });
         });
     }
 
