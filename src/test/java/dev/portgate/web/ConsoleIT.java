@@ -24,6 +24,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.StaleElementReferenceException;
 
 /** The console in a real browser against the real jar: log in, add a rule, watch it carry traffic, disable and delete it. */
 class ConsoleIT {
@@ -56,7 +57,18 @@ class ConsoleIT {
     }
 
     private WebDriverWait waiting() {
-        return new WebDriverWait(browser, Duration.ofSeconds(15));
+        // The console re-renders its tables every second, so an element found a moment ago may be gone.
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /** Clicks an element of a live table, finding it again if a re-render replaced it. */
+    private void click(String css) {
+        waiting().until(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
     }
 
     private WebElement visible(String css) {
@@ -100,9 +112,10 @@ class ConsoleIT {
             portField.clear();
             portField.sendKeys(String.valueOf(port));
             browser.findElement(By.id("forward-save")).click();
-            WebElement row = visible("#forwards-table tr[data-name=echo]");
-            waiting().until(ExpectedConditions.textToBePresentInElement(row, "listening"));
-            assertThat(row.getText()).contains("127.0.0.1:" + port).contains("127.0.0.1:" + echo.port());
+            By row = By.cssSelector("#forwards-table tr[data-name=echo]");
+            waiting().until(ExpectedConditions.textToBePresentInElementLocated(row, "listening"));
+            String rowText = waiting().until(d -> d.findElement(row).getText());
+            assertThat(rowText).contains("127.0.0.1:" + port).contains("127.0.0.1:" + echo.port());
 
             // Traffic through it: the table's live counters move.
             try (Socket s = new Socket()) {
@@ -115,13 +128,14 @@ class ConsoleIT {
                 waiting().until(d -> d.findElement(By.cssSelector("#forwards-table tr[data-name=echo] td.bytes-in")).getText().equals("36 B"));
                 Browser.screenshot(browser, "04-forwards-with-traffic");
                 browser.findElement(By.id("nav-connections")).click();
-                WebElement conn = visible("#connections-table tbody tr");
-                assertThat(conn.getText()).contains("echo").contains("127.0.0.1:" + echo.port()).contains("36 B");
+                visible("#connections-table tbody tr");
+                String connText = waiting().until(d -> d.findElement(By.cssSelector("#connections-table tbody tr")).getText());
+                assertThat(connText).contains("echo").contains("127.0.0.1:" + echo.port()).contains("36 B");
                 Browser.screenshot(browser, "05-connections");
 
                 // Disable: its connection closes, the port stops answering.
                 browser.findElement(By.id("nav-forwards")).click();
-                visible("#forwards-table tr[data-name=echo] input.toggle").click();
+                click("#forwards-table tr[data-name=echo] input.toggle");
                 waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#forwards-table tr[data-name=echo]"), "disabled"));
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             }
@@ -129,17 +143,17 @@ class ConsoleIT {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", port), 3000))
                         .hasMessageContaining("refused");
             }
-            visible("#forwards-table tr[data-name=echo] button.delete").click();
+            click("#forwards-table tr[data-name=echo] button.delete");
             waiting().until(ExpectedConditions.alertIsPresent()).accept();
             waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#forwards-table tr[data-name=echo]")));
         }
 
         browser.findElement(By.id("nav-audit")).click();
-        WebElement audit = visible("#audit-table tbody tr");
+        visible("#audit-table tbody tr");
         waiting().until(d -> d.findElement(By.id("audit-table")).getText().contains("forward.delete"));
         String log = browser.findElement(By.id("audit-table")).getText();
         assertThat(log).contains("forward.add").contains("forward.disable").contains("forward.delete").contains("127.0.0.1");
-        assertThat(audit.getText()).contains("admin");
+        assertThat(log).contains("admin");
         Browser.screenshot(browser, "06-audit");
         browser.findElement(By.id("nav-settings")).click();
         visible("#tokens-table");
