@@ -19,7 +19,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
+import dev.portgate.rules.Expiry;
 import dev.portgate.rules.Reconciler;
+import dev.portgate.igd.IgdService;
+import java.time.Clock;
 import dev.portgate.rules.RuleService;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
@@ -66,6 +69,8 @@ public final class Gateway implements AutoCloseable {
     private final LoginThrottle throttle;
     private TunnelServer ssh;
     private final SshEndpoints endpoints;
+    private final Expiry expiry;
+    private final IgdService igd;
 
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
@@ -92,6 +97,8 @@ public final class Gateway implements AutoCloseable {
         this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
+        this.expiry = new Expiry(rules, Clock.systemUTC()).start();
+        this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
         this.web = settings.console() == null ? null : startConsole(settings.console());
     }
 
@@ -108,6 +115,7 @@ public final class Gateway implements AutoCloseable {
         WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints);
         server.start();
         FirstRun.writeUrl(data.path(), server.url());
+        igd.consoleUrl(server.url());
         log.info("console and API on {}{}", server.url(), tls == null ? "" : " (TLS, certificate SHA-256 " + ConsoleTls.fingerprint(tls) + ")");
         if (!loopback && tls == null) {
             log.warn("the console listens on {} without TLS (--console-insecure): passwords and tokens cross the network in clear", c.address());
@@ -144,6 +152,7 @@ public final class Gateway implements AutoCloseable {
         reconciler.awaitApplied();
         if (result instanceof ChangeResult.Applied) {
             applySsh(config.sshServer());
+            igd.apply(config.igd());
         }
         return result;
     }
@@ -168,6 +177,10 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             log.warn("ssh server: {}", e.getMessage());
         }
+    }
+
+    public IgdService igd() {
+        return igd;
     }
 
     public SshEndpoints endpoints() {
@@ -242,6 +255,8 @@ public final class Gateway implements AutoCloseable {
                 log.debug("closing the ssh server: {}", e.toString());
             }
         }
+        igd.close();
+        expiry.close();
         reconciler.close();
         endpoints.close();
         authWorkers.shutdownNow();

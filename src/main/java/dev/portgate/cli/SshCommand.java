@@ -122,7 +122,7 @@ final class SshCommand implements Callable<Integer> {
         Gateway gateway = new Gateway(new Gateway.Settings(null, data, Duration.ofSeconds(5),
                 Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(10), null));
         ChangeResult r = gateway.apply(new GatewayConfig(forwards, null,
-                List.of(new SshEndpointConfig("ssh", host, port, user, identity, null, knownHosts, keepalive))));
+                List.of(new SshEndpointConfig("ssh", host, port, user, identity, null, knownHosts, keepalive)), null, null));
         if (r instanceof ChangeResult.Rejected rejected) {
             rejected.problems().forEach(p -> System.err.println("portgate ssh: " + p));
             gateway.close();

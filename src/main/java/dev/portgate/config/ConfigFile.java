@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
 public final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints");
+    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints", "igd", "upstream");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {
@@ -58,7 +58,7 @@ public final class ConfigFile {
             problems.add(root, "", "", "the config must be a mapping with a forwards: list");
             throw new ConfigException(problems.list());
         }
-        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints");
+        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints, igd, upstream");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -95,6 +95,29 @@ public final class ConfigFile {
         }
         List<dev.portgate.ssh.SshEndpointConfig> endpoints = top.has("ssh-endpoints")
                 ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
+        dev.portgate.igd.IgdConfig igd = null;
+        if (top.has("igd")) {
+            if (top.at("igd") instanceof MappingNode im) {
+                igd = IgdDecoder.decode(im, problems).orElse(null);
+            } else {
+                problems.add(top.at("igd"), "", "igd", "igd must be a mapping (lan:, upnp:, nat-pmp:, pcp: …)");
+            }
+        }
+        dev.portgate.igd.UpstreamConfig upstream = null;
+        if (top.has("upstream")) {
+            if (top.at("upstream") instanceof MappingNode um) {
+                upstream = IgdDecoder.decodeUpstream(um, problems).orElse(null);
+                if (upstream != null) {
+                    for (String name : upstream.map()) {
+                        if (!seen.containsKey(name)) {
+                            problems.add(top.at("upstream"), "", "upstream", "upstream: map: there is no forward named \"" + name + "\" in this file");
+                        }
+                    }
+                }
+            } else {
+                problems.add(top.at("upstream"), "", "upstream", "upstream must be a mapping (map:, method:)");
+            }
+        }
         Set<String> endpointNames = new java.util.HashSet<>();
         endpoints.forEach(e -> endpointNames.add(e.name()));
         for (Forward f : forwards) {
@@ -111,7 +134,7 @@ public final class ConfigFile {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.byLine());
         }
-        return new GatewayConfig(forwards, ssh, endpoints);
+        return new GatewayConfig(forwards, ssh, endpoints, igd, upstream);
     }
 
     private static Node compose(Reader reader, String source) throws ConfigException {

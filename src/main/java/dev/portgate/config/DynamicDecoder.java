@@ -21,9 +21,9 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 final class DynamicDecoder {
 
     static final Set<String> KEYS = Set.of("name", "kind", "listen", "protocols", "users", "permit-open", "deny-open",
-            "open-proxy", "via", "allow", "deny", "idle-timeout", "max-connections", "enabled", "description");
+            "open-proxy", "via", "allow", "deny", "idle-timeout", "max-connections", "expires", "enabled", "description");
     static final String KEYS_HINT = "name, kind, listen, protocols, users, permit-open, deny-open, open-proxy, via, allow, deny, "
-            + "idle-timeout, max-connections, enabled, description";
+            + "idle-timeout, max-connections, expires, enabled, description";
     private static final Set<String> USER_KEYS = Set.of("name", "password-hash");
 
     private DynamicDecoder() {

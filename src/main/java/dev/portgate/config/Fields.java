@@ -137,7 +137,7 @@ final class Fields {
 
     <T> Optional<T> parse(String key, String text, Node at, Function<String, T> parser) {
         try {
-            return Optional.of(parser.apply(text));
+            return Optional.ofNullable(parser.apply(text));
         } catch (IllegalArgumentException e) {
             problems.add(at, owner, key, key + ": " + e.getMessage());
             return Optional.empty();

@@ -12,6 +12,7 @@ import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.TargetSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,9 +26,9 @@ public final class ForwardDecoder {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     static final Set<String> PORT_KEYS = Set.of("name", "kind", "protocol", "listen", "target", "allow", "deny",
-            "idle-timeout", "max-connections", "proxy-protocol", "enabled", "description");
+            "idle-timeout", "max-connections", "expires", "proxy-protocol", "enabled", "description");
     private static final String PORT_KEYS_HINT = "name, kind, protocol, listen, target, allow, deny, idle-timeout, "
-            + "max-connections, proxy-protocol, enabled, description";
+            + "max-connections, expires, proxy-protocol, enabled, description";
 
     private ForwardDecoder() {
     }
@@ -94,13 +95,31 @@ public final class ForwardDecoder {
         return name;
     }
 
-    /** The keys every kind shares: allow, deny, idle-timeout, max-connections. */
+    /** The keys every kind shares: allow, deny, idle-timeout, max-connections, expires. */
     static Limits limits(Fields f) {
         List<Cidr> allow = cidrs(f, "allow");
         List<Cidr> deny = cidrs(f, "deny");
         Duration idle = f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO);
         int maxConnections = f.parsed("max-connections", Fields::parseCount).orElse(0);
-        return new Limits(allow, deny, idle, maxConnections);
+        Instant expires = f.parsed("expires", ForwardDecoder::parseExpiry).orElse(null);
+        return new Limits(allow, deny, idle, maxConnections, expires);
+    }
+
+    /** An absolute time (ISO-8601, e.g. 2026-12-01T18:00:00Z) or a duration from now (e.g. 2h). */
+    static Instant parseExpiry(String text) {
+        String s = text.strip();
+        if (s.isEmpty() || s.equals("never")) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (java.time.format.DateTimeParseException notAnInstant) {
+            try {
+                return Instant.now().plus(Durations.parse(s)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            } catch (IllegalArgumentException notADuration) {
+                throw new IllegalArgumentException("\"" + s + "\" is neither a time like 2026-12-01T18:00:00Z nor a duration like 2h");
+            }
+        }
     }
 
     static String description(Fields f) {

@@ -88,6 +88,9 @@ public final class ForwardJson {
         limits.deny().stream().map(Cidr::toString).forEach(deny::add);
         o.put("idle-timeout", Durations.format(limits.idleTimeout()));
         o.put("max-connections", limits.maxConnections());
+        if (limits.expires() != null) {
+            o.put("expires", limits.expires().toString());
+        }
     }
 
     /** For showing: users keep their names, never their password hashes. */

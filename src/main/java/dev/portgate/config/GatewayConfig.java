@@ -1,14 +1,20 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.Forward;
+import dev.portgate.igd.IgdConfig;
+import dev.portgate.igd.UpstreamConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
 import java.util.List;
 
-/** Everything a config file declares. {@code sshServer} is null when the file has no ssh-server section. */
-public record GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints) {
+/**
+ * Everything a config file declares. {@code sshServer}, {@code igd} and {@code upstream} are null
+ * when the file has no such section.
+ */
+public record GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
+                            IgdConfig igd, UpstreamConfig upstream) {
 
-    public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of());
+    public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
     public GatewayConfig {
         forwards = List.copyOf(forwards);

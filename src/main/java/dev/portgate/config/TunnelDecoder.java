@@ -14,7 +14,7 @@ import java.util.Set;
 final class TunnelDecoder {
 
     private static final Set<String> LOCAL_KEYS = Set.of("name", "kind", "listen", "via", "target", "allow", "deny", "idle-timeout",
-            "max-connections", "enabled", "description");
+            "max-connections", "expires", "enabled", "description");
     private static final Set<String> REMOTE_KEYS = Set.of("name", "kind", "listen", "via", "target", "enabled", "description");
 
     private TunnelDecoder() {
@@ -25,7 +25,7 @@ final class TunnelDecoder {
     }
 
     static String hint(String kind) {
-        return kind.equals("local") ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, enabled, description"
+        return kind.equals("local") ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description"
                 : "name, kind, listen, via, target, enabled, description";
     }
 

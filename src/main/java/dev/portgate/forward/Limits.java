@@ -1,15 +1,29 @@
 package dev.portgate.forward;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
- * Who may use a forward and how much: source allow/deny lists, idle timeout and a cap on
- * concurrent connections (UDP: sessions). A zero duration or count means "no limit".
+ * Who may use a forward, how much and until when: source allow/deny lists, idle timeout, a cap on
+ * concurrent connections (UDP: sessions) and the moment the forward is removed ({@code expires},
+ * null = never; how leases end). A zero duration or count means "no limit".
  */
-public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections) {
+public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections, Instant expires) {
 
     public static final Limits NONE = new Limits(List.of(), List.of(), Duration.ZERO, 0);
+
+    public Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections) {
+        this(allow, deny, idleTimeout, maxConnections, null);
+    }
+
+    public Limits withExpires(Instant at) {
+        return new Limits(allow, deny, idleTimeout, maxConnections, at);
+    }
+
+    public boolean expiredAt(Instant now) {
+        return expires != null && !expires.isAfter(now);
+    }
 
     public Limits {
         allow = List.copyOf(allow);

@@ -120,6 +120,16 @@ public final class RuleService {
         return commit(proposed, List.of(), actor);
     }
 
+    /** Deletes {@code expected} only if it is still exactly the current rule of its name (no lost updates). */
+    public synchronized ChangeResult deleteIf(Forward expected, Actor actor) {
+        if (!expected.equals(rules.get(expected.name()))) {
+            return new ChangeResult.Applied(List.of());
+        }
+        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
+        proposed.remove(expected.name());
+        return commit(proposed, List.of(), actor);
+    }
+
     private static ChangeResult.Rejected refuseChange(String name, Forward current, Origin writer) {
         if (current == null) {
             return new ChangeResult.Rejected(ChangeResult.Why.NOT_FOUND,

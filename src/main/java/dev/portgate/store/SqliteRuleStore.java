@@ -53,24 +53,26 @@ public final class SqliteRuleStore implements RuleStore {
         db.transaction(c -> {
             for (Change change : changes) {
                 if (change instanceof Change.Added a && a.after().origin().kind().persistent()) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO forwards (name, kind, spec, origin_kind, origin_owner, "
-                            + "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM forwards), ?, ?)")) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO forwards (name, kind, spec, origin_kind, origin_owner, expires_at, "
+                            + "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM forwards), ?, ?)")) {
                         ps.setString(1, a.name());
                         ps.setString(2, a.after().kind());
                         ps.setString(3, ForwardJson.encodeText(a.after()));
                         ps.setString(4, a.after().origin().kind().label());
                         ps.setString(5, a.after().origin().owner());
-                        ps.setLong(6, now);
+                        setExpiry(ps, 6, a.after());
                         ps.setLong(7, now);
+                        ps.setLong(8, now);
                         ps.executeUpdate();
                     }
                 } else if (change instanceof Change.Updated u && u.after().origin().kind().persistent()) {
                     try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE forwards SET kind = ?, spec = ?, updated_at = ? WHERE name = ?")) {
+                            "UPDATE forwards SET kind = ?, spec = ?, expires_at = ?, updated_at = ? WHERE name = ?")) {
                         ps.setString(1, u.after().kind());
                         ps.setString(2, ForwardJson.encodeText(u.after()));
-                        ps.setLong(3, now);
-                        ps.setString(4, u.name());
+                        setExpiry(ps, 3, u.after());
+                        ps.setLong(4, now);
+                        ps.setString(5, u.name());
                         ps.executeUpdate();
                     }
                 } else if (change instanceof Change.Removed r && r.before().origin().kind().persistent()) {
@@ -83,5 +85,13 @@ public final class SqliteRuleStore implements RuleStore {
             }
             return null;
         });
+    }
+
+    private static void setExpiry(PreparedStatement ps, int index, Forward f) throws java.sql.SQLException {
+        if (f.limits().expires() == null) {
+            ps.setNull(index, java.sql.Types.INTEGER);
+        } else {
+            ps.setLong(index, f.limits().expires().toEpochMilli());
+        }
     }
 }
