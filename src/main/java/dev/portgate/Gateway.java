@@ -22,6 +22,7 @@ import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.Expiry;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.igd.IgdService;
+import dev.portgate.igd.Upstream;
 import java.time.Clock;
 import dev.portgate.rules.RuleService;
 import dev.portgate.store.Accounts;
@@ -71,6 +72,7 @@ public final class Gateway implements AutoCloseable {
     private final SshEndpoints endpoints;
     private final Expiry expiry;
     private final IgdService igd;
+    private final Upstream upstream;
 
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
@@ -99,6 +101,7 @@ public final class Gateway implements AutoCloseable {
         rules.subscribe(reconciler);
         this.expiry = new Expiry(rules, Clock.systemUTC()).start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
+        this.upstream = new Upstream(rules, igd, Clock.systemUTC());
         this.web = settings.console() == null ? null : startConsole(settings.console());
     }
 
@@ -153,6 +156,7 @@ public final class Gateway implements AutoCloseable {
         if (result instanceof ChangeResult.Applied) {
             applySsh(config.sshServer());
             igd.apply(config.igd());
+            upstream.apply(config.upstream());
         }
         return result;
     }
@@ -177,6 +181,10 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             log.warn("ssh server: {}", e.getMessage());
         }
+    }
+
+    public Upstream upstream() {
+        return upstream;
     }
 
     public IgdService igd() {
@@ -255,6 +263,7 @@ public final class Gateway implements AutoCloseable {
                 log.debug("closing the ssh server: {}", e.toString());
             }
         }
+        upstream.close();
         igd.close();
         expiry.close();
         reconciler.close();

@@ -24,7 +24,7 @@ final class IgdDecoder {
             "pmp-port", "secure-mode", "third-party", "lease", "max-leases-per-device", "permissions");
     private static final String HINT = "lan, external-address, listen, upnp, http-port, nat-pmp, pcp, pmp-port, secure-mode, "
             + "third-party, lease, max-leases-per-device, permissions";
-    private static final Set<String> UPSTREAM_KEYS = Set.of("map", "method", "gateway", "url", "lifetime");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("map", "method", "gateway", "url", "lifetime", "check-interval");
 
     private IgdDecoder() {
     }
@@ -84,7 +84,7 @@ final class IgdDecoder {
 
     static Optional<UpstreamConfig> decodeUpstream(MappingNode node, Problems problems) {
         int before = problems.list().size();
-        Fields f = new Fields(node, problems, "", UPSTREAM_KEYS, "map, method, gateway, url, lifetime");
+        Fields f = new Fields(node, problems, "", UPSTREAM_KEYS, "map, method, gateway, url, lifetime, check-interval");
         List<String> map = f.list("map").orElse(List.of());
         UpstreamConfig.Method method = f.parsed("method", UpstreamConfig.Method::parse).orElse(UpstreamConfig.Method.AUTO);
         InetAddress gateway = f.parsed("gateway", IgdDecoder::address).orElse(null);
@@ -93,10 +93,14 @@ final class IgdDecoder {
         if (lifetime.toSeconds() < 60) {
             f.problem("lifetime", "upstream: lifetime must be at least 60s (it is renewed at half-time)");
         }
+        Duration check = f.parsed("check-interval", Durations::parse).orElse(Duration.ofSeconds(30));
+        if (check.toMillis() < 500) {
+            f.problem("check-interval", "upstream: check-interval must be at least 500ms");
+        }
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new UpstreamConfig(map, method, gateway, url, lifetime));
+        return Optional.of(new UpstreamConfig(map, method, gateway, url, lifetime, check));
     }
 
     private static InetAddress address(String s) {

@@ -24,11 +24,12 @@ public final class LanPeers {
         List<Cidr> out = new ArrayList<>();
         for (InetAddress a : lan) {
             try {
-                NetworkInterface nic = NetworkInterface.getByInetAddress(a);
-                if (nic != null) {
+                // The network of the interface address that holds (or, like 127.0.0.2 on lo, covers) it.
+                for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
                     for (InterfaceAddress ia : nic.getInterfaceAddresses()) {
-                        if (ia.getAddress().equals(a)) {
-                            out.add(new Cidr(a, ia.getNetworkPrefixLength()));
+                        Cidr net = new Cidr(ia.getAddress(), ia.getNetworkPrefixLength());
+                        if (net.contains(a) && !out.contains(net)) {
+                            out.add(net);
                         }
                     }
                 }

@@ -7,9 +7,12 @@ import java.util.List;
 
 /**
  * The {@code upstream:} section: which forwards' listen ports to open on the router above, and how
- * to reach it. {@code gateway} (NAT-PMP/PCP) and {@code url} (UPnP) are discovered when absent.
+ * to reach it. {@code gateway} (NAT-PMP/PCP) and {@code url} (UPnP) are discovered when absent;
+ * every {@code checkInterval} the router is asked whether it still holds the mappings (a restarted
+ * router forgets them).
  */
-public record UpstreamConfig(List<String> map, Method method, InetAddress gateway, URI url, Duration lifetime) {
+public record UpstreamConfig(List<String> map, Method method, InetAddress gateway, URI url, Duration lifetime,
+                             Duration checkInterval) {
 
     public enum Method {
         AUTO, UPNP, NAT_PMP, PCP;

@@ -188,6 +188,12 @@ public final class RuleService {
         if (c instanceof Change.Added a) {
             return "forward \"" + a.name() + "\" added: " + a.after() + (a.after().enabled() ? "" : " (disabled)");
         }
+        if (c instanceof Change.Updated u && u.before().limits().withExpires(null).equals(u.after().limits().withExpires(null))
+                && u.before().withEnabled(true).toString().equals(u.after().withEnabled(true).toString())
+                && u.before().enabled() == u.after().enabled() && u.after().limits().expires() != null
+                && !u.after().limits().expires().equals(u.before().limits().expires())) {
+            return "forward \"" + u.name() + "\" renewed until " + u.after().limits().expires();
+        }
         if (c instanceof Change.Updated u) {
             String state = u.before().enabled() == u.after().enabled() ? "" : u.after().enabled() ? " (enabled)" : " (disabled)";
             return "forward \"" + u.name() + "\" changed: " + u.before() + "  =>  " + u.after() + state;
