@@ -1,6 +1,6 @@
 // portgate console: plain JavaScript over the same REST API the CLI uses.
 const $ = (sel, root = document) => root.querySelector(sel);
-const views = ['login', 'overview', 'forwards', 'connections', 'audit', 'settings'];
+const views = ['login', 'overview', 'forwards', 'connections', 'upnp', 'audit', 'settings'];
 let csrf = '';
 let timer = null;
 let chart = null;
@@ -38,10 +38,10 @@ function showLogin() { show('login'); $('#login-password').focus(); }
 
 async function route() {
   const view = (location.hash.replace('#/', '') || 'overview');
-  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
+  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, upnp: loadUpnp, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
   show(views.includes(view) ? view : 'overview');
   try { await page(); } catch (e) { if (e.message !== 'not logged in') console.error(e); }
-  if (view === 'overview' || view === 'forwards' || view === 'connections') {
+  if (view === 'overview' || view === 'forwards' || view === 'connections' || view === 'upnp') {
     timer = setInterval(() => page().catch(() => {}), 2000);
   }
 }
@@ -237,6 +237,63 @@ async function loadConnections() {
       loadConnections();
     }));
     body.appendChild(tr);
+  }
+}
+
+// --- UPnP / NAT-PMP / PCP ---
+function duration(s) {
+  if (s === undefined) return '–';
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  return (h ? h + ' h ' : '') + (h || m ? m + ' min ' : '') + sec + ' s';
+}
+
+async function loadUpnp() {
+  const [igd, leases, up] = await Promise.all([api('GET', '/api/v1/igd'), api('GET', '/api/v1/leases'), api('GET', '/api/v1/upstream')]);
+  $('#igd-summary').textContent = igd.running
+    ? 'Serving ' + igd.lan.join(', ') + ' · external address ' + (igd['external-address'] || 'unknown') + ' · ' + (igd['secure-mode'] ? 'secure mode' : 'secure mode OFF')
+      + (igd['description-url'] ? ' · ' + igd['description-url'] : '')
+    : 'Not running: the config has no igd section.';
+  const switches = $('#igd-switches');
+  switches.replaceChildren();
+  for (const [name, p] of Object.entries(igd.protocols)) {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox'; box.id = 'igd-' + name; box.checked = p.on; box.disabled = !p.configured;
+    box.addEventListener('change', async () => {
+      try { await api('PUT', '/api/v1/igd/protocols/' + name, { enabled: box.checked }); } catch (e) { alert(e.message); }
+      loadUpnp();
+    });
+    label.append(box, ' ' + name.toUpperCase() + (p.configured ? '' : ' (not in config)'));
+    switches.appendChild(label);
+  }
+  const body = $('#leases-table tbody');
+  body.replaceChildren();
+  $('#leases-empty').hidden = leases.length > 0;
+  for (const l of leases) {
+    const tr = document.createElement('tr');
+    tr.dataset.name = l.name;
+    cell(tr, l.protocol.toUpperCase()); cell(tr, String(l['external-port']), 'ext-port'); cell(tr, l.device, 'device');
+    cell(tr, String(l['internal-port'])); cell(tr, l.description); cell(tr, duration(l['remaining-seconds']), 'remaining');
+    cell(tr, l.via, 'via'); cell(tr, l.state);
+    cell(tr, '').appendChild(button('Delete', 'small danger delete', async () => {
+      if (!confirm('Delete the lease of ' + l.device + ' on ' + l.protocol.toUpperCase() + ' port ' + l['external-port'] + '?')) return;
+      try { await api('DELETE', '/api/v1/leases/' + encodeURIComponent(l.name)); } catch (e) { alert(e.message); }
+      loadUpnp();
+    }));
+    body.appendChild(tr);
+  }
+  $('#upstream-summary').textContent = up.configured
+    ? (up.router ? 'Router: ' + up.router : 'Looking for the router (' + up.method + ')') + (up['external-address'] ? ' · its external address ' + up['external-address'] : '')
+      + (up.error ? ' · ' + up.error : '')
+    : 'No upstream section in the config: portgate does not open ports on the router above.';
+  const ub = $('#upstream-table tbody');
+  ub.replaceChildren();
+  for (const m of up.mappings) {
+    const tr = document.createElement('tr');
+    cell(tr, m.forward); cell(tr, m.protocol.toUpperCase()); cell(tr, String(m['internal-port']));
+    cell(tr, m['external-port'] ? String(m['external-port']) : '–'); cell(tr, m.state + (m.error ? ': ' + m.error : ''));
+    cell(tr, duration(m['remaining-seconds']));
+    ub.appendChild(tr);
   }
 }
 

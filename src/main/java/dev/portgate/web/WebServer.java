@@ -48,7 +48,7 @@ public final class WebServer implements AutoCloseable {
     private final Settings settings;
 
     public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit,
-                     dev.portgate.ssh.SshEndpoints endpoints) {
+                     dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler);
         this.history = new TrafficHistory(reconciler);
@@ -58,11 +58,12 @@ public final class WebServer implements AutoCloseable {
         ForwardsApi forwards = new ForwardsApi(rules, reconciler);
         ConnectionsApi connections = new ConnectionsApi(reconciler);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
-        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status));
+        IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
+        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi));
     }
 
     private void configure(JavalinConfig config, Authenticator auth, AccountApi account, ForwardsApi forwards,
-                           ConnectionsApi connections, StatusApi status) {
+                           ConnectionsApi connections, StatusApi status, IgdApi igdApi) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -91,6 +92,7 @@ public final class WebServer implements AutoCloseable {
         forwards.register(r);
         connections.register(r);
         status.register(r);
+        igdApi.register(r);
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
