@@ -155,6 +155,9 @@ final class UpnpServer implements AutoCloseable {
                     Map<String, String> out = actions.run(call, peer);
                     return xml(HttpResponseStatus.OK, Soap.response(call, out));
                 } catch (UpnpError e) {
+                    if (e.code == UpnpError.INVALID_ACTION || e.code == UpnpError.INVALID_ARGS) {
+                        igd.stats().count("upnp", "malformed");
+                    }
                     return fault(e);
                 }
             }).whenComplete((response, error) -> {

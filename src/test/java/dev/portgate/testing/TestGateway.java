@@ -19,7 +19,12 @@ public final class TestGateway implements AutoCloseable {
     private final Path dir;
 
     public TestGateway(String yaml) throws IOException {
-        dir = Files.createTempDirectory("portgate-test");
+        this(yaml, Files.createTempDirectory("portgate-test"));
+    }
+
+    /** A gateway whose data lives in {@code dir}/data: a second one on the same dir is a restart. */
+    public TestGateway(String yaml, Path dir) throws IOException {
+        this.dir = dir;
         gateway = new Gateway(new Gateway.Settings(null, dir.resolve("data"), Duration.ofSeconds(2), 2, Duration.ofSeconds(3), null));
         apply(yaml);
     }
@@ -42,6 +47,10 @@ public final class TestGateway implements AutoCloseable {
         Assertions.assertThat(s).as("status of " + name).isNotNull();
         Assertions.assertThat(s.active()).as(name + " is running").isNotNull();
         return s.active().stats().snapshot();
+    }
+
+    public Path dir() {
+        return dir;
     }
 
     public Gateway gateway() {
