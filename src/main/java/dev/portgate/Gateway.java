@@ -183,6 +183,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    public AuditLog audit() {
+        return audit;
+    }
+
     public Upstream upstream() {
         return upstream;
     }

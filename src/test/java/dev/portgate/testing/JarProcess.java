@@ -42,8 +42,15 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static JarProcess start(Path workDir, java.util.Map<String, String> env, String... args) throws IOException {
+        return start(workDir, env, List.of(), args);
+    }
+
+    /** Runs the jar under {@code prefix}, e.g. {@code ip netns exec NAME}. */
+    public static JarProcess start(Path workDir, java.util.Map<String, String> env, List<String> prefix, String... args) throws IOException {
         Path log = workDir.resolve("portgate-" + System.nanoTime() + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(workDir.toFile()).redirectErrorStream(true)
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().remove("PORTGATE_API_TOKEN");
         pb.environment().remove("PORTGATE_ADMIN_PASSWORD");
