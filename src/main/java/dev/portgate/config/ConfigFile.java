@@ -106,14 +106,7 @@ public final class ConfigFile {
         dev.portgate.igd.UpstreamConfig upstream = null;
         if (top.has("upstream")) {
             if (top.at("upstream") instanceof MappingNode um) {
-                upstream = IgdDecoder.decodeUpstream(um, problems).orElse(null);
-                if (upstream != null) {
-                    for (String name : upstream.map()) {
-                        if (!seen.containsKey(name)) {
-                            problems.add(top.at("upstream"), "", "upstream", "upstream: map: there is no forward named \"" + name + "\" in this file");
-                        }
-                    }
-                }
+                upstream = IgdDecoder.decodeUpstream(um, problems, seen.keySet()).orElse(null);
             } else {
                 problems.add(top.at("upstream"), "", "upstream", "upstream must be a mapping (map:, method:)");
             }

@@ -82,10 +82,16 @@ final class IgdDecoder {
                 min, max, perDevice, permissions));
     }
 
-    static Optional<UpstreamConfig> decodeUpstream(MappingNode node, Problems problems) {
+    /** {@code forwards}: the names the file declares, which {@code map} may name. */
+    static Optional<UpstreamConfig> decodeUpstream(MappingNode node, Problems problems, Set<String> forwards) {
         int before = problems.list().size();
         Fields f = new Fields(node, problems, "", UPSTREAM_KEYS, "map, method, gateway, url, lifetime, check-interval");
         List<String> map = f.list("map").orElse(List.of());
+        for (String name : map) {
+            if (!forwards.contains(name) && !name.matches("(tcp|udp)/\\d{1,5}")) {
+                f.problem("map", "upstream: map: there is no forward named \"" + name + "\" in this file (or write a port like tcp/8080)");
+            }
+        }
         UpstreamConfig.Method method = f.parsed("method", UpstreamConfig.Method::parse).orElse(UpstreamConfig.Method.AUTO);
         InetAddress gateway = f.parsed("gateway", IgdDecoder::address).orElse(null);
         URI url = f.parsed("url", IgdDecoder::url).orElse(null);

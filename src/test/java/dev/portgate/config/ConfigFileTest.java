@@ -85,9 +85,9 @@ class ConfigFileTest {
                     target: 10.0.0.1:80
                     listne: 9090
                 """)).containsExactly("pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
-                + "listen, target, allow, deny, idle-timeout, max-connections, proxy-protocol, enabled, description");
+                + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description");
         assertThat(problems("forward:\n  - name: x\n"))
-                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints");
+                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream");
     }
 
     @Test
@@ -225,6 +225,63 @@ class ConfigFileTest {
     }
 
     @Test
+    void readsTheIgdAndUpstreamSections() throws Exception {
+        GatewayConfig c = ConfigFile.parse("""
+                forwards:
+                  - { name: web, listen: 8080, target: 10.0.0.5:80 }
+                igd:
+                  lan: [ 127.0.0.1 ]
+                  external-address: 203.0.113.7
+                  http-port: 5000
+                  pcp: false
+                  lease: { min: 60s, max: 1d }
+                  max-leases-per-device: 8
+                  permissions:
+                    - allow 1024-65535 192.168.1.0/24 1024-65535
+                    - deny 0-65535 0.0.0.0/0 0-65535
+                upstream:
+                  map: [ web ]
+                  method: nat-pmp
+                  gateway: 192.168.0.1
+                """, "pg.yaml");
+        assertThat(c.igd().lan()).extracting(a -> a.getHostAddress()).containsExactly("127.0.0.1");
+        assertThat(c.igd().pcp()).isFalse();
+        assertThat(c.igd().natPmp()).isTrue();
+        assertThat(c.igd().secureMode()).isTrue();
+        assertThat(c.igd().clamp(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.igd().clamp(Duration.ZERO)).isEqualTo(Duration.ofDays(1));
+        assertThat(c.igd().permissions()).hasSize(2);
+        assertThat(c.upstream().method()).isEqualTo(dev.portgate.igd.UpstreamConfig.Method.NAT_PMP);
+        assertThat(c.upstream().map()).containsExactly("web");
+    }
+
+    @Test
+    void badIgdAndUpstreamSectionsAreEachReported() {
+        assertThat(problems("""
+                igd:
+                  lan: [ 0.0.0.0, eth-nope ]
+                  http-port: 70000
+                  lease: { min: 2h, max: 1h }
+                  permissions:
+                    - allow everything
+                    - permit 1-2 10.0.0.0/8 1-2
+                upstream:
+                  map: [ nosuch ]
+                  method: carrier-pigeon
+                  lifetime: 10s
+                """)).containsExactly(
+                "pg.yaml:2: lan: 0.0.0.0 is every address, the WAN side too — name the LAN-side address or interface",
+                "pg.yaml:2: lan: \"eth-nope\" is neither an IP address nor a network interface of this machine",
+                "pg.yaml:3: http-port: port 70000 is out of range — use 1-65535",
+                "pg.yaml:4: igd: lease: min 2h is longer than max 1h",
+                "pg.yaml:6: permissions: \"allow everything\" is not a permission line — write it like allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)",
+                "pg.yaml:6: permissions: \"permit 1-2 10.0.0.0/8 1-2\" is not a permission line — write it like allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)",
+                "pg.yaml:9: upstream: map: there is no forward named \"nosuch\" in this file (or write a port like tcp/8080)",
+                "pg.yaml:10: method: \"carrier-pigeon\" is not a method — use upnp, nat-pmp, pcp or auto",
+                "pg.yaml:11: upstream: lifetime must be at least 60s (it is renewed at half-time)");
+    }
+
+    @Test
     void emptyConfigIsValid() throws Exception {
         assertThat(ConfigFile.parse("", "pg.yaml").forwards()).isEmpty();
         assertThat(ConfigFile.parse("forwards:\n", "pg.yaml").forwards()).isEmpty();
@@ -280,6 +337,6 @@ class ConfigFileTest {
                 "pg.yaml:10: forward \"bad\": permit-open: \"nowhere\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
                 "pg.yaml:10: forward \"bad\": permit-open: \"10.0.0.0/8\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
                 "pg.yaml:11: forward \"bad\": unknown key \"target\" — known keys are name, kind, listen, protocols, users, permit-open, deny-open, "
-                        + "open-proxy, via, allow, deny, idle-timeout, max-connections, enabled, description");
+                        + "open-proxy, via, allow, deny, idle-timeout, max-connections, expires, enabled, description");
     }
 }

@@ -26,7 +26,8 @@ class SsdpIT {
         try (Netns ns = Netns.withMulticastLoopback("pg-ssdp");
              JarProcess gw = JarProcess.start(dir, Map.of(), ns.prefix(), "serve", "--config", "portgate.yaml", "--data", "data", "--console", "off")) {
             gw.awaitOutput("SSDP on");
-            Processes.Result found = Processes.run(Duration.ofSeconds(30), ns.exec(upnpc, "-m", "lo", "-a", "127.0.0.1", "40000", "41000", "TCP"));
+            // -i: upnpc calls an IGD whose external address is a reserved one (203.0.113.7) "not connected".
+            Processes.Result found = Processes.run(Duration.ofSeconds(30), ns.exec(upnpc, "-i", "-m", "lo", "-a", "127.0.0.1", "40000", "41000", "TCP"));
             assertThat(found.out()).contains("desc: http://127.0.0.1:" + http + "/rootDesc.xml")
                     .contains("st: urn:schemas-upnp-org:device:InternetGatewayDevice:1")
                     .contains("external 203.0.113.7:41000 TCP is redirected to internal 127.0.0.1:40000");

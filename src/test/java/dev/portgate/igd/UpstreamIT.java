@@ -33,8 +33,9 @@ class UpstreamIT {
         String how = method.equals("upnp") ? "  url: http://127.0.0.2:" + http + "/rootDesc.xml\n" : "  gateway: 127.0.0.2\n";
         String client = "forwards:\n  - name: web\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:9\n"
                 + "upstream:\n  map: [ web ]\n  method: " + method + "\n" + how + "  lifetime: 60s\n  check-interval: 1s\n";
-        TestGateway router = new TestGateway(router(http));
+        TestGateway[] routers = {new TestGateway(router(http))};
         try (TestGateway gw = new TestGateway(client)) {
+            TestGateway router = routers[0];
             Lease first = await().atMost(LIMIT).until(() -> router.gateway().igd().leases().get(Protocol.TCP, port), Optional::isPresent).get();
             assertThat(first.device().getHostAddress()).isEqualTo("127.0.0.1");
             assertThat(first.internalPort()).isEqualTo(port);
@@ -48,13 +49,13 @@ class UpstreamIT {
 
             // The router restarts with an empty store: it forgot the mapping, and the client makes it again.
             router.close();
-            router = new TestGateway(router(http));
-            TestGateway restarted = router;
+            TestGateway restarted = new TestGateway(router(http));
+            routers[0] = restarted;
             await().atMost(LIMIT).until(() -> restarted.gateway().igd().leases().get(Protocol.TCP, port).isPresent());
             assertThat(gw.gateway().upstream().status().mappings()).singleElement()
                     .satisfies(m -> assertThat(m.state()).isEqualTo("mapped"));
         } finally {
-            TestGateway last = router;
+            TestGateway last = routers[0];
             // The client has shut down and deleted its mapping itself (not left it to expire).
             String by = (method.equals("nat-pmp") ? "natpmp" : method) + " 127.0.0.1";
             await().atMost(LIMIT).until(() -> last.gateway().igd().leases().list().isEmpty());
