@@ -34,6 +34,11 @@ public final class Netns implements AutoCloseable {
         return ns;
     }
 
+    /** Runs a setup command inside the namespace; a failure skips (or, in CI, fails) the test. */
+    public void setup(String... command) throws IOException, InterruptedException {
+        must(exec(command));
+    }
+
     /** The command run inside the namespace. */
     public List<String> exec(String... command) {
         List<String> out = new ArrayList<>(List.of(ip, "netns", "exec", name));
