@@ -286,6 +286,7 @@ async function loadUpnp() {
     ? (up.router ? 'Router: ' + up.router : 'Looking for the router (' + up.method + ')') + (up['external-address'] ? ' · its external address ' + up['external-address'] : '')
       + (up.error ? ' · ' + up.error : '')
     : 'No upstream section in the config: portgate does not open ports on the router above.';
+  $('#upstream-table').hidden = !up.configured;
   const ub = $('#upstream-table tbody');
   ub.replaceChildren();
   for (const m of up.mappings) {

@@ -34,8 +34,17 @@ final class Metrics implements AutoCloseable {
     private final Map<ActiveForward, List<Meter>> meters = new HashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    Metrics(Reconciler reconciler) {
+    private final dev.portgate.igd.IgdService igd;
+    private final java.util.Set<String> igdCounters = new java.util.HashSet<>();
+
+    Metrics(Reconciler reconciler, dev.portgate.igd.IgdService igd) {
         this.reconciler = reconciler;
+        this.igd = igd;
+        for (dev.portgate.forward.Origin.Kind via : List.of(dev.portgate.forward.Origin.Kind.UPNP, dev.portgate.forward.Origin.Kind.NATPMP,
+                dev.portgate.forward.Origin.Kind.PCP)) {
+            Gauge.builder("portgate.igd.leases", igd, g -> g.leases().list().stream().filter(l -> l.via() == via).count())
+                    .description("live leases devices made, by protocol").tags("via", via.label()).register(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -45,6 +54,15 @@ final class Metrics implements AutoCloseable {
     }
 
     synchronized String scrape() {
+        // IGD events (requests, mappings, refusals, malformed packets…) appear as they first happen.
+        for (String key : igd.stats().snapshot().keySet()) {
+            if (igdCounters.add(key)) {
+                String[] parts = key.split("\\.", 2);
+                FunctionCounter.builder("portgate.igd.events", igd.stats(), st -> st.get(parts[0], parts[1]))
+                        .description("what the UPnP, NAT-PMP, PCP and SSDP services saw").tags("protocol", parts[0], "event", parts[1])
+                        .register(registry);
+            }
+        }
         Map<ActiveForward, String> running = new HashMap<>();
         for (ForwardStatus s : reconciler.status().values()) {
             if (s.active() != null) {

@@ -50,7 +50,7 @@ public final class WebServer implements AutoCloseable {
     public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit,
                      dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream) {
         this.settings = settings;
-        this.metrics = new Metrics(reconciler);
+        this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
         Sessions sessions = new Sessions();
         Authenticator auth = new Authenticator(accounts, sessions);

@@ -162,6 +162,51 @@ class ConsoleIT {
     }
 
     @Test
+    void aDevicesLeaseShowsOnTheUpnpPageAndCanBeDeletedThere() throws Exception {
+        String natpmpc = dev.portgate.testing.Peers.require("natpmpc");
+        gateway.close();
+        Path config = dir.resolve("igd.yaml");
+        Files.writeString(config, "igd:\n  lan: [ 127.0.0.1 ]\n  external-address: 203.0.113.7\n  listen: 127.0.0.1\n  http-port: "
+                + Net.freeTcpPort() + "\n");
+        gateway = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", PASSWORD),
+                "serve", "--config", config.toString(), "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
+        gateway.awaitOutput("portgate started");
+        url = Files.readString(dir.resolve("data/console-url")).strip();
+        int ext = Net.freeTcpPort();
+        assertThat(dev.portgate.testing.Processes.run(Duration.ofSeconds(30),
+                java.util.List.of(natpmpc, "-g", "127.0.0.1", "-a", String.valueOf(ext), "40000", "tcp", "3600")).out())
+                .contains("Mapped public port " + ext);
+
+        browser.get(url + "/");
+        login(PASSWORD);
+        visible("#nav-upnp").click();
+        By row = By.cssSelector("#leases-table tr[data-name=lease-tcp-" + ext + "]");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(row));
+        String text = waiting().until(d -> d.findElement(row).getText());
+        assertThat(text).contains(String.valueOf(ext)).contains("127.0.0.1").contains("40000").contains("natpmp").contains("59 min");
+        assertThat(browser.findElement(By.id("igd-summary")).getText()).contains("external address 203.0.113.7");
+        Browser.screenshot(browser, "08-upnp-leases");
+
+        // Switch NAT-PMP off: a device asking now is refused.
+        click("#igd-nat-pmp");
+        waiting().until(d -> !d.findElement(By.id("igd-nat-pmp")).isSelected());
+        assertThat(dev.portgate.testing.Processes.run(Duration.ofSeconds(30),
+                java.util.List.of(natpmpc, "-g", "127.0.0.1", "-a", String.valueOf(Net.freeTcpPort()), "40001", "tcp", "3600")).out())
+                .doesNotContain("Mapped public port");
+
+        click("#leases-table tr[data-name=lease-tcp-" + ext + "] button.delete");
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(row));
+        try (Socket probe = new Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", ext), 3000))
+                    .hasMessageContaining("refused");
+        }
+        browser.findElement(By.id("nav-audit")).click();
+        waiting().until(d -> d.findElement(By.id("audit-table")).getText().contains("igd.disable"));
+        assertThat(browser.findElement(By.id("audit-table")).getText()).contains("lease-tcp-" + ext).contains("natpmp 127.0.0.1");
+    }
+
+    @Test
     void repeatedWrongPasswordsLockTheAddressOut() throws Exception {
         browser.get(url + "/");
         for (int i = 0; i < 5; i++) {
