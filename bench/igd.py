@@ -78,6 +78,8 @@ def rss_kib(pid):
 
 
 def heap_used_kib(pid):
+    if open("/proc/%d/comm" % pid).read().strip() != "java":
+        return 0
     subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60)
     out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, timeout=60).stdout
     for line in out.splitlines():
@@ -125,7 +127,8 @@ def main():
         print("natpmp %.0f ops/s p50 %.2f ms p99 %.2f ms max %.2f ms" % (r, p50, p99, mx))
     if o.leases:
         made, took, rss, heap = bench_leases(o.pmp, o.leases, o.pid, 20000, o.seconds)
-        print("leases %d made in %.1f s (%.0f/s); RSS %.1f KiB/lease, live heap %.1f KiB/lease" % (made, took, made / took, rss, heap))
+        print("leases %d made in %.1f s (%.0f/s); RSS %.1f KiB/lease%s" % (made, took, made / took, rss,
+          ", live heap %.1f KiB/lease" % heap if heap else ""))
 
 
 main()

@@ -42,6 +42,8 @@ public final class Leases {
     private final Reconciler reconciler;
     private final Supplier<IgdConfig> config;
     private final Clock clock;
+    private List<Lease> listed = List.of();
+    private long listedAt = -1;
 
     public Leases(RuleService rules, Reconciler reconciler, Supplier<IgdConfig> config, Clock clock) {
         this.rules = rules;
@@ -50,13 +52,19 @@ public final class Leases {
         this.clock = clock;
     }
 
-    public List<Lease> list() {
-        List<Lease> out = new ArrayList<>();
-        for (Forward f : rules.forwards()) {
-            Lease.of(f).ifPresent(out::add);
+    /** Every lease, by protocol and port. Derived once per rule change: with thousands of leases, each request reads it several times. */
+    public synchronized List<Lease> list() {
+        long version = rules.version();
+        if (version != listedAt) {
+            List<Lease> out = new ArrayList<>();
+            for (Forward f : rules.forwards()) {
+                Lease.of(f).ifPresent(out::add);
+            }
+            out.sort(Comparator.comparing(Lease::protocol).thenComparingInt(Lease::externalPort));
+            listed = List.copyOf(out);
+            listedAt = version;
         }
-        out.sort(Comparator.comparing(Lease::protocol).thenComparingInt(Lease::externalPort));
-        return out;
+        return listed;
     }
 
     public Optional<Lease> get(Protocol protocol, int externalPort) {

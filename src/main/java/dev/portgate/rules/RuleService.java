@@ -28,6 +28,7 @@ public final class RuleService {
     private final RuleStore store;
     private final Map<String, Forward> rules = new LinkedHashMap<>();
     private final List<Consumer<List<Forward>>> subscribers = new CopyOnWriteArrayList<>();
+    private long version;
 
     public RuleService(RuleStore store) {
         this.store = store;
@@ -39,6 +40,11 @@ public final class RuleService {
     public synchronized void subscribe(Consumer<List<Forward>> subscriber) {
         subscribers.add(subscriber);
         subscriber.accept(List.copyOf(rules.values()));
+    }
+
+    /** Goes up with every applied change: readers may cache what they derive from {@link #forwards()}. */
+    public synchronized long version() {
+        return version;
     }
 
     public synchronized List<Forward> forwards() {
@@ -156,6 +162,7 @@ public final class RuleService {
         store.commit(changes, actor);
         rules.clear();
         rules.putAll(proposed);
+        version++;
         for (Change c : changes) {
             log.info("{} (by {})", describe(c), actor);
         }
