@@ -213,15 +213,19 @@ public final class IgdService implements AutoCloseable {
     }
 
     public boolean upnpOn() {
-        return config != null && config.upnp() && upnpOn;
+        IgdConfig c = config;
+        return c != null && c.upnp() && upnpOn;
     }
 
+    /** On when the config has it and nobody switched it off; a switch cannot turn on what the config leaves out. */
     public boolean natPmpOn() {
-        return config != null && natPmpOn;
+        IgdConfig c = config;
+        return c != null && c.natPmp() && natPmpOn;
     }
 
     public boolean pcpOn() {
-        return config != null && pcpOn;
+        IgdConfig c = config;
+        return c != null && c.pcp() && pcpOn;
     }
 
     /** The UPnP description URL on the first LAN address, or empty. */

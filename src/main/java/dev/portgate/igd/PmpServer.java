@@ -99,7 +99,15 @@ final class PmpServer implements AutoCloseable {
             }
             byte[] request = ByteBufUtil.getBytes(packet.content());
             int version = request.length == 0 ? -1 : request[0] & 0xff;
-            var answer = version == NatPmp.VERSION ? natPmp.handle(request, client) : pcp.handle(request, client);
+            java.util.concurrent.CompletableFuture<java.util.Optional<byte[]>> answer;
+            try {
+                answer = version == NatPmp.VERSION ? natPmp.handle(request, client) : pcp.handle(request, client);
+            } catch (RuntimeException e) {
+                // A packet the parsers did not foresee: dropped and counted, never the service.
+                igd.stats().count("pmp", "malformed");
+                log.debug("NAT-PMP/PCP packet from {} not understood: {}", client.getHostAddress(), e.toString());
+                return;
+            }
             answer.whenComplete((reply, error) -> {
                 if (error != null) {
                     log.warn("NAT-PMP/PCP request from {} failed: {}", client.getHostAddress(), error.toString());
