@@ -9,6 +9,8 @@ import dev.portgate.net.DirectDialer;
 import dev.portgate.net.ListenerFactory;
 import dev.portgate.net.Transport;
 import dev.portgate.policy.LoginThrottle;
+import dev.portgate.policy.Bans;
+import dev.portgate.policy.Doors;
 import dev.portgate.policy.Policy;
 import dev.portgate.socks.ProxyServices;
 import dev.portgate.ssh.SshEndpoints;
@@ -72,6 +74,8 @@ public final class Gateway implements AutoCloseable {
     private final SshEndpoints endpoints;
     private final Expiry expiry;
     private final IgdService igd;
+    private final Bans bans;
+    private final Policy policy;
     private final Upstream upstream;
 
     public Gateway(Settings settings) throws IOException {
@@ -86,14 +90,18 @@ public final class Gateway implements AutoCloseable {
         this.audit = new AuditLog(db);
         this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
-        Policy policy = new Policy();
+        this.bans = new Bans(Clock.systemUTC(), ban -> {
+            log.warn("banned {} until {}: {}", ban.source().getHostAddress(), ban.until(), ban.reason());
+            audit.record(new Actor("firewall", ban.source().getHostAddress()), "ban", ban.source().getHostAddress(), ban.reason());
+        });
+        this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         DirectDialer direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.authWorkers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "auth");
             t.setDaemon(true);
             return t;
         });
-        this.throttle = new LoginThrottle();
+        this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints();
         ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle);
         this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints));
@@ -115,7 +123,7 @@ public final class Gateway implements AutoCloseable {
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }
-        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints, igd, upstream);
+        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints, igd, upstream, policy);
         server.start();
         FirstRun.writeUrl(data.path(), server.url());
         igd.consoleUrl(server.url());
@@ -154,6 +162,8 @@ public final class Gateway implements AutoCloseable {
         ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
         reconciler.awaitApplied();
         if (result instanceof ChangeResult.Applied) {
+            policy.firewall(config.firewall());
+            bans.settings(config.bans());
             applySsh(config.sshServer());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
@@ -181,6 +191,10 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             log.warn("ssh server: {}", e.getMessage());
         }
+    }
+
+    public Policy policy() {
+        return policy;
     }
 
     public AuditLog audit() {

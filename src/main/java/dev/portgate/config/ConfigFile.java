@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
 public final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints", "igd", "upstream");
+    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints", "igd", "upstream", "firewall", "knock");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {
@@ -58,7 +58,7 @@ public final class ConfigFile {
             problems.add(root, "", "", "the config must be a mapping with a forwards: list");
             throw new ConfigException(problems.list());
         }
-        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints, igd, upstream");
+        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -111,6 +111,22 @@ public final class ConfigFile {
                 problems.add(top.at("upstream"), "", "upstream", "upstream must be a mapping (map:, method:)");
             }
         }
+        GuardDecoder.Guard guard = new GuardDecoder.Guard(dev.portgate.policy.Firewall.OPEN, dev.portgate.policy.Bans.Settings.DEFAULT);
+        if (top.has("firewall")) {
+            if (top.at("firewall") instanceof MappingNode fm) {
+                guard = GuardDecoder.firewall(fm, problems).orElse(guard);
+            } else {
+                problems.add(top.at("firewall"), "", "firewall", "firewall must be a mapping (allow:, deny:, ban:)");
+            }
+        }
+        dev.portgate.policy.KnockConfig knock = null;
+        if (top.has("knock")) {
+            if (top.at("knock") instanceof MappingNode km) {
+                knock = GuardDecoder.knock(km, problems).orElse(null);
+            } else {
+                problems.add(top.at("knock"), "", "knock", "knock must be a mapping (listen:, max-skew:)");
+            }
+        }
         Set<String> endpointNames = new java.util.HashSet<>();
         endpoints.forEach(e -> endpointNames.add(e.name()));
         for (Forward f : forwards) {
@@ -127,7 +143,7 @@ public final class ConfigFile {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.byLine());
         }
-        return new GatewayConfig(forwards, ssh, endpoints, igd, upstream);
+        return new GatewayConfig(forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock);
     }
 
     private static Node compose(Reader reader, String source) throws ConfigException {

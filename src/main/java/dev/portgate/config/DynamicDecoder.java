@@ -20,10 +20,10 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 /** Turns a {@code kind: dynamic} entry into a {@link DynamicForward}, or reports every problem it has. */
 final class DynamicDecoder {
 
-    static final Set<String> KEYS = Set.of("name", "kind", "listen", "protocols", "users", "permit-open", "deny-open",
-            "open-proxy", "via", "allow", "deny", "idle-timeout", "max-connections", "expires", "enabled", "description");
+    static final Set<String> KEYS = ProtectionDecoder.with(Set.of("name", "kind", "listen", "protocols", "users", "permit-open", "deny-open",
+            "open-proxy", "via", "allow", "deny", "idle-timeout", "max-connections", "expires", "enabled", "description"));
     static final String KEYS_HINT = "name, kind, listen, protocols, users, permit-open, deny-open, open-proxy, via, allow, deny, "
-            + "idle-timeout, max-connections, expires, enabled, description";
+            + "idle-timeout, max-connections, expires, enabled, description, " + ProtectionDecoder.HINT;
     private static final Set<String> USER_KEYS = Set.of("name", "password-hash");
 
     private DynamicDecoder() {
@@ -57,6 +57,9 @@ final class DynamicDecoder {
         boolean openProxy = f.parsed("open-proxy", Fields::parseBoolean).orElse(false);
         String via = TunnelDecoder.via(f, false);
         Limits limits = ForwardDecoder.limits(f);
+        if (limits.protection().access() == dev.portgate.forward.Protection.Access.TLS || limits.protection().targetTls()) {
+            f.problem(limits.protection().targetTls() ? "target-tls" : "access", "TLS termination and target-tls are for port and local forwards, not proxies");
+        }
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
         String description = ForwardDecoder.description(f);
         if (listen != null && !listen.address().isLoopbackAddress() && users.isEmpty() && !openProxy) {

@@ -25,10 +25,10 @@ public final class ForwardDecoder {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
-    static final Set<String> PORT_KEYS = Set.of("name", "kind", "protocol", "listen", "target", "allow", "deny",
-            "idle-timeout", "max-connections", "expires", "proxy-protocol", "enabled", "description");
+    static final Set<String> PORT_KEYS = ProtectionDecoder.with(Set.of("name", "kind", "protocol", "listen", "target", "allow", "deny",
+            "idle-timeout", "max-connections", "expires", "proxy-protocol", "enabled", "description"));
     private static final String PORT_KEYS_HINT = "name, kind, protocol, listen, target, allow, deny, idle-timeout, "
-            + "max-connections, expires, proxy-protocol, enabled, description";
+            + "max-connections, expires, proxy-protocol, enabled, description, " + ProtectionDecoder.HINT;
 
     private ForwardDecoder() {
     }
@@ -71,6 +71,10 @@ public final class ForwardDecoder {
                         + l.size() + " — give one target port, or a range of the same size");
             }
         }
+        if (protocols != null && !protocols.contains(Protocol.TCP)
+                && (limits.protection().access() == dev.portgate.forward.Protection.Access.TLS || limits.protection().targetTls())) {
+            f.problem(limits.protection().targetTls() ? "target-tls" : "access", "TLS works on tcp forwards only — use protocol: tcp");
+        }
         if (protocols != null && proxy != ProxyProtocol.NONE && !protocols.contains(Protocol.TCP)) {
             f.problem("proxy-protocol", "proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
         }
@@ -102,7 +106,7 @@ public final class ForwardDecoder {
         Duration idle = f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO);
         int maxConnections = f.parsed("max-connections", Fields::parseCount).orElse(0);
         Instant expires = f.parsed("expires", ForwardDecoder::parseExpiry).orElse(null);
-        return new Limits(allow, deny, idle, maxConnections, expires);
+        return new Limits(allow, deny, idle, maxConnections, expires, ProtectionDecoder.decode(f));
     }
 
     /** An absolute time (ISO-8601, e.g. 2026-12-01T18:00:00Z) or a duration from now (e.g. 2h). */

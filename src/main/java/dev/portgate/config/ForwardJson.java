@@ -91,6 +91,45 @@ public final class ForwardJson {
         if (limits.expires() != null) {
             o.put("expires", limits.expires().toString());
         }
+        protection(o, limits.protection());
+    }
+
+    /** Only what differs from an open door is written, so plain forwards stay short. */
+    private static void protection(ObjectNode o, dev.portgate.forward.Protection p) {
+        if (p.isNone()) {
+            return;
+        }
+        o.put("access", p.access().label());
+        if (p.knockKey() != null) {
+            o.put("knock-key", p.knockKey().toString());
+        }
+        if (p.access().gated()) {
+            o.put("open-for", Durations.format(p.openFor()));
+        }
+        if (!p.closeWhenIdle().isZero()) {
+            o.put("close-when-idle", Durations.format(p.closeWhenIdle()));
+        }
+        if (p.rateLimit() != null) {
+            o.put("rate-limit", p.rateLimit().toString());
+        }
+        if (p.bandwidth() > 0) {
+            o.put("bandwidth", dev.portgate.forward.Protection.formatBandwidth(p.bandwidth()));
+        }
+        if (p.tls() != null) {
+            if (p.tls().certificate() != null) {
+                o.put("tls-certificate", p.tls().certificate().toString());
+                o.put("tls-key", p.tls().key().toString());
+            }
+            if (p.tls().clientCa() != null) {
+                o.put("tls-client-ca", p.tls().clientCa().toString());
+            }
+        }
+        if (p.targetTls()) {
+            o.put("target-tls", true);
+            if (p.targetCa() != null) {
+                o.put("target-ca", p.targetCa().toString());
+            }
+        }
     }
 
     /** For showing: users keep their names, never their password hashes. */

@@ -3,6 +3,9 @@ package dev.portgate.config;
 import dev.portgate.forward.Forward;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.policy.Bans;
+import dev.portgate.policy.Firewall;
+import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
 import java.util.List;
@@ -12,12 +15,20 @@ import java.util.List;
  * when the file has no such section.
  */
 public record GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
-                            IgdConfig igd, UpstreamConfig upstream) {
+                            IgdConfig igd, UpstreamConfig upstream, Firewall firewall, Bans.Settings bans, KnockConfig knock) {
 
-    public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
+    public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null, Firewall.OPEN,
+            Bans.Settings.DEFAULT, null);
+
+    public GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
+                         IgdConfig igd, UpstreamConfig upstream) {
+        this(forwards, sshServer, sshEndpoints, igd, upstream, Firewall.OPEN, Bans.Settings.DEFAULT, null);
+    }
 
     public GatewayConfig {
         forwards = List.copyOf(forwards);
         sshEndpoints = List.copyOf(sshEndpoints);
+        firewall = firewall == null ? Firewall.OPEN : firewall;
+        bans = bans == null ? Bans.Settings.DEFAULT : bans;
     }
 }

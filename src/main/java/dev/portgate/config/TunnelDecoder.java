@@ -13,8 +13,8 @@ import java.util.Set;
 /** Turns a {@code kind: local} or {@code kind: remote} entry (an SSH tunnel through {@code via}) into a forward. */
 final class TunnelDecoder {
 
-    private static final Set<String> LOCAL_KEYS = Set.of("name", "kind", "listen", "via", "target", "allow", "deny", "idle-timeout",
-            "max-connections", "expires", "enabled", "description");
+    private static final Set<String> LOCAL_KEYS = ProtectionDecoder.with(Set.of("name", "kind", "listen", "via", "target", "allow", "deny",
+            "idle-timeout", "max-connections", "expires", "enabled", "description"));
     private static final Set<String> REMOTE_KEYS = Set.of("name", "kind", "listen", "via", "target", "enabled", "description");
 
     private TunnelDecoder() {
@@ -25,7 +25,7 @@ final class TunnelDecoder {
     }
 
     static String hint(String kind) {
-        return kind.equals("local") ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description"
+        return kind.equals("local") ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description, " + ProtectionDecoder.HINT
                 : "name, kind, listen, via, target, enabled, description";
     }
 
@@ -60,6 +60,9 @@ final class TunnelDecoder {
         }
         String via = via(f, true);
         Limits limits = local ? ForwardDecoder.limits(f) : Limits.NONE;
+        if (limits.protection().targetTls()) {
+            f.problem("target-tls", "target-tls is for port forwards; the SSH tunnel already encrypts the way to the target");
+        }
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
         String description = ForwardDecoder.description(f);
         if (f.problems().list().size() > before) {

@@ -6,19 +6,25 @@ import java.util.List;
 
 /**
  * Who may use a forward, how much and until when: source allow/deny lists, idle timeout, a cap on
- * concurrent connections (UDP: sessions) and the moment the forward is removed ({@code expires},
- * null = never; how leases end). A zero duration or count means "no limit".
+ * concurrent connections (UDP: sessions), the moment the forward is removed ({@code expires},
+ * null = never; how leases end), and how its door is guarded ({@link Protection}). A zero duration or
+ * count means "no limit".
  */
-public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections, Instant expires) {
+public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections, Instant expires,
+                     Protection protection) {
 
     public static final Limits NONE = new Limits(List.of(), List.of(), Duration.ZERO, 0);
 
     public Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections) {
-        this(allow, deny, idleTimeout, maxConnections, null);
+        this(allow, deny, idleTimeout, maxConnections, null, Protection.NONE);
+    }
+
+    public Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections, Instant expires) {
+        this(allow, deny, idleTimeout, maxConnections, expires, Protection.NONE);
     }
 
     public Limits withExpires(Instant at) {
-        return new Limits(allow, deny, idleTimeout, maxConnections, at);
+        return new Limits(allow, deny, idleTimeout, maxConnections, at, protection);
     }
 
     public boolean expiredAt(Instant now) {
@@ -26,6 +32,7 @@ public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, in
     }
 
     public Limits {
+        protection = protection == null ? Protection.NONE : protection;
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         if (idleTimeout.isNegative()) {

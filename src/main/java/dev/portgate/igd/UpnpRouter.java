@@ -127,7 +127,21 @@ final class UpnpRouter implements Router {
         args.put("NewPortMappingDescription", description);
         args.put("NewLeaseDuration", String.valueOf(lifetime.toSeconds()));
         call("AddPortMapping", args);
-        return new Granted(externalPort, lifetime.toSeconds());
+        // AddPortMapping does not say which lifetime the router granted; the entry does.
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("NewRemoteHost", "");
+        query.put("NewExternalPort", String.valueOf(externalPort));
+        query.put("NewProtocol", protocol.name());
+        long granted = lifetime.toSeconds();
+        try {
+            String left = call("GetSpecificPortMappingEntry", query).getOrDefault("NewLeaseDuration", "");
+            if (left.matches("\\d{1,10}") && Long.parseLong(left) > 0) {
+                granted = Math.min(granted, Long.parseLong(left));
+            }
+        } catch (IOException e) {
+            // An IGD without the query: trust the lifetime asked for.
+        }
+        return new Granted(externalPort, granted);
     }
 
     @Override

@@ -6,10 +6,16 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ForwardStats {
 
     /** Why a connection or datagram session was refused. */
-    public enum Refusal { DENIED, LIMIT, DIAL_FAILED;
+    public enum Refusal { DENIED, LIMIT, BANNED, CLOSED, RATE, DIAL_FAILED;
 
         public static Refusal of(dev.portgate.policy.Verdict.Reason r) {
-            return r == dev.portgate.policy.Verdict.Reason.DENIED ? DENIED : LIMIT;
+            return switch (r) {
+                case DENIED -> DENIED;
+                case LIMIT -> LIMIT;
+                case BANNED -> BANNED;
+                case CLOSED -> CLOSED;
+                case RATE -> RATE;
+            };
         }
     }
 
@@ -23,20 +29,33 @@ public final class ForwardStats {
     private final LongAdder sessionsActive = new LongAdder();
     private final LongAdder refusedDenied = new LongAdder();
     private final LongAdder refusedLimit = new LongAdder();
+    private final LongAdder refusedBanned = new LongAdder();
+    private final LongAdder refusedClosed = new LongAdder();
+    private final LongAdder refusedRate = new LongAdder();
+    /** When the forward last carried a byte or took a connection: how close-when-idle tells disuse. */
+    private volatile long lastActivityNanos = System.nanoTime();
     private final LongAdder dialFailures = new LongAdder();
     private final LongAdder packetsDropped = new LongAdder();
 
     public void bytesIn(long n) {
         bytesIn.add(n);
+        lastActivityNanos = System.nanoTime();
     }
 
     public void bytesOut(long n) {
         bytesOut.add(n);
+        lastActivityNanos = System.nanoTime();
     }
 
     public void connectionOpened() {
         connectionsTotal.increment();
         connectionsActive.increment();
+        lastActivityNanos = System.nanoTime();
+    }
+
+    /** How long since the last byte or connection. */
+    public java.time.Duration idleFor() {
+        return java.time.Duration.ofNanos(System.nanoTime() - lastActivityNanos);
     }
 
     public void connectionClosed() {
@@ -46,11 +65,13 @@ public final class ForwardStats {
     public void packetIn(long bytes) {
         packetsIn.increment();
         bytesIn.add(bytes);
+        lastActivityNanos = System.nanoTime();
     }
 
     public void packetOut(long bytes) {
         packetsOut.increment();
         bytesOut.add(bytes);
+        lastActivityNanos = System.nanoTime();
     }
 
     public void packetDropped() {
@@ -70,6 +91,9 @@ public final class ForwardStats {
         switch (why) {
             case DENIED -> refusedDenied.increment();
             case LIMIT -> refusedLimit.increment();
+            case BANNED -> refusedBanned.increment();
+            case CLOSED -> refusedClosed.increment();
+            case RATE -> refusedRate.increment();
             case DIAL_FAILED -> dialFailures.increment();
         }
     }
@@ -77,16 +101,18 @@ public final class ForwardStats {
     public Snapshot snapshot() {
         return new Snapshot(bytesIn.sum(), bytesOut.sum(), connectionsTotal.sum(), connectionsActive.sum(),
                 packetsIn.sum(), packetsOut.sum(), sessionsTotal.sum(), sessionsActive.sum(),
-                refusedDenied.sum(), refusedLimit.sum(), dialFailures.sum(), packetsDropped.sum());
+                refusedDenied.sum(), refusedLimit.sum(), refusedBanned.sum(), refusedClosed.sum(), refusedRate.sum(),
+                dialFailures.sum(), packetsDropped.sum());
     }
 
     /** A consistent-enough reading of the counters (each read once). */
     public record Snapshot(long bytesIn, long bytesOut, long connectionsTotal, long connectionsActive,
                            long packetsIn, long packetsOut, long sessionsTotal, long sessionsActive,
-                           long refusedDenied, long refusedLimit, long dialFailures, long packetsDropped) {
+                           long refusedDenied, long refusedLimit, long refusedBanned, long refusedClosed, long refusedRate,
+                           long dialFailures, long packetsDropped) {
 
         public long refused() {
-            return refusedDenied + refusedLimit;
+            return refusedDenied + refusedLimit + refusedBanned + refusedClosed + refusedRate;
         }
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Slows password guessing per source address: after five failures in a row the address is locked
- * out for a minute, and each further failure doubles the lock, up to an hour.
+ * out for a minute, and each further failure doubles the lock, up to an hour. Failures also count
+ * towards {@link Bans}, and a banned address is locked out here too.
  */
 public final class LoginThrottle {
 
@@ -21,9 +22,29 @@ public final class LoginThrottle {
     }
 
     private final Map<String, State> byAddress = new ConcurrentHashMap<>();
+    private final Bans bans;
+    private final String where;
+
+    /** A throttle whose failures also count towards bans everywhere; {@code where} names it in the ban's reason. */
+    public LoginThrottle(Bans bans, String where) {
+        this.bans = bans;
+        this.where = where;
+    }
+
+    public LoginThrottle() {
+        this(null, "");
+    }
+
 
     /** How long this address must still wait, if it is locked out. */
     public Optional<Duration> lockedFor(String address) {
+        java.net.InetAddress source = dev.portgate.forward.Addresses.literal(address);
+        if (bans != null && source != null) {
+            Optional<Duration> banned = bans.bannedFor(dev.portgate.forward.Addresses.unmap(source));
+            if (banned.isPresent()) {
+                return banned;
+            }
+        }
         State s = byAddress.get(address);
         if (s == null || s.lockedUntil == null) {
             return Optional.empty();
@@ -33,6 +54,10 @@ public final class LoginThrottle {
     }
 
     public void failed(String address) {
+        java.net.InetAddress source = dev.portgate.forward.Addresses.literal(address);
+        if (bans != null && source != null) {
+            bans.failed(dev.portgate.forward.Addresses.unmap(source), where);
+        }
         if (byAddress.size() > MAX_TRACKED) {
             Instant now = Instant.now();
             byAddress.values().removeIf(s -> s.lockedUntil == null || s.lockedUntil.isBefore(now));

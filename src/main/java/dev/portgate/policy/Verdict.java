@@ -12,5 +12,16 @@ public sealed interface Verdict {
     record Refuse(Reason reason, String detail) implements Verdict {
     }
 
-    enum Reason { DENIED, LIMIT }
+    enum Reason {
+        /** The firewall or the forward's allow/deny lists. */
+        DENIED,
+        /** max-connections. */
+        LIMIT,
+        /** The source is banned for failing authentication. */
+        BANNED,
+        /** A knock or login door that is not open for this source. */
+        CLOSED,
+        /** rate-limit. */
+        RATE
+    }
 }

@@ -90,6 +90,9 @@ final class Metrics implements AutoCloseable {
         list.add(counter("portgate.forward.connections", tags.and("protocol", "udp"), stats, s -> s.snapshot().sessionsTotal(), "UDP sessions carried"));
         list.add(counter("portgate.forward.refused", tags.and("reason", "denied"), stats, s -> s.snapshot().refusedDenied(), "refused by allow/deny"));
         list.add(counter("portgate.forward.refused", tags.and("reason", "limit"), stats, s -> s.snapshot().refusedLimit(), "refused by max-connections"));
+        list.add(counter("portgate.forward.refused", tags.and("reason", "banned"), stats, s -> s.snapshot().refusedBanned(), "refused: source banned"));
+        list.add(counter("portgate.forward.refused", tags.and("reason", "closed"), stats, s -> s.snapshot().refusedClosed(), "refused: knock/login door closed"));
+        list.add(counter("portgate.forward.refused", tags.and("reason", "rate"), stats, s -> s.snapshot().refusedRate(), "refused by rate-limit"));
         list.add(counter("portgate.forward.dial.failures", tags, stats, s -> s.snapshot().dialFailures(), "targets that could not be reached"));
         list.add(Gauge.builder("portgate.forward.connections.active", a, ActiveForward::activeCount).tags(tags)
                 .description("connections and UDP sessions open now").register(registry));

@@ -43,6 +43,9 @@ final class Views {
             stats.put("udp-packets-out", s.packetsOut());
             stats.put("refused-denied", s.refusedDenied());
             stats.put("refused-limit", s.refusedLimit());
+            stats.put("refused-banned", s.refusedBanned());
+            stats.put("refused-closed", s.refusedClosed());
+            stats.put("refused-rate", s.refusedRate());
             stats.put("dial-failures", s.dialFailures());
             stats.put("udp-dropped", s.packetsDropped());
         }

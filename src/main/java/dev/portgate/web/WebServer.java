@@ -48,13 +48,14 @@ public final class WebServer implements AutoCloseable {
     private final Settings settings;
 
     public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit,
-                     dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream) {
+                     dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream,
+                     dev.portgate.policy.Policy policy) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
         Sessions sessions = new Sessions();
         Authenticator auth = new Authenticator(accounts, sessions);
-        AccountApi account = new AccountApi(accounts, sessions, new LoginThrottle(), audit, settings.secure());
+        AccountApi account = new AccountApi(accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
         ForwardsApi forwards = new ForwardsApi(rules, reconciler);
         ConnectionsApi connections = new ConnectionsApi(reconciler);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);

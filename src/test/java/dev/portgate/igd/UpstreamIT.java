@@ -51,9 +51,11 @@ class UpstreamIT {
             router.close();
             TestGateway restarted = new TestGateway(router(http));
             routers[0] = restarted;
-            await().atMost(LIMIT).until(() -> restarted.gateway().igd().leases().get(Protocol.TCP, port).isPresent());
-            assertThat(gw.gateway().upstream().status().mappings()).singleElement()
-                    .satisfies(m -> assertThat(m.state()).isEqualTo("mapped"));
+            // (The external port may differ: the old router's socket may not be released yet, and the new one picks another.)
+            Lease again = await().atMost(LIMIT).until(() -> restarted.gateway().igd().leases().list().stream()
+                    .filter(l -> l.internalPort() == port && l.device().getHostAddress().equals("127.0.0.1")).findFirst(), Optional::isPresent).get();
+            await().atMost(LIMIT).until(() -> gw.gateway().upstream().status().mappings().stream()
+                    .anyMatch(m -> m.state().equals("mapped") && m.externalPort() == again.externalPort()));
         } finally {
             TestGateway last = routers[0];
             // The client has shut down and deleted its mapping itself (not left it to expire).
