@@ -11,7 +11,10 @@ import dev.portgate.net.Transport;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Doors;
+import dev.portgate.policy.KnockConfig;
+import dev.portgate.policy.Knocks;
 import dev.portgate.policy.Policy;
+import dev.portgate.net.KnockListener;
 import dev.portgate.socks.ProxyServices;
 import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.ssh.SessionRules;
@@ -76,6 +79,10 @@ public final class Gateway implements AutoCloseable {
     private final IgdService igd;
     private final Bans bans;
     private final Policy policy;
+    private final Knocks knocks;
+    private KnockListener knockListener;
+    private KnockConfig knockConfig;
+    private final java.util.concurrent.atomic.AtomicLong lastKnockAudit = new java.util.concurrent.atomic.AtomicLong();
     private final Upstream upstream;
 
     public Gateway(Settings settings) throws IOException {
@@ -95,6 +102,7 @@ public final class Gateway implements AutoCloseable {
             audit.record(new Actor("firewall", ban.source().getHostAddress()), "ban", ban.source().getHostAddress(), ban.reason());
         });
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
+        this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
         DirectDialer direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.authWorkers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "auth");
@@ -164,11 +172,62 @@ public final class Gateway implements AutoCloseable {
         if (result instanceof ChangeResult.Applied) {
             policy.firewall(config.firewall());
             bans.settings(config.bans());
+            applyKnock(config.knock());
             applySsh(config.sshServer());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
         }
         return result;
+    }
+
+    /** Opens, moves or closes the knock port to match the config's knock section. */
+    private synchronized void applyKnock(KnockConfig next) {
+        if (java.util.Objects.equals(next, knockConfig)) {
+            return;
+        }
+        if (knockListener != null) {
+            knockListener.close();
+            knockListener = null;
+        }
+        knockConfig = next;
+        if (next == null) {
+            return;
+        }
+        knocks.maxSkew(next.maxSkew());
+        try {
+            knockListener = KnockListener.open(transport, new InetSocketAddress(next.listen().address(), next.listen().ports().first()),
+                    authWorkers, this::knocked);
+        } catch (IOException e) {
+            log.warn("knock: {}", e.getMessage());
+        }
+    }
+
+    private void knocked(byte[] datagram, java.net.InetAddress source) {
+        Knocks.Outcome o = knocks.accept(datagram, source);
+        if (o instanceof Knocks.Outcome.Opened opened) {
+            log.info("knock from {} opened forward \"{}\" until {}", source.getHostAddress(), opened.forward(), opened.door().until());
+            audit.record(new Actor("knock", source.getHostAddress()), "knock.accept", opened.forward(), "open until " + opened.door().until());
+        } else if (o instanceof Knocks.Outcome.Rejected r) {
+            // Garbage is only counted; a knock that names a forward is audited, at most once a second (a flood stays a count).
+            long now = System.nanoTime();
+            long last = lastKnockAudit.get();
+            boolean audited = !r.forward().isEmpty() && now - last > 1_000_000_000L && lastKnockAudit.compareAndSet(last, now);
+            if (audited) {
+                log.info("knock from {} for \"{}\" rejected: {}", source.getHostAddress(), r.forward(), r.why());
+                audit.record(new Actor("knock", source.getHostAddress()), "knock.reject", r.forward(), r.why());
+            } else {
+                log.debug("knock from {} rejected: {}", source.getHostAddress(), r.why());
+            }
+        }
+    }
+
+    /** The knock port, or -1 when there is none. */
+    public synchronized int knockPort() {
+        return knockListener == null ? -1 : knockListener.port();
+    }
+
+    public Knocks knocks() {
+        return knocks;
     }
 
     /** Starts, updates or stops the SSH tunnel server to match the config's ssh-server section. */
@@ -279,6 +338,11 @@ public final class Gateway implements AutoCloseable {
                 ssh.close();
             } catch (IOException e) {
                 log.debug("closing the ssh server: {}", e.toString());
+            }
+        }
+        synchronized (this) {
+            if (knockListener != null) {
+                knockListener.close();
             }
         }
         upstream.close();

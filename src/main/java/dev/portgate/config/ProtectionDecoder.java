@@ -67,11 +67,9 @@ final class ProtectionDecoder {
     private static Path keyFile(String s) {
         Path p = readable(s);
         try {
-            if (Files.size(p) < 16) {
-                throw new IllegalArgumentException(p + " holds fewer than 16 bytes — not a key; make one with: portgate knock-key FILE");
-            }
+            dev.portgate.policy.KnockPacket.readKey(p);
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(p + " cannot be read: " + e.getMessage());
+            throw new IllegalArgumentException(e.getMessage());
         }
         return p;
     }
