@@ -112,10 +112,11 @@ public final class Gateway implements AutoCloseable {
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints();
         ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle);
-        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints));
+        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints,
+                new dev.portgate.net.TlsContexts(data.path().resolve("tls"))));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
-        this.expiry = new Expiry(rules, Clock.systemUTC()).start();
+        this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
         this.upstream = new Upstream(rules, igd, Clock.systemUTC());
         this.web = settings.console() == null ? null : startConsole(settings.console());
@@ -125,9 +126,9 @@ public final class Gateway implements AutoCloseable {
         String firstRun = FirstRun.ensureAdmin(accounts, c.adminPassword());
         FirstRun.ensureTokens(accounts, data.path(), c.apiToken());
         boolean loopback = c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
-        ConsoleTls.KeyStoreFile tls = null;
+        dev.portgate.net.KeyStores.KeyStoreFile tls = null;
         if (c.keyStore() != null) {
-            tls = new ConsoleTls.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
+            tls = new dev.portgate.net.KeyStores.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }

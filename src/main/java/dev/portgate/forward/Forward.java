@@ -29,8 +29,12 @@ public sealed interface Forward permits PortForward, DynamicForward, LocalForwar
 
     /** True when the listening sockets must be reopened to go from this to {@code next}. */
     default boolean needsRebind(Forward next) {
+        // TLS settings are built into the listeners, so changing them reopens them.
         return !getClass().equals(next.getClass())
                 || !listen().equals(next.listen())
-                || !protocols().equals(next.protocols());
+                || !protocols().equals(next.protocols())
+                || !java.util.Objects.equals(limits().protection().tls(), next.limits().protection().tls())
+                || limits().protection().targetTls() != next.limits().protection().targetTls()
+                || !java.util.Objects.equals(limits().protection().targetCa(), next.limits().protection().targetCa());
     }
 }

@@ -32,6 +32,29 @@ public final class ActiveForward {
 
     public void update(Forward next) {
         this.forward = next;
+        io.netty.handler.traffic.GlobalTrafficShapingHandler s = shaper;
+        if (s != null) {
+            long limit = next.limits().protection().bandwidth();
+            s.configure(limit, limit);
+        }
+    }
+
+    private volatile io.netty.handler.traffic.GlobalTrafficShapingHandler shaper;
+
+    /**
+     * The forward's bandwidth shaper, shared by all its connections so the limit holds for the forward
+     * as a whole, each direction; null when the forward has no bandwidth limit.
+     */
+    public synchronized io.netty.handler.traffic.GlobalTrafficShapingHandler shaper(java.util.concurrent.ScheduledExecutorService timer) {
+        long limit = forward.limits().protection().bandwidth();
+        if (limit <= 0) {
+            return null;
+        }
+        if (shaper == null) {
+            // 100 ms accounting steps: smooth enough for people, cheap enough for the event loops.
+            shaper = new io.netty.handler.traffic.GlobalTrafficShapingHandler(timer, limit, limit, 100);
+        }
+        return shaper;
     }
 
     public String name() {
@@ -60,5 +83,11 @@ public final class ActiveForward {
     /** Closes every live connection of this forward (on disable or delete). */
     public void closeConnections() {
         connections.values().forEach(Connection::close);
+        synchronized (this) {
+            if (shaper != null) {
+                shaper.release();
+                shaper = null;
+            }
+        }
     }
 }

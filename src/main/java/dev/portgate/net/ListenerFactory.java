@@ -7,6 +7,7 @@ import dev.portgate.forward.PortForward;
 import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protocol;
 import dev.portgate.policy.Policy;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,10 @@ public final class ListenerFactory {
     private final ProxyFrontends proxies;
     private final Tunnels tunnels;
 
-    public ListenerFactory(Transport transport, Policy policy, Dialer direct, ProxyFrontends proxies, Tunnels tunnels) {
+    private final TlsContexts tls;
+
+    public ListenerFactory(Transport transport, Policy policy, Dialer direct, ProxyFrontends proxies, Tunnels tunnels, TlsContexts tls) {
+        this.tls = tls;
         this.transport = transport;
         this.policy = policy;
         this.direct = direct;
@@ -29,12 +33,18 @@ public final class ListenerFactory {
 
     public List<Listener> listenersFor(ActiveForward active) {
         List<Listener> out = new ArrayList<>();
+        TcpAcceptor.Tls wrap;
+        try {
+            wrap = tlsFor(active.forward());
+        } catch (IOException e) {
+            return List.of(failed(active.forward(), e));
+        }
         if (active.forward() instanceof PortForward pf) {
             PortRange ports = pf.listen().ports();
             for (int port = ports.first(); port <= ports.last(); port++) {
                 if (pf.protocols().contains(Protocol.TCP)) {
                     int listenPort = port;
-                    out.add(new TcpListener(transport, pf.listen().address(), port, () -> new TcpAcceptor(active, policy, direct, listenPort)));
+                    out.add(new TcpListener(transport, pf.listen().address(), port, () -> new TcpAcceptor(active, policy, direct, listenPort, wrap)));
                 }
                 if (pf.protocols().contains(Protocol.UDP)) {
                     out.add(new UdpListener(transport, active, policy, pf.listen().address(), port));
@@ -45,14 +55,42 @@ public final class ListenerFactory {
         } else if (active.forward() instanceof LocalForward lf) {
             Dialer through = tunnels.via(lf.via());
             int port = lf.listen().ports().first();
-            out.add(new TcpListener(transport, lf.listen().address(), port, () -> new TcpAcceptor(active, policy, through, port)));
+            out.add(new TcpListener(transport, lf.listen().address(), port, () -> new TcpAcceptor(active, policy, through, port, wrap)));
         } else if (active.forward() instanceof dev.portgate.forward.SshSessionForward sf) {
             Dialer back = tunnels.session(sf.session());
             int port = sf.listen().ports().first();
-            out.add(new TcpListener(transport, sf.listen().address(), port, () -> new TcpAcceptor(active, policy, back, port)));
+            out.add(new TcpListener(transport, sf.listen().address(), port, () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));
         } else if (active.forward() instanceof RemoteForward) {
             out.add(tunnels.remote(active));
         }
         return out;
+    }
+
+    /** The TLS contexts a forward's connections need (built once here, not per connection). */
+    private TcpAcceptor.Tls tlsFor(dev.portgate.forward.Forward f) throws IOException {
+        dev.portgate.forward.Protection p = f.limits().protection();
+        io.netty.handler.ssl.SslContext server = p.tls() == null ? null
+                : tls.server(f.name(), p.tls(), f.listen().address().isAnyLocalAddress() ? "localhost" : f.listen().address().getHostAddress());
+        io.netty.handler.ssl.SslContext client = p.targetTls() ? tls.client(p.targetCa()) : null;
+        return new TcpAcceptor.Tls(server, client);
+    }
+
+    /** A listener that cannot open: the forward shows as failed with the reason, and is retried. */
+    private static Listener failed(dev.portgate.forward.Forward f, IOException e) {
+        return new Listener() {
+            @Override
+            public io.netty.util.concurrent.Future<?> open() {
+                return io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public String describe() {
+                return f.listen().toString();
+            }
+        };
     }
 }

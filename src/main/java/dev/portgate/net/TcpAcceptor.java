@@ -24,16 +24,23 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TcpAcceptor.class);
 
+    /** TLS towards the client ({@code server}, access: tls) and towards the target ({@code client}, target-tls); either may be null. */
+    record Tls(io.netty.handler.ssl.SslContext server, io.netty.handler.ssl.SslContext client) {
+        static final Tls NONE = new Tls(null, null);
+    }
+
     private final ActiveForward active;
     private final Policy policy;
     private final Dialer dialer;
     private final int listenPort;
+    private final Tls tls;
 
-    TcpAcceptor(ActiveForward active, Policy policy, Dialer dialer, int listenPort) {
+    TcpAcceptor(ActiveForward active, Policy policy, Dialer dialer, int listenPort, Tls tls) {
         this.active = active;
         this.policy = policy;
         this.dialer = dialer;
         this.listenPort = listenPort;
+        this.tls = tls;
     }
 
     @Override
@@ -65,6 +72,34 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             reset(inbound);
             return;
         }
+        io.netty.handler.traffic.GlobalTrafficShapingHandler shaper = active.shaper(inbound.eventLoop().parent());
+        if (shaper != null) {
+            inbound.pipeline().addFirst("shaper", shaper);
+        }
+        if (tls.server() != null) {
+            // The target is dialled only after the handshake: a client without the right certificate never reaches it.
+            io.netty.handler.ssl.SslHandler ssl = tls.server().newHandler(inbound.alloc());
+            ssl.setHandshakeTimeoutMillis(10_000);
+            inbound.pipeline().addBefore(ctx.name(), "tls", ssl);
+            String toHost = host;
+            int toPort = port;
+            ProxyProtocol header = proxyProtocol;
+            ssl.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    connect(ctx, client, forward, toHost, toPort, header);
+                } else {
+                    active.stats().refused(ForwardStats.Refusal.DENIED);
+                    log.info("forward \"{}\": TLS handshake with {} failed: {}", forward.name(), Addresses.format(client), Errors.reason(h.cause()));
+                    inbound.close();
+                }
+            });
+            return;
+        }
+        connect(ctx, client, forward, host, port, proxyProtocol);
+    }
+
+    private void connect(ChannelHandlerContext ctx, InetSocketAddress client, Forward forward, String host, int port, ProxyProtocol proxyProtocol) {
+        Channel inbound = ctx.channel();
         String target = Addresses.hostPort(host, port);
         ProxyProtocol header = proxyProtocol;
         Connection conn = active.register(Protocol.TCP, inbound, client, target);
@@ -97,6 +132,23 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             });
             if (header != ProxyProtocol.NONE) {
                 ProxyHeader.write(outbound, header, client, (InetSocketAddress) inbound.localAddress());
+            }
+            if (tls.client() != null) {
+                io.netty.handler.ssl.SslHandler ssl = tls.client().newHandler(outbound.alloc(), host, port);
+                ssl.setHandshakeTimeoutMillis(10_000);
+                outbound.pipeline().addFirst("tls", ssl);
+                ssl.handshakeFuture().addListener(h -> {
+                    if (!h.isSuccess()) {
+                        stats.refused(ForwardStats.Refusal.DIAL_FAILED);
+                        log.warn("forward \"{}\": TLS to {} failed: {}", forward.name(), target, Errors.reason(h.cause()));
+                        outbound.close();
+                        reset(inbound);
+                        return;
+                    }
+                    ctx.pipeline().remove(this);
+                    Relay.join(inbound, outbound, conn, stats, forward.limits().idleTimeoutFor(Protocol.TCP));
+                });
+                return;
             }
             ctx.pipeline().remove(this);
             Relay.join(inbound, outbound, conn, stats, forward.limits().idleTimeoutFor(Protocol.TCP));

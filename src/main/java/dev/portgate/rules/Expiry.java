@@ -11,17 +11,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes forwards whose {@code expires} time has come — leases that were not renewed, and
- * forwards made to last a while. Runs once a second on its own thread, so a forward outlives its
- * time by at most about a second, also after a restart (expired rows go at the first sweep).
- * Config-file forwards are left to their file.
+ * Ends forwards on time: removes those whose {@code expires} has come — leases that were not
+ * renewed, forwards made to last a while — and disables those idle longer than their
+ * {@code close-when-idle}. Runs once a second on its own thread, so a forward outlives its time by
+ * about a second at most, also after a restart (the expiry time is stored, and expired rows go at the
+ * first sweep). A config-file forward is disabled rather than removed: its file owns it.
  */
 public final class Expiry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Expiry.class);
     private static final Actor ACTOR = new Actor("expiry", "");
+    private static final Actor IDLE = new Actor("idle", "");
 
     private final RuleService rules;
+    private final Reconciler reconciler;
     private final Clock clock;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "expiry");
@@ -29,8 +32,9 @@ public final class Expiry implements AutoCloseable {
         return t;
     });
 
-    public Expiry(RuleService rules, Clock clock) {
+    public Expiry(RuleService rules, Reconciler reconciler, Clock clock) {
         this.rules = rules;
+        this.reconciler = reconciler;
         this.clock = clock;
     }
 
@@ -45,17 +49,36 @@ public final class Expiry implements AutoCloseable {
         int removed = 0;
         try {
             for (Forward f : rules.forwards()) {
-                if (f.origin().kind() != Origin.Kind.CONFIG && f.limits().expiredAt(now)) {
-                    // Deleted only if still the same rule: a lease renewed in between stays.
-                    if (rules.deleteIf(f, ACTOR) instanceof ChangeResult.Applied a && !a.changes().isEmpty()) {
+                if (f.limits().expiredAt(now)) {
+                    if (f.origin().kind() == Origin.Kind.CONFIG) {
+                        if (f.enabled()) {
+                            rules.setEnabled(f.name(), false, Origin.Kind.CONFIG, ACTOR);
+                            removed++;
+                        }
+                    } else if (rules.deleteIf(f, ACTOR) instanceof ChangeResult.Applied a && !a.changes().isEmpty()) {
+                        // Deleted only if still the same rule: a lease renewed in between stays.
                         removed++;
                     }
+                } else if (idle(f)) {
+                    log.info("forward \"{}\" carried nothing for {}: closing it (close-when-idle)", f.name(),
+                            dev.portgate.forward.Durations.format(f.limits().protection().closeWhenIdle()));
+                    rules.setEnabled(f.name(), false, f.origin().kind(), IDLE);
+                    removed++;
                 }
             }
         } catch (RuntimeException e) {
             log.warn("expiry sweep failed: {}", e.toString());
         }
         return removed;
+    }
+
+    private boolean idle(Forward f) {
+        java.time.Duration limit = f.limits().protection().closeWhenIdle();
+        if (!f.enabled() || limit.isZero()) {
+            return false;
+        }
+        ForwardStatus s = reconciler.status(f.name());
+        return s != null && s.active() != null && s.active().activeCount() == 0 && s.active().stats().idleFor().compareTo(limit) >= 0;
     }
 
     @Override

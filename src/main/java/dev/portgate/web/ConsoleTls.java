@@ -1,76 +1,29 @@
 package dev.portgate.web;
 
-import dev.portgate.policy.PasswordHash;
+import dev.portgate.net.KeyStores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.cert.Certificate;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The console's TLS key store: one the operator gives, or a self-signed one made on first use with
- * the JDK's own keytool and kept in the data folder (mode 0600), with its fingerprint to check.
+ * The console's TLS key store: one the operator gives, or a self-signed one made on first use and
+ * kept in the data folder (mode 0600), with its fingerprint to check.
  */
 public final class ConsoleTls {
-
-    /** A PKCS#12 key store and its password. */
-    public record KeyStoreFile(Path path, String password) {
-    }
 
     private ConsoleTls() {
     }
 
     /** The data folder's self-signed key store, made now if missing, for a console bound to {@code host}. */
-    public static KeyStoreFile selfSigned(Path data, String host) throws IOException {
+    public static KeyStores.KeyStoreFile selfSigned(Path data, String host) throws IOException {
         Path store = data.resolve("console.p12");
-        Path pass = data.resolve("console.p12.password");
-        if (Files.exists(store) && Files.exists(pass)) {
-            return new KeyStoreFile(store, Files.readString(pass).strip());
+        if (!Files.exists(store.resolveSibling("console.p12.password"))) {
+            Files.deleteIfExists(store);
         }
-        String password = PasswordHash.randomSecret(18);
-        String san = (host.matches("[0-9.]+") || host.contains(":") ? "ip:" : "dns:") + host + ",dns:localhost,ip:127.0.0.1";
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", "portgate", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-dname", "CN=portgate console", "-ext", "SAN=" + san,
-                "-validity", "3650", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password))
-                .redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool could not make a certificate: " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while making a certificate");
-        }
-        Files.writeString(pass, password);
-        for (Path f : List.of(store, pass)) {
-            try {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not POSIX: the data folder's own permissions protect it
-            }
-        }
-        return new KeyStoreFile(store, password);
+        return KeyStores.selfSigned(store, "portgate console", host);
     }
 
-    /** SHA-256 fingerprint of the key store's certificate, as browsers show it (AB:CD:…). */
-    public static String fingerprint(KeyStoreFile file) throws IOException {
-        try (InputStream in = Files.newInputStream(file.path())) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, file.password().toCharArray());
-            String alias = ks.aliases().nextElement();
-            Certificate cert = ks.getCertificate(alias);
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot read the key store " + file.path() + ": " + e.getMessage(), e);
-        }
+    public static String fingerprint(KeyStores.KeyStoreFile file) throws IOException {
+        return KeyStores.fingerprint(file);
     }
 }

@@ -33,7 +33,7 @@ public final class WebServer implements AutoCloseable {
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
     /** Where the console listens and whether it speaks TLS (a PKCS#12 key store). */
-    public record Settings(InetSocketAddress address, ConsoleTls.KeyStoreFile tls) {
+    public record Settings(InetSocketAddress address, dev.portgate.net.KeyStores.KeyStoreFile tls) {
         public boolean secure() {
             return tls != null;
         }
