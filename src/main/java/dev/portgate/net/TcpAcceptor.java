@@ -81,6 +81,7 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
             io.netty.handler.ssl.SslHandler ssl = tls.server().newHandler(inbound.alloc());
             ssl.setHandshakeTimeoutMillis(10_000);
             inbound.pipeline().addBefore(ctx.name(), "tls", ssl);
+            inbound.read(); // auto-read is off until the relay runs: the handshake needs the first bytes pulled in
             String toHost = host;
             int toPort = port;
             ProxyProtocol header = proxyProtocol;
@@ -147,12 +148,43 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
                     }
                     ctx.pipeline().remove(this);
                     Relay.join(inbound, outbound, conn, stats, forward.limits().idleTimeoutFor(Protocol.TCP));
+                    replayEarly(inbound);
                 });
                 return;
             }
             ctx.pipeline().remove(this);
             Relay.join(inbound, outbound, conn, stats, forward.limits().idleTimeoutFor(Protocol.TCP));
+            replayEarly(inbound);
         });
+    }
+
+    /**
+     * Bytes the TLS handshake pulled in with its last record (a client may send its request right
+     * behind Finished) arrive here before the relay exists; they are kept and handed on once it does.
+     */
+    private final java.util.List<Object> early = new java.util.ArrayList<>();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg);
+    }
+
+    private void replayEarly(Channel inbound) {
+        if (!early.isEmpty()) {
+            // Handed on from just behind the TLS handler: these bytes are decrypted already.
+            ChannelHandlerContext tlsCtx = inbound.pipeline().context("tls");
+            early.forEach(tlsCtx::fireChannelRead);
+            early.clear();
+            tlsCtx.fireChannelReadComplete();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            early.forEach(io.netty.util.ReferenceCountUtil::release);
+            early.clear();
+        }
     }
 
     @Override
