@@ -1,0 +1,126 @@
+package dev.portgate.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.portgate.forward.Addresses;
+import dev.portgate.rules.ForwardStatus;
+import dev.portgate.testing.Net;
+import dev.portgate.testing.Peers;
+import dev.portgate.testing.Processes;
+import dev.portgate.testing.TcpPeers;
+import dev.portgate.testing.TestGateway;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Forwards that close when unused or expire, rate limits, bandwidth, the global firewall and bans. */
+class GuardIT {
+
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    private static String forward(String name, int port, int target, String extra) {
+        return "  - name: " + name + "\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:" + target + "\n" + extra;
+    }
+
+    @Test
+    void closeWhenIdleDisablesAndExpiresRemovesAlsoAcrossARestart() throws Exception {
+        Path dir = Files.createTempDirectory("portgate-guard");
+        int idle = Net.freeTcpPort();
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            try (TestGateway gw = new TestGateway("forwards:\n" + forward("idle", idle, echo.port(), "    close-when-idle: 2s\n"), dir)) {
+                assertThat(KnockIT.getsThrough("127.0.0.1", idle)).isTrue();
+                await().atMost(LIMIT).until(() -> gw.status("idle").state() == ForwardStatus.State.DISABLED);
+                assertThat(KnockIT.getsThrough("127.0.0.1", idle)).isFalse();
+                // An API-made forward that expires in a few seconds, then a restart before it does.
+                var f = dev.portgate.config.ForwardJson.decode(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        "{\"name\":\"short\",\"listen\":\"127.0.0.1:" + Net.freeTcpPort() + "\",\"target\":\"127.0.0.1:" + echo.port()
+                                + "\",\"expires\":\"4s\"}"), new dev.portgate.forward.Origin(dev.portgate.forward.Origin.Kind.API, ""),
+                        new dev.portgate.config.Problems("test")).orElseThrow();
+                gw.gateway().rules().create(f, dev.portgate.rules.Actor.SYSTEM);
+            }
+            try (TestGateway again = new TestGateway("", dir)) {
+                assertThat(again.gateway().rules().get("short")).as("kept across the restart").isPresent();
+                await().atMost(LIMIT).until(() -> again.gateway().rules().get("short").isEmpty());
+                assertThat(again.gateway().audit().list(20, Long.MAX_VALUE)).anySatisfy(e -> {
+                    assertThat(e.action()).isEqualTo("forward.delete");
+                    assertThat(e.actor()).isEqualTo("expiry");
+                });
+            }
+        }
+    }
+
+    @Test
+    void rateLimitAndBandwidthHold() throws Exception {
+        int limited = Net.freeTcpPort();
+        int shaped = Net.freeTcpPort();
+        byte[] data = new byte[384 * 1024];
+        new java.util.Random(7).nextBytes(data);
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
+             TestGateway gw = new TestGateway("forwards:\n" + forward("limited", limited, echo.port(), "    rate-limit: 3/m\n")
+                     + forward("shaped", shaped, echo.port(), "    bandwidth: 1Mbit\n"))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(KnockIT.getsThrough("127.0.0.1", limited)).as("connection " + (i + 1)).isTrue();
+            }
+            assertThat(KnockIT.getsThrough("127.0.0.1", limited)).as("the fourth within a minute").isFalse();
+            assertThat(KnockIT.getsThrough("127.0.0.2", limited)).as("another source has its own budget").isTrue();
+            assertThat(gw.stats("limited").refusedRate()).isEqualTo(1);
+
+            // 384 KiB each way through a 1 Mbit/s (125 kB/s) forward: all of it arrives, no faster than the limit.
+            try (Socket s = new Socket("127.0.0.1", shaped)) {
+                s.setSoTimeout(60_000);
+                long started = System.nanoTime();
+                OutputStream out = s.getOutputStream();
+                Thread writer = new Thread(() -> {
+                    try {
+                        out.write(data);
+                        out.flush();
+                    } catch (java.io.IOException ignored) {
+                        // the reader's assertion tells
+                    }
+                });
+                writer.start();
+                InputStream in = s.getInputStream();
+                byte[] back = in.readNBytes(data.length);
+                double seconds = (System.nanoTime() - started) / 1e9;
+                writer.join();
+                assertThat(back).isEqualTo(data);
+                double bytesPerSecond = data.length / seconds;
+                assertThat(bytesPerSecond).as("average rate, bytes/s").isLessThan(125_000 * 1.5);
+            }
+        }
+    }
+
+    @Test
+    void repeatedBadProxyPasswordsBanTheSourceEverywhereUntilUnbanned() throws Exception {
+        String curl = Peers.require("curl");
+        int proxy = Net.freeTcpPort();
+        int plain = Net.freeTcpPort();
+        String hash = dev.portgate.policy.PasswordHash.hash("right-password".toCharArray());
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
+             TestGateway gw = new TestGateway("firewall:\n  deny: [ 127.0.0.9 ]\n  ban: { after: 3, within: 1m, for: 1h }\nforwards:\n"
+                     + "  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy + "\n    users: [ { name: bob, password-hash: \"" + hash + "\" } ]\n"
+                     + "    permit-open: [ \"127.0.0.1:*\" ]\n" + forward("plain", plain, echo.port(), ""))) {
+            assertThat(KnockIT.getsThrough("127.0.0.1", plain)).isTrue();
+            assertThat(KnockIT.getsThrough("127.0.0.9", plain)).as("the global firewall's deny").isFalse();
+            for (int i = 0; i < 3; i++) {
+                Processes.Result r = Processes.run(LIMIT, List.of(curl, "-sS", "--max-time", "10", "--socks5-hostname",
+                        "bob:wrong@127.0.0.1:" + proxy, "http://127.0.0.1:" + echo.port() + "/"));
+                assertThat(r.exit()).isNotZero();
+            }
+            var loopback = Addresses.literal("127.0.0.1");
+            await().atMost(LIMIT).until(() -> gw.gateway().policy().bans().isBanned(loopback));
+            assertThat(KnockIT.getsThrough("127.0.0.1", plain)).as("banned everywhere").isFalse();
+            assertThat(KnockIT.getsThrough("127.0.0.2", plain)).as("others are not").isTrue();
+            assertThat(gw.stats("plain").refusedBanned()).isEqualTo(1);
+            assertThat(gw.gateway().audit().list(20, Long.MAX_VALUE)).anySatisfy(e -> assertThat(e.action()).isEqualTo("ban"));
+            gw.gateway().policy().bans().unban(loopback);
+            assertThat(KnockIT.getsThrough("127.0.0.1", plain)).isTrue();
+        }
+    }
+}
