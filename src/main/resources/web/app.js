@@ -1,6 +1,6 @@
 // portgate console: plain JavaScript over the same REST API the CLI uses.
 const $ = (sel, root = document) => root.querySelector(sel);
-const views = ['login', 'overview', 'forwards', 'connections', 'upnp', 'audit', 'settings'];
+const views = ['login', 'overview', 'forwards', 'connections', 'upnp', 'security', 'audit', 'settings'];
 let csrf = '';
 let timer = null;
 let chart = null;
@@ -38,10 +38,10 @@ function showLogin() { show('login'); $('#login-password').focus(); }
 
 async function route() {
   const view = (location.hash.replace('#/', '') || 'overview');
-  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, upnp: loadUpnp, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
+  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, upnp: loadUpnp, security: loadSecurity, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
   show(views.includes(view) ? view : 'overview');
   try { await page(); } catch (e) { if (e.message !== 'not logged in') console.error(e); }
-  if (view === 'overview' || view === 'forwards' || view === 'connections' || view === 'upnp') {
+  if (view === 'overview' || view === 'forwards' || view === 'connections' || view === 'upnp' || view === 'security') {
     timer = setInterval(() => page().catch(() => {}), 2000);
   }
 }
@@ -295,6 +295,45 @@ async function loadUpnp() {
     cell(tr, m['external-port'] ? String(m['external-port']) : '–'); cell(tr, m.state + (m.error ? ': ' + m.error : ''));
     cell(tr, duration(m['remaining-seconds']));
     ub.appendChild(tr);
+  }
+}
+
+// --- security ---
+async function loadSecurity() {
+  const [report, bans, doors] = await Promise.all([api('GET', '/api/v1/security'), api('GET', '/api/v1/bans'), api('GET', '/api/v1/doors')]);
+  $('#security-summary').textContent = (report.warnings ? report.warnings + ' warning(s). ' : 'No warnings. ')
+    + 'Firewall: allow ' + (report.firewall.allow.length ? report.firewall.allow.join(', ') : 'everyone')
+    + (report.firewall.deny.length ? ', deny ' + report.firewall.deny.join(', ') : '') + '; bans ' + report.firewall.ban + '.';
+  const body = $('#security-table tbody');
+  body.replaceChildren();
+  for (const f of report.forwards) {
+    const tr = document.createElement('tr');
+    tr.dataset.name = f.forward;
+    if (f.warnings.length) tr.className = 'warn';
+    cell(tr, f.forward); cell(tr, f.listen); cell(tr, f.state); cell(tr, f.reach, 'reach');
+    cell(tr, f.access + (f.guarded ? ' ✓' : ''), 'access'); cell(tr, f.service || '–');
+    cell(tr, f.warnings.join(' · ') || '–', 'warnings');
+    body.appendChild(tr);
+  }
+  const bb = $('#bans-table tbody');
+  bb.replaceChildren();
+  $('#bans-empty').hidden = bans.length > 0;
+  for (const b of bans) {
+    const tr = document.createElement('tr');
+    tr.dataset.address = b.address;
+    cell(tr, b.address); cell(tr, new Date(b.until).toLocaleString()); cell(tr, b.reason);
+    cell(tr, '').appendChild(button('Unban', 'small unban', async () => {
+      try { await api('DELETE', '/api/v1/bans/' + encodeURIComponent(b.address)); } catch (e) { alert(e.message); }
+      loadSecurity();
+    }));
+    bb.appendChild(tr);
+  }
+  const db = $('#doors-table tbody');
+  db.replaceChildren();
+  for (const d of doors) {
+    const tr = document.createElement('tr');
+    cell(tr, d.forward); cell(tr, d.address); cell(tr, new Date(d.until).toLocaleTimeString()); cell(tr, d.by);
+    db.appendChild(tr);
   }
 }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "portgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A port-forwarding gateway: static TCP/UDP forwards, and more to come.",
         subcommands = {ServeCommand.class, CheckCommand.class, ForwardCommand.class, ConnectionsCommand.class,
-                StatusCommand.class, LeasesCommand.class, UpstreamCommand.class, KnockCommand.class, KnockKeyCommand.class, HashPasswordCommand.class, SshCommand.class, CommandLine.HelpCommand.class})
+                StatusCommand.class, LeasesCommand.class, UpstreamCommand.class, KnockCommand.class, KnockKeyCommand.class, AuditCommand.class, HashPasswordCommand.class, SshCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -60,11 +60,12 @@ public final class WebServer implements AutoCloseable {
         ConnectionsApi connections = new ConnectionsApi(reconciler);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
-        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi));
+        SecurityApi security = new SecurityApi(rules, reconciler, policy, audit);
+        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi, security));
     }
 
     private void configure(JavalinConfig config, Authenticator auth, AccountApi account, ForwardsApi forwards,
-                           ConnectionsApi connections, StatusApi status, IgdApi igdApi) {
+                           ConnectionsApi connections, StatusApi status, IgdApi igdApi, SecurityApi security) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -94,6 +95,7 @@ public final class WebServer implements AutoCloseable {
         connections.register(r);
         status.register(r);
         igdApi.register(r);
+        security.register(r);
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
