@@ -1,7 +1,8 @@
 // portgate console: plain JavaScript over the same REST API the CLI uses.
 const $ = (sel, root = document) => root.querySelector(sel);
-const views = ['login', 'overview', 'forwards', 'connections', 'upnp', 'security', 'audit', 'settings'];
+const views = ['login', 'overview', 'forwards', 'connections', 'upnp', 'security', 'door', 'audit', 'settings'];
 let csrf = '';
+let role = 'admin';
 let timer = null;
 let chart = null;
 
@@ -37,8 +38,11 @@ function show(view) {
 function showLogin() { show('login'); $('#login-password').focus(); }
 
 async function route() {
-  const view = (location.hash.replace('#/', '') || 'overview');
-  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, upnp: loadUpnp, security: loadSecurity, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
+  let view = (location.hash.replace('#/', '') || 'overview');
+  // A door user sees the door page and nothing else.
+  document.querySelectorAll('header nav a').forEach(a => { a.hidden = role === 'door' && a.id !== 'nav-door'; });
+  if (role === 'door') view = 'door';
+  const page = { overview: loadOverview, forwards: loadForwards, connections: loadConnections, upnp: loadUpnp, security: loadSecurity, door: loadDoor, audit: loadAudit, settings: loadSettings }[view] || loadOverview;
   show(views.includes(view) ? view : 'overview');
   try { await page(); } catch (e) { if (e.message !== 'not logged in') console.error(e); }
   if (view === 'overview' || view === 'forwards' || view === 'connections' || view === 'upnp' || view === 'security') {
@@ -53,8 +57,9 @@ $('#login-form').addEventListener('submit', async ev => {
   try {
     const s = await api('POST', '/api/v1/session', { user: $('#login-user').value, password: $('#login-password').value });
     csrf = s.csrf;
+    role = s.role || 'admin';
     $('#login-password').value = '';
-    if (!location.hash || location.hash === '#/login') location.hash = '#/overview';
+    if (!location.hash || location.hash === '#/login') location.hash = role === 'door' ? '#/door' : '#/overview';
     route();
   } catch (e) {
     $('#login-error').textContent = e.message;
@@ -337,6 +342,26 @@ async function loadSecurity() {
   }
 }
 
+// --- open a door ---
+async function loadDoor() {
+  const d = await api('GET', '/api/v1/door');
+  $('#door-address').textContent = d.address;
+  const body = $('#door-table tbody');
+  body.replaceChildren();
+  $('#door-empty').hidden = d.doors.length > 0;
+  for (const door of d.doors) {
+    const tr = document.createElement('tr');
+    tr.dataset.name = door.name;
+    cell(tr, door.name); cell(tr, door.listen); cell(tr, door.description || '–'); cell(tr, door['open-for']);
+    cell(tr, door.open ? 'open for you' : 'closed', 'state');
+    cell(tr, '').appendChild(button('Open', 'small open', async () => {
+      try { await api('POST', '/api/v1/door/' + encodeURIComponent(door.name) + '/open'); } catch (e) { alert(e.message); }
+      loadDoor();
+    }));
+    body.appendChild(tr);
+  }
+}
+
 // --- audit ---
 async function loadAudit() {
   const list = await api('GET', '/api/v1/audit?limit=200');
@@ -356,7 +381,39 @@ async function loadAudit() {
 }
 
 // --- settings ---
+async function loadUsers() {
+  const users = await api('GET', '/api/v1/users');
+  const body = $('#users-table tbody');
+  body.replaceChildren();
+  for (const u of users) {
+    const tr = document.createElement('tr');
+    tr.dataset.name = u.name;
+    cell(tr, u.name); cell(tr, u.role);
+    const c = cell(tr, '');
+    if (u.role === 'door') {
+      c.appendChild(button('Remove', 'small danger', async () => {
+        if (!confirm(`Remove door user "${u.name}"?`)) return;
+        try { await api('DELETE', '/api/v1/users/' + encodeURIComponent(u.name)); } catch (e) { alert(e.message); }
+        loadUsers();
+      }));
+    }
+    body.appendChild(tr);
+  }
+}
+
+$('#user-form').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  $('#user-message').textContent = '';
+  try {
+    await api('POST', '/api/v1/users', { name: $('#user-name').value, password: $('#user-password').value });
+    $('#user-message').textContent = 'added ' + $('#user-name').value;
+    $('#user-name').value = ''; $('#user-password').value = '';
+    loadUsers();
+  } catch (e) { $('#user-message').textContent = e.message; }
+});
+
 async function loadSettings() {
+  loadUsers().catch(() => {});
   const list = await api('GET', '/api/v1/tokens');
   const body = $('#tokens-table tbody');
   body.replaceChildren();
@@ -402,6 +459,7 @@ window.addEventListener('hashchange', () => { if (csrf) route(); });
   try {
     const s = await api('GET', '/api/v1/session');
     csrf = s.csrf;
+    role = s.role || 'admin';
     route();
   } catch (e) { showLogin(); }
 })();

@@ -39,6 +39,47 @@ public final class Accounts {
         });
     }
 
+    /** Console users who may only open doors (access: login), not change anything. */
+    public static final String DOOR = "door";
+
+    /** A user and its role ({@value #ADMIN} or {@value #DOOR}). */
+    public record User(String name, String role) {
+    }
+
+    public Optional<String> role(String name) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT role FROM users WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    public List<User> users() {
+        return db.read(c -> {
+            List<User> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, role FROM users ORDER BY created_at");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new User(rs.getString(1), rs.getString(2)));
+                }
+            }
+            return out;
+        });
+    }
+
+    public boolean deleteUser(String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE name = ? AND role <> ?")) {
+                ps.setString(1, name);
+                ps.setString(2, ADMIN);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
     public void setPassword(String name, String role, String hash) {
         long now = System.currentTimeMillis();
         db.transaction(c -> {

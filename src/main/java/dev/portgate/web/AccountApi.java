@@ -46,6 +46,9 @@ final class AccountApi {
         r.get("/api/v1/tokens", this::listTokens);
         r.post("/api/v1/tokens", this::createToken);
         r.delete("/api/v1/tokens/{name}", this::deleteToken);
+        r.get("/api/v1/users", this::listUsers);
+        r.post("/api/v1/users", this::addDoorUser);
+        r.delete("/api/v1/users/{name}", this::deleteUser);
     }
 
     private void login(Context ctx) {
@@ -76,7 +79,7 @@ final class AccountApi {
         Sessions.Session s = sessions.create(user);
         setCookie(ctx, s.id(), (int) Sessions.ABSOLUTE.toSeconds());
         audit.record(new Actor(user, ip), "login", user, "");
-        ctx.json(sessionView(s.user(), s.csrf()));
+        ctx.json(sessionView(s.user(), s.csrf()).put("role", accounts.role(s.user()).orElse(Accounts.DOOR)));
     }
 
     private static final String DUMMY_HASH = PasswordHash.hash("not a password".toCharArray());
@@ -84,7 +87,8 @@ final class AccountApi {
     private void whoAmI(Context ctx) {
         Caller c = Authenticator.caller(ctx);
         String csrf = c.viaSession() ? sessions.find(c.sessionId()).map(Sessions.Session::csrf).orElse("") : "";
-        ctx.json(sessionView(c.name(), csrf).put("via", c.viaSession() ? "session" : "token"));
+        ctx.json(sessionView(c.name(), csrf).put("via", c.viaSession() ? "session" : "token")
+                .put("role", c.doorOnly() ? Accounts.DOOR : Accounts.ADMIN));
     }
 
     private void logout(Context ctx) {
@@ -155,6 +159,42 @@ final class AccountApi {
             throw new ApiException(404, "there is no token named \"" + name + "\"");
         }
         audit.record(Authenticator.caller(ctx).actor(), "token.delete", name, "");
+        ctx.status(204);
+    }
+
+    private void listUsers(Context ctx) {
+        var out = Views.JSON.createArrayNode();
+        accounts.users().forEach(u -> out.addObject().put("name", u.name()).put("role", u.role()));
+        ctx.json(out);
+    }
+
+    /** Adds (or re-passwords) a door user: one who may log in only to open doors of access: login forwards. */
+    private void addDoorUser(Context ctx) {
+        var body = Bodies.json(ctx);
+        String name = Bodies.text(body, "name").strip();
+        String password = Bodies.text(body, "password");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            throw new ApiException(422, "name: use letters, digits, '.', '_' and '-'", java.util.List.of(
+                    new dev.portgate.forward.Problem("", "", "name", "name: use letters, digits, '.', '_' and '-'")));
+        }
+        if (accounts.role(name).map(Accounts.ADMIN::equals).orElse(false)) {
+            throw new ApiException(409, "\"" + name + "\" is the administrator, not a door user");
+        }
+        if (password.length() < 10) {
+            throw new ApiException(422, "password: at least 10 characters", java.util.List.of(
+                    new dev.portgate.forward.Problem("", "", "password", "password: at least 10 characters")));
+        }
+        accounts.setPassword(name, Accounts.DOOR, PasswordHash.hash(password.toCharArray()));
+        audit.record(Authenticator.caller(ctx).actor(), "user.door", name, "");
+        ctx.status(201).json(Views.JSON.createObjectNode().put("name", name).put("role", Accounts.DOOR));
+    }
+
+    private void deleteUser(Context ctx) {
+        String name = ctx.pathParam("name");
+        if (!accounts.deleteUser(name)) {
+            throw new ApiException(404, "there is no door user named \"" + name + "\"");
+        }
+        audit.record(Authenticator.caller(ctx).actor(), "user.delete", name, "");
         ctx.status(204);
     }
 

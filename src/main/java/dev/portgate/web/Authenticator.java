@@ -51,7 +51,16 @@ final class Authenticator {
         if (!reading && !constantTimeEquals(s.csrf(), ctx.header(CSRF_HEADER))) {
             throw new ApiException(403, "missing or wrong " + CSRF_HEADER + " header — reload the console");
         }
-        ctx.attribute(CALLER, new Caller(s.user(), true, s.id(), ctx.ip()));
+        boolean doorOnly = accounts.role(s.user()).map(Accounts.DOOR::equals).orElse(true);
+        if (doorOnly && !doorPath(ctx.path())) {
+            throw new ApiException(403, "user \"" + s.user() + "\" may only open doors (the Open a door page)");
+        }
+        ctx.attribute(CALLER, new Caller(s.user(), true, s.id(), ctx.ip(), doorOnly));
+    }
+
+    /** What a door user may reach: its own session and the doors it may open. */
+    private static boolean doorPath(String path) {
+        return path.equals("/api/v1/session") || path.equals("/api/v1/door") || path.startsWith("/api/v1/door/");
     }
 
     static Caller caller(Context ctx) {

@@ -61,11 +61,12 @@ public final class WebServer implements AutoCloseable {
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit);
-        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi, security));
+        DoorApi door = new DoorApi(rules, policy.doors(), audit);
+        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi, security, door));
     }
 
     private void configure(JavalinConfig config, Authenticator auth, AccountApi account, ForwardsApi forwards,
-                           ConnectionsApi connections, StatusApi status, IgdApi igdApi, SecurityApi security) {
+                           ConnectionsApi connections, StatusApi status, IgdApi igdApi, SecurityApi security, DoorApi door) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -96,6 +97,7 @@ public final class WebServer implements AutoCloseable {
         status.register(r);
         igdApi.register(r);
         security.register(r);
+        door.register(r);
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
