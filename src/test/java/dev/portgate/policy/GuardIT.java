@@ -34,9 +34,9 @@ class GuardIT {
         int idle = Net.freeTcpPort();
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
             try (TestGateway gw = new TestGateway("forwards:\n" + forward("idle", idle, echo.port(), "    close-when-idle: 2s\n"), dir)) {
-                assertThat(KnockIT.getsThrough("127.0.0.1", idle)).isTrue();
+                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", idle)).isTrue();
                 await().atMost(LIMIT).until(() -> gw.status("idle").state() == ForwardStatus.State.DISABLED);
-                assertThat(KnockIT.getsThrough("127.0.0.1", idle)).isFalse();
+                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", idle)).isFalse();
                 // An API-made forward that expires in a few seconds, then a restart before it does.
                 var f = dev.portgate.config.ForwardJson.decode(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                         "{\"name\":\"short\",\"listen\":\"127.0.0.1:" + Net.freeTcpPort() + "\",\"target\":\"127.0.0.1:" + echo.port()
@@ -65,10 +65,10 @@ class GuardIT {
              TestGateway gw = new TestGateway("forwards:\n" + forward("limited", limited, echo.port(), "    rate-limit: 3/m\n")
                      + forward("shaped", shaped, echo.port(), "    bandwidth: 1Mbit\n"))) {
             for (int i = 0; i < 3; i++) {
-                assertThat(KnockIT.getsThrough("127.0.0.1", limited)).as("connection " + (i + 1)).isTrue();
+                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", limited)).as("connection " + (i + 1)).isTrue();
             }
-            assertThat(KnockIT.getsThrough("127.0.0.1", limited)).as("the fourth within a minute").isFalse();
-            assertThat(KnockIT.getsThrough("127.0.0.2", limited)).as("another source has its own budget").isTrue();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", limited)).as("the fourth within a minute").isFalse();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.2", limited)).as("another source has its own budget").isTrue();
             assertThat(gw.stats("limited").refusedRate()).isEqualTo(1);
 
             // 384 KiB each way through a 1 Mbit/s (125 kB/s) forward: all of it arrives, no faster than the limit.
@@ -106,8 +106,8 @@ class GuardIT {
              TestGateway gw = new TestGateway("firewall:\n  deny: [ 127.0.0.9 ]\n  ban: { after: 3, within: 1m, for: 1h }\nforwards:\n"
                      + "  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy + "\n    users: [ { name: bob, password-hash: \"" + hash + "\" } ]\n"
                      + "    permit-open: [ \"127.0.0.1:*\" ]\n" + forward("plain", plain, echo.port(), ""))) {
-            assertThat(KnockIT.getsThrough("127.0.0.1", plain)).isTrue();
-            assertThat(KnockIT.getsThrough("127.0.0.9", plain)).as("the global firewall's deny").isFalse();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).isTrue();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.9", plain)).as("the global firewall's deny").isFalse();
             for (int i = 0; i < 3; i++) {
                 Processes.Result r = Processes.run(LIMIT, List.of(curl, "-sS", "--max-time", "10", "--socks5-hostname",
                         "bob:wrong@127.0.0.1:" + proxy, "http://127.0.0.1:" + echo.port() + "/"));
@@ -115,12 +115,12 @@ class GuardIT {
             }
             var loopback = Addresses.literal("127.0.0.1");
             await().atMost(LIMIT).until(() -> gw.gateway().policy().bans().isBanned(loopback));
-            assertThat(KnockIT.getsThrough("127.0.0.1", plain)).as("banned everywhere").isFalse();
-            assertThat(KnockIT.getsThrough("127.0.0.2", plain)).as("others are not").isTrue();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("banned everywhere").isFalse();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.2", plain)).as("others are not").isTrue();
             assertThat(gw.stats("plain").refusedBanned()).isEqualTo(1);
             assertThat(gw.gateway().audit().list(20, Long.MAX_VALUE)).anySatisfy(e -> assertThat(e.action()).isEqualTo("ban"));
             gw.gateway().policy().bans().unban(loopback);
-            assertThat(KnockIT.getsThrough("127.0.0.1", plain)).isTrue();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).isTrue();
         }
     }
 }

@@ -28,19 +28,6 @@ class KnockIT {
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
-    /** True if a connection from {@code source} gets an echo through {@code port}. */
-    static boolean getsThrough(String source, int port) {
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress(source, 0));
-            s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
-            s.setSoTimeout(5000);
-            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII).equals("ping\n");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static void send(byte[] packet, int port) throws IOException {
         try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             d.send(new DatagramPacket(packet, packet.length, InetAddress.getByName("127.0.0.1"), port));
@@ -65,19 +52,19 @@ class KnockIT {
                      + "    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:" + echo.port() + "\n    access: knock\n"
                      + "    knock-key: " + key + "\n    open-for: 3s\n")) {
             // Closed: nobody gets through, and the target never sees a connection.
-            assertThat(getsThrough("127.0.0.1", port)).isFalse();
+            assertThat(Echo.getsThrough("127.0.0.1", port)).isFalse();
             assertThat(echo.accepted()).isZero();
 
             Processes.Result knocked = JarProcess.run(dir, "knock", "127.0.0.1", "rdp", "--key-file", key.toString(), "--port", String.valueOf(knockPort));
             assertThat(knocked.exit()).as(knocked.stderr()).isZero();
-            await().atMost(LIMIT).until(() -> getsThrough("127.0.0.1", port));
+            await().atMost(LIMIT).until(() -> Echo.getsThrough("127.0.0.1", port));
             // Open for the knocker's address only.
-            assertThat(getsThrough("127.0.0.2", port)).isFalse();
+            assertThat(Echo.getsThrough("127.0.0.2", port)).isFalse();
 
             // A connection made while open outlives the window; new ones are refused once it ends.
             try (Socket held = new Socket("127.0.0.1", port)) {
                 held.setSoTimeout(5000);
-                await().atMost(LIMIT).until(() -> !getsThrough("127.0.0.1", port));
+                await().atMost(LIMIT).until(() -> !Echo.getsThrough("127.0.0.1", port));
                 held.getOutputStream().write("still\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(new String(held.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("still\n");
             }
@@ -85,15 +72,15 @@ class KnockIT {
             // A replay of a good knock, a stale one and one under the wrong key open nothing.
             byte[] good = KnockPacket.build("rdp", Instant.now().getEpochSecond(), KnockPacket.readKey(key));
             send(good, knockPort);
-            await().atMost(LIMIT).until(() -> getsThrough("127.0.0.1", port));
-            await().atMost(LIMIT).until(() -> !getsThrough("127.0.0.1", port));
+            await().atMost(LIMIT).until(() -> Echo.getsThrough("127.0.0.1", port));
+            await().atMost(LIMIT).until(() -> !Echo.getsThrough("127.0.0.1", port));
             long rejectedBefore = gw.gateway().knocks().rejected();
             send(good, knockPort);
             send(KnockPacket.build("rdp", Instant.now().minusSeconds(3600).getEpochSecond(), KnockPacket.readKey(key)), knockPort);
             send(KnockPacket.build("rdp", Instant.now().getEpochSecond(), KnockPacket.readKey(otherKey)), knockPort);
             send("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII), knockPort);
             await().atMost(LIMIT).until(() -> gw.gateway().knocks().rejected() == rejectedBefore + 4);
-            assertThat(getsThrough("127.0.0.1", port)).isFalse();
+            assertThat(Echo.getsThrough("127.0.0.1", port)).isFalse();
             assertThat(gw.gateway().knocks().accepted()).isEqualTo(2);
             assertThat(gw.stats("rdp").refusedClosed()).isGreaterThanOrEqualTo(4);
             assertThat(gw.gateway().audit().list(50, Long.MAX_VALUE)).extracting(e -> e.action())

@@ -21,4 +21,17 @@ public final class Echo {
             assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
         }
     }
+
+    /** True if a connection from {@code source} (a local address) gets an echo through 127.0.0.1:{@code port}. */
+    public static boolean getsThrough(String source, int port) {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(source, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII).equals("ping\n");
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

@@ -207,6 +207,44 @@ class ConsoleIT {
     }
 
     @Test
+    void aDoorUserOpensALoginDoorAndThenGetsThrough() throws Exception {
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            gateway.close();
+            int port = Net.freeTcpPort();
+            Path config = dir.resolve("door.yaml");
+            Files.writeString(config, "forwards:\n  - name: nas\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:" + echo.port()
+                    + "\n    access: login\n    open-for: 10m\n    description: the NAS\n");
+            gateway = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", PASSWORD),
+                    "serve", "--config", config.toString(), "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
+            gateway.awaitOutput("portgate started");
+            url = Files.readString(dir.resolve("data/console-url")).strip();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", port)).as("closed before anyone opens it").isFalse();
+
+            // The admin adds a door user under Settings.
+            browser.get(url + "/");
+            login(PASSWORD);
+            visible("#nav-settings").click();
+            visible("#user-name").sendKeys("alice");
+            browser.findElement(By.id("user-password")).sendKeys("alice-door-pass");
+            browser.findElement(By.id("user-add")).click();
+            waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#users-table tr[data-name=alice]")));
+            browser.findElement(By.id("logout")).click();
+
+            // Alice logs in, sees only the door page, and opens the door.
+            visible("#login-user").clear();
+            browser.findElement(By.id("login-user")).sendKeys("alice");
+            login("alice-door-pass");
+            waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#door-table tr[data-name=nas]")));
+            assertThat(browser.findElement(By.id("nav-forwards")).isDisplayed()).isFalse();
+            click("#door-table tr[data-name=nas] button.open");
+            waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#door-table tr[data-name=nas] td.state"), "open for you"));
+            Browser.screenshot(browser, "09-open-a-door");
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", port)).as("open for this browser's address").isTrue();
+            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.2", port)).as("and no other").isFalse();
+        }
+    }
+
+    @Test
     void repeatedWrongPasswordsLockTheAddressOut() throws Exception {
         browser.get(url + "/");
         for (int i = 0; i < 5; i++) {
