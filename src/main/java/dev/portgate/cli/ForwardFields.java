@@ -38,6 +38,42 @@ final class ForwardFields {
     @Option(names = "--disabled", description = "create it disabled")
     boolean disabled;
 
+    @Option(names = "--expires", paramLabel = "TIME|DURATION", description = "remove it then, e.g. 2h or 2026-12-01T18:00:00Z")
+    String expires;
+
+    @Option(names = "--access", paramLabel = "open|knock|login|tls", description = "who may start connections")
+    String access;
+
+    @Option(names = "--knock-key", paramLabel = "FILE", description = "the knock key file (access knock)")
+    String knockKey;
+
+    @Option(names = "--open-for", paramLabel = "DURATION", description = "how long a knock or login opens the door")
+    String openFor;
+
+    @Option(names = "--close-when-idle", paramLabel = "DURATION", description = "disable it after this long without traffic")
+    String closeWhenIdle;
+
+    @Option(names = "--rate-limit", paramLabel = "N/s|N/m|N/h", description = "new connections per source address")
+    String rateLimit;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", description = "shaping per forward and direction, e.g. 50Mbit")
+    String bandwidth;
+
+    @Option(names = "--tls-certificate", paramLabel = "FILE", description = "PEM certificate (access tls)")
+    String tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM key (access tls)")
+    String tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE", description = "require client certificates from this CA")
+    String tlsClientCa;
+
+    @Option(names = "--target-tls", paramLabel = "true|false", description = "TLS towards the target")
+    String targetTls;
+
+    @Option(names = "--target-ca", paramLabel = "FILE", description = "CA that signed the target's certificate")
+    String targetCa;
+
     ObjectNode toJson(String name) {
         ObjectNode o = ApiClient.JSON.createObjectNode();
         if (name != null) {
@@ -52,6 +88,18 @@ final class ForwardFields {
         put(o, "max-connections", maxConnections);
         put(o, "proxy-protocol", proxyProtocol);
         put(o, "description", description);
+        put(o, "expires", expires);
+        put(o, "access", access);
+        put(o, "knock-key", knockKey);
+        put(o, "open-for", openFor);
+        put(o, "close-when-idle", closeWhenIdle);
+        put(o, "rate-limit", rateLimit);
+        put(o, "bandwidth", bandwidth);
+        put(o, "tls-certificate", tlsCertificate);
+        put(o, "tls-key", tlsKey);
+        put(o, "tls-client-ca", tlsClientCa);
+        put(o, "target-tls", targetTls);
+        put(o, "target-ca", targetCa);
         if (disabled) {
             o.put("enabled", false);
         }

@@ -128,7 +128,7 @@ class ApiIT {
         assertThat(bad.status()).isEqualTo(422);
         assertThat(json(bad).get("problems").findValuesAsText("field")).containsExactlyInAnyOrder("colour", "listen", "target", "allow", "idle-timeout");
         assertThat(json(bad).get("problems").findValuesAsText("message")).contains("forward \"bad\": unknown key \"colour\" — known keys are name, kind, "
-                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description");
+                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
 
         assertThat(api.send("POST", "/api/v1/forwards", forward("first", Net.freeTcpPort())).status()).isEqualTo(409);
         ApiCalls.Reply fromFile = api.send("DELETE", "/api/v1/forwards/from-file", null);
