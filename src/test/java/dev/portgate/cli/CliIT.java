@@ -52,6 +52,30 @@ class CliIT {
     }
 
     @Test
+    void protectionFlagsAndTheSecurityAudit() throws Exception {
+        int port = Net.freeTcpPort();
+        Processes.Result add = cli("forward", "add", "guarded", "--listen", "127.0.0.1:" + port, "--target", "127.0.0.1:" + echo.port(),
+                "--access", "login", "--open-for", "5m", "--rate-limit", "5/s", "--bandwidth", "10Mbit");
+        assertThat(add.exit()).as(add.stderr()).isZero();
+        JsonNode shown = JSON.readTree(cli("forward", "show", "guarded", "--json").out());
+        assertThat(shown.get("access").asText()).isEqualTo("login");
+        assertThat(shown.get("rate-limit").asText()).isEqualTo("5/s");
+        assertThat(shown.get("bandwidth").asText()).isEqualTo("10Mbit");
+        Processes.Result bad = cli("forward", "add", "broken", "--listen", "127.0.0.1:" + Net.freeTcpPort(), "--target", "127.0.0.1:9",
+                "--access", "knock");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.stderr()).contains("access: knock needs knock-key: FILE");
+
+        Processes.Result audit = cli("audit");
+        assertThat(audit.exit()).as(audit.stderr()).isZero();
+        assertThat(audit.out()).containsPattern("guarded\\s+127\\.0\\.0\\.1:" + port + "\\s+listening\\s+this machine only\\s+login \\(guarded\\)");
+        assertThat(audit.out()).contains("banned: nobody");
+        JsonNode report = JSON.readTree(cli("audit", "--json").out());
+        assertThat(report.get("report").get("warnings").asInt()).isZero();
+        assertThat(cli("forward", "rm", "guarded").exit()).isZero();
+    }
+
+    @Test
     void forwardLifecycleThroughTheCli() throws Exception {
         int port = Net.freeTcpPort();
         Processes.Result add = cli("forward", "add", "cli-echo", "--listen", "127.0.0.1:" + port, "--target",
