@@ -12,6 +12,7 @@ trap cleanup EXIT
 HTTP=18180; STUNNEL=18181; PORTGATE=18182
 
 head -c 256M /dev/urandom > "$OUT/big"
+chmod 755 "$OUT"; chmod 644 "$OUT/big"   # nginx workers run as another user
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
   -addext "subjectAltName=IP:127.0.0.1" -keyout "$OUT/key.pem" -out "$OUT/cert.pem" 2>/dev/null
 cat > "$OUT/nginx.conf" <<NGINX
@@ -50,7 +51,7 @@ best() {  # url -> best of three, Gbit/s
   done
   python3 -c "print('%.2f' % ($b * 8 / 1e9))"
 }
-echo "## $(date -u +%FT%TZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(stunnel4 -version 2>&1 | head -1 | cut -c1-40)"
+echo "## $(date -u +%FT%TZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(stunnel4 -version 2>&1 | grep -m1 -o "stunnel [0-9.]*")"
 plain=$(best "http://127.0.0.1:$HTTP/big")
 st=$(best "https://127.0.0.1:$STUNNEL/big")
 pg=$(best "https://127.0.0.1:$PORTGATE/big")

@@ -57,7 +57,7 @@ public final class TlsContexts {
             if (tls.clientCa() != null) {
                 b.trustManager(tls.clientCa().toFile()).clientAuth(ClientAuth.REQUIRE);
             }
-            SslContext context = b.build();
+            SslContext context = b.sslProvider(provider()).build();
             servers.put(forward, new Server(tls, context, fingerprint));
             return context;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -65,6 +65,11 @@ public final class TlsContexts {
         } catch (javax.net.ssl.SSLException e) {
             throw new IOException("TLS for forward \"" + forward + "\": the certificate, key or CA cannot be used: " + e.getMessage(), e);
         }
+    }
+
+    /** BoringSSL (netty-tcnative) where its native library loads, the JDK's TLS elsewhere. */
+    static io.netty.handler.ssl.SslProvider provider() {
+        return io.netty.handler.ssl.OpenSsl.isAvailable() ? io.netty.handler.ssl.SslProvider.OPENSSL : io.netty.handler.ssl.SslProvider.JDK;
     }
 
     /** The self-signed certificate's fingerprint of a forward, if it has one. */
@@ -77,7 +82,7 @@ public final class TlsContexts {
         try {
             return clients.computeIfAbsent(Optional.ofNullable(ca), k -> {
                 try {
-                    SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+                    SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").sslProvider(provider());
                     k.ifPresent(file -> b.trustManager(file.toFile()));
                     return b.build();
                 } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
