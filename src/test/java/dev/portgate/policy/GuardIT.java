@@ -97,6 +97,39 @@ class GuardIT {
     }
 
     @Test
+    void repeatedBadConsoleLoginsBanTheSourceAndTheApiLiftsIt() throws Exception {
+        Path dir = Files.createTempDirectory("portgate-ban");
+        int plain = Net.freeTcpPort();
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            Files.writeString(dir.resolve("portgate.yaml"), "firewall:\n  ban: { after: 3, within: 1m, for: 1h }\nforwards:\n"
+                    + forward("plain", plain, echo.port(), ""));
+            try (dev.portgate.testing.JarProcess gw = dev.portgate.testing.JarProcess.start(dir, java.util.Map.of("PORTGATE_ADMIN_PASSWORD",
+                    "correct-horse-battery"), "serve", "--config", "portgate.yaml", "--data", "data", "--console", "127.0.0.1:0")) {
+                gw.awaitOutput("portgate started");
+                String url = Files.readString(dir.resolve("data/console-url")).strip();
+                String token = Files.readString(dir.resolve("data/api-token")).strip();
+                var http = java.net.http.HttpClient.newHttpClient();
+                for (int i = 0; i < 3; i++) {
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/session"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"wrong-" + i + "\"}")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).isEqualTo(401);
+                }
+                gw.awaitOutput("banned 127.0.0.1");
+                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("banned from the forwards too").isFalse();
+                var bans = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/bans"))
+                        .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(bans.body()).contains("\"address\":\"127.0.0.1\"").contains("console login");
+                var lifted = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/bans/127.0.0.1"))
+                        .header("Authorization", "Bearer " + token).DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(lifted.statusCode()).isEqualTo(204);
+                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void repeatedBadProxyPasswordsBanTheSourceEverywhereUntilUnbanned() throws Exception {
         String curl = Peers.require("curl");
         int proxy = Net.freeTcpPort();
