@@ -15,6 +15,7 @@ import dev.portgate.policy.KnockConfig;
 import dev.portgate.policy.Knocks;
 import dev.portgate.policy.Policy;
 import dev.portgate.net.KnockListener;
+import dev.portgate.trigger.Triggers;
 import dev.portgate.socks.ProxyServices;
 import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.ssh.SessionRules;
@@ -80,6 +81,7 @@ public final class Gateway implements AutoCloseable {
     private final Bans bans;
     private final Policy policy;
     private final Knocks knocks;
+    private final Triggers triggers;
     private KnockListener knockListener;
     private KnockConfig knockConfig;
     private final java.util.concurrent.atomic.AtomicLong lastKnockAudit = new java.util.concurrent.atomic.AtomicLong();
@@ -111,11 +113,14 @@ public final class Gateway implements AutoCloseable {
         });
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints();
-        ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle);
+        // Proxies tell the triggers of outbound traffic; the triggers need the rules, made below.
+        ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle,
+                (device, protocol, port) -> triggers().outbound(device, protocol, port));
         this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints,
                 new dev.portgate.net.TlsContexts(data.path().resolve("tls"))));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
+        this.triggers = new Triggers(rules, Clock.systemUTC());
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
         this.upstream = new Upstream(rules, igd, Clock.systemUTC());
@@ -174,6 +179,7 @@ public final class Gateway implements AutoCloseable {
             policy.firewall(config.firewall());
             bans.settings(config.bans());
             applyKnock(config.knock());
+            triggers.apply(config.triggers());
             applySsh(config.sshServer());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
@@ -225,6 +231,10 @@ public final class Gateway implements AutoCloseable {
     /** The knock port, or -1 when there is none. */
     public synchronized int knockPort() {
         return knockListener == null ? -1 : knockListener.port();
+    }
+
+    public Triggers triggers() {
+        return triggers;
     }
 
     public Knocks knocks() {
@@ -347,6 +357,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
         upstream.close();
+        triggers.close();
         igd.close();
         expiry.close();
         reconciler.close();

@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
 public final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints", "igd", "upstream", "firewall", "knock");
+    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints", "igd", "upstream", "firewall", "knock",
+            "triggers", "egress");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {
@@ -58,7 +59,7 @@ public final class ConfigFile {
             problems.add(root, "", "", "the config must be a mapping with a forwards: list");
             throw new ConfigException(problems.list());
         }
-        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock");
+        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -127,6 +128,8 @@ public final class ConfigFile {
                 problems.add(top.at("knock"), "", "knock", "knock must be a mapping (listen:, max-skew:)");
             }
         }
+        List<dev.portgate.trigger.TriggerConfig> triggers = top.has("triggers") ? TriggerDecoder.decode(top.at("triggers"), problems) : List.of();
+        dev.portgate.forward.ListenSpec egress = top.has("egress") ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null) : null;
         Set<String> endpointNames = new java.util.HashSet<>();
         endpoints.forEach(e -> endpointNames.add(e.name()));
         for (Forward f : forwards) {
@@ -143,7 +146,7 @@ public final class ConfigFile {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.byLine());
         }
-        return new GatewayConfig(forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock);
+        return new GatewayConfig(forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock, triggers, egress);
     }
 
     private static Node compose(Reader reader, String source) throws ConfigException {

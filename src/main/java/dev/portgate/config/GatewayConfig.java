@@ -1,6 +1,8 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.ListenSpec;
+import dev.portgate.trigger.TriggerConfig;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
 import dev.portgate.policy.Bans;
@@ -15,20 +17,21 @@ import java.util.List;
  * when the file has no such section.
  */
 public record GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
-                            IgdConfig igd, UpstreamConfig upstream, Firewall firewall, Bans.Settings bans, KnockConfig knock) {
+                            IgdConfig igd, UpstreamConfig upstream, Firewall firewall, Bans.Settings bans, KnockConfig knock,
+                            List<TriggerConfig> triggers, ListenSpec transparentEgress) {
 
-    public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null, Firewall.OPEN,
-            Bans.Settings.DEFAULT, null);
+    public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
     public GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
                          IgdConfig igd, UpstreamConfig upstream) {
-        this(forwards, sshServer, sshEndpoints, igd, upstream, Firewall.OPEN, Bans.Settings.DEFAULT, null);
+        this(forwards, sshServer, sshEndpoints, igd, upstream, Firewall.OPEN, Bans.Settings.DEFAULT, null, List.of(), null);
     }
 
     public GatewayConfig {
         forwards = List.copyOf(forwards);
         sshEndpoints = List.copyOf(sshEndpoints);
         firewall = firewall == null ? Firewall.OPEN : firewall;
+        triggers = triggers == null ? List.of() : List.copyOf(triggers);
         bans = bans == null ? Bans.Settings.DEFAULT : bans;
     }
 }

@@ -96,6 +96,9 @@ final class ProxyConnector {
                 outcome.refused(Refusal.of(f.cause()), "cannot reach " + Addresses.hostPort(ip, port) + ": " + Errors.reason(f.cause()));
                 return;
             }
+            if (inbound.remoteAddress() instanceof java.net.InetSocketAddress client) {
+                pc.egress().outbound(Addresses.unmap(client.getAddress()), dev.portgate.forward.Protocol.TCP, port);
+            }
             outcome.connected((Channel) f.getNow());
         });
     }

@@ -34,6 +34,10 @@ final class ProxyContext {
         return (DynamicForward) active.forward();
     }
 
+    dev.portgate.net.EgressObserver egress() {
+        return services.egress();
+    }
+
     Connection connection() {
         return connection;
     }

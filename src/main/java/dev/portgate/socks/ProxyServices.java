@@ -15,7 +15,7 @@ import java.util.concurrent.Executor;
  * loops, and the per-address throttle for wrong passwords.
  */
 public record ProxyServices(Transport transport, Policy policy, Dialer dialer, dev.portgate.net.Tunnels tunnels, Executor authWorkers,
-                            LoginThrottle throttle)
+                            LoginThrottle throttle, dev.portgate.net.EgressObserver egress)
         implements ProxyFrontends {
 
     @Override
