@@ -83,6 +83,9 @@ public final class Gateway implements AutoCloseable {
     private final Knocks knocks;
     private final Triggers triggers;
     private KnockListener knockListener;
+    private dev.portgate.net.TransparentEgress egress;
+    private dev.portgate.forward.ListenSpec egressSpec;
+    private final DirectDialer direct;
     private KnockConfig knockConfig;
     private final java.util.concurrent.atomic.AtomicLong lastKnockAudit = new java.util.concurrent.atomic.AtomicLong();
     private final Upstream upstream;
@@ -105,7 +108,7 @@ public final class Gateway implements AutoCloseable {
         });
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
-        DirectDialer direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
+        this.direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.authWorkers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "auth");
             t.setDaemon(true);
@@ -180,11 +183,32 @@ public final class Gateway implements AutoCloseable {
             bans.settings(config.bans());
             applyKnock(config.knock());
             triggers.apply(config.triggers());
+            applyEgress(config.transparentEgress());
             applySsh(config.sshServer());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
         }
         return result;
+    }
+
+    /** Opens, moves or closes the transparent egress listener to match the config's egress section. */
+    private synchronized void applyEgress(dev.portgate.forward.ListenSpec next) {
+        if (java.util.Objects.equals(next, egressSpec)) {
+            return;
+        }
+        if (egress != null) {
+            egress.close();
+            egress = null;
+        }
+        egressSpec = next;
+        if (next != null) {
+            try {
+                egress = dev.portgate.net.TransparentEgress.open(transport, new InetSocketAddress(next.address(), next.ports().first()), direct,
+                        (device, protocol, port) -> triggers.outbound(device, protocol, port));
+            } catch (IOException e) {
+                log.warn("egress: {}", e.getMessage());
+            }
+        }
     }
 
     /** Opens, moves or closes the knock port to match the config's knock section. */
@@ -354,6 +378,9 @@ public final class Gateway implements AutoCloseable {
         synchronized (this) {
             if (knockListener != null) {
                 knockListener.close();
+            }
+            if (egress != null) {
+                egress.close();
             }
         }
         upstream.close();

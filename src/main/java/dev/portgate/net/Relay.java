@@ -48,7 +48,10 @@ public final class Relay extends ChannelInboundHandlerAdapter {
             conn.addIn(n);
         }));
         outbound.config().setAutoRead(true);
-        inbound.config().setAutoRead(true);
+        // A client that already half-closed has nothing more to read (and epoll no longer watches it).
+        if (!(inbound instanceof DuplexChannel d && d.isInputShutdown())) {
+            inbound.config().setAutoRead(true);
+        }
     }
 
     @Override
@@ -115,7 +118,11 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: {}", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        if (log.isTraceEnabled()) {
+            log.trace("{}: relay failed", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()), cause);
+        } else {
+            log.debug("{}: {}", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        }
         ctx.close();
     }
 

@@ -158,32 +158,29 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /**
-     * Bytes the TLS handshake pulled in with its last record (a client may send its request right
-     * behind Finished) arrive here before the relay exists; they are kept and handed on once it does.
-     */
-    private final java.util.List<Object> early = new java.util.ArrayList<>();
+    private final EarlyInbound early = new EarlyInbound();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        early.add(msg);
+        early.read(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!early.event(evt)) {
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     private void replayEarly(Channel inbound) {
-        if (!early.isEmpty()) {
-            // Handed on from just behind the TLS handler: these bytes are decrypted already.
-            ChannelHandlerContext tlsCtx = inbound.pipeline().context("tls");
-            early.forEach(tlsCtx::fireChannelRead);
-            early.clear();
-            tlsCtx.fireChannelReadComplete();
-        }
+        // Decrypted bytes go on from just behind the TLS handler; plain ones from the head.
+        early.replay(inbound, tls.server() != null ? "tls" : null);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         if (!ctx.channel().isActive()) {
-            early.forEach(io.netty.util.ReferenceCountUtil::release);
-            early.clear();
+            early.release();
         }
     }
 

@@ -42,6 +42,24 @@ class TcpForwardIT {
     }
 
     @Test
+    void aClientThatSendsAndHalfClosesAtOnceStillGetsItsAnswer() throws Exception {
+        // "echo hi | nc host port": the request and the FIN arrive before the target is even dialled.
+        int port = dev.portgate.testing.Net.freeTcpPort();
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
+             TestGateway gw = new TestGateway("forwards:\n" + forward("quick", "127.0.0.1:" + port, "127.0.0.1:" + echo.port(), ""))) {
+            for (int i = 0; i < 5; i++) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    assertThat(s.getInputStream().readAllBytes()).as("attempt " + (i + 1))
+                            .isEqualTo("hello\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+        }
+    }
+
+    @Test
     void curlDownloadsAMultiMegabyteFileIntact() throws Exception {
         try (HttpFiles files = new HttpFiles(InetAddress.getLoopbackAddress(), 8 * 1024 * 1024)) {
             int port = Net.freeTcpPort();
