@@ -305,7 +305,17 @@ async function loadUpnp() {
 
 // --- security ---
 async function loadSecurity() {
-  const [report, bans, doors] = await Promise.all([api('GET', '/api/v1/security'), api('GET', '/api/v1/bans'), api('GET', '/api/v1/doors')]);
+  const [report, bans, doors, triggers] = await Promise.all([api('GET', '/api/v1/security'), api('GET', '/api/v1/bans'),
+    api('GET', '/api/v1/doors'), api('GET', '/api/v1/triggers')]);
+  const tb = $('#triggers-table tbody');
+  tb.replaceChildren();
+  for (const t of triggers) {
+    const tr = document.createElement('tr');
+    tr.dataset.name = t.name;
+    cell(tr, t.name); cell(tr, t.trigger); cell(tr, t.open.join(', ')); cell(tr, t['open-for']);
+    cell(tr, t['held-by'] || '–', 'held-by'); cell(tr, t.until ? new Date(t.until).toLocaleTimeString() : '–');
+    tb.appendChild(tr);
+  }
   $('#security-summary').textContent = (report.warnings ? report.warnings + ' warning(s). ' : 'No warnings. ')
     + 'Firewall: allow ' + (report.firewall.allow.length ? report.firewall.allow.join(', ') : 'everyone')
     + (report.firewall.deny.length ? ', deny ' + report.firewall.deny.join(', ') : '') + '; bans ' + report.firewall.ban + '.';

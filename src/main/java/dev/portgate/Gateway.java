@@ -140,7 +140,7 @@ public final class Gateway implements AutoCloseable {
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }
-        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints, igd, upstream, policy);
+        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints, igd, upstream, policy, triggers);
         server.start();
         FirstRun.writeUrl(data.path(), server.url());
         igd.consoleUrl(server.url());

@@ -23,8 +23,10 @@ final class SecurityApi {
     private final Reconciler reconciler;
     private final Policy policy;
     private final AuditLog audit;
+    private final dev.portgate.trigger.Triggers triggers;
 
-    SecurityApi(RuleService rules, Reconciler reconciler, Policy policy, AuditLog audit) {
+    SecurityApi(RuleService rules, Reconciler reconciler, Policy policy, AuditLog audit, dev.portgate.trigger.Triggers triggers) {
+        this.triggers = triggers;
         this.rules = rules;
         this.reconciler = reconciler;
         this.policy = policy;
@@ -36,6 +38,7 @@ final class SecurityApi {
         r.get("/api/v1/bans", this::bans);
         r.delete("/api/v1/bans/{address}", this::unban);
         r.get("/api/v1/doors", this::doors);
+        r.get("/api/v1/triggers", this::triggers);
     }
 
     private void report(Context ctx) {
@@ -86,6 +89,17 @@ final class SecurityApi {
         }
         audit.record(Authenticator.caller(ctx).actor(), "unban", a.getHostAddress(), "");
         ctx.status(204);
+    }
+
+    private void triggers(Context ctx) {
+        ArrayNode out = Views.JSON.createArrayNode();
+        for (dev.portgate.trigger.TriggerConfig t : triggers.triggers()) {
+            var o = out.addObject().put("name", t.name()).put("trigger", t.trigger().toString())
+                    .put("open-for", dev.portgate.forward.Durations.format(t.openFor()));
+            o.putPOJO("open", t.open().stream().map(Object::toString).toList());
+            triggers.held(t.name()).ifPresent(h -> o.put("held-by", h.device().getHostAddress()).put("until", h.until().toString()));
+        }
+        ctx.json(out);
     }
 
     private void doors(Context ctx) {

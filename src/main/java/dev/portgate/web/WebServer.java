@@ -49,7 +49,7 @@ public final class WebServer implements AutoCloseable {
 
     public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit,
                      dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream,
-                     dev.portgate.policy.Policy policy) {
+                     dev.portgate.policy.Policy policy, dev.portgate.trigger.Triggers triggers) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
@@ -60,7 +60,7 @@ public final class WebServer implements AutoCloseable {
         ConnectionsApi connections = new ConnectionsApi(reconciler);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
-        SecurityApi security = new SecurityApi(rules, reconciler, policy, audit);
+        SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
         this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi, security, door));
     }
