@@ -174,6 +174,7 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
             return;
         }
         InetSocketAddress to = new InetSocketAddress(Addresses.unmap(address), port);
+        pc.egress().outbound(Addresses.unmap(clientAddress), dev.portgate.forward.Protocol.UDP, port);
         if (contacted.size() < MAX_PEERS) {
             contacted.add(to);
         }

@@ -63,10 +63,23 @@ public final class Triggers implements EgressObserver, AutoCloseable {
         triggers = List.copyOf(next);
     }
 
+    /** When each (trigger, device) was last handed to the worker: UDP calls this per datagram. */
+    private final Map<String, Long> lastHanded = new ConcurrentHashMap<>();
+
     @Override
     public void outbound(InetAddress device, Protocol protocol, int port) {
         for (TriggerConfig t : triggers) {
             if (t.trigger().matches(protocol, port)) {
+                long now = System.nanoTime();
+                String key = t.name() + " " + device.getHostAddress();
+                Long last = lastHanded.get(key);
+                if (last != null && now - last < 1_000_000_000L) {
+                    continue;
+                }
+                if (lastHanded.size() > 10_000) {
+                    lastHanded.clear();
+                }
+                lastHanded.put(key, now);
                 try {
                     worker.execute(() -> fire(t, device));
                 } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -87,7 +87,7 @@ class ConfigFileTest {
                 """)).containsExactly("pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
                 + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
         assertThat(problems("forward:\n  - name: x\n"))
-                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock");
+                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
     }
 
     @Test
