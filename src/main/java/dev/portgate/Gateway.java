@@ -106,6 +106,7 @@ public final class Gateway implements AutoCloseable {
             log.warn("banned {} until {}: {}", ban.source().getHostAddress(), ban.until(), ban.reason());
             audit.record(new Actor("firewall", ban.source().getHostAddress()), "ban", ban.source().getHostAddress(), ban.reason());
         });
+        bans.store(new dev.portgate.store.BanStore(db));
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
         this.direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());

@@ -29,6 +29,40 @@ public final class Bans {
 
     private static final int MAX_TRACKED = 100_000;
 
+    /** Where bans are kept across restarts. */
+    public interface Store {
+        Store NONE = new Store() {
+            @Override
+            public List<Ban> load(Instant now) {
+                return List.of();
+            }
+
+            @Override
+            public void put(Ban ban) {
+            }
+
+            @Override
+            public void remove(InetAddress source) {
+            }
+        };
+
+        List<Ban> load(Instant now);
+
+        void put(Ban ban);
+
+        void remove(InetAddress source);
+    }
+
+    private volatile Store store = Store.NONE;
+
+    /** Keeps bans in {@code store} from now on, and takes back those it holds that have not ended. */
+    public void store(Store next) {
+        store = next;
+        for (Ban b : next.load(clock.instant())) {
+            banned.put(b.source(), b);
+        }
+    }
+
     private final Clock clock;
     private final Consumer<Ban> onBan;
     private volatile Settings settings = Settings.DEFAULT;
@@ -73,6 +107,7 @@ public final class Bans {
         }
         if (ban != null) {
             banned.put(source, ban);
+            store.put(ban);
             onBan.accept(ban);
         }
     }
@@ -100,7 +135,11 @@ public final class Bans {
 
     public boolean unban(InetAddress source) {
         failures.remove(source);
-        return banned.remove(source) != null;
+        boolean was = banned.remove(source) != null;
+        if (was) {
+            store.remove(source);
+        }
+        return was;
     }
 
     public List<Ban> list() {

@@ -103,12 +103,12 @@ class GuardIT {
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
             Files.writeString(dir.resolve("portgate.yaml"), "firewall:\n  ban: { after: 3, within: 1m, for: 1h }\nforwards:\n"
                     + forward("plain", plain, echo.port(), ""));
-            try (dev.portgate.testing.JarProcess gw = dev.portgate.testing.JarProcess.start(dir, java.util.Map.of("PORTGATE_ADMIN_PASSWORD",
-                    "correct-horse-battery"), "serve", "--config", "portgate.yaml", "--data", "data", "--console", "127.0.0.1:0")) {
+            var env = java.util.Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery");
+            var http = java.net.http.HttpClient.newHttpClient();
+            try (dev.portgate.testing.JarProcess gw = dev.portgate.testing.JarProcess.start(dir, env, "serve", "--config", "portgate.yaml",
+                    "--data", "data", "--console", "127.0.0.1:0")) {
                 gw.awaitOutput("portgate started");
                 String url = Files.readString(dir.resolve("data/console-url")).strip();
-                String token = Files.readString(dir.resolve("data/api-token")).strip();
-                var http = java.net.http.HttpClient.newHttpClient();
                 for (int i = 0; i < 3; i++) {
                     var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/session"))
                             .header("Content-Type", "application/json")
@@ -118,6 +118,14 @@ class GuardIT {
                 }
                 gw.awaitOutput("banned 127.0.0.1");
                 assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("banned from the forwards too").isFalse();
+            }
+            // A restart does not lift the ban; the API does.
+            try (dev.portgate.testing.JarProcess gw = dev.portgate.testing.JarProcess.start(dir, env, "serve", "--config", "portgate.yaml",
+                    "--data", "data", "--console", "127.0.0.1:0")) {
+                gw.awaitOutput("portgate started");
+                String url = Files.readString(dir.resolve("data/console-url")).strip();
+                String token = Files.readString(dir.resolve("data/api-token")).strip();
+                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("still banned after the restart").isFalse();
                 var bans = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/bans"))
                         .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertThat(bans.body()).contains("\"address\":\"127.0.0.1\"").contains("console login");
