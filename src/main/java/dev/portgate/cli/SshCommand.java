@@ -52,6 +52,9 @@ final class SshCommand implements Callable<Integer> {
     @Option(names = "-o", paramLabel = "Key=Value", description = "UserKnownHostsFile=FILE and ServerAliveInterval=SECONDS are understood")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "-c", paramLabel = "cipher[,cipher…]", split = ",", description = "ciphers to offer, in order, as OpenSSH's -c")
+    List<String> ciphers;
+
     @Option(names = "-N", description = "accepted for OpenSSH compatibility: portgate never runs commands")
     boolean noCommand;
 
@@ -118,11 +121,20 @@ final class SshCommand implements Callable<Integer> {
             System.err.println("portgate ssh: nothing to do — give -L, -R or -D");
             return ExitCodes.USAGE;
         }
+        List<String> offered = new java.util.ArrayList<>();
+        for (String c : ciphers == null ? List.<String>of() : ciphers) {
+            try {
+                offered.add(SshEndpointConfig.checkCipher(c));
+            } catch (IllegalArgumentException e) {
+                System.err.println("portgate ssh: -c " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
         Path data = Files.createTempDirectory("portgate-ssh");
         Gateway gateway = new Gateway(new Gateway.Settings(null, data, Duration.ofSeconds(5),
                 Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(10), null));
         ChangeResult r = gateway.apply(new GatewayConfig(forwards, null,
-                List.of(new SshEndpointConfig("ssh", host, port, user, identity, null, knownHosts, keepalive)), null, null));
+                List.of(new SshEndpointConfig("ssh", host, port, user, identity, null, knownHosts, keepalive, offered)), null, null));
         if (r instanceof ChangeResult.Rejected rejected) {
             rejected.problems().forEach(p -> System.err.println("portgate ssh: " + p));
             gateway.close();

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class SshEndpointDecoder {
 
     private static final Set<String> KEYS = Set.of("name", "host", "port", "user", "identity", "password-env", "password-file",
-            "known-hosts", "keepalive");
+            "known-hosts", "keepalive", "ciphers");
 
     private SshEndpointDecoder() {
     }
@@ -35,7 +35,7 @@ final class SshEndpointDecoder {
                 continue;
             }
             int before = problems.list().size();
-            Fields f = new Fields(m, problems, "", KEYS, "name, host, port, user, identity, password-env, password-file, known-hosts, keepalive");
+            Fields f = new Fields(m, problems, "", KEYS, "name, host, port, user, identity, password-env, password-file, known-hosts, keepalive, ciphers");
             String name = f.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 f.problem("name", "ssh-endpoints: each endpoint needs a name (letters, digits, '.', '_', '-')");
@@ -85,7 +85,11 @@ final class SshEndpointDecoder {
                 f.problem("keepalive", "ssh-endpoint \"" + name + "\": keepalive must be more than 0");
             }
             if (problems.list().size() == before) {
-                out.add(new SshEndpointConfig(name, host, port, user, identity, password, knownHosts, keepalive));
+                List<String> ciphers = new java.util.ArrayList<>();
+                for (String c : f.list("ciphers").orElse(List.of())) {
+                    f.parse("ciphers", c, f.at("ciphers"), SshEndpointConfig::checkCipher).ifPresent(ciphers::add);
+                }
+                out.add(new SshEndpointConfig(name, host, port, user, identity, password, knownHosts, keepalive, ciphers));
             }
         }
         return out;

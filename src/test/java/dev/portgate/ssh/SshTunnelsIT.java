@@ -43,7 +43,9 @@ class SshTunnelsIT {
         sshPort = Net.freeTcpPort();
         Files.writeString(dir.resolve("sshd_config"), "Port " + sshPort + "\nListenAddress 127.0.0.1\nHostKey " + dir.resolve("host")
                 + "\nAuthorizedKeysFile " + dir.resolve("authorized_keys") + "\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-                + "PermitRootLogin prohibit-password\nStrictModes no\nAllowTcpForwarding yes\nPidFile " + dir.resolve("sshd.pid") + "\n");
+                + "PermitRootLogin prohibit-password\nStrictModes no\nAllowTcpForwarding yes\nPidFile " + dir.resolve("sshd.pid") + "\n"
+                // Every cipher but aes256-ctr, so that an endpoint limited to it finds no match.
+                + "Ciphers aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr\n");
         hostKeyLine = "[127.0.0.1]:" + sshPort + " " + Files.readString(dir.resolve("host.pub")).strip();
         Files.writeString(dir.resolve("known_hosts"), hostKeyLine + "\n");
         Files.writeString(dir.resolve("empty_known_hosts"), "");
@@ -117,6 +119,24 @@ class SshTunnelsIT {
             await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
             assertDownload("http://127.0.0.1:" + remote + "/file");
             assertDownload("http://127.0.0.1:" + local + "/file");
+        }
+    }
+
+    @Test
+    void anEndpointOffersTheCiphersItNamesAndNoOthers() throws Exception {
+        int local = Net.freeTcpPort();
+        int other = Net.freeTcpPort();
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("chacha", "known_hosts")
+                + "    ciphers: [ chacha20-poly1305@openssh.com ]\n" + endpoint("ctr", "known_hosts") + "    ciphers: [ aes256-ctr ]\n"
+                + "forwards:\n  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: chacha, target: 127.0.0.1:" + files.port() + " }\n"
+                + "  - { name: no, kind: local, listen: 127.0.0.1:" + other + ", via: ctr, target: 127.0.0.1:" + files.port() + " }\n")) {
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().stream()
+                    .anyMatch(s -> s.name().equals("chacha") && s.state().equals("connected")));
+            assertDownload("http://127.0.0.1:" + local + "/file");
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().stream()
+                    .anyMatch(s -> s.name().equals("ctr") && s.lastError() != null));
+            assertThat(gw.gateway().endpoints().status().stream().filter(s -> s.name().equals("ctr")).findFirst().orElseThrow().state())
+                    .isNotEqualTo("connected");
         }
     }
 
