@@ -60,8 +60,11 @@ final class RangeForwarder extends DefaultForwarder {
     }
 
     @Override
-    public synchronized void localPortForwardingCancelled(SshdSocketAddress local) {
-        rules.close((ServerSession) service.getSession(), local.getPort());
+    public synchronized void localPortForwardingCancelled(SshdSocketAddress local) throws IOException {
+        // As OpenSSH: cancelling a forward this session never made is a failure, not a silent success.
+        if (!rules.close((ServerSession) service.getSession(), local.getPort())) {
+            throw new IOException("this session has no remote forward on port " + local.getPort());
+        }
     }
 
     /** A quick look first, so that taken ports are skipped. */

@@ -61,18 +61,22 @@ public final class SessionRules {
         return new SshdSocketAddress(requestedHost == null ? "" : requestedHost, listen.ports().first());
     }
 
-    void close(ServerSession session, int port) {
+    /** Removes the session's forward on {@code port}; false if it has none there. */
+    boolean close(ServerSession session, int port) {
         String id = ids.get(session);
         Set<String> names = id == null ? null : forwardsOf.get(id);
         if (names == null) {
-            return;
+            return false;
         }
+        boolean found = false;
         for (String name : Set.copyOf(names)) {
             if (name.endsWith("-" + port)) {
                 rules.delete(name, Origin.Kind.SSH, new Actor("ssh " + session.getUsername(), ""));
                 names.remove(name);
+                found = true;
             }
         }
+        return found;
     }
 
     private void closeAll(ServerSession session) {

@@ -195,6 +195,57 @@ class SshServerIT {
     }
 
 
+    /** Sends a global request with the raw payload {@code fill} writes; true if the server answered success. */
+    private static boolean globalRequest(org.apache.sshd.client.session.ClientSession s, String name,
+                                         java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill) throws Exception {
+        org.apache.sshd.common.util.buffer.Buffer b = s.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
+        b.putString(name);
+        b.putBoolean(true);
+        fill.accept(b);
+        return s.request(name, b, LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) != null;
+    }
+
+    @Test
+    void malformedForwardingRequestsGetAFailureAndTheSessionGoesOn() throws Exception {
+        int l = Net.freeTcpPort();
+        tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
+        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
+        client.start();
+        try (org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession()) {
+            s.auth().verify(LIMIT);
+            assertThat(globalRequest(s, "tcpip-forward", b -> { })).as("no address, no port").isFalse();
+            assertThat(globalRequest(s, "tcpip-forward", b -> {
+                b.putString("127.0.0.1");
+                b.putUInt(70000);
+            })).as("port 70000").isFalse();
+            assertThat(globalRequest(s, "tcpip-forward", b -> {
+                b.putString("999.1.1.1");
+                b.putUInt(rangeStart);
+            })).as("a bind address that is no address").isFalse();
+            assertThat(globalRequest(s, "tcpip-forward", b -> {
+                b.putString("127.0.0.1");
+                b.putUInt(1);
+            })).as("outside permit-listen").isFalse();
+            assertThat(globalRequest(s, "cancel-tcpip-forward", b -> {
+                b.putString("127.0.0.1");
+                b.putUInt(rangeStart + 2);
+            })).as("cancelling what was never asked").isFalse();
+            assertThat(globalRequest(s, "nonsense@portgate.dev", b -> b.putString("x"))).as("an unknown request").isFalse();
+            assertThat(s.isOpen()).as("the session survives all of it").isTrue();
+            // A proper request on the same session still works.
+            assertThat(globalRequest(s, "tcpip-forward", b -> {
+                b.putString("127.0.0.1");
+                b.putUInt(rangeStart + 1);
+            })).isTrue();
+            await().atMost(LIMIT).until(() -> gw.gateway().rules().forwards().stream().anyMatch(f -> f.listen().ports().first() == rangeStart + 1));
+        } finally {
+            client.stop();
+        }
+        assertDownload("http://127.0.0.1:" + l + "/file");
+    }
+
     @Test
     void aFloodOfChannelOpensAndAbruptDisconnectsLeaveOtherTunnelsAlone() throws Exception {
         int l = Net.freeTcpPort();
