@@ -89,6 +89,44 @@ class TriggerIT {
     }
 
     @Test
+    void udpTriggerTrafficThroughSocksUdpAssociateOpensTheInboundPort() throws Exception {
+        int proxy = Net.freeTcpPort();
+        int opened = Net.freeTcpPort();
+        try (java.net.DatagramSocket wan = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             TcpPeers lanA = greeter("127.0.0.2", opened);
+             TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy
+                     + "\n    permit-open: [ \"127.0.0.1:*\" ]\ntriggers:\n  - name: game\n    trigger: udp/" + wan.getLocalPort()
+                     + "\n    open: [ tcp/" + opened + " ]\n    open-for: 1m\n    listen-address: 127.0.0.1\n");
+             Socket control = new Socket()) {
+            // SOCKS5 UDP ASSOCIATE from the device 127.0.0.2, then one datagram to the WAN host's trigger port.
+            control.bind(new InetSocketAddress("127.0.0.2", 0));
+            control.connect(new InetSocketAddress("127.0.0.1", proxy), 5000);
+            control.setSoTimeout(10_000);
+            var out = new java.io.DataOutputStream(control.getOutputStream());
+            var in = new java.io.DataInputStream(control.getInputStream());
+            out.write(new byte[] {5, 1, 0});
+            assertThat(in.readNBytes(2)).containsExactly(5, 0);
+            out.write(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
+            byte[] reply = in.readNBytes(10);
+            assertThat(reply[1]).as("UDP ASSOCIATE succeeded").isZero();
+            InetSocketAddress relay = new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(reply, 4, 8)),
+                    ((reply[8] & 0xff) << 8) | (reply[9] & 0xff));
+            try (java.net.DatagramSocket device = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 5);
+                b.putShort((short) 0).put((byte) 0).put((byte) 1).put(new byte[] {127, 0, 0, 1}).putShort((short) wan.getLocalPort())
+                        .put("hello".getBytes(StandardCharsets.US_ASCII));
+                device.send(new java.net.DatagramPacket(b.array(), b.position(), relay));
+                wan.setSoTimeout(10_000);
+                java.net.DatagramPacket got = new java.net.DatagramPacket(new byte[64], 64);
+                wan.receive(got);
+                assertThat(new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+            }
+            await().atMost(LIMIT).until(() -> inbound(opened).equals("127.0.0.2"));
+            assertThat(gw.gateway().triggers().held("game").orElseThrow().device().getHostAddress()).isEqualTo("127.0.0.2");
+        }
+    }
+
+    @Test
     void aTriggerThatWouldClashWithAForwardIsRefusedAndTheForwardStays() throws Exception {
         int proxy = Net.freeTcpPort();
         int taken = Net.freeTcpPort();
