@@ -178,8 +178,10 @@ public final class Leases {
         return n;
     }
 
+    /** Removes the lease's forward and waits until its port is closed: a device told "deleted" finds it so. */
     private void remove(Lease l, Actor actor) {
         rules.get(l.name()).ifPresent(f -> rules.deleteIf(f, actor));
+        reconciler.awaitApplied();
     }
 
     public int countOf(InetAddress device) {
