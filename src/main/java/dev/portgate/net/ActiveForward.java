@@ -40,6 +40,35 @@ public final class ActiveForward {
     }
 
     private volatile io.netty.handler.traffic.GlobalTrafficShapingHandler shaper;
+    private final DatagramBudget datagramsIn = new DatagramBudget();
+    private final DatagramBudget datagramsOut = new DatagramBudget();
+
+    /**
+     * UDP under a bandwidth limit: datagrams cannot wait for the way TCP does, so beyond the rate (plus a
+     * tenth of a second's burst) they are dropped and counted, as a router's policer does.
+     */
+    public boolean admitDatagram(boolean toTarget, int bytes) {
+        long limit = forward.limits().protection().bandwidth();
+        return limit <= 0 || (toTarget ? datagramsIn : datagramsOut).take(limit, bytes);
+    }
+
+    /** A token bucket of bytes, refilled at the forward's bandwidth. */
+    private static final class DatagramBudget {
+        private double tokens = -1;
+        private long lastNanos;
+
+        synchronized boolean take(long perSecond, int bytes) {
+            long now = System.nanoTime();
+            double burst = Math.max(65_536, perSecond / 10.0);
+            tokens = tokens < 0 ? burst : Math.min(burst, tokens + (now - lastNanos) * perSecond / 1e9);
+            lastNanos = now;
+            if (tokens >= bytes) {
+                tokens -= bytes;
+                return true;
+            }
+            return false;
+        }
+    }
 
     /**
      * The forward's bandwidth shaper, shared by all its connections so the limit holds for the forward

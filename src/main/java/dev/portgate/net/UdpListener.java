@@ -108,6 +108,11 @@ public final class UdpListener implements Listener {
                     return;
                 }
             }
+            if (!active.admitDatagram(true, packet.content().readableBytes())) {
+                active.stats().packetDropped();
+                packet.release();
+                return;
+            }
             active.stats().packetIn(packet.content().readableBytes());
             if (session.send(packet.content())) {
                 toFlush.add(session);

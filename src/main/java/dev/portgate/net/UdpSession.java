@@ -174,6 +174,11 @@ final class UdpSession {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             int n = packet.content().readableBytes();
+            if (!active.admitDatagram(false, n)) {
+                active.stats().packetDropped();
+                packet.release();
+                return;
+            }
             active.stats().packetOut(n);
             connection.addOut(n);
             frontend.write(new DatagramPacket(packet.content(), client), frontend.voidPromise());

@@ -138,6 +138,31 @@ class GuardIT {
     }
 
     @Test
+    void udpBeyondTheBandwidthIsDroppedAndCounted() throws Exception {
+        int port = Net.freeUdpPort();
+        try (java.net.DatagramSocket target = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"));
+             TestGateway gw = new TestGateway("forwards:\n  - name: voice\n    protocol: udp\n    listen: 127.0.0.1:" + port
+                     + "\n    target: 127.0.0.1:" + target.getLocalPort() + "\n    bandwidth: 1Mbit\n");
+             java.net.DatagramSocket client = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // 1,000 datagrams of 1,000 bytes in bursts of 100 (each fits the socket buffer): far above 125 kB/s,
+            // so most are dropped by the forward, and counted.
+            byte[] payload = new byte[1000];
+            long started = System.nanoTime();
+            for (int burst = 1; burst <= 10; burst++) {
+                for (int i = 0; i < 100; i++) {
+                    client.send(new java.net.DatagramPacket(payload, payload.length, java.net.InetAddress.getByName("127.0.0.1"), port));
+                }
+                long sent = burst * 100L;
+                await().atMost(LIMIT).until(() -> gw.stats("voice").packetsIn() + gw.stats("voice").packetsDropped() == sent);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long passed = gw.stats("voice").bytesIn();
+            assertThat(passed).as("bytes let through").isPositive().isLessThanOrEqualTo((long) (65_536 + 125_000 * seconds) + 1000);
+            assertThat(gw.stats("voice").packetsDropped()).isPositive();
+        }
+    }
+
+    @Test
     void repeatedBadProxyPasswordsBanTheSourceEverywhereUntilUnbanned() throws Exception {
         String curl = Peers.require("curl");
         int proxy = Net.freeTcpPort();
