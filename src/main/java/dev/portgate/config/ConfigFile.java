@@ -86,48 +86,18 @@ public final class ConfigFile {
         } else if (list != null && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
             problems.add(list, "", "forwards", "forwards must be a list (each entry starting with \"- name:\"), not a " + Fields.shape(list));
         }
-        dev.portgate.ssh.SshServerConfig ssh = null;
-        if (top.has("ssh-server")) {
-            if (top.at("ssh-server") instanceof MappingNode sm) {
-                ssh = SshServerDecoder.decode(sm, problems).orElse(null);
-            } else {
-                problems.add(top.at("ssh-server"), "", "ssh-server", "ssh-server must be a mapping (listen:, users:)");
-            }
-        }
+        dev.portgate.ssh.SshServerConfig ssh = section(top, problems, "ssh-server", "listen:, users:",
+                m -> SshServerDecoder.decode(m, problems), null);
         List<dev.portgate.ssh.SshEndpointConfig> endpoints = top.has("ssh-endpoints")
                 ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
-        dev.portgate.igd.IgdConfig igd = null;
-        if (top.has("igd")) {
-            if (top.at("igd") instanceof MappingNode im) {
-                igd = IgdDecoder.decode(im, problems).orElse(null);
-            } else {
-                problems.add(top.at("igd"), "", "igd", "igd must be a mapping (lan:, upnp:, nat-pmp:, pcp: …)");
-            }
-        }
-        dev.portgate.igd.UpstreamConfig upstream = null;
-        if (top.has("upstream")) {
-            if (top.at("upstream") instanceof MappingNode um) {
-                upstream = IgdDecoder.decodeUpstream(um, problems, seen.keySet()).orElse(null);
-            } else {
-                problems.add(top.at("upstream"), "", "upstream", "upstream must be a mapping (map:, method:)");
-            }
-        }
-        GuardDecoder.Guard guard = new GuardDecoder.Guard(dev.portgate.policy.Firewall.OPEN, dev.portgate.policy.Bans.Settings.DEFAULT);
-        if (top.has("firewall")) {
-            if (top.at("firewall") instanceof MappingNode fm) {
-                guard = GuardDecoder.firewall(fm, problems).orElse(guard);
-            } else {
-                problems.add(top.at("firewall"), "", "firewall", "firewall must be a mapping (allow:, deny:, ban:)");
-            }
-        }
-        dev.portgate.policy.KnockConfig knock = null;
-        if (top.has("knock")) {
-            if (top.at("knock") instanceof MappingNode km) {
-                knock = GuardDecoder.knock(km, problems).orElse(null);
-            } else {
-                problems.add(top.at("knock"), "", "knock", "knock must be a mapping (listen:, max-skew:)");
-            }
-        }
+        dev.portgate.igd.IgdConfig igd = section(top, problems, "igd", "lan:, upnp:, nat-pmp:, pcp: …",
+                m -> IgdDecoder.decode(m, problems), null);
+        dev.portgate.igd.UpstreamConfig upstream = section(top, problems, "upstream", "map:, method:",
+                m -> IgdDecoder.decodeUpstream(m, problems, seen.keySet()), null);
+        GuardDecoder.Guard guard = section(top, problems, "firewall", "allow:, deny:, ban:", m -> GuardDecoder.firewall(m, problems),
+                new GuardDecoder.Guard(dev.portgate.policy.Firewall.OPEN, dev.portgate.policy.Bans.Settings.DEFAULT));
+        dev.portgate.policy.KnockConfig knock = section(top, problems, "knock", "listen:, max-skew:",
+                m -> GuardDecoder.knock(m, problems), null);
         List<dev.portgate.trigger.TriggerConfig> triggers = top.has("triggers") ? TriggerDecoder.decode(top.at("triggers"), problems) : List.of();
         dev.portgate.forward.ListenSpec egress = top.has("egress") ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null) : null;
         Set<String> endpointNames = new java.util.HashSet<>();
@@ -147,6 +117,22 @@ public final class ConfigFile {
             throw new ConfigException(problems.byLine());
         }
         return new GatewayConfig(forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock, triggers, egress);
+    }
+
+    /**
+     * A top-level section that must be a mapping, read by {@code decoder}; {@code otherwise} when it is
+     * absent or has problems. Another shape is a problem that names the keys it should hold.
+     */
+    private static <T> T section(Fields top, Problems problems, String key, String keysHint,
+                                 java.util.function.Function<MappingNode, Optional<T>> decoder, T otherwise) {
+        if (!top.has(key)) {
+            return otherwise;
+        }
+        if (top.at(key) instanceof MappingNode m) {
+            return decoder.apply(m).orElse(otherwise);
+        }
+        problems.add(top.at(key), "", key, key + " must be a mapping (" + keysHint + ")");
+        return otherwise;
     }
 
     private static Node compose(Reader reader, String source) throws ConfigException {

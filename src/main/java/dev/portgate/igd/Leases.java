@@ -171,10 +171,11 @@ public final class Leases {
         int n = 0;
         for (Lease l : list()) {
             if (which.test(l)) {
-                remove(l, actor);
+                rules.get(l.name()).ifPresent(f -> rules.deleteIf(f, actor));
                 n++;
             }
         }
+        reconciler.awaitApplied();
         return n;
     }
 

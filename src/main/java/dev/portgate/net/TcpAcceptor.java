@@ -9,7 +9,6 @@ import dev.portgate.policy.Policy;
 import dev.portgate.policy.Verdict;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The first handler of an accepted TCP connection: asks the policy, dials the target on the same
  * event loop, writes a PROXY header if the forward wants one, then hands both sides to {@link Relay}.
  */
-final class TcpAcceptor extends ChannelInboundHandlerAdapter {
+final class TcpAcceptor extends FirstHandler {
 
     private static final Logger log = LoggerFactory.getLogger(TcpAcceptor.class);
 
@@ -158,30 +157,9 @@ final class TcpAcceptor extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private final EarlyInbound early = new EarlyInbound();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        early.read(msg);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (!early.event(evt)) {
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
     private void replayEarly(Channel inbound) {
         // Decrypted bytes go on from just behind the TLS handler; plain ones from the head.
-        early.replay(inbound, tls.server() != null ? "tls" : null);
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isActive()) {
-            early.release();
-        }
+        replayEarly(inbound, tls.server() != null ? "tls" : null);
     }
 
     @Override

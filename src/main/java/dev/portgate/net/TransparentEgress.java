@@ -5,7 +5,6 @@ import dev.portgate.forward.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -73,7 +72,7 @@ public final class TransparentEgress implements AutoCloseable {
         channel.close().syncUninterruptibly();
     }
 
-    private static final class Acceptor extends ChannelInboundHandlerAdapter {
+    private static final class Acceptor extends FirstHandler {
         private final InetSocketAddress listen;
         private final Dialer direct;
         private final EgressObserver observer;
@@ -119,29 +118,8 @@ public final class TransparentEgress implements AutoCloseable {
                 }
                 ctx.pipeline().remove(this);
                 Relay.join(inbound, outbound, conn, stats, Duration.ZERO);
-                early.replay(inbound, null);
+                replayEarly(inbound, null);
             });
-        }
-
-        private final EarlyInbound early = new EarlyInbound();
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            early.read(msg);
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (!early.event(evt)) {
-                ctx.fireUserEventTriggered(evt);
-            }
-        }
-
-        @Override
-        public void handlerRemoved(ChannelHandlerContext ctx) {
-            if (!ctx.channel().isActive()) {
-                early.release();
-            }
         }
 
         @Override
