@@ -35,7 +35,7 @@ public final class ServerSessions {
         }
         try {
             InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
-            ForwardedTcpipChannel ch = new ForwardedTcpipChannel(new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
+            BridgedTcpip ch = new BridgedTcpip("forwarded-tcpip", new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
                     new SshdSocketAddress(host, port));
             session.getService(ConnectionService.class).registerChannel(ch);
             SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH client", promise);

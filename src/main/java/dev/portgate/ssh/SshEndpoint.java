@@ -15,7 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -196,8 +195,9 @@ public final class SshEndpoint implements AutoCloseable {
             try {
                 ClientSession s = awaitSession();
                 InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
-                ChannelDirectTcpip ch = s.createDirectTcpipChannel(new SshdSocketAddress(from.getHostString(), from.getPort()),
+                BridgedTcpip ch = new BridgedTcpip("direct-tcpip", new SshdSocketAddress(from.getHostString(), from.getPort()),
                         new SshdSocketAddress(host, port));
+                s.getService(org.apache.sshd.common.session.ConnectionService.class).registerChannel(ch);
                 SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH server", promise);
             } catch (IOException | RuntimeException e) {
                 promise.tryFailure(e);

@@ -1,12 +1,9 @@
 package dev.portgate.ssh;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.util.concurrent.Promise;
 import dev.portgate.net.Errors;
-import org.apache.sshd.common.channel.StreamingChannel;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelMetadata;
@@ -14,62 +11,72 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
-import org.apache.sshd.common.io.IoInputStream;
-import org.apache.sshd.common.io.IoOutputStream;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.io.IoWriteFuture;
+import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
- * An SSH {@code direct-tcpip} channel dressed as a Netty channel, so that the relay, counters and
- * backpressure of the data plane work unchanged through an SSH connection. It lives on the event
- * loop of the connection it serves; MINA's callbacks hop onto that loop. One read and one write are
- * in flight at a time: the SSH window and Netty's water marks do the rest.
+ * An SSH tunnel channel ({@link BridgedTcpip}) dressed as a Netty channel, so that the relay, counters
+ * and backpressure of the data plane work unchanged through an SSH connection. It lives on the event
+ * loop of the connection it serves.
+ * <p>
+ * Out: flushed bytes become SSH data packets at once, as many as the peer's window allows and up to
+ * {@link #MAX_IN_FLIGHT} not yet on the socket; what does not fit stays in the outbound buffer, whose
+ * water marks stop the relay from reading. In: packets are copied off MINA's thread into a queue and
+ * handed to the pipeline when it reads; the SSH window is released only then, so a slow reader holds
+ * back the peer, not our memory.
  */
-final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
+final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, BridgedTcpip.Bridge {
 
     private static final ChannelMetadata METADATA = new ChannelMetadata(false);
-    private static final int READ_SIZE = 64 * 1024;
-    /** MINA takes one write at a time; big batches keep the SSH pipe busy while the next one gathers. */
-    private static final int WRITE_BATCH = 2 * 1024 * 1024;
+    private static final long MAX_IN_FLIGHT = 2L * 1024 * 1024;
+    private static final Object EOF = new Object();
+    private static final Object CLOSED = new Object();
 
-    private final ChannelDirectTcpip ssh;
-    private final IoInputStream fromRemote;
-    private final IoOutputStream toRemote;
+    private final BridgedTcpip ssh;
     private final DefaultChannelConfig config = new DefaultChannelConfig(this);
     private final InetSocketAddress remote;
+    private final Queue<Object> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicLong inFlight = new AtomicLong();
     private volatile boolean open = true;
-    private boolean reading;
-    private boolean writing;
+    private volatile boolean waitingForRoom;
+    private boolean readPending;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
 
-    SshTunnelChannel(ChannelDirectTcpip ssh, InetSocketAddress remote) {
+    private SshTunnelChannel(BridgedTcpip ssh, InetSocketAddress remote) {
         super(null);
         this.ssh = ssh;
-        this.fromRemote = ssh.getAsyncOut();
-        this.toRemote = ssh.getAsyncIn();
         this.remote = remote;
         config.setAutoRead(false);
-        config.setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024));
+        config.setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024));
+        ssh.bridge(this);
         ssh.addCloseFutureListener(f -> {
-            if (open) {
-                eventLoop().execute(() -> unsafe().close(unsafe().voidPromise()));
-            }
+            incoming.add(CLOSED);
+            scheduleDrain();
         });
     }
 
     /**
-     * Opens {@code ssh} (async streaming) and, once the peer accepts, puts it on {@code inbound}'s event
-     * loop as a Netty channel; the promise fails with the peer's reason, prefixed by {@code refusedBy}.
+     * Opens {@code ssh} and, once the peer accepts, puts it on {@code inbound}'s event loop as a Netty
+     * channel; the promise fails with the peer's reason, prefixed by {@code refusedBy}.
      */
-    static void openOnto(ChannelDirectTcpip ssh, Channel inbound, String host, int port, String refusedBy, Promise<Channel> promise)
+    static void openOnto(BridgedTcpip ssh, Channel inbound, String host, int port, String refusedBy, Promise<Channel> promise)
             throws IOException {
-        ssh.setStreaming(StreamingChannel.Streaming.Async);
+        SshTunnelChannel tunnel = new SshTunnelChannel(ssh, InetSocketAddress.createUnresolved(host, port));
         ssh.open().addListener(f -> {
             if (!f.isOpened()) {
                 ssh.close(true);
@@ -77,7 +84,6 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
                         + Errors.reason(f.getException())));
                 return;
             }
-            SshTunnelChannel tunnel = new SshTunnelChannel(ssh, InetSocketAddress.createUnresolved(host, port));
             inbound.eventLoop().register(tunnel).addListener(r -> {
                 if (r.isSuccess()) {
                     promise.trySuccess(tunnel);
@@ -87,6 +93,159 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
                 }
             });
         });
+    }
+
+    // --- from SSH (MINA's threads) ---
+
+    @Override
+    public void data(byte[] bytes, int offset, int length) {
+        if (!open) {
+            return;
+        }
+        ByteBuf copy = config.getAllocator().directBuffer(length);
+        copy.writeBytes(bytes, offset, length);
+        incoming.add(copy);
+        scheduleDrain();
+    }
+
+    @Override
+    public void eof() {
+        incoming.add(EOF);
+        scheduleDrain();
+    }
+
+    @Override
+    public void windowOpened() {
+        if (waitingForRoom && isRegistered()) {
+            eventLoop().execute(this::flushAgain);
+        }
+    }
+
+    private void scheduleDrain() {
+        if (isRegistered() && drainScheduled.compareAndSet(false, true)) {
+            eventLoop().execute(this::drain);
+        }
+    }
+
+    /** Hands queued input to the pipeline while it wants to read. On the event loop. */
+    private void drain() {
+        drainScheduled.set(false);
+        boolean delivered = false;
+        while (open && (readPending || config.isAutoRead())) {
+            Object m = incoming.poll();
+            if (m == null) {
+                break;
+            }
+            readPending = false;
+            if (m instanceof ByteBuf data) {
+                int n = data.readableBytes();
+                pipeline().fireChannelRead(data);
+                delivered = true;
+                release(n);
+            } else if (m == EOF) {
+                flushReadComplete(delivered);
+                delivered = false;
+                inputShutdown = true;
+                pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+                if (outputShutdown) {
+                    close();
+                }
+            } else {
+                flushReadComplete(delivered);
+                delivered = false;
+                close();
+            }
+        }
+        flushReadComplete(delivered);
+    }
+
+    private void flushReadComplete(boolean delivered) {
+        if (delivered) {
+            pipeline().fireChannelReadComplete();
+        }
+    }
+
+    private void release(int n) {
+        try {
+            ssh.getLocalWindow().release(n);
+        } catch (IOException | RuntimeException e) {
+            close();
+        }
+    }
+
+    // --- to SSH (the event loop) ---
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        long packet = ssh.getRemoteWindow().getPacketSize();
+        while (in.current() != null) {
+            if (((ByteBuf) in.current()).readableBytes() == 0) {
+                in.remove();
+                continue;
+            }
+            long room = Math.min(packet, ssh.getRemoteWindow().getSize());
+            if (room <= 0 || inFlight.get() >= MAX_IN_FLIGHT) {
+                waitingForRoom = true;  // a window adjust or a finished socket write flushes again
+                return;
+            }
+            waitingForRoom = false;
+            int n = flushedBytes(in, (int) room);
+            Buffer packetBuffer = ssh.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, n + 12);
+            packetBuffer.putUInt(ssh.getRecipient());
+            packetBuffer.putUInt(n);
+            copyFlushed(in, packetBuffer, n);
+            ssh.getRemoteWindow().consume(n);
+            IoWriteFuture written = ssh.sendData(packetBuffer);
+            in.removeBytes(n);
+            if (written == null) {
+                close();  // the peer closed the channel: what is left has nowhere to go
+                return;
+            }
+            inFlight.addAndGet(n);
+            written.addListener(w -> onWritten(w, n));
+        }
+    }
+
+    /** On MINA's thread, once a packet is on the socket (or failed to get there). */
+    private void onWritten(IoWriteFuture f, int n) {
+        long left = inFlight.addAndGet(-n);
+        if (!f.isWritten()) {
+            eventLoop().execute(this::close);
+        } else if (waitingForRoom && left < MAX_IN_FLIGHT / 2) {
+            eventLoop().execute(this::flushAgain);
+        }
+    }
+
+    private static int flushedBytes(ChannelOutboundBuffer in, int max) throws Exception {
+        int[] total = {0};
+        in.forEachFlushedMessage(m -> {
+            total[0] += Math.min(((ByteBuf) m).readableBytes(), max - total[0]);
+            return total[0] < max;
+        });
+        return total[0];
+    }
+
+    private static void copyFlushed(ChannelOutboundBuffer in, Buffer to, int n) throws Exception {
+        int[] left = {n};
+        in.forEachFlushedMessage(m -> {
+            ByteBuf b = (ByteBuf) m;
+            int k = Math.min(b.readableBytes(), left[0]);
+            to.ensureCapacity(k);
+            b.getBytes(b.readerIndex(), to.array(), to.wpos(), k);
+            to.wpos(to.wpos() + k);
+            left[0] -= k;
+            return left[0] > 0;
+        });
+    }
+
+    private void flushAgain() {
+        ((TunnelUnsafe) unsafe()).flushAgain();
+    }
+
+    @Override
+    protected void doShutdownOutput() throws IOException {
+        outputShutdown = true;
+        ssh.sendEndOfData();  // after the data packets already written: MINA keeps their order
     }
 
     @Override
@@ -118,83 +277,8 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     protected void doBeginRead() {
-        if (reading || inputShutdown || !open) {
-            return;
-        }
-        reading = true;
-        ByteArrayBuffer buffer = new ByteArrayBuffer(READ_SIZE, false);
-        fromRemote.read(buffer).addListener(f -> eventLoop().execute(() -> {
-            reading = false;
-            if (!open) {
-                return;
-            }
-            int n = f.getException() == null ? f.getRead() : -1;
-            if (n < 0) {
-                inputShutdown = true;
-                pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-                if (outputShutdown) {
-                    close();
-                }
-                return;
-            }
-            ByteBuf data = Unpooled.wrappedBuffer(buffer.array(), buffer.rpos(), n);
-            pipeline().fireChannelRead(data);
-            pipeline().fireChannelReadComplete();
-            if (config.isAutoRead()) {
-                read();
-            }
-        }));
-    }
-
-    @Override
-    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
-        if (writing) {
-            return;  // resumed when the write in flight completes
-        }
-        // Gather what is flushed (up to WRITE_BATCH) into one SSH write: one hop through MINA per batch, not per read.
-        int total = 0;
-        java.util.List<ByteBuf> batch = new java.util.ArrayList<>();
-        for (Object m : flushed(in)) {
-            ByteBuf b = (ByteBuf) m;
-            if (total > 0 && total + b.readableBytes() > WRITE_BATCH) {
-                break;
-            }
-            batch.add(b);
-            total += b.readableBytes();
-        }
-        if (total == 0) {
-            while (in.current() != null) {
-                in.remove();
-            }
-            return;
-        }
-        byte[] bytes = new byte[total];
-        int at = 0;
-        for (ByteBuf b : batch) {
-            int n = b.readableBytes();
-            b.getBytes(b.readerIndex(), bytes, at, n);
-            at += n;
-        }
-        long written = total;
-        writing = true;
-        toRemote.writeBuffer(new ByteArrayBuffer(bytes)).addListener(f -> eventLoop().execute(() -> {
-            writing = false;
-            if (f.isWritten()) {
-                in.removeBytes(written);
-                ((TunnelUnsafe) unsafe()).flushAgain();
-            } else {
-                close();
-            }
-        }));
-    }
-
-    private static java.util.List<Object> flushed(ChannelOutboundBuffer in) throws Exception {
-        java.util.List<Object> out = new java.util.ArrayList<>();
-        in.forEachFlushedMessage(m -> {
-            out.add(m);
-            return out.size() < 1024;
-        });
-        return out;
+        readPending = true;
+        drain();
     }
 
     @Override
@@ -208,13 +292,11 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel {
     @Override
     protected void doClose() {
         open = false;
+        Object m;
+        while ((m = incoming.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
         ssh.close(false);
-    }
-
-    @Override
-    protected void doShutdownOutput() throws IOException {
-        outputShutdown = true;
-        toRemote.close(false);  // sends SSH_MSG_CHANNEL_EOF once the writes before it are out
     }
 
     @Override
