@@ -4,7 +4,7 @@
 # And portgate as the client (`portgate ssh -L`) to both servers.
 #
 # A JVM compiles its hot paths in the first seconds of load, so every path that has portgate in it is warmed
-# with one unrecorded 4-second run first (a daemon is long-lived; OpenSSH needs no warming, but gets the same run).
+# with one unrecorded 8-second run first (a daemon is long-lived; OpenSSH needs no warming, but gets the same run).
 #
 # usage: bench/ssh.sh [seconds]     (default 5)
 set -euo pipefail
@@ -45,14 +45,21 @@ java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/portgate.yaml" -d "$OUT/pg
 for _ in $(seq 1 50); do grep -q "portgate started" "$OUT/portgate.log" && break; sleep 0.2; done
 sleep 1
 
-gbits() {  # seconds -> Gbit/s of one iperf3 stream to the tunnel's local end
-  iperf3 -c 127.0.0.1 -p $L -t "$1" -J 2>/dev/null | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' || echo "-"
+gbits() {  # seconds -> Gbit/s of one iperf3 stream to the tunnel's local end; one retry (logged) if iperf3 fails
+  local r
+  for _ in 1 2; do
+    r=$(iperf3 -c 127.0.0.1 -p $L -t "$1" -J 2>/dev/null | tee -a "$OUT/iperf3.json" \
+        | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null) \
+      && { echo "$r"; return; }
+    echo "iperf3 failed once (see $OUT/iperf3.json); again" >&2; sleep 1
+  done
+  echo "-"
 }
 through() {  # server-port cipher -> Gbit/s of one iperf3 stream through ssh -L
   ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -i "$OUT/client" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
       -o IdentitiesOnly=yes -o BatchMode=yes -o ExitOnForwardFailure=yes -o Ciphers="$2" "$(id -un)@127.0.0.1" 2>/dev/null & local s=$!
   for _ in $(seq 1 50); do ss -ltn "sport = :$L" | grep -q LISTEN && break; sleep 0.1; done; sleep 0.3
-  gbits 4 >/dev/null; gbits "$T"
+  gbits 8 >/dev/null; gbits "$T"
   kill $s; wait $s 2>/dev/null || true
 }
 direct=$(iperf3 -c 127.0.0.1 -p $IPERF -t "$T" -J | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
@@ -70,7 +77,7 @@ pgclient() {  # server-port cipher -> Gbit/s
   java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -c "$2" -i "$OUT/client" \
       -o UserKnownHostsFile="$OUT/known_hosts" "$(id -un)@127.0.0.1" > "$OUT/pgclient.log" 2>&1 & local c=$!
   for _ in $(seq 1 100); do grep -q 'connected to' "$OUT/pgclient.log" && break; sleep 0.1; done; sleep 0.5
-  gbits 4 >/dev/null; gbits "$T"
+  gbits 8 >/dev/null; gbits "$T"
   kill $c; wait $c 2>/dev/null || true
 }
 echo "| portgate -> OpenSSH | $(pgclient $SSHD aes128-gcm@openssh.com) | $(pgclient $SSHD chacha20-poly1305@openssh.com) |"

@@ -277,7 +277,7 @@ public final class Gateway implements AutoCloseable {
                 }
             } else if (ssh == null) {
                 TunnelServer server = new TunnelServer(next, data.path(), throttle,
-                        new SessionRules(rules, reconciler, endpoints.serverSessions()));
+                        new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, transport.group());
                 server.start();
                 ssh = server;
             } else {

@@ -1,43 +1,36 @@
 package dev.portgate.ssh;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * A {@code direct-tcpip} or {@code forwarded-tcpip} channel whose data goes straight to a {@link Bridge}
- * instead of MINA's streams. MINA's async stream keeps one SSH packet in flight and waits for the socket
- * write of each before it makes the next; the bridge writes as many packets as the peer's window allows
- * and is told when the window opens again. (Both channel types open with the same fields, RFC 4254 §7.2:
- * the address connected to, then the originator's.)
+ * A {@code direct-tcpip} or {@code forwarded-tcpip} channel that we open, whose data goes straight to a
+ * {@link SshPipe.Bridge} instead of MINA's streams. MINA's async stream keeps one SSH packet in flight and
+ * waits for the socket write of each before it makes the next; the bridge writes as many packets as the
+ * peer's window allows and is told when the window opens again. (Both channel types open with the same
+ * fields, RFC 4254 §7.2: the address connected to, then the originator's.)
  */
-final class BridgedTcpip extends ChannelDirectTcpip {
-
-    /** The other half: told of each incoming chunk (still in MINA's buffer: copy it), the EOF and a wider window. */
-    interface Bridge {
-        void data(byte[] bytes, int offset, int length);
-
-        void eof();
-
-        void windowOpened();
-    }
+final class BridgedTcpip extends ChannelDirectTcpip implements SshPipe {
 
     private final String type;
-    private final Object sending = new Object();
-    private boolean closing;
-    private volatile Bridge bridge;
+    private final SshdSocketAddress originator;
+    private final PipeGate gate = new PipeGate();
 
     /** {@code type} is {@code direct-tcpip} (a client's tunnel) or {@code forwarded-tcpip} (a server dialling back for {@code -R}). */
     BridgedTcpip(String type, SshdSocketAddress originator, SshdSocketAddress connected) {
         super(originator, connected);
         this.type = type;
+        this.originator = originator;
         setStreaming(Streaming.Async);
     }
 
-    void bridge(Bridge b) {
-        this.bridge = b;
+    @Override
+    public void bridge(Bridge b) {
+        gate.bridge(b);
     }
 
     @Override
@@ -48,43 +41,39 @@ final class BridgedTcpip extends ChannelDirectTcpip {
     @Override
     protected void doWriteData(byte[] data, int off, long len) {
         // The local window was consumed when the packet came in; the bridge releases it once it has passed the bytes on.
-        bridge.data(data, off, (int) len);
+        gate.bridge().data(data, off, (int) len);
     }
 
     @Override
     public void handleEof() throws IOException {
         super.handleEof();
-        bridge.eof();
+        gate.bridge().eof();
     }
 
     @Override
     public void handleWindowAdjust(Buffer buffer) throws IOException {
         super.handleWindowAdjust(buffer);
-        bridge.windowOpened();
+        gate.bridge().windowOpened();
     }
 
-    /**
-     * Writes one data packet, or returns null once the channel is closing: a data packet that followed our
-     * SSH_MSG_CHANNEL_CLOSE would name a channel the peer has freed, and OpenSSH drops the whole connection for it.
-     */
-    IoWriteFuture sendData(Buffer packet) throws IOException {
-        synchronized (sending) {
-            return closing || isClosing() ? null : writePacket(packet);
-        }
+    @Override
+    public IoWriteFuture sendData(Buffer packet) throws IOException {
+        return gate.send(isClosing(), () -> writePacket(packet));
+    }
+
+    @Override
+    public IoWriteFuture sendEndOfData() throws IOException {
+        return gate.send(isClosing() || isEofSent(), this::sendEof);
     }
 
     @Override
     protected void preClose() {
-        synchronized (sending) {
-            closing = true;  // before MINA sends SSH_MSG_CHANNEL_CLOSE
-        }
+        gate.closing();
         super.preClose();
     }
 
-    /** Our side has no more to send: SSH_MSG_CHANNEL_EOF, after the data packets already written. */
-    IoWriteFuture sendEndOfData() throws IOException {
-        synchronized (sending) {
-            return closing || isEofSent() ? null : sendEof();
-        }
+    @Override
+    public InetSocketAddress originator() {
+        return InetSocketAddress.createUnresolved(originator.getHostName(), originator.getPort());
     }
 }

@@ -28,7 +28,7 @@ import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
- * An SSH tunnel channel ({@link BridgedTcpip}) dressed as a Netty channel, so that the relay, counters
+ * An SSH channel that carries one TCP connection ({@link SshPipe}) dressed as a Netty channel, so that the relay, counters
  * and backpressure of the data plane work unchanged through an SSH connection. It lives on the event
  * loop of the connection it serves.
  * <p>
@@ -38,14 +38,14 @@ import org.apache.sshd.common.util.buffer.Buffer;
  * handed to the pipeline when it reads; the SSH window is released only then, so a slow reader holds
  * back the peer, not our memory.
  */
-final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, BridgedTcpip.Bridge {
+final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, SshPipe.Bridge {
 
     private static final ChannelMetadata METADATA = new ChannelMetadata(false);
     private static final long MAX_IN_FLIGHT = 2L * 1024 * 1024;
     private static final Object EOF = new Object();
     private static final Object CLOSED = new Object();
 
-    private final BridgedTcpip ssh;
+    private final SshPipe ssh;
     private final DefaultChannelConfig config = new DefaultChannelConfig(this);
     private final InetSocketAddress remote;
     private final Queue<Object> incoming = new ConcurrentLinkedQueue<>();
@@ -57,7 +57,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, B
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
 
-    private SshTunnelChannel(BridgedTcpip ssh, InetSocketAddress remote) {
+    private SshTunnelChannel(SshPipe ssh, InetSocketAddress remote) {
         super(null);
         this.ssh = ssh;
         this.remote = remote;
@@ -68,6 +68,11 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, B
             incoming.add(CLOSED);
             scheduleDrain();
         });
+    }
+
+    /** A Netty channel over {@code ssh}, to be registered on an event loop by the caller. */
+    static SshTunnelChannel over(SshPipe ssh, InetSocketAddress remote) {
+        return new SshTunnelChannel(ssh, remote);
     }
 
     /**
@@ -311,8 +316,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, B
 
     @Override
     protected SocketAddress localAddress0() {
-        return ssh.getLocalSocketAddress() == null ? null
-                : InetSocketAddress.createUnresolved(ssh.getLocalSocketAddress().getHostName(), ssh.getLocalSocketAddress().getPort());
+        return ssh.originator();
     }
 
     @Override

@@ -28,7 +28,9 @@ public final class TunnelServer implements AutoCloseable {
     private final SshServer sshd;
     private final LoginThrottle throttle;
 
-    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, SessionRules sessionRules) {
+    /** {@code direct} and {@code loops} carry the {@code -L}/{@code -D} channels, as the data plane carries every forward. */
+    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, SessionRules sessionRules,
+            dev.portgate.net.Dialer direct, io.netty.channel.EventLoopGroup loops) {
         this.config = config;
         this.throttle = throttle;
         this.sshd = SshServer.setUpDefaultServer();
@@ -41,6 +43,8 @@ public final class TunnelServer implements AutoCloseable {
         TunnelPolicy policy = new TunnelPolicy(() -> this.config);
         sshd.setForwardingFilter(policy);
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
+        sshd.setChannelFactories(java.util.List.of(org.apache.sshd.server.channel.ChannelSessionFactory.INSTANCE,
+                BridgedServerTcpip.factory(direct, loops)));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);
