@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-5}
 OUT=bench/out/ssh; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 700 "$OUT"
-JAR=target/portgate.jar
+JAR=${PORTGATE_JAR:-target/portgate.jar}   # another build to compare: PORTGATE_JAR=/path/to/portgate.jar
 [ -f "$JAR" ] || mvn -q -DskipTests package
 IPERF=15401; SSHD=15402; PGSSH=15403; L=15404
 pids=()
