@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The transparent egress listener: LAN traffic that nftables/iptables TPROXY sends here arrives with
- * its original destination as the socket's local address (IP_TRANSPARENT); portgate dials that
- * destination, relays, and tells the egress observer (port triggering) who went where.
+ * its original destination as the socket's local address (IP_TRANSPARENT); traffic that REDIRECT sends
+ * here has it in conntrack ({@link OriginalDestination}). portgate dials that destination, relays, and
+ * tells the egress observer (port triggering) who went where.
  */
 public final class TransparentEgress implements AutoCloseable {
 
@@ -91,8 +92,12 @@ public final class TransparentEgress implements AutoCloseable {
         public void channelActive(ChannelHandlerContext ctx) {
             Channel inbound = ctx.channel();
             InetSocketAddress client = (InetSocketAddress) inbound.remoteAddress();
-            InetSocketAddress original = (InetSocketAddress) inbound.localAddress();
-            if (original.getPort() == listen.getPort()) {
+            InetSocketAddress local = (InetSocketAddress) inbound.localAddress();
+            // TPROXY keeps the original destination as the socket's local address; REDIRECT rewrote it to ours,
+            // and conntrack remembers where the device was going.
+            InetSocketAddress original = local.getPort() != listen.getPort() ? local
+                    : OriginalDestination.of(inbound).filter(o -> !o.equals(local)).orElse(null);
+            if (original == null) {
                 // Someone connected to the egress port itself: there is no original destination to go to.
                 log.debug("egress: {} connected to the egress port directly; closed", Addresses.format(client));
                 inbound.close();

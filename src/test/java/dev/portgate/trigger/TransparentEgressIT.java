@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three hosts in network namespaces the test makes: a LAN device, the gateway, a WAN host. The
- * gateway's nftables TPROXY sends the device's outbound TCP to portgate's transparent egress
- * listener; connecting out to the trigger port opens the inbound port to the device, for open-for.
+ * gateway's nftables TPROXY (or REDIRECT) sends the device's outbound TCP to portgate's transparent
+ * egress listener; connecting out to the trigger port opens the inbound port to the device, for open-for.
  */
 class TransparentEgressIT {
 
@@ -29,6 +29,8 @@ class TransparentEgressIT {
     private final String wan = "pg-wan-" + suffix;
     private final List<Process> peers = new ArrayList<>();
     private String ip;
+    private String socat;
+    private String nft;
 
     private List<String> in(String ns, String... command) {
         List<String> out = new ArrayList<>(List.of(ip, "netns", "exec", ns));
@@ -53,9 +55,28 @@ class TransparentEgressIT {
 
     @Test
     void aLanDeviceReachingOutOpensTheInboundPortToItForAWhile() throws Exception {
+        makeHosts();
+        // TPROXY: the device's TCP goes to the local transparent listener, its destination kept.
+        must(in(gw, ip, "rule", "add", "fwmark", "1", "lookup", "100"));
+        must(in(gw, ip, "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "100"));
+        must(in(gw, nft, "add table ip pg; add chain ip pg pre { type filter hook prerouting priority mangle; }; "
+                + "add rule ip pg pre iifname pgg" + suffix + " ip protocol tcp tproxy to :12345 meta mark set 1 accept"));
+        reachOutThenComeBackIn();
+    }
+
+    @Test
+    void aRedirectedConnectionGoesWhereTheDeviceMeantAndTriggersToo() throws Exception {
+        makeHosts();
+        // REDIRECT (NAT): the listener reads the device's destination back from conntrack.
+        must(in(gw, nft, "add table ip pgnat; add chain ip pgnat pre { type nat hook prerouting priority dstnat; }; "
+                + "add rule ip pgnat pre iifname pgg" + suffix + " ip protocol tcp redirect to :12345"));
+        reachOutThenComeBackIn();
+    }
+
+    private void makeHosts() throws Exception {
         ip = Peers.require("ip");
-        String socat = Peers.require("socat");
-        String nft = Peers.require("nft");
+        socat = Peers.require("socat");
+        nft = Peers.require("nft");
         if (!"root".equals(System.getProperty("user.name"))) {
             Peers.unavailable("network namespaces need root");
         }
@@ -73,12 +94,9 @@ class TransparentEgressIT {
             must(in(link[0], ip, "link", "set", link[1] + suffix, "up"));
         }
         must(in(lan, ip, "route", "add", "default", "via", "10.91.1.1"));
-        // TPROXY: the device's TCP goes to the local transparent listener, its destination kept.
-        must(in(gw, ip, "rule", "add", "fwmark", "1", "lookup", "100"));
-        must(in(gw, ip, "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "100"));
-        must(in(gw, nft, "add table ip pg; add chain ip pg pre { type filter hook prerouting priority mangle; }; "
-                + "add rule ip pg pre iifname pgg" + suffix + " ip protocol tcp tproxy to :12345 meta mark set 1 accept"));
+    }
 
+    private void reachOutThenComeBackIn() throws Exception {
         int trigger = 16667;
         int opened = 16113;
         peers.add(Processes.start(in(wan, socat, "TCP-LISTEN:" + trigger + ",bind=10.91.2.2,fork,reuseaddr", "EXEC:cat")));
@@ -89,17 +107,17 @@ class TransparentEgressIT {
         try (JarProcess portgate = JarProcess.start(dir, Map.of(), List.of(ip, "netns", "exec", gw), "serve", "--config", "portgate.yaml",
                 "--data", "data", "--console", "off")) {
             portgate.awaitOutput("transparent egress on");
-            assertThat(fromWan(socat, opened)).as("closed before the trigger").isEmpty();
+            assertThat(fromWan(opened)).as("closed before the trigger").isEmpty();
 
             Processes.Result out = Processes.run(LIMIT, in(lan, "sh", "-c", "echo hi | " + socat + " -T5 - TCP:10.91.2.2:" + trigger));
             assertThat(out.out()).as("the device reached the WAN host through the egress listener: " + out.stderr()).isEqualTo("hi\n");
-            await().atMost(LIMIT).until(() -> fromWan(socat, opened).equals("lan-device\n"));
+            await().atMost(LIMIT).until(() -> fromWan(opened).equals("lan-device\n"));
             portgate.awaitOutput("trigger \"irc\": 10.91.1.2 opened");
-            await().atMost(LIMIT).until(() -> fromWan(socat, opened).isEmpty());
+            await().atMost(LIMIT).until(() -> fromWan(opened).isEmpty());
         }
     }
 
-    private String fromWan(String socat, int port) throws Exception {
+    private String fromWan(int port) throws Exception {
         return Processes.run(LIMIT, in(wan, socat, "-T3", "-u", "TCP:10.91.2.1:" + port + ",connect-timeout=3", "-")).out();
     }
 }
