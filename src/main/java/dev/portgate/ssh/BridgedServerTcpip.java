@@ -106,8 +106,8 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
     }
 
     @Override
-    public void bridge(Bridge b) {
-        gate.bridge(b);
+    public PipeGate gate() {
+        return gate;
     }
 
     @Override
@@ -130,11 +130,6 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
     public void handleWindowAdjust(Buffer buffer) throws IOException {
         super.handleWindowAdjust(buffer);
         gate.bridge().windowOpened();
-    }
-
-    @Override
-    public IoWriteFuture sendData(Buffer packet) throws IOException {
-        return gate.send(isClosing(), () -> writePacket(packet));
     }
 
     @Override

@@ -29,8 +29,8 @@ final class BridgedTcpip extends ChannelDirectTcpip implements SshPipe {
     }
 
     @Override
-    public void bridge(Bridge b) {
-        gate.bridge(b);
+    public PipeGate gate() {
+        return gate;
     }
 
     @Override
@@ -54,11 +54,6 @@ final class BridgedTcpip extends ChannelDirectTcpip implements SshPipe {
     public void handleWindowAdjust(Buffer buffer) throws IOException {
         super.handleWindowAdjust(buffer);
         gate.bridge().windowOpened();
-    }
-
-    @Override
-    public IoWriteFuture sendData(Buffer packet) throws IOException {
-        return gate.send(isClosing(), () -> writePacket(packet));
     }
 
     @Override

@@ -21,13 +21,20 @@ interface SshPipe extends Channel {
         void windowOpened();
     }
 
-    void bridge(Bridge bridge);
+    /** The bridge and the send lock this channel shares with its MINA overrides. */
+    PipeGate gate();
+
+    default void bridge(Bridge bridge) {
+        gate().bridge(bridge);
+    }
 
     /**
      * Writes one data packet, or returns null once the channel is closing: a data packet that followed our
      * SSH_MSG_CHANNEL_CLOSE would name a channel the peer has freed, and OpenSSH drops the whole connection for it.
      */
-    IoWriteFuture sendData(Buffer packet) throws IOException;
+    default IoWriteFuture sendData(Buffer packet) throws IOException {
+        return gate().send(isClosing(), () -> writePacket(packet));
+    }
 
     /** Our side has no more to send: SSH_MSG_CHANNEL_EOF, after the data packets already written (null if closing). */
     IoWriteFuture sendEndOfData() throws IOException;
