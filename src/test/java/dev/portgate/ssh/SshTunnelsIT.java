@@ -170,4 +170,56 @@ class SshTunnelsIT {
             assertDownload("http://127.0.0.1:" + local + "/file");
         }
     }
+
+    @Test
+    void targetsThatHangUpWhileDataPoursInLeaveTheSshConnectionUp() throws Exception {
+        int local = Net.freeTcpPort();
+        // A target that reads a little and hangs up while the client is still sending as fast as it can: OpenSSH
+        // closes the channel while portgate is writing into it, and must never see a data packet after the close.
+        try (java.net.ServerSocket target = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
+                        + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + target.getLocalPort() + " }\n")) {
+            Thread hangUps = new Thread(() -> {
+                byte[] some = new byte[64 * 1024];
+                while (!target.isClosed()) {
+                    try (java.net.Socket s = target.accept()) {
+                        s.getInputStream().readNBytes(some, 0, some.length);
+                        s.getOutputStream().write("bye\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException e) {
+                        // the next one, or the end of the test
+                    }
+                }
+            });
+            hangUps.setDaemon(true);
+            hangUps.start();
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            byte[] chunk = new byte[256 * 1024];
+            for (int i = 0; i < 20; i++) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", local)) {
+                    s.setSoTimeout(10_000);
+                    for (int sent = 0; sent < 64; sent++) {  // at most 16 MiB; the hang-up ends it sooner
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (java.io.IOException hungUp) {
+                    // expected: the target went away mid-stream
+                }
+            }
+            assertThat(exchange(local)).as("the tunnel still carries a whole exchange").isEqualTo("bye\n");
+            String sshdLog = Files.readString(dir.resolve("sshd.log"));
+            assertThat(sshdLog).doesNotContain("nonexistent channel");
+            assertThat(sshdLog.lines().filter(l -> l.contains("Accepted publickey")).count())
+                    .as("one SSH connection carried every attempt").isEqualTo(1);
+            assertThat(gw.gateway().endpoints().status().get(0).state()).isEqualTo("connected");
+        }
+    }
+
+    /** Sends a little, says it is done, and returns what came back until the far end closed. */
+    private static String exchange(int local) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", local)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[1024]);
+            s.shutdownOutput();
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
 }
