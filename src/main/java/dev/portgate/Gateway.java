@@ -75,6 +75,8 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService authWorkers;
     private final LoginThrottle throttle;
     private TunnelServer ssh;
+    /** -L/-D channels of the SSH server: relayed and listed, though no forward owns them. */
+    private final dev.portgate.net.SideConnections side;
     private final SshEndpoints endpoints;
     private final Expiry expiry;
     private final IgdService igd;
@@ -124,6 +126,7 @@ public final class Gateway implements AutoCloseable {
                 new dev.portgate.net.TlsContexts(data.path().resolve("tls"))));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
+        this.side = new dev.portgate.net.SideConnections(reconciler.connectionIds());
         this.triggers = new Triggers(rules, Clock.systemUTC());
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
@@ -141,7 +144,7 @@ public final class Gateway implements AutoCloseable {
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }
-        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, accounts, audit, endpoints, igd, upstream, policy, triggers);
+        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, side, accounts, audit, endpoints, igd, upstream, policy, triggers);
         server.start();
         FirstRun.writeUrl(data.path(), server.url());
         igd.consoleUrl(server.url());
@@ -277,7 +280,7 @@ public final class Gateway implements AutoCloseable {
                 }
             } else if (ssh == null) {
                 TunnelServer server = new TunnelServer(next, data.path(), throttle,
-                        new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, transport.group());
+                        new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, transport.group(), side);
                 server.start();
                 ssh = server;
             } else {
@@ -402,5 +405,9 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             log.debug("releasing the data folder lock: {}", e.toString());
         }
+    }
+
+    public dev.portgate.net.SideConnections sideConnections() {
+        return side;
     }
 }

@@ -54,17 +54,6 @@ public final class Relay extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Joins two channels with no forward to count on: a {@code direct-tcpip} channel of portgate's SSH server
-     * and its target. The SSH session is the unit that is logged and audited there.
-     */
-    public static void join(Channel inbound, Channel outbound) {
-        outbound.pipeline().addLast(new Relay(inbound, n -> { }));
-        inbound.pipeline().addLast(new Relay(outbound, n -> { }));
-        outbound.config().setAutoRead(true);
-        inbound.config().setAutoRead(true);
-    }
-
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(true);

@@ -206,4 +206,9 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
     public void close() {
         worker.shutdownNow();
     }
+
+    /** The sequence every live connection's id comes from, shared with connections no forward owns. */
+    public AtomicLong connectionIds() {
+        return connectionIds;
+    }
 }

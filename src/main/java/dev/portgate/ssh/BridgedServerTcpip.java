@@ -2,7 +2,7 @@ package dev.portgate.ssh;
 
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
-import dev.portgate.net.Relay;
+import dev.portgate.net.SideConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -22,7 +22,7 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
 /**
  * A {@code direct-tcpip} channel that a client ({@code ssh -L}, {@code ssh -D}) opens on portgate's server:
  * asked of the user's permit-open, dialled by the data plane's direct dialer on a Netty event loop, and
- * relayed by the same {@link Relay} as every forward, so the SSH side is fed packet by packet as its window
+ * relayed by the same relay as every forward (counted and listed through {@link SideConnections}), so the SSH side is fed packet by packet as its window
  * allows rather than through MINA's own port handler and its connector threads.
  */
 final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe {
@@ -31,17 +31,19 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
 
     private final Dialer direct;
     private final EventLoopGroup loops;
+    private final SideConnections side;
     private final PipeGate gate = new PipeGate();
     private volatile InetSocketAddress originator;
 
-    private BridgedServerTcpip(Dialer direct, EventLoopGroup loops) {
+    private BridgedServerTcpip(Dialer direct, EventLoopGroup loops, SideConnections side) {
         super(null);
         this.direct = direct;
         this.loops = loops;
+        this.side = side;
     }
 
     /** The channel factory that replaces MINA's {@code direct-tcpip}. */
-    static ChannelFactory factory(Dialer direct, EventLoopGroup loops) {
+    static ChannelFactory factory(Dialer direct, EventLoopGroup loops, SideConnections side) {
         return new ChannelFactory() {
             @Override
             public String getName() {
@@ -50,7 +52,7 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
 
             @Override
             public org.apache.sshd.common.channel.Channel createChannel(Session session) {
-                return new BridgedServerTcpip(direct, loops);
+                return new BridgedServerTcpip(direct, loops, side);
             }
         };
     }
@@ -91,7 +93,9 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
                     tunnel.close();
                     return;
                 }
-                Relay.join(tunnel, target);
+                // Listed as the user's: its client is the SSH client's address, not the originator it names.
+                InetSocketAddress client = getSession().getRemoteAddress() instanceof InetSocketAddress a ? a : originator;
+                side.join("ssh-" + getSession().getUsername(), client, dev.portgate.forward.Addresses.hostPort(host, port), tunnel, target);
             });
         });
         return opened;

@@ -28,9 +28,12 @@ public final class TunnelServer implements AutoCloseable {
     private final SshServer sshd;
     private final LoginThrottle throttle;
 
-    /** {@code direct} and {@code loops} carry the {@code -L}/{@code -D} channels, as the data plane carries every forward. */
+    /**
+     * {@code direct} and {@code loops} carry the {@code -L}/{@code -D} channels, as the data plane carries every
+     * forward; {@code side} lists them.
+     */
     public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, SessionRules sessionRules,
-            dev.portgate.net.Dialer direct, io.netty.channel.EventLoopGroup loops) {
+            dev.portgate.net.Dialer direct, io.netty.channel.EventLoopGroup loops, dev.portgate.net.SideConnections side) {
         this.config = config;
         this.throttle = throttle;
         this.sshd = SshServer.setUpDefaultServer();
@@ -44,7 +47,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setForwardingFilter(policy);
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
         sshd.setChannelFactories(java.util.List.of(org.apache.sshd.server.channel.ChannelSessionFactory.INSTANCE,
-                BridgedServerTcpip.factory(direct, loops)));
+                BridgedServerTcpip.factory(direct, loops, side)));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);

@@ -15,9 +15,11 @@ import java.util.Optional;
 final class ConnectionsApi {
 
     private final Reconciler reconciler;
+    private final dev.portgate.net.SideConnections side;
 
-    ConnectionsApi(Reconciler reconciler) {
+    ConnectionsApi(Reconciler reconciler, dev.portgate.net.SideConnections side) {
         this.reconciler = reconciler;
+        this.side = side;
     }
 
     void register(RoutesConfig r) {
@@ -32,6 +34,7 @@ final class ConnectionsApi {
                 out.addAll(s.active().connections());
             }
         }
+        side.connections().stream().filter(c -> forward == null || forward.equals(c.forward())).forEach(out::add);
         out.sort(Comparator.comparingLong(Connection::id));
         return out;
     }

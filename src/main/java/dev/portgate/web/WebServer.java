@@ -47,7 +47,8 @@ public final class WebServer implements AutoCloseable {
     private final TrafficHistory history;
     private final Settings settings;
 
-    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, Accounts accounts, AuditLog audit,
+    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, dev.portgate.net.SideConnections side,
+                     Accounts accounts, AuditLog audit,
                      dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream,
                      dev.portgate.policy.Policy policy, dev.portgate.trigger.Triggers triggers) {
         this.settings = settings;
@@ -57,7 +58,7 @@ public final class WebServer implements AutoCloseable {
         Authenticator auth = new Authenticator(accounts, sessions);
         AccountApi account = new AccountApi(accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
         ForwardsApi forwards = new ForwardsApi(rules, reconciler);
-        ConnectionsApi connections = new ConnectionsApi(reconciler);
+        ConnectionsApi connections = new ConnectionsApi(reconciler, side);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers);

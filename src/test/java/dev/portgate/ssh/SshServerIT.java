@@ -109,6 +109,22 @@ class SshServerIT {
     }
 
     @Test
+    void aLocalForwardsConnectionsAreListedUnderTheUserAndCounted() throws Exception {
+        int l = Net.freeTcpPort();
+        tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
+        var side = gw.gateway().sideConnections();
+        long before = side.stats().snapshot().bytesOut();
+        assertDownload("http://127.0.0.1:" + l + "/file");
+        assertThat(side.stats().snapshot().bytesOut() - before).as("bytes from the target, counted").isGreaterThanOrEqualTo(3L * 1024 * 1024);
+        // A connection held open shows while it lasts, as alice's, with where it goes.
+        try (java.net.Socket held = new java.net.Socket("127.0.0.1", l)) {
+            await().atMost(LIMIT).until(() -> side.connections().stream()
+                    .anyMatch(c -> c.forward().equals("ssh-alice") && c.target().equals("127.0.0.1:" + files.port())));
+        }
+        await().atMost(LIMIT).until(() -> side.connections().isEmpty());
+    }
+
+    @Test
     void dynamicForwardWithRemoteNameResolution() throws Exception {
         int d = Net.freeTcpPort();
         tunnel("-D", "127.0.0.1:" + d);
