@@ -188,10 +188,15 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
                 in.remove();
                 continue;
             }
-            long room = Math.min(packet, ssh.getRemoteWindow().getSize());
-            if (room <= 0 || inFlight.get() >= MAX_IN_FLIGHT) {
-                waitingForRoom = true;  // a window adjust or a finished socket write flushes again
-                return;
+            long room = room(packet);
+            if (room <= 0) {
+                // A window adjust or a finished socket write flushes again — but only if it sees the flag, so
+                // look once more after raising it: one that came in between would otherwise be missed for good.
+                waitingForRoom = true;
+                room = room(packet);
+                if (room <= 0) {
+                    return;
+                }
             }
             waitingForRoom = false;
             int n = flushedBytes(in, (int) room);
@@ -211,12 +216,17 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
         }
     }
 
+    /** How much the next packet may carry: the peer's window and packet size, and nothing while too much is in flight. */
+    private long room(long packet) {
+        return inFlight.get() >= MAX_IN_FLIGHT ? 0 : Math.min(packet, ssh.getRemoteWindow().getSize());
+    }
+
     /** On MINA's thread, once a packet is on the socket (or failed to get there). */
     private void onWritten(IoWriteFuture f, int n) {
         long left = inFlight.addAndGet(-n);
         if (!f.isWritten()) {
             eventLoop().execute(this::close);
-        } else if (waitingForRoom && left < MAX_IN_FLIGHT / 2) {
+        } else if (waitingForRoom && left < MAX_IN_FLIGHT) {
             eventLoop().execute(this::flushAgain);
         }
     }
