@@ -208,7 +208,7 @@ public final class Gateway implements AutoCloseable {
         if (next != null) {
             try {
                 egress = dev.portgate.net.TransparentEgress.open(transport, new InetSocketAddress(next.address(), next.ports().first()), direct,
-                        (device, protocol, port) -> triggers.outbound(device, protocol, port));
+                        (device, protocol, port) -> triggers.outbound(device, protocol, port), side);
             } catch (IOException e) {
                 log.warn("egress: {}", e.getMessage());
             }

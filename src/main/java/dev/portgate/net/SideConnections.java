@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Live connections that no forward owns — the {@code -L} and {@code -D} channels that OpenSSH clients open
- * on portgate's SSH server — so that the console and the API list them beside the forwards' own, under
- * the name of their owner ({@code ssh-<user>}), with ids from the same sequence.
+ * on portgate's SSH server, and what the transparent egress listener carries — so that the console and the
+ * API list them beside the forwards' own, under their owner ({@code ssh-<user>}, {@code egress}), with ids
+ * from the same sequence.
  */
 public final class SideConnections {
 

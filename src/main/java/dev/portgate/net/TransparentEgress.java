@@ -10,8 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,20 +24,17 @@ public final class TransparentEgress implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransparentEgress.class);
 
     private final Channel channel;
-    private final ForwardStats stats;
 
-    private TransparentEgress(Channel channel, ForwardStats stats) {
+    private TransparentEgress(Channel channel) {
         this.channel = channel;
-        this.stats = stats;
     }
 
-    public static TransparentEgress open(Transport transport, InetSocketAddress address, Dialer direct, EgressObserver observer)
-            throws IOException {
+    /** Its connections are listed and counted in {@code side}, as {@code egress}. */
+    public static TransparentEgress open(Transport transport, InetSocketAddress address, Dialer direct, EgressObserver observer,
+            SideConnections side) throws IOException {
         if (!transport.isEpoll()) {
             throw new IOException("the transparent egress listener needs Linux's native transport (epoll) for IP_TRANSPARENT");
         }
-        ForwardStats stats = new ForwardStats();
-        AtomicLong ids = new AtomicLong();
         // One address family on purpose: IP_TRANSPARENT is an IPv4 option, and a dual-stack socket would not take it.
         io.netty.channel.socket.SocketProtocolFamily family = address.getAddress() instanceof java.net.Inet6Address
                 ? io.netty.channel.socket.SocketProtocolFamily.INET6 : io.netty.channel.socket.SocketProtocolFamily.INET;
@@ -50,22 +45,18 @@ public final class TransparentEgress implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new Acceptor(address, direct, observer, stats, ids));
+                        ch.pipeline().addLast(new Acceptor(address, direct, observer, side));
                     }
                 });
         TcpOptions.applyChild(b);
         try {
             Channel ch = b.bind(address).syncUninterruptibly().channel();
             log.info("transparent egress on tcp {} (send LAN traffic here with TPROXY)", Addresses.format(ch.localAddress()));
-            return new TransparentEgress(ch, stats);
+            return new TransparentEgress(ch);
         } catch (RuntimeException e) {
             throw new IOException("cannot open the transparent egress listener on " + Addresses.format(address) + ": " + Errors.reason(e)
                     + " (IP_TRANSPARENT needs CAP_NET_ADMIN)", e);
         }
-    }
-
-    public ForwardStats stats() {
-        return stats;
     }
 
     @Override
@@ -77,15 +68,13 @@ public final class TransparentEgress implements AutoCloseable {
         private final InetSocketAddress listen;
         private final Dialer direct;
         private final EgressObserver observer;
-        private final ForwardStats stats;
-        private final AtomicLong ids;
+        private final SideConnections side;
 
-        Acceptor(InetSocketAddress listen, Dialer direct, EgressObserver observer, ForwardStats stats, AtomicLong ids) {
+        Acceptor(InetSocketAddress listen, Dialer direct, EgressObserver observer, SideConnections side) {
             this.listen = listen;
             this.direct = direct;
             this.observer = observer;
-            this.stats = stats;
-            this.ids = ids;
+            this.side = side;
         }
 
         @Override
@@ -105,13 +94,10 @@ public final class TransparentEgress implements AutoCloseable {
             }
             String host = original.getAddress().getHostAddress();
             String target = Addresses.hostPort(host, original.getPort());
-            Connection conn = new Connection(ids.incrementAndGet(), "egress", Protocol.TCP, client, target, inbound);
-            stats.connectionOpened();
-            inbound.closeFuture().addListener(f -> stats.connectionClosed());
             observer.outbound(Addresses.unmap(client.getAddress()), Protocol.TCP, original.getPort());
             direct.dial(inbound, host, original.getPort()).addListener(f -> {
                 if (!f.isSuccess()) {
-                    stats.refused(ForwardStats.Refusal.DIAL_FAILED);
+                    side.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
                     log.debug("egress: {} -> {}: {}", Addresses.format(client), target, Errors.reason(f.cause()));
                     inbound.close();
                     return;
@@ -122,7 +108,7 @@ public final class TransparentEgress implements AutoCloseable {
                     return;
                 }
                 ctx.pipeline().remove(this);
-                Relay.join(inbound, outbound, conn, stats, Duration.ZERO);
+                side.join("egress", client, target, inbound, outbound);
                 replayEarly(inbound, null);
             });
         }

@@ -105,7 +105,7 @@ class TransparentEgressIT {
         Files.writeString(dir.resolve("portgate.yaml"), "egress: { transparent: 0.0.0.0:12345 }\ntriggers:\n  - name: irc\n"
                 + "    trigger: tcp/" + trigger + "\n    open: [ tcp/" + opened + " ]\n    open-for: 3s\n    listen-address: 10.91.2.1\n");
         try (JarProcess portgate = JarProcess.start(dir, Map.of(), List.of(ip, "netns", "exec", gw), "serve", "--config", "portgate.yaml",
-                "--data", "data", "--console", "off")) {
+                "--data", "data", "--console", "127.0.0.1:17080")) {
             portgate.awaitOutput("transparent egress on");
             assertThat(fromWan(opened)).as("closed before the trigger").isEmpty();
 
@@ -114,6 +114,16 @@ class TransparentEgressIT {
             await().atMost(LIMIT).until(() -> fromWan(opened).equals("lan-device\n"));
             portgate.awaitOutput("trigger \"irc\": 10.91.1.2 opened");
             await().atMost(LIMIT).until(() -> fromWan(opened).isEmpty());
+
+            // While a device's connection is open, the console's Connections list shows it as egress traffic.
+            Process held = Processes.start(in(lan, "sh", "-c", "sleep 20 | " + socat + " - TCP:10.91.2.2:" + trigger));
+            peers.add(held);
+            String token = Files.readString(dir.resolve("data").resolve("api-token")).strip();
+            await().atMost(LIMIT).until(() -> Processes.run(LIMIT, in(gw, Peers.require("curl"), "-s", "-H", "Authorization: Bearer " + token,
+                    "http://127.0.0.1:17080/api/v1/connections")).out()
+                    .matches("(?s).*\"forward\":\"egress\",\"protocol\":\"tcp\",\"client\":\"10\\.91\\.1\\.2:\\d+\",\"target\":\"10\\.91\\.2\\.2:" + trigger + "\".*"));
+            held.descendants().forEach(ProcessHandle::destroy);
+            held.destroy();
         }
     }
 
