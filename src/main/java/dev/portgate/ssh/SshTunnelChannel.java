@@ -28,9 +28,9 @@ import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
- * An SSH channel that carries one TCP connection ({@link SshPipe}) dressed as a Netty channel, so that the relay, counters
- * and backpressure of the data plane work unchanged through an SSH connection. It lives on the event
- * loop of the connection it serves.
+ * An SSH channel that carries one TCP connection ({@link SshPipe}) dressed as a Netty channel, so that the
+ * relay, counters and backpressure of the data plane work unchanged through an SSH connection. It lives on
+ * the event loop of the connection it serves.
  * <p>
  * Out: flushed bytes become SSH data packets at once, as many as the peer's window allows and up to
  * {@link #MAX_IN_FLIGHT} not yet on the socket; what does not fit stays in the outbound buffer, whose
@@ -110,6 +110,10 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
         ByteBuf copy = config.getAllocator().directBuffer(length);
         copy.writeBytes(bytes, offset, length);
         incoming.add(copy);
+        if (!open) {
+            releaseQueued();  // closed while we copied: nobody will drain it
+            return;
+        }
         scheduleDrain();
     }
 
@@ -307,11 +311,15 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
     @Override
     protected void doClose() {
         open = false;
+        releaseQueued();
+        ssh.close(false);
+    }
+
+    private void releaseQueued() {
         Object m;
         while ((m = incoming.poll()) != null) {
             ReferenceCountUtil.release(m);
         }
-        ssh.close(false);
     }
 
     @Override
