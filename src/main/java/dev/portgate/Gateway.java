@@ -75,7 +75,7 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService authWorkers;
     private final LoginThrottle throttle;
     private TunnelServer ssh;
-    /** -L/-D channels of the SSH server: relayed and listed, though no forward owns them. */
+    /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
     private final dev.portgate.net.SideConnections side;
     private final SshEndpoints endpoints;
     private final Expiry expiry;

@@ -22,8 +22,8 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
 /**
  * A {@code direct-tcpip} channel that a client ({@code ssh -L}, {@code ssh -D}) opens on portgate's server:
  * asked of the user's permit-open, dialled by the data plane's direct dialer on a Netty event loop, and
- * relayed by the same relay as every forward (counted and listed through {@link SideConnections}), so the SSH side is fed packet by packet as its window
- * allows rather than through MINA's own port handler and its connector threads.
+ * relayed by the same relay as every forward (counted and listed through {@link SideConnections}). The SSH
+ * side is fed packet by packet as its window allows, not through MINA's port handler and connector threads.
  */
 final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe {
 
