@@ -230,7 +230,8 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
         long left = inFlight.addAndGet(-n);
         if (!f.isWritten()) {
             eventLoop().execute(this::close);
-        } else if (waitingForRoom && left < MAX_IN_FLIGHT) {
+        } else if (waitingForRoom && left < MAX_IN_FLIGHT && ssh.getRemoteWindow().getSize() > 0) {
+            // Waiting on the socket, not the window (a window adjust resumes that one itself).
             eventLoop().execute(this::flushAgain);
         }
     }
