@@ -32,7 +32,7 @@ StrictModes no
 PidFile $PWD/$OUT/sshd.pid
 SSHD
 mkdir -p /run/sshd
-$(command -v sshd || echo /usr/sbin/sshd) -D -f "$OUT/sshd_config" & pids+=($!)
+$(command -v sshd || echo /usr/sbin/sshd) -D -f "$OUT/sshd_config" & SSHD_PID=$!; pids+=($!)
 cat > "$OUT/portgate.yaml" <<YAML
 ssh-server:
   listen: 127.0.0.1:$PGSSH
@@ -41,10 +41,36 @@ ssh-server:
       authorized-keys: [ "$(cat "$OUT/client.pub")" ]
       permit-open: [ "127.0.0.1:$IPERF" ]
 YAML
-java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/portgate.yaml" -d "$OUT/pg-data" --console off > "$OUT/portgate.log" 2>&1 & pids+=($!)
+java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/portgate.yaml" -d "$OUT/pg-data" --console off > "$OUT/portgate.log" 2>&1 & PG_PID=$!; pids+=($!)
 for _ in $(seq 1 50); do grep -q "portgate started" "$OUT/portgate.log" && break; sleep 0.2; done
 sleep 1
 
+ticks() {  # pid... -> CPU clock ticks (user + system) used so far by those processes and all their descendants
+  python3 - "$@" <<'PY'
+import os, sys
+kids = {}
+for p in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        f = open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()
+    except OSError:
+        continue
+    kids.setdefault(f[1], []).append((p, int(f[11]) + int(f[12])))
+own = {p: t for v in kids.values() for p, t in v}
+todo, total = list(sys.argv[1:]), 0
+while todo:
+    p = todo.pop()
+    total += own.get(p, 0)
+    todo += [c for c, _ in kids.get(p, [])]
+print(total)
+PY
+}
+measured() {  # client-pid server-pid -> Gbit/s of the recorded run; appends CPU ns per byte of both ends to cpu.txt
+  local c0 s0 r; c0=$(ticks "$1"); s0=$(ticks "$2"); r=$(gbits "$T")
+  python3 -c 'import sys; t,r,c,s=float(sys.argv[1]),sys.argv[2],int(sys.argv[3]),int(sys.argv[4]); hz=float(sys.argv[5])
+b=float(r)*1e9/8*t if r!="-" else 0
+print("%.2f %.2f" % (c/hz*1e9/b, s/hz*1e9/b) if b else "- -")' "$T" "$r" $(( $(ticks "$1") - c0 )) $(( $(ticks "$2") - s0 )) "$(getconf CLK_TCK)" >> "$OUT/cpu.txt"
+  echo "$r"
+}
 gbits() {  # seconds -> Gbit/s of one iperf3 stream to the tunnel's local end; one retry (logged) if iperf3 fails
   local r
   for _ in 1 2; do
@@ -55,11 +81,12 @@ gbits() {  # seconds -> Gbit/s of one iperf3 stream to the tunnel's local end; o
   done
   echo "-"
 }
+server_pid() { [ "$1" = $SSHD ] && echo $SSHD_PID || echo $PG_PID; }
 through() {  # server-port cipher -> Gbit/s of one iperf3 stream through ssh -L
   ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -i "$OUT/client" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
       -o IdentitiesOnly=yes -o BatchMode=yes -o ExitOnForwardFailure=yes -o Ciphers="$2" "$(id -un)@127.0.0.1" 2>/dev/null & local s=$!
   for _ in $(seq 1 50); do ss -ltn "sport = :$L" | grep -q LISTEN && break; sleep 0.1; done; sleep 0.3
-  gbits 8 >/dev/null; gbits "$T"
+  gbits 8 >/dev/null; measured $s "$(server_pid "$1")"
   kill $s; wait $s 2>/dev/null || true
 }
 direct=$(iperf3 -c 127.0.0.1 -p $IPERF -t "$T" -J | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
@@ -77,8 +104,18 @@ pgclient() {  # server-port cipher -> Gbit/s
   java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -c "$2" -i "$OUT/client" \
       -o UserKnownHostsFile="$OUT/known_hosts" "$(id -un)@127.0.0.1" > "$OUT/pgclient.log" 2>&1 & local c=$!
   for _ in $(seq 1 100); do grep -q 'connected to' "$OUT/pgclient.log" && break; sleep 0.1; done; sleep 0.5
-  gbits 8 >/dev/null; gbits "$T"
+  gbits 8 >/dev/null; measured $c "$(server_pid "$1")"
   kill $c; wait $c 2>/dev/null || true
 }
 echo "| portgate -> OpenSSH | $(pgclient $SSHD aes128-gcm@openssh.com) | $(pgclient $SSHD chacha20-poly1305@openssh.com) |"
 echo "| portgate -> portgate | $(pgclient $PGSSH aes128-gcm@openssh.com) | $(pgclient $PGSSH chacha20-poly1305@openssh.com) |"
+
+# CPU per byte: every process of each end (the client, the server and its children), over the recorded run.
+echo
+echo "CPU time per byte carried (ns/byte, user + system; client / server), in the order above:"
+echo
+echo "| path | aes128-gcm@openssh.com | chacha20-poly1305@openssh.com |"
+echo "| --- | --- | --- |"
+paste -d' ' - - < "$OUT/cpu.txt" | while read -r a1 a2 c1 c2; do echo "$a1 / $a2 | $c1 / $c2"; done \
+  | paste -d'|' <(printf '| %s \n' "OpenSSH -> OpenSSH" "OpenSSH -> portgate" "portgate -> OpenSSH" "portgate -> portgate") - \
+  | sed 's/$/ |/; s/|\([^ ]\)/| \1/'

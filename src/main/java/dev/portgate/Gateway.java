@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     private final DataFolder data;
     private final Database db;
     private final Transport transport;
+    private final dev.portgate.ssh.SshIo sshIo;
     private final RuleService rules;
     private final Reconciler reconciler;
     private final AuditLog audit;
@@ -104,6 +105,7 @@ public final class Gateway implements AutoCloseable {
         this.audit = new AuditLog(db);
         this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
+        this.sshIo = new dev.portgate.ssh.SshIo(transport, settings.threads());
         this.bans = new Bans(Clock.systemUTC(), ban -> {
             log.warn("banned {} until {}: {}", ban.source().getHostAddress(), ban.until(), ban.reason());
             audit.record(new Actor("firewall", ban.source().getHostAddress()), "ban", ban.source().getHostAddress(), ban.reason());
@@ -118,7 +120,7 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
-        this.endpoints = new SshEndpoints();
+        this.endpoints = new SshEndpoints(sshIo);
         // Proxies tell the triggers of outbound traffic; the triggers need the rules, made below.
         ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle,
                 (device, protocol, port) -> triggers().outbound(device, protocol, port));
@@ -280,7 +282,7 @@ public final class Gateway implements AutoCloseable {
                 }
             } else if (ssh == null) {
                 TunnelServer server = new TunnelServer(next, data.path(), throttle,
-                        new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, transport.group(), side);
+                        new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, sshIo, side);
                 server.start();
                 ssh = server;
             } else {
@@ -394,6 +396,7 @@ public final class Gateway implements AutoCloseable {
         reconciler.close();
         endpoints.close();
         authWorkers.shutdownNow();
+        sshIo.close();
         transport.close();
         try {
             db.close();

@@ -32,12 +32,13 @@ public final class Transport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
     private final boolean epoll;
+    private final IoHandlerFactory io;
     private final EventLoopGroup group;
     private final AddressResolverGroup<InetSocketAddress> resolver;
 
     public Transport(int threads) {
         this.epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -56,6 +57,11 @@ public final class Transport implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /** More loops of the same kind, for a part that must not share the data plane's (threads named {@code name}). */
+    public EventLoopGroup newLoops(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true), io);
     }
 
     public AddressResolverGroup<InetSocketAddress> resolver() {

@@ -4,7 +4,6 @@ import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import dev.portgate.net.SideConnections;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.apache.sshd.client.future.DefaultOpenFuture;
@@ -21,7 +20,8 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
 
 /**
  * A {@code direct-tcpip} channel that a client ({@code ssh -L}, {@code ssh -D}) opens on portgate's server:
- * asked of the user's permit-open, dialled by the data plane's direct dialer on a Netty event loop, and
+ * asked of the user's permit-open, dialled by the data plane's direct dialer on the SSH connection's own event
+ * loop (so that one thread decrypts and relays), and
  * relayed by the same relay as every forward (counted and listed through {@link SideConnections}). The SSH
  * side is fed packet by packet as its window allows, not through MINA's port handler and connector threads.
  */
@@ -30,20 +30,18 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BridgedServerTcpip.class);
 
     private final Dialer direct;
-    private final EventLoopGroup loops;
     private final SideConnections side;
     private final PipeGate gate = new PipeGate();
     private volatile InetSocketAddress originator;
 
-    private BridgedServerTcpip(Dialer direct, EventLoopGroup loops, SideConnections side) {
+    private BridgedServerTcpip(Dialer direct, SideConnections side) {
         super(null);
         this.direct = direct;
-        this.loops = loops;
         this.side = side;
     }
 
     /** The channel factory that replaces MINA's {@code direct-tcpip}. */
-    static ChannelFactory factory(Dialer direct, EventLoopGroup loops, SideConnections side) {
+    static ChannelFactory factory(Dialer direct, SideConnections side) {
         return new ChannelFactory() {
             @Override
             public String getName() {
@@ -52,7 +50,7 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
 
             @Override
             public org.apache.sshd.common.channel.Channel createChannel(Session session) {
-                return new BridgedServerTcpip(direct, loops, side);
+                return new BridgedServerTcpip(direct, side);
             }
         };
     }
@@ -70,7 +68,7 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
             return refuse(opened, SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, "Connection denied");
         }
         SshTunnelChannel tunnel = SshTunnelChannel.over(this, originator);
-        loops.next().register(tunnel).addListener(registered -> {
+        ((SshIoSession) getSession().getIoSession()).eventLoop().register(tunnel).addListener(registered -> {
             if (!registered.isSuccess()) {
                 refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, Errors.reason(registered.cause()));
                 return;

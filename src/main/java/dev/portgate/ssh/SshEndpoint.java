@@ -55,10 +55,11 @@ public final class SshEndpoint implements AutoCloseable {
     record RemoteRequest(SshdSocketAddress remote, SshdSocketAddress local) {
     }
 
-    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer) {
+    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io) {
         this.config = config;
         this.timer = timer;
         this.client = SshClient.setUpDefaultClient();
+        client.setIoServiceFactoryFactory(io);
         client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, config.knownHosts()));
         if (config.identity() != null) {
             client.setKeyIdentityProvider(new FileKeyPairProvider(config.identity()));

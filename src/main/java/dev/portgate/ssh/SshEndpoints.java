@@ -19,6 +19,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SshEndpoints.class);
 
+    private final SshIo io;
     private final Map<String, SshEndpoint> byName = new ConcurrentHashMap<>();
     private final ServerSessions serverSessions = new ServerSessions();
     private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
@@ -26,6 +27,10 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    public SshEndpoints(SshIo io) {
+        this.io = io;
+    }
 
     /** Starts new endpoints, restarts changed ones, stops those no longer configured. */
     public synchronized void apply(List<SshEndpointConfig> configs) {
@@ -42,7 +47,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         }
         for (SshEndpointConfig c : wanted.values()) {
             byName.computeIfAbsent(c.name(), n -> {
-                SshEndpoint ep = new SshEndpoint(c, workers);
+                SshEndpoint ep = new SshEndpoint(c, workers, io);
                 ep.start();
                 return ep;
             });

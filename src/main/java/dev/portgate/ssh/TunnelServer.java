@@ -29,14 +29,15 @@ public final class TunnelServer implements AutoCloseable {
     private final LoginThrottle throttle;
 
     /**
-     * {@code direct} and {@code loops} carry the {@code -L}/{@code -D} channels, as the data plane carries every
-     * forward; {@code side} lists them.
+     * {@code io} holds the SSH connections' sockets; {@code direct} dials the {@code -L}/{@code -D} channels onto
+     * their connection's loop, as the data plane dials every forward; {@code side} lists them.
      */
     public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, SessionRules sessionRules,
-            dev.portgate.net.Dialer direct, io.netty.channel.EventLoopGroup loops, dev.portgate.net.SideConnections side) {
+            dev.portgate.net.Dialer direct, SshIo io, dev.portgate.net.SideConnections side) {
         this.config = config;
         this.throttle = throttle;
         this.sshd = SshServer.setUpDefaultServer();
+        sshd.setIoServiceFactoryFactory(io);
         sshd.setHost(config.listen().host());
         sshd.setPort(config.listen().ports().first());
         SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(data.resolve("ssh_host_key"));
@@ -47,7 +48,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setForwardingFilter(policy);
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
         sshd.setChannelFactories(java.util.List.of(org.apache.sshd.server.channel.ChannelSessionFactory.INSTANCE,
-                BridgedServerTcpip.factory(direct, loops, side)));
+                BridgedServerTcpip.factory(direct, side)));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);

@@ -102,6 +102,15 @@ class SshServerIT {
     }
 
     @Test
+    void sshKeyscanOfEveryKeyTypeAtOnceGetsTheHostKey() throws Exception {
+        // ssh-keyscan opens one connection per key type at the same time: all of them must be accepted at once
+        // (with a listen backlog of one the others waited a second or more for SYN retries, and keyscan gave up).
+        Processes.Result r = Processes.run(LIMIT, List.of(Peers.require("ssh-keyscan"), "-T", "2", "-p", String.valueOf(sshPort), "127.0.0.1"));
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(new String(r.stdout(), java.nio.charset.StandardCharsets.UTF_8)).contains("[127.0.0.1]:" + sshPort + " ecdsa-sha2-nistp256 AAAA");
+    }
+
+    @Test
     void localForwardCarriesAFileIntact() throws Exception {
         int l = Net.freeTcpPort();
         tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
