@@ -103,7 +103,7 @@ ssh-keyscan -p $SSHD 127.0.0.1 2>/dev/null > "$OUT/known_hosts"; ssh-keyscan -p 
 pgclient() {  # server-port cipher -> Gbit/s
   java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -c "$2" -i "$OUT/client" \
       -o UserKnownHostsFile="$OUT/known_hosts" "$(id -un)@127.0.0.1" > "$OUT/pgclient.log" 2>&1 & local c=$!
-  for _ in $(seq 1 100); do grep -q 'connected to' "$OUT/pgclient.log" && break; sleep 0.1; done; sleep 0.5
+  for _ in $(seq 1 100); do grep -qs 'connected to' "$OUT/pgclient.log" && break; sleep 0.1; done; sleep 0.5
   gbits 8 >/dev/null; measured $c "$(server_pid "$1")"
   kill $c; wait $c 2>/dev/null || true
 }

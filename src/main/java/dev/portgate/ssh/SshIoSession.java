@@ -118,8 +118,9 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
 
     @Override
     public IoWriteFuture writeBuffer(Buffer buffer) {
-        // No copy here: MINA leaves the array alone until the future completes, and the socket copies it off the heap.
-        ByteBuf bytes = Unpooled.wrappedBuffer(buffer.array(), buffer.rpos(), buffer.available());
+        // The copy off the heap that the socket would make anyway, made now: MINA's array is free on return.
+        ByteBuf bytes = channel.alloc().directBuffer(buffer.available());
+        bytes.writeBytes(buffer.array(), buffer.rpos(), buffer.available());
         Written written = new Written(id);
         if (channel.eventLoop().inEventLoop() && queuedWrites.get() == 0) {
             channel.writeAndFlush(bytes).addListener(written);
@@ -133,6 +134,11 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
             });
         }
         return written;
+    }
+
+    /** Whether {@code f} is of a packet that {@link #writeBuffer} took, so that its buffer may be filled again. */
+    static boolean tookBuffer(IoWriteFuture f) {
+        return f instanceof Written;
     }
 
     @Override

@@ -54,6 +54,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
     private volatile boolean open = true;
     private volatile boolean waitingForRoom;
     private boolean readPending;
+    private Buffer spare;  // the last data packet's buffer, once MINA is done with it (the event loop's only)
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
 
@@ -204,12 +205,16 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
             }
             waitingForRoom = false;
             int n = flushedBytes(in, (int) room);
-            Buffer packetBuffer = ssh.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, n + 12);
+            Buffer packetBuffer = spare == null ? ssh.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, n + 12)
+                    : ssh.getSession().prepareBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, spare);
             packetBuffer.putUInt(ssh.getRecipient());
             packetBuffer.putUInt(n);
             copyFlushed(in, packetBuffer, n);
             ssh.getRemoteWindow().consume(n);
             IoWriteFuture written = ssh.sendData(packetBuffer);
+            // Filled again for the next packet only if the socket took its bytes: a packet MINA holds back (while
+            // keys are exchanged) keeps its buffer until then.
+            spare = written != null && SshIoSession.tookBuffer(written) ? packetBuffer : null;
             in.removeBytes(n);
             if (written == null) {
                 close();  // the peer closed the channel: what is left has nowhere to go
