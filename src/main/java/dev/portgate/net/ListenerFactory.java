@@ -51,15 +51,18 @@ public final class ListenerFactory {
                 }
             }
         } else if (active.forward() instanceof DynamicForward df) {
-            out.add(new TcpListener(transport, df.listen().address(), df.listen().ports().first(), () -> proxies.frontend(active)));
+            out.add(new TcpListener(transport, df.via() == null ? null : tunnels.loopOf(df.via()), df.listen().address(),
+                    df.listen().ports().first(), () -> proxies.frontend(active)));
         } else if (active.forward() instanceof LocalForward lf) {
             Dialer through = tunnels.via(lf.via());
             int port = lf.listen().ports().first();
-            out.add(new TcpListener(transport, lf.listen().address(), port, () -> new TcpAcceptor(active, policy, through, port, wrap)));
+            out.add(new TcpListener(transport, tunnels.loopOf(lf.via()), lf.listen().address(), port,
+                    () -> new TcpAcceptor(active, policy, through, port, wrap)));
         } else if (active.forward() instanceof dev.portgate.forward.SshSessionForward sf) {
             Dialer back = tunnels.session(sf.session());
             int port = sf.listen().ports().first();
-            out.add(new TcpListener(transport, sf.listen().address(), port, () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));
+            out.add(new TcpListener(transport, tunnels.sessionLoop(sf.session()), sf.listen().address(), port,
+                    () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));
         } else if (active.forward() instanceof RemoteForward) {
             out.add(tunnels.remote(active));
         }

@@ -19,9 +19,15 @@ public final class TcpListener implements Listener {
     private volatile Channel channel;
 
     public TcpListener(Transport transport, InetAddress address, int port, java.util.function.Supplier<io.netty.channel.ChannelHandler> firstHandler) {
+        this(transport, null, address, port, firstHandler);
+    }
+
+    /** {@code children}: the loops new connections go to, or null for the data plane's. */
+    public TcpListener(Transport transport, io.netty.channel.EventLoopGroup children, InetAddress address, int port,
+            java.util.function.Supplier<io.netty.channel.ChannelHandler> firstHandler) {
         this.address = new InetSocketAddress(address, port);
         this.bootstrap = new ServerBootstrap()
-                .group(transport.group(), transport.group())
+                .group(transport.group(), children == null ? transport.group() : children)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)

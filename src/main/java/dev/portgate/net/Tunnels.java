@@ -10,6 +10,19 @@ public interface Tunnels {
 
     Listener remote(ActiveForward active);
 
+    /**
+     * The event loop that connections through {@code endpoint} should be accepted on — its SSH connection's, so
+     * that one thread reads, encrypts and writes them — or null for any of the data plane's.
+     */
+    default io.netty.channel.EventLoopGroup loopOf(String endpoint) {
+        return null;
+    }
+
+    /** The same for a session of portgate's own server that an {@code ssh -R} forward dials back through. */
+    default io.netty.channel.EventLoopGroup sessionLoop(String id) {
+        return null;
+    }
+
     /** A dialer back through an SSH session of portgate's own server ({@code ssh -R}); fails if it is gone. */
     default Dialer session(String id) {
         return (inbound, host, port) -> inbound.eventLoop().newFailedFuture(new IllegalStateException("SSH session " + id + " is gone"));

@@ -26,6 +26,12 @@ public final class ServerSessions {
         return id;
     }
 
+    /** The loop session {@code id}'s connection lives on, or null if it has ended. */
+    io.netty.channel.EventLoop loopOf(String id) {
+        ServerSession session = byId.get(id);
+        return session != null && session.getIoSession() instanceof SshIoSession io ? io.eventLoop() : null;
+    }
+
     /** Dials back to the client of session {@code id}: {@code host:port} is the forward it asked for. */
     public Future<Channel> dial(String id, Channel inbound, String host, int port) {
         Promise<Channel> promise = inbound.eventLoop().newPromise();

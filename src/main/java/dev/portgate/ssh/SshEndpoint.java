@@ -43,6 +43,7 @@ public final class SshEndpoint implements AutoCloseable {
     private final SshEndpointConfig config;
     private final SshClient client;
     private final ScheduledExecutorService timer;
+    private final io.netty.channel.EventLoop loop;
     private final Map<String, RemoteRequest> remotes = new ConcurrentHashMap<>();
     private volatile ClientSession session;
     private volatile String state = "connecting";
@@ -58,6 +59,7 @@ public final class SshEndpoint implements AutoCloseable {
     SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io) {
         this.config = config;
         this.timer = timer;
+        this.loop = io.loops().next();  // every connection of this endpoint, and the forwards' through it, live here
         this.client = SshClient.setUpDefaultClient();
         client.setIoServiceFactoryFactory(io);
         client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, config.knownHosts()));
@@ -98,6 +100,11 @@ public final class SshEndpoint implements AutoCloseable {
         client.start();
     }
 
+    /** The loop this endpoint's SSH connection is on, whichever connection it is now. */
+    io.netty.channel.EventLoop loop() {
+        return loop;
+    }
+
     SshEndpointConfig config() {
         return config;
     }
@@ -112,7 +119,8 @@ public final class SshEndpoint implements AutoCloseable {
         }
         state = "connecting";
         try {
-            ClientSession s = client.connect(config.user(), config.host(), config.port()).verify(Duration.ofSeconds(15)).getSession();
+            ClientSession s = client.connect(config.user(), config.host(), config.port(), SshIo.onLoop(loop), null)
+                    .verify(Duration.ofSeconds(15)).getSession();
             if (config.password() != null) {
                 s.addPasswordIdentity(config.password());
             }

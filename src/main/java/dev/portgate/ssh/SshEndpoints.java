@@ -71,6 +71,17 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         };
     }
 
+    @Override
+    public io.netty.channel.EventLoopGroup loopOf(String endpoint) {
+        SshEndpoint ep = byName.get(endpoint);
+        return ep == null ? null : ep.loop();
+    }
+
+    @Override
+    public io.netty.channel.EventLoopGroup sessionLoop(String id) {
+        return serverSessions.loopOf(id);
+    }
+
     /** The sessions of portgate's own SSH server, that {@code ssh -R} forwards dial back through. */
     public ServerSessions serverSessions() {
         return serverSessions;

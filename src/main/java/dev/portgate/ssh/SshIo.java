@@ -34,6 +34,20 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
         this.loops = transport.newLoops(threads, "ssh-io");
     }
 
+    private static final org.apache.sshd.common.AttributeRepository.AttributeKey<io.netty.channel.EventLoop> LOOP =
+            new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
+    /** A connect context that puts the connection on {@code loop}. */
+    static org.apache.sshd.common.AttributeRepository onLoop(io.netty.channel.EventLoop loop) {
+        return org.apache.sshd.common.AttributeRepository.ofKeyValuePair(LOOP, loop);
+    }
+
+    /** The loop a connect context asks for, or any of ours. */
+    EventLoopGroup loopFor(org.apache.sshd.common.AttributeRepository context) {
+        io.netty.channel.EventLoop asked = context == null ? null : context.getAttribute(LOOP);
+        return asked != null ? asked : loops;
+    }
+
     EventLoopGroup loops() {
         return loops;
     }

@@ -34,7 +34,7 @@ final class SshIoConnector extends SshIoService implements IoConnector {
     public IoConnectFuture connect(SocketAddress target, AttributeRepository context, SocketAddress local) {
         IoConnectFuture future = new DefaultIoConnectFuture(target, null);
         long timeout = CoreModuleProperties.IO_CONNECT_TIMEOUT.getRequired(properties).toMillis();
-        Bootstrap b = new Bootstrap().group(io.loops()).channel(io.socketChannel())
+        Bootstrap b = new Bootstrap().group(io.loopFor(context)).channel(io.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout)))
                 .attr(ASKED, new Asked(future, target, context, local))

@@ -31,9 +31,13 @@ interface SshPipe extends Channel {
     /**
      * Writes one data packet, or returns null once the channel is closing: a data packet that followed our
      * SSH_MSG_CHANNEL_CLOSE would name a channel the peer has freed, and OpenSSH drops the whole connection for it.
+     * <p>
+     * Written as one of MINA's own threads: during a key exchange MINA then queues the packet (its future
+     * completes when it is sent) instead of blocking the caller — an event loop, perhaps the very one that must
+     * read the peer's new keys.
      */
     default IoWriteFuture sendData(Buffer packet) throws IOException {
-        return gate().send(isClosing(), () -> writePacket(packet));
+        return org.apache.sshd.common.util.threads.ThreadUtils.runAsInternal(packet, p -> gate().send(isClosing(), () -> writePacket(p)));
     }
 
     /** Our side has no more to send: SSH_MSG_CHANNEL_EOF, after the data packets already written (null if closing). */

@@ -73,7 +73,9 @@ class SshServerIT {
     private static List<String> ssh(Path identity, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Peers.require("ssh"), "-p", String.valueOf(sshPort), "-i", identity.toString(),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
-                "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=10"));
+                "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=10",
+                // New keys every 256 KiB: every transfer crosses key exchanges, as a long-lived tunnel does every GiB.
+                "-o", "RekeyLimit=256K"));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -45,7 +45,9 @@ class SshTunnelsIT {
                 + "\nAuthorizedKeysFile " + dir.resolve("authorized_keys") + "\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                 + "PermitRootLogin prohibit-password\nStrictModes no\nAllowTcpForwarding yes\nPidFile " + dir.resolve("sshd.pid") + "\n"
                 // Every cipher but aes256-ctr, so that an endpoint limited to it finds no match.
-                + "Ciphers aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr\n");
+                + "Ciphers aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr\n"
+                // New keys every 256 KiB: every transfer crosses key exchanges, as a long-lived tunnel does every GiB.
+                + "RekeyLimit 256K\n");
         hostKeyLine = "[127.0.0.1]:" + sshPort + " " + Files.readString(dir.resolve("host.pub")).strip();
         Files.writeString(dir.resolve("known_hosts"), hostKeyLine + "\n");
         Files.writeString(dir.resolve("empty_known_hosts"), "");
