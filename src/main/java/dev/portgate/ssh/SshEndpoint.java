@@ -18,7 +18,6 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -92,7 +91,7 @@ public final class SshEndpoint implements AutoCloseable {
         // The endpoint's ciphers in its order; by default AES-GCM first: the JDK runs it on the CPU's AES
         // instructions, far ahead of CTR+HMAC or ChaCha20 in Java.
         client.setCipherFactories(config.ciphers().stream()
-                .map(n -> (org.apache.sshd.common.NamedFactory<org.apache.sshd.common.cipher.Cipher>) BuiltinCiphers.fromFactoryName(n))
+                .map(SshCiphers::named)
                 .collect(java.util.stream.Collectors.toList()));
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, config.keepalive());

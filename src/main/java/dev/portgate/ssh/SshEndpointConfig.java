@@ -25,8 +25,8 @@ public record SshEndpointConfig(String name, String host, int port, String user,
 
     /** Checks a cipher name against what portgate's SSH offers; the message lists them. */
     public static String checkCipher(String name) {
-        org.apache.sshd.common.cipher.BuiltinCiphers c = org.apache.sshd.common.cipher.BuiltinCiphers.fromFactoryName(name.strip());
-        if (c == null || !c.isSupported() || c == org.apache.sshd.common.cipher.BuiltinCiphers.none) {
+        org.apache.sshd.common.NamedFactory<org.apache.sshd.common.cipher.Cipher> c = SshCiphers.named(name.strip());
+        if (c == null) {
             throw new IllegalArgumentException("\"" + name + "\" is not a cipher portgate speaks — use "
                     + String.join(", ", DEFAULT_CIPHERS) + " or aes192-ctr");
         }

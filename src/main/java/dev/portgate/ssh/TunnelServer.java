@@ -52,10 +52,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);
-        // Same order as the client's: AES-GCM runs on the CPU's AES instructions.
-        sshd.setCipherFactories(java.util.List.of(org.apache.sshd.common.cipher.BuiltinCiphers.aes128gcm,
-                org.apache.sshd.common.cipher.BuiltinCiphers.aes256gcm, org.apache.sshd.common.cipher.BuiltinCiphers.cc20p1305_openssh,
-                org.apache.sshd.common.cipher.BuiltinCiphers.aes128ctr, org.apache.sshd.common.cipher.BuiltinCiphers.aes256ctr));
+        sshd.setCipherFactories(SshCiphers.SERVER);
         sshd.setShellFactory(null);
         sshd.setCommandFactory(null);
     }
