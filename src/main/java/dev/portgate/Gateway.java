@@ -281,7 +281,7 @@ public final class Gateway implements AutoCloseable {
                     log.info("ssh server stopped (no ssh-server section)");
                 }
             } else if (ssh == null) {
-                TunnelServer server = new TunnelServer(next, data.path(), throttle,
+                TunnelServer server = new TunnelServer(next, data.path(), throttle, authWorkers,
                         new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, sshIo, side);
                 server.start();
                 ssh = server;

@@ -27,15 +27,18 @@ public final class TunnelServer implements AutoCloseable {
     private volatile SshServerConfig config;
     private final SshServer sshd;
     private final LoginThrottle throttle;
+    private final java.util.concurrent.Executor hashing;
 
     /**
+     * {@code hashing} checks passwords (off the SSH loops: a hash takes a tenth of a second on purpose);
      * {@code io} holds the SSH connections' sockets; {@code direct} dials the {@code -L}/{@code -D} channels onto
      * their connection's loop, as the data plane dials every forward; {@code side} lists them.
      */
-    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, SessionRules sessionRules,
+    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, java.util.concurrent.Executor hashing, SessionRules sessionRules,
             dev.portgate.net.Dialer direct, SshIo io, dev.portgate.net.SideConnections side) {
         this.config = config;
         this.throttle = throttle;
+        this.hashing = hashing;
         this.sshd = SshServer.setUpDefaultServer();
         sshd.setIoServiceFactoryFactory(io);
         sshd.setHost(config.listen().host());
@@ -103,8 +106,18 @@ public final class TunnelServer implements AutoCloseable {
             return false;
         }
         Optional<SshUser> user = config.user(username);
-        boolean ok = user.isPresent() && user.get().passwordHash() != null
-                && PasswordHash.verify(password.toCharArray(), user.get().passwordHash());
+        String hash = user.map(SshUser::passwordHash).orElse(null);
+        if (hash == null) {
+            passwordChecked(false, username, source);
+            return false;
+        }
+        // MINA waits for the answer without holding the connection's loop.
+        org.apache.sshd.server.auth.AsyncAuthException pending = new org.apache.sshd.server.auth.AsyncAuthException();
+        hashing.execute(() -> pending.setAuthed(passwordChecked(PasswordHash.verify(password.toCharArray(), hash), username, source)));
+        throw pending;
+    }
+
+    private boolean passwordChecked(boolean ok, String username, String source) {
         if (ok) {
             throttle.succeeded(source);
         } else {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SshServerIT {
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final String BOBS_PASSWORD = "correct horse battery";
 
     @TempDir
     static Path dir;
@@ -36,6 +37,7 @@ class SshServerIT {
     static int rangeStart;
     static Path key;
     static Path wrongKey;
+    static String serverYaml;
     private final List<Process> tunnels = new ArrayList<>();
 
     @BeforeAll
@@ -52,10 +54,13 @@ class SshServerIT {
         sshPort = Net.freeTcpPort();
         rangeStart = Net.freeTcpRange(3);
         String pub = Files.readString(dir.resolve("alice.pub")).strip();
-        gw = new TestGateway("ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
+        serverYaml = "ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
                 + "    - name: alice\n      authorized-keys: [ \"" + pub + "\" ]\n"
                 + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
-                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n");
+                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n"
+                + "    - name: bob\n      password-hash: \"" + dev.portgate.policy.PasswordHash.hash(BOBS_PASSWORD.toCharArray()) + "\"\n"
+                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\" ]\n";
+        gw = new TestGateway(serverYaml);
         assertThat(gw.gateway().sshPort()).isEqualTo(sshPort);
     }
 
@@ -119,6 +124,39 @@ class SshServerIT {
         assertDownload("http://127.0.0.1:" + l + "/file");
     }
 
+    /** {@code ssh} as bob, typing {@code password} (OpenSSH asks SSH_ASKPASS when told to, with no terminal). */
+    private Process passwordTunnel(String password, Path err, String... args) throws Exception {
+        Path askpass = dir.resolve("askpass-" + Math.abs(password.hashCode()));
+        Files.writeString(askpass, "#!/bin/sh\necho '" + password + "'\n");
+        askpass.toFile().setExecutable(true);
+        List<String> cmd = new ArrayList<>(List.of(Peers.require("ssh"), "-p", String.valueOf(sshPort), "-N",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no",
+                "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1", "-o", "ExitOnForwardFailure=yes"));
+        cmd.addAll(List.of(args));
+        cmd.add("bob@127.0.0.1");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("SSH_ASKPASS", askpass.toString());
+        pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        pb.environment().put("DISPLAY", "none");
+        Process p = pb.start();
+        tunnels.add(p);
+        return p;
+    }
+
+    @Test
+    void aPasswordUserTunnelsWithTheRightPasswordOnly() throws Exception {
+        // The right one first: a success clears this address's failures, which the other tests' refusals add to.
+        int l = Net.freeTcpPort();
+        passwordTunnel(BOBS_PASSWORD, Files.createTempFile(dir, "ssh", ".err"), "-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
+        assertDownload("http://127.0.0.1:" + l + "/file");
+
+        Path wrongErr = Files.createTempFile(dir, "ssh", ".err");
+        Process wrong = passwordTunnel("not bob's", wrongErr, "-L", "127.0.0.1:" + Net.freeTcpPort() + ":127.0.0.1:" + files.port());
+        assertThat(wrong.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(wrong.exitValue()).isNotZero();
+        assertThat(Files.readString(wrongErr)).contains("Permission denied");
+    }
+
     @Test
     void everyCipherOpenSshAndPortgateShareCarriesAFileIntact() throws Exception {
         for (String cipher : List.of("chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr")) {
@@ -180,21 +218,14 @@ class SshServerIT {
     @Test
     void aRemoteForwardThatClashesWithAForwardIsRefused() throws Exception {
         int taken = rangeStart + 2;
-        gw.apply("ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
-                + "    - name: alice\n      authorized-keys: [ \"" + Files.readString(dir.resolve("alice.pub")).strip() + "\" ]\n"
-                + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
-                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n"
-                + "forwards:\n  - { name: mine, listen: 127.0.0.1:" + taken + ", target: 127.0.0.1:" + files.port() + " }\n");
+        gw.apply(serverYaml + "forwards:\n  - { name: mine, listen: 127.0.0.1:" + taken + ", target: 127.0.0.1:" + files.port() + " }\n");
         try {
             Processes.Result r = Processes.run(LIMIT, withUser(ssh(key, "-N", "-R", "127.0.0.1:" + taken + ":127.0.0.1:80")));
             assertThat(r.exit()).isNotZero();
             assertThat(r.stderr()).contains("remote port forwarding failed");
             assertDownload("http://127.0.0.1:" + taken + "/file");
         } finally {
-            gw.apply("ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
-                    + "    - name: alice\n      authorized-keys: [ \"" + Files.readString(dir.resolve("alice.pub")).strip() + "\" ]\n"
-                    + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
-                    + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n");
+            gw.apply(serverYaml);
         }
     }
 
