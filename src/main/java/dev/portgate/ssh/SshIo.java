@@ -12,10 +12,8 @@ import org.apache.sshd.common.io.IoAcceptor;
 import org.apache.sshd.common.io.IoConnector;
 import org.apache.sshd.common.io.IoHandler;
 import org.apache.sshd.common.io.IoService;
-import org.apache.sshd.common.io.IoServiceEventListener;
 import org.apache.sshd.common.io.IoServiceFactory;
 import org.apache.sshd.common.io.IoServiceFactoryFactory;
-import org.apache.sshd.common.util.closeable.AbstractCloseable;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 
 /**
@@ -76,10 +74,9 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
     }
 
     /** One SSH server's or client's acceptors and connectors; closed with it. */
-    private final class Services extends AbstractCloseable implements IoServiceFactory {
+    private final class Services extends SshIoOwner implements IoServiceFactory {
         private final FactoryManager manager;
         private final List<IoService> made = new CopyOnWriteArrayList<>();
-        private volatile IoServiceEventListener listener;
 
         Services(FactoryManager manager) {
             this.manager = manager;
@@ -96,26 +93,14 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
         }
 
         private <S extends IoService> S made(S service) {
-            service.setIoServiceEventListener(listener);
+            service.setIoServiceEventListener(getIoServiceEventListener());
             made.add(service);
             return service;
         }
 
         @Override
-        public IoServiceEventListener getIoServiceEventListener() {
-            return listener;
-        }
-
-        @Override
-        public void setIoServiceEventListener(IoServiceEventListener listener) {
-            this.listener = listener;
-        }
-
-        @Override
-        protected void doCloseImmediately() {
-            made.forEach(s -> s.close(true));
-            made.clear();
-            super.doCloseImmediately();
+        protected java.util.Collection<IoService> owned() {
+            return made;
         }
     }
 }

@@ -5,19 +5,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.common.PropertyResolver;
 import org.apache.sshd.common.io.IoHandler;
 import org.apache.sshd.common.io.IoService;
-import org.apache.sshd.common.io.IoServiceEventListener;
 import org.apache.sshd.common.io.IoSession;
-import org.apache.sshd.common.util.closeable.AbstractCloseable;
 import org.slf4j.Logger;
 
 /** What the SSH acceptor and connector share: the loops, the live connections, MINA's event listener. */
-abstract sealed class SshIoService extends AbstractCloseable implements IoService permits SshIoAcceptor, SshIoConnector {
+abstract sealed class SshIoService extends SshIoOwner implements IoService permits SshIoAcceptor, SshIoConnector {
 
     protected final SshIo io;
     protected final PropertyResolver properties;
     protected final IoHandler handler;
     private final Map<Long, IoSession> sessions = new ConcurrentHashMap<>();
-    private volatile IoServiceEventListener listener;
 
     SshIoService(SshIo io, PropertyResolver properties, IoHandler handler) {
         this.io = io;
@@ -55,20 +52,7 @@ abstract sealed class SshIoService extends AbstractCloseable implements IoServic
     }
 
     @Override
-    public IoServiceEventListener getIoServiceEventListener() {
-        return listener;
-    }
-
-    @Override
-    public void setIoServiceEventListener(IoServiceEventListener listener) {
-        this.listener = listener;
-    }
-
-    @Override
-    protected void doCloseImmediately() {
-        for (IoSession s : sessions.values()) {
-            s.close(true);
-        }
-        super.doCloseImmediately();
+    protected java.util.Collection<IoSession> owned() {
+        return sessions.values();
     }
 }
