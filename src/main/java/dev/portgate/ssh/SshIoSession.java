@@ -126,12 +126,17 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
             channel.writeAndFlush(bytes).addListener(written);
         } else {
             queuedWrites.incrementAndGet();
-            channel.eventLoop().execute(() -> {
+            boolean queued = onLoop(() -> {
                 channel.write(bytes).addListener(written);
                 if (queuedWrites.decrementAndGet() == 0) {
                     channel.flush();  // one flush for a run of queued packets
                 }
             });
+            if (!queued) {
+                queuedWrites.decrementAndGet();
+                bytes.release();
+                written.setValue(new ClosedChannelException());
+            }
         }
         return written;
     }
@@ -158,7 +163,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
 
     @Override
     public void resumeRead() {
-        channel.eventLoop().execute(() -> {
+        onLoop(() -> {
             readSuspended = false;
             ByteBuf held;
             while (!readSuspended && (held = heldInput.poll()) != null) {
@@ -173,7 +178,9 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
     @Override
     protected CloseFuture doCloseGracefully() {
         DefaultCloseFuture flushed = new DefaultCloseFuture(toString(), futureLock);
-        afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> flushed.setClosed()));
+        if (!afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> flushed.setClosed()))) {
+            flushed.setClosed();  // nothing can be flushed any more
+        }
         return flushed;
     }
 
@@ -184,21 +191,37 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         super.doCloseImmediately();
     }
 
-    /** Runs {@code task} on the loop after every packet written so far. */
-    private void afterQueuedWrites(Runnable task) {
+    /** Runs {@code task} on the loop after every packet written so far; false if the loop has stopped. */
+    private boolean afterQueuedWrites(Runnable task) {
         queuedWrites.incrementAndGet();
-        channel.eventLoop().execute(() -> {
+        boolean queued = onLoop(() -> {
             queuedWrites.decrementAndGet();
             channel.flush();
             task.run();
         });
+        if (!queued) {
+            queuedWrites.decrementAndGet();
+        }
+        return queued;
+    }
+
+    /** Runs {@code task} on the loop; false if the loop has stopped (portgate is shutting down). */
+    private boolean onLoop(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            return false;
+        }
     }
 
     private void reportClosed() {
         if (reportedClosed.compareAndSet(false, true)) {
             service.forget(this);
-            heldInput.forEach(ByteBuf::release);  // the session is gone: nobody reads these now
-            heldInput.clear();
+            onLoop(() -> {
+                heldInput.forEach(ByteBuf::release);  // the session is gone: nobody reads these now
+                heldInput.clear();
+            });
             try {
                 handler.sessionClosed(this);
             } catch (Exception e) {
