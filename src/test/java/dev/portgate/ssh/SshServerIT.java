@@ -159,7 +159,7 @@ class SshServerIT {
 
     @Test
     void everyCipherOpenSshAndPortgateShareCarriesAFileIntact() throws Exception {
-        for (String cipher : List.of("chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr")) {
+        for (String cipher : List.of("chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes128-ctr")) {
             int l = Net.freeTcpPort();
             tunnel("-c", cipher, "-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
             assertDownload("http://127.0.0.1:" + l + "/file");
