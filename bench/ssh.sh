@@ -101,6 +101,7 @@ echo "| OpenSSH -> portgate | $(through $PGSSH aes128-gcm@openssh.com) | $(throu
 # portgate as the client (`portgate ssh -L -c CIPHER`).
 ssh-keyscan -p $SSHD 127.0.0.1 2>/dev/null > "$OUT/known_hosts"; ssh-keyscan -p $PGSSH 127.0.0.1 2>/dev/null >> "$OUT/known_hosts"
 pgclient() {  # server-port cipher -> Gbit/s
+  : > "$OUT/pgclient.log"  # emptied before the client starts, or the wait below can see the last client's line
   java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -c "$2" -i "$OUT/client" \
       -o UserKnownHostsFile="$OUT/known_hosts" "$(id -un)@127.0.0.1" > "$OUT/pgclient.log" 2>&1 & local c=$!
   for _ in $(seq 1 100); do grep -qs 'connected to' "$OUT/pgclient.log" && break; sleep 0.1; done; sleep 0.5

@@ -2,21 +2,18 @@ package dev.portgate.ssh;
 
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.spec.ChaCha20ParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.Cipher;
-import org.apache.sshd.common.mac.Mac;
-import org.apache.sshd.common.mac.Poly1305Mac;
 
 /**
- * {@code chacha20-poly1305@openssh.com} with the JDK's ChaCha20 for the key stream — on JDK 20 and later it runs
- * on the CPU's vector units, several times MINA's own Java ChaCha20 — and Poly1305 as MINA computes it.
+ * {@code chacha20-poly1305@openssh.com}: the SSH packet framing here, the arithmetic in an engine — OpenSSL's
+ * ({@link OpenSslChaChaPoly}) where the system's libcrypto 3 is there, else the JDK's ChaCha20 and MINA's Poly1305
+ * ({@link JavaChaChaPoly}).
  * <p>
  * The SSH construction (OpenSSH's PROTOCOL.chacha20poly1305) is not RFC 8439's AEAD: the packet length is
  * encrypted with the second half of the key, and the tag is Poly1305 over the encrypted length and payload
  * only, keyed by the first 32 bytes of block 0. SSH's ChaCha20 takes a 64-bit block counter and a 64-bit nonce
- * (the packet's sequence number); the JDK's takes a 32-bit counter and a 96-bit nonce, which is the same
+ * (the packet's sequence number); RFC 7539's, as the JDK and OpenSSL take it, a 32-bit counter and a 96-bit nonce, which is the same
  * state as long as the counter's high word is zero — four zero bytes before the sequence number — and a packet
  * is far shorter than 2^32 blocks.
  */
@@ -24,7 +21,7 @@ final class ChaCha20Poly1305 implements Cipher {
 
     static final String NAME = "chacha20-poly1305@openssh.com";
 
-    /** Offered under OpenSSH's name, in place of MINA's. */
+    /** Offered under OpenSSH's name, in place of MINA's; on the system's libcrypto where it is there. */
     static final NamedFactory<Cipher> FACTORY = new NamedFactory<>() {
         @Override
         public String getName() {
@@ -33,24 +30,21 @@ final class ChaCha20Poly1305 implements Cipher {
 
         @Override
         public Cipher create() {
-            return new ChaCha20Poly1305();
+            return new ChaCha20Poly1305(LibCrypto.available() ? OpenSslChaChaPoly::new : JavaChaChaPoly::new);
         }
     };
 
-    private static final byte[] BLOCK_ZERO = new byte[64];
-
-    private final Mac poly = new Poly1305Mac();
+    private final ChaChaPoly.Maker maker;
     private final byte[] nonce = new byte[12];
-    private final byte[] block0 = new byte[64];
-    private final byte[] polyKey = new byte[32];
-    private final byte[] tag = new byte[16];
-    private javax.crypto.Cipher header;
-    private javax.crypto.Cipher body;
-    private SecretKeySpec headerKey;
-    private SecretKeySpec bodyKey;
+    private final byte[] encryptedLength = new byte[4];
+    private ChaChaPoly engine;
     private Mode mode;
     private long sequence;
     private long firstSequence;
+
+    ChaCha20Poly1305(ChaChaPoly.Maker maker) {
+        this.maker = maker;
+    }
 
     @Override
     public void init(Mode mode, byte[] key, byte[] iv) throws Exception {
@@ -61,28 +55,19 @@ final class ChaCha20Poly1305 implements Cipher {
             throw new IllegalArgumentException("chacha20-poly1305: not a 32-bit SSH packet sequence number");
         }
         this.mode = mode;
-        this.bodyKey = new SecretKeySpec(Arrays.copyOfRange(key, 0, 32), "ChaCha20");
-        this.headerKey = new SecretKeySpec(Arrays.copyOfRange(key, 32, 64), "ChaCha20");
-        this.header = javax.crypto.Cipher.getInstance("ChaCha20");
-        this.body = javax.crypto.Cipher.getInstance("ChaCha20");
+        this.engine = maker.make(Arrays.copyOfRange(key, 0, 32), Arrays.copyOfRange(key, 32, 64));
         this.sequence = ((iv[4] & 0xffL) << 24) | ((iv[5] & 0xffL) << 16) | ((iv[6] & 0xffL) << 8) | (iv[7] & 0xffL);
         this.firstSequence = sequence;
         startPacket();
     }
 
-    /** Keys the length's stream, the MAC and the payload's stream for the packet numbered {@code sequence}. */
+    /** Starts the packet numbered {@code sequence}: RFC 7539's nonce is four zero bytes, then SSH's 64-bit one. */
     private void startPacket() throws Exception {
         nonce[8] = (byte) (sequence >>> 24);
         nonce[9] = (byte) (sequence >>> 16);
         nonce[10] = (byte) (sequence >>> 8);
         nonce[11] = (byte) sequence;
-        // Always the JDK's "decrypt" mode: XOR with the stream either way, and it does not refuse the second
-        // use of a key and nonce that SSH makes on purpose (block 0 keys the MAC, the payload starts at block 1).
-        header.init(javax.crypto.Cipher.DECRYPT_MODE, headerKey, new ChaCha20ParameterSpec(nonce, 0));
-        body.init(javax.crypto.Cipher.DECRYPT_MODE, bodyKey, new ChaCha20ParameterSpec(nonce, 0));
-        body.update(BLOCK_ZERO, 0, 64, block0, 0);
-        System.arraycopy(block0, 0, polyKey, 0, 32);
-        poly.init(polyKey);
+        engine.start(nonce);
     }
 
     @Override
@@ -91,31 +76,22 @@ final class ChaCha20Poly1305 implements Cipher {
             throw new IllegalArgumentException("chacha20-poly1305 authenticates only the 4-byte packet length");
         }
         if (mode == Mode.Decrypt) {
-            poly.update(data, offset, length);
+            System.arraycopy(data, offset, encryptedLength, 0, 4);
         }
-        header.update(data, offset, length, data, offset);
+        engine.length(data, offset);
         if (mode == Mode.Encrypt) {
-            poly.update(data, offset, length);
+            System.arraycopy(data, offset, encryptedLength, 0, 4);
         }
     }
 
     @Override
     public void update(byte[] data, int offset, int length) throws Exception {
         if (mode == Mode.Decrypt) {
-            poly.update(data, offset, length);
-            poly.doFinal(tag, 0);
-            int diff = 0;
-            for (int i = 0; i < 16; i++) {
-                diff |= tag[i] ^ data[offset + length + i];  // every byte compared: no timing hint of where it differs
-            }
-            if (diff != 0) {
+            if (!engine.open(encryptedLength, data, offset, length)) {
                 throw new AEADBadTagException("chacha20-poly1305: the packet's tag does not match");
             }
-            body.update(data, offset, length, data, offset);
         } else {
-            body.update(data, offset, length, data, offset);
-            poly.update(data, offset, length);
-            poly.doFinal(data, offset + length);
+            engine.seal(encryptedLength, data, offset, length);
         }
         sequence = (sequence + 1) & 0xffffffffL;
         if (sequence == firstSequence) {
