@@ -14,6 +14,11 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Netty's leak detector records a stack trace for one buffer in 128 — 2 % of a busy SSH tunnel's CPU in the
+        // profile (bench/RESULTS.md). The tests run with it on; a user can too, with -Dio.netty.leakDetection.level.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -88,8 +88,8 @@ public final class SshEndpoint implements AutoCloseable {
                         && r.local().getHostName().equals(address.getHostName()));
             }
         });
-        // The endpoint's ciphers in its order; by default AES-GCM first: the JDK runs it on the CPU's AES
-        // instructions, far ahead of CTR+HMAC or ChaCha20 in Java.
+        // The endpoint's ciphers in its order; by default AES-GCM first (on AWS-LC, the fastest per byte here).
+        client.setRandomFactory(BufferedRandom.FACTORY);
         client.setCipherFactories(config.ciphers().stream()
                 .map(SshCiphers::named)
                 .collect(java.util.stream.Collectors.toList()));

@@ -56,6 +56,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setCipherFactories(SshCiphers.SERVER);
+        sshd.setRandomFactory(BufferedRandom.FACTORY);
         sshd.setShellFactory(null);
         sshd.setCommandFactory(null);
     }
