@@ -74,6 +74,7 @@ public final class Gateway implements AutoCloseable {
     private final Accounts accounts;
     private final WebServer web;
     private final ExecutorService authWorkers;
+    private final ExecutorService sshChanges;
     private final LoginThrottle throttle;
     private TunnelServer ssh;
     /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
@@ -116,6 +117,12 @@ public final class Gateway implements AutoCloseable {
         this.direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.authWorkers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "auth");
+            t.setDaemon(true);
+            return t;
+        });
+        // The SSH server's session forwards (ssh -R) change rules here, one at a time, never on an SSH loop.
+        this.sshChanges = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ssh-rules");
             t.setDaemon(true);
             return t;
         });
@@ -282,7 +289,7 @@ public final class Gateway implements AutoCloseable {
                 }
             } else if (ssh == null) {
                 TunnelServer server = new TunnelServer(next, data.path(), throttle, authWorkers,
-                        new SessionRules(rules, reconciler, endpoints.serverSessions()), direct, sshIo, side);
+                        new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges), direct, sshIo, side);
                 server.start();
                 ssh = server;
             } else {
@@ -380,6 +387,13 @@ public final class Gateway implements AutoCloseable {
             } catch (IOException e) {
                 log.debug("closing the ssh server: {}", e.toString());
             }
+        }
+        // Let the ended sessions' forwards be removed (and audited) while the rules still run.
+        sshChanges.shutdown();
+        try {
+            sshChanges.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         synchronized (this) {
             if (knockListener != null) {

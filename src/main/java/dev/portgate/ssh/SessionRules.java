@@ -13,6 +13,9 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.session.ServerSession;
 
@@ -26,19 +29,36 @@ public final class SessionRules {
     private final RuleService rules;
     private final Reconciler reconciler;
     private final ServerSessions sessions;
+    private final ExecutorService changes;
     private final Map<ServerSession, String> ids = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> forwardsOf = new ConcurrentHashMap<>();
 
-    public SessionRules(RuleService rules, Reconciler reconciler, ServerSessions sessions) {
+    /**
+     * {@code changes} runs every change a session makes — its {@code ssh -R} requests and the removal of its
+     * forwards when it ends — one at a time in order, off the SSH loops; a removal therefore follows any open
+     * still under way, and a forward opened for a session that ended meanwhile is removed too.
+     */
+    public SessionRules(RuleService rules, Reconciler reconciler, ServerSessions sessions, ExecutorService changes) {
         this.rules = rules;
         this.reconciler = reconciler;
         this.sessions = sessions;
+        this.changes = changes;
+    }
+
+    Executor changes() {
+        return changes;
     }
 
     SshdSocketAddress open(ServerSession session, String requestedHost, ListenSpec listen) throws IOException {
         String id = ids.computeIfAbsent(session, s -> {
             String newId = sessions.add(s);
-            s.addCloseFutureListener(f -> closeAll(s));
+            s.addCloseFutureListener(f -> {
+                try {
+                    changes.execute(() -> closeAll(s));
+                } catch (RejectedExecutionException stopping) {
+                    // The gateway is stopping: its SSH session forwards go with it.
+                }
+            });
             return newId;
         });
         String user = session.getUsername();

@@ -10,7 +10,11 @@ import java.security.PublicKey;
 import java.util.Optional;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.global.CancelTcpipForwardHandler;
+import org.apache.sshd.server.global.TcpipForwardHandler;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +54,7 @@ public final class TunnelServer implements AutoCloseable {
         TunnelPolicy policy = new TunnelPolicy(() -> this.config);
         sshd.setForwardingFilter(policy);
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
+        sshd.setGlobalRequestHandlers(globalRequests(sshd.getGlobalRequestHandlers(), sessionRules));
         sshd.setChannelFactories(java.util.List.of(org.apache.sshd.server.channel.ChannelSessionFactory.INSTANCE,
                 BridgedServerTcpip.factory(direct, side)));
         sshd.setPublickeyAuthenticator(this::publicKey);
@@ -59,6 +64,18 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setRandomFactory(BufferedRandom.FACTORY);
         sshd.setShellFactory(null);
         sshd.setCommandFactory(null);
+    }
+
+    /** MINA's handlers but its {@code ssh -R} ones, answered in turn; ours for {@code ssh -R}, off the loop. */
+    private static java.util.List<RequestHandler<ConnectionService>> globalRequests(
+            java.util.List<RequestHandler<ConnectionService>> mina, SessionRules sessionRules) {
+        java.util.List<RequestHandler<ConnectionService>> handlers = new java.util.ArrayList<>();
+        handlers.add(new ForwardRequests(sessionRules.changes()));
+        handlers.addAll(GlobalReplies.inTurn(mina.stream()
+                .filter(h -> !(h instanceof TcpipForwardHandler) && !(h instanceof CancelTcpipForwardHandler))
+                .toList()));
+        handlers.add(GlobalReplies.UNKNOWN);
+        return handlers;
     }
 
     public void start() throws IOException {

@@ -314,6 +314,51 @@ class SshServerIT {
     }
 
     @Test
+    void globalRequestsAreAnsweredInTheOrderTheyCameThoughAForwardIsAnsweredLater() throws Exception {
+        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
+        client.start();
+        try (org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession()) {
+            s.auth().verify(LIMIT);
+            // SSH replies carry no request id: a client takes them in order. Sent back to back, without waiting: a
+            // forward on port 0 (answered after a store write and a bind), a keepalive and a forward outside
+            // permit-listen (both answered at once), a malformed one, then another port-0 forward.
+            List<String> replies = java.util.Collections.synchronizedList(new ArrayList<>());
+            sendWithoutWaiting(s, "tcpip-forward", b -> { b.putString("127.0.0.1"); b.putUInt(0); }, "first", replies);
+            sendWithoutWaiting(s, "keepalive@openssh.com", b -> { }, "keepalive", replies);
+            sendWithoutWaiting(s, "tcpip-forward", b -> { b.putString("127.0.0.1"); b.putUInt(1); }, "outside", replies);
+            sendWithoutWaiting(s, "tcpip-forward", b -> b.putString("127.0.0.1"), "malformed", replies);
+            sendWithoutWaiting(s, "tcpip-forward", b -> { b.putString("127.0.0.1"); b.putUInt(0); }, "second", replies);
+            await().atMost(LIMIT).until(() -> replies.size() == 5);
+            assertThat(replies).hasSize(5);
+            assertThat(replies.get(0)).startsWith("first:success:port ");
+            assertThat(replies.subList(1, 4)).containsExactly("keepalive:success", "outside:failure", "malformed:failure");
+            assertThat(replies.get(4)).startsWith("second:success:port ");
+            int first = Integer.parseInt(replies.get(0).substring("first:success:port ".length()));
+            int second = Integer.parseInt(replies.get(4).substring("second:success:port ".length()));
+            assertThat(List.of(first, second)).as("two ports of alice's range").allMatch(p -> p >= rangeStart && p <= rangeStart + 2)
+                    .doesNotHaveDuplicates();
+            assertThat(gw.gateway().rules().get("ssh-alice-" + first)).isPresent();
+            assertThat(gw.gateway().rules().get("ssh-alice-" + second)).isPresent();
+        } finally {
+            client.stop();
+        }
+        await().atMost(LIMIT).until(() -> gw.gateway().rules().forwards().stream().noneMatch(f -> f.name().startsWith("ssh-alice-")));
+    }
+
+    /** Sends a global request and goes on; its reply, when it comes, is added to {@code replies} under {@code label}. */
+    private static void sendWithoutWaiting(org.apache.sshd.client.session.ClientSession s, String name,
+            java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill, String label, List<String> replies) throws Exception {
+        org.apache.sshd.common.util.buffer.Buffer b = s.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
+        b.putString(name);
+        b.putBoolean(true);
+        fill.accept(b);
+        s.request(b, name, (cmd, reply) -> replies.add(label + (cmd == org.apache.sshd.common.SshConstants.SSH_MSG_REQUEST_SUCCESS
+                ? ":success" + (reply.available() >= 4 ? ":port " + reply.getUInt() : "") : ":failure")));
+    }
+
+    @Test
     void aFloodOfChannelOpensAndAbruptDisconnectsLeaveOtherTunnelsAlone() throws Exception {
         int l = Net.freeTcpPort();
         tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
