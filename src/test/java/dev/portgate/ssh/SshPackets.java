@@ -22,6 +22,21 @@ final class SshPackets {
         return packet;
     }
 
+    /**
+     * Seals a stream of packets of {@code sizes} with both senders and checks they match byte for byte, then
+     * opens each with both receivers; every cipher keeps its state (sequence numbers) across the stream.
+     */
+    static void assertSameStreamAsMina(Cipher oursOut, Cipher minaOut, Cipher oursIn, Cipher minaIn, int[] sizes,
+            java.util.function.IntFunction<byte[]> payloads) throws Exception {
+        for (int size : sizes) {
+            byte[] payload = payloads.apply(size);
+            byte[] sealed = seal(oursOut, payload);
+            org.assertj.core.api.Assertions.assertThat(sealed).as("packet of %d bytes", size).isEqualTo(seal(minaOut, payload));
+            org.assertj.core.api.Assertions.assertThat(open(minaIn, sealed)).isEqualTo(payload);
+            org.assertj.core.api.Assertions.assertThat(open(oursIn, sealed)).isEqualTo(payload);
+        }
+    }
+
     static byte[] open(Cipher c, byte[] packet) throws Exception {
         byte[] p = packet.clone();
         c.updateAAD(p, 0, 4);

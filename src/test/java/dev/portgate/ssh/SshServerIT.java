@@ -262,26 +262,43 @@ class SshServerIT {
     }
 
 
-    /** Sends a global request with the raw payload {@code fill} writes; true if the server answered success. */
-    private static boolean globalRequest(org.apache.sshd.client.session.ClientSession s, String name,
-                                         java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill) throws Exception {
+    /** MINA's SSH client with alice's key, for requests OpenSSH's client never makes. */
+    private static org.apache.sshd.client.SshClient minaClient() {
+        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
+        client.start();
+        return client;
+    }
+
+    private static org.apache.sshd.client.session.ClientSession aliceSession(org.apache.sshd.client.SshClient client) throws Exception {
+        org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession();
+        s.auth().verify(LIMIT);
+        return s;
+    }
+
+    /** A global request {@code name} wanting a reply, with the raw payload {@code fill} writes. */
+    private static org.apache.sshd.common.util.buffer.Buffer globalRequestPacket(org.apache.sshd.client.session.ClientSession s, String name,
+            java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill) {
         org.apache.sshd.common.util.buffer.Buffer b = s.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
         b.putString(name);
         b.putBoolean(true);
         fill.accept(b);
-        return s.request(name, b, LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) != null;
+        return b;
+    }
+
+    /** Sends a global request with the raw payload {@code fill} writes; true if the server answered success. */
+    private static boolean globalRequest(org.apache.sshd.client.session.ClientSession s, String name,
+                                         java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill) throws Exception {
+        return s.request(name, globalRequestPacket(s, name, fill), LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) != null;
     }
 
     @Test
     void malformedForwardingRequestsGetAFailureAndTheSessionGoesOn() throws Exception {
         int l = Net.freeTcpPort();
         tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
-        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
-        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
-        client.start();
-        try (org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession()) {
-            s.auth().verify(LIMIT);
+        org.apache.sshd.client.SshClient client = minaClient();
+        try (org.apache.sshd.client.session.ClientSession s = aliceSession(client)) {
             assertThat(globalRequest(s, "tcpip-forward", b -> { })).as("no address, no port").isFalse();
             assertThat(globalRequest(s, "tcpip-forward", b -> {
                 b.putString("127.0.0.1");
@@ -315,12 +332,8 @@ class SshServerIT {
 
     @Test
     void globalRequestsAreAnsweredInTheOrderTheyCameThoughAForwardIsAnsweredLater() throws Exception {
-        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
-        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
-        client.start();
-        try (org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession()) {
-            s.auth().verify(LIMIT);
+        org.apache.sshd.client.SshClient client = minaClient();
+        try (org.apache.sshd.client.session.ClientSession s = aliceSession(client)) {
             // SSH replies carry no request id: a client takes them in order. Sent back to back, without waiting: a
             // forward on port 0 (answered after a store write and a bind), a keepalive and a forward outside
             // permit-listen (both answered at once), a malformed one, then another port-0 forward.
@@ -350,11 +363,7 @@ class SshServerIT {
     /** Sends a global request and goes on; its reply, when it comes, is added to {@code replies} under {@code label}. */
     private static void sendWithoutWaiting(org.apache.sshd.client.session.ClientSession s, String name,
             java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill, String label, List<String> replies) throws Exception {
-        org.apache.sshd.common.util.buffer.Buffer b = s.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
-        b.putString(name);
-        b.putBoolean(true);
-        fill.accept(b);
-        s.request(b, name, (cmd, reply) -> replies.add(label + (cmd == org.apache.sshd.common.SshConstants.SSH_MSG_REQUEST_SUCCESS
+        s.request(globalRequestPacket(s, name, fill), name, (cmd, reply) -> replies.add(label + (cmd == org.apache.sshd.common.SshConstants.SSH_MSG_REQUEST_SUCCESS
                 ? ":success" + (reply.available() >= 4 ? ":port " + reply.getUInt() : "") : ":failure")));
     }
 
@@ -363,12 +372,8 @@ class SshServerIT {
         int l = Net.freeTcpPort();
         tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
         assertDownload("http://127.0.0.1:" + l + "/file");
-        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
-        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
-        client.start();
-        try (org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession()) {
-            s.auth().verify(LIMIT);
+        org.apache.sshd.client.SshClient client = minaClient();
+        try (org.apache.sshd.client.session.ClientSession s = aliceSession(client)) {
             int refused = 0;
             // Bounded: 1,000 opens to a destination outside permit-open, each refused by the policy.
             for (int i = 0; i < 1000; i++) {
