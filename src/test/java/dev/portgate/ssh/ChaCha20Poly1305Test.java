@@ -73,6 +73,14 @@ class ChaCha20Poly1305Test {
     }
 
     @Test
+    void theCipherOfferedRunsOnOpenSslWhereLibcrypto3LoadsAndPassesItsTestPackets() {
+        if (!LibCrypto.available()) {
+            Peers.unavailable("the system's OpenSSL 3 libcrypto (libcrypto.so.3) did not load");
+        }
+        assertThat(ChaCha20Poly1305.onOpenSsl()).isTrue();
+    }
+
+    @Test
     void aNonceThatIsNotA32BitSequenceNumberIsRefused() {
         byte[] bad = {0, 0, 0, 1, 0, 0, 0, 0};
         assertThatThrownBy(() -> ChaCha20Poly1305.FACTORY.create().init(Cipher.Mode.Encrypt, key, bad))
