@@ -41,6 +41,7 @@ import org.apache.sshd.common.util.closeable.AbstractCloseable;
 final class SshIoSession extends AbstractCloseable implements IoSession {
 
     private static final AtomicLong IDS = new AtomicLong();
+    private static final int DECODE_SLICE = 8192;
 
     private final long id = IDS.incrementAndGet();
     private final SshIoService service;
@@ -50,8 +51,9 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
     private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicInteger queuedWrites = new AtomicInteger();
     private final AtomicBoolean reportedClosed = new AtomicBoolean();
-    private final Queue<ByteBuf> heldInput = new ArrayDeque<>();  // the loop's only
+    private final java.util.Deque<ByteBuf> heldInput = new ArrayDeque<>();  // the loop's only
     private volatile boolean readSuspended;
+    private boolean peerClosed;  // the loop's only: the socket closed while input was held
 
     SshIoSession(SshIoService service, IoHandler handler, Channel channel, SocketAddress acceptance) {
         super(String.valueOf(channel.remoteAddress()));
@@ -170,7 +172,11 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
                 deliver(held);
             }
             if (!readSuspended) {
-                channel.config().setAutoRead(true);
+                if (peerClosed) {
+                    close(true);  // everything read before the peer's close has been delivered
+                } else {
+                    channel.config().setAutoRead(true);
+                }
             }
         });
     }
@@ -230,14 +236,25 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         }
     }
 
+    /**
+     * Hands a read to MINA in slices: MINA moves what follows each packet to the front of its decoder buffer, so a
+     * whole 64 KiB read moved up to 60 KiB per packet; a slice bounds that to 8 KiB (compaction 2.8 % → 0.4 % of
+     * the samples). If MINA suspends reading meanwhile (its port forwarder does while its SSH write is pending),
+     * the rest waits at the head of the held input, as the next read would.
+     */
     private void deliver(ByteBuf bytes) {
         try {
-            handler.messageReceived(this, new ReadableBytes(bytes));
+            while (bytes.isReadable() && !readSuspended && !isClosing()) {
+                handler.messageReceived(this, new ReadableBytes(bytes.readSlice(Math.min(DECODE_SLICE, bytes.readableBytes()))));
+            }
+            if (bytes.isReadable() && readSuspended && !isClosing()) {
+                heldInput.addFirst(bytes);
+                return;
+            }
         } catch (Throwable t) {
             failed(t);
-        } finally {
-            bytes.release();
         }
+        bytes.release();
     }
 
     private void failed(Throwable t) {
@@ -274,7 +291,13 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            close(true);
+            if (readSuspended || !heldInput.isEmpty()) {
+                // What was read before the close still waits for MINA (a forwarded connection's last bytes): close
+                // once resumeRead has delivered it, or the tail of the stream is lost.
+                peerClosed = true;
+            } else {
+                close(true);
+            }
         }
 
         @Override

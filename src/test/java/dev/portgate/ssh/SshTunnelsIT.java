@@ -96,6 +96,41 @@ class SshTunnelsIT {
     }
 
     @Test
+    void aRemoteForwardCarriesEveryByteATargetSendsRightBeforeItCloses() throws Exception {
+        // A target that writes 512 KiB and closes at once, as an HTTP/1.0 server does: its last bytes are read
+        // while MINA's forwarder still waits on its SSH write, and they must not be lost to the close (they were).
+        byte[] blob = new byte[512 * 1024];
+        new java.util.Random(5).nextBytes(blob);
+        Path file = dir.resolve("blob");
+        Files.write(file, blob);
+        int target = Net.freeTcpPort();
+        int remote = Net.freeTcpPort();
+        // -U: from the right address to the left; the file is opened anew for each connection.
+        Process socat = new ProcessBuilder(Peers.require("socat"), "-U", "TCP-LISTEN:" + target + ",bind=127.0.0.1,reuseaddr,fork",
+                "OPEN:" + file + ",rdonly").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("socat.log").toFile()).start();
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
+                + "  - { name: back, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + target + " }\n")) {
+            await().atMost(LIMIT).ignoreExceptions().until(() -> readAll(remote).length > 0);  // the forward is up
+            for (int i = 0; i < 20; i++) {
+                byte[] got = readAll(remote);
+                assertThat(got.length).as("bytes of connection %d", i).isEqualTo(blob.length);
+                assertThat(got).as("connection %d", i).isEqualTo(blob);
+            }
+        } finally {
+            socat.destroyForcibly();
+        }
+    }
+
+    /** Everything the remote forward's port sends until it closes. */
+    private static byte[] readAll(int port) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout((int) LIMIT.toMillis());
+            return s.getInputStream().readAllBytes();
+        }
+    }
+
+    @Test
     void localRemoteAndDynamicTunnelsCarryDataAndComeBackAfterTheServerRestarts() throws Exception {
         int local = Net.freeTcpPort();
         int socks = Net.freeTcpPort();
