@@ -13,7 +13,7 @@ import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Queue;
+import java.util.Deque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +51,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
     private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicInteger queuedWrites = new AtomicInteger();
     private final AtomicBoolean reportedClosed = new AtomicBoolean();
-    private final java.util.Deque<ByteBuf> heldInput = new ArrayDeque<>();  // the loop's only
+    private final Deque<ByteBuf> heldInput = new ArrayDeque<>();  // the loop's only
     private volatile boolean readSuspended;
     private boolean peerClosed;  // the loop's only: the socket closed while input was held
 
