@@ -77,7 +77,7 @@ class ChaCha20Poly1305Test {
         if (!LibCrypto.available()) {
             Peers.unavailable("the system's OpenSSL 3 libcrypto (libcrypto.so.3) did not load");
         }
-        assertThat(ChaCha20Poly1305.onOpenSsl()).isTrue();
+        assertThat(ChaChaEngines.onOpenSsl()).isTrue();
     }
 
     @Test
