@@ -115,17 +115,9 @@ public final class Gateway implements AutoCloseable {
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
         this.direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
-        this.authWorkers = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "auth");
-            t.setDaemon(true);
-            return t;
-        });
+        this.authWorkers = Executors.newFixedThreadPool(2, daemon("auth"));
         // The SSH server's session forwards (ssh -R) change rules here, one at a time, never on an SSH loop.
-        this.sshChanges = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "ssh-rules");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sshChanges = Executors.newSingleThreadExecutor(daemon("ssh-rules"));
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints(sshIo);
         // Proxies tell the triggers of outbound traffic; the triggers need the rules, made below.
@@ -374,6 +366,15 @@ public final class Gateway implements AutoCloseable {
         }
         reconciler.closeAll();
         close();
+    }
+
+    /** Threads named {@code name} that do not keep the JVM alive. */
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     @Override

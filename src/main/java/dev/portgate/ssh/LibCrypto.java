@@ -30,7 +30,7 @@ final class LibCrypto {
     }
 
     private static boolean bind() {
-        if ("jdk".equals(System.getProperty("portgate.crypto"))) {
+        if (!NativeCrypto.wanted()) {
             log.info("SSH ChaCha20-Poly1305: portgate's Java code (portgate.crypto=jdk)");
             return false;
         }

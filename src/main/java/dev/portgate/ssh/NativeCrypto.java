@@ -24,8 +24,13 @@ final class NativeCrypto {
         return AES_GCM;
     }
 
+    /** False with {@code -Dportgate.crypto=jdk}: SSH then computes on the JDK and in Java only. */
+    static boolean wanted() {
+        return !"jdk".equals(System.getProperty("portgate.crypto"));
+    }
+
     private static Optional<Provider> load() {
-        if ("jdk".equals(System.getProperty("portgate.crypto"))) {
+        if (!wanted()) {
             log.info("SSH AES-GCM: the JDK's (portgate.crypto=jdk)");
             return Optional.empty();
         }

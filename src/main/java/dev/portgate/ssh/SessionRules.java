@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.session.ServerSession;
@@ -29,7 +28,7 @@ public final class SessionRules {
     private final RuleService rules;
     private final Reconciler reconciler;
     private final ServerSessions sessions;
-    private final ExecutorService changes;
+    private final Executor changes;
     private final Map<ServerSession, String> ids = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> forwardsOf = new ConcurrentHashMap<>();
 
@@ -38,7 +37,7 @@ public final class SessionRules {
      * forwards when it ends — one at a time in order, off the SSH loops; a removal therefore follows any open
      * still under way, and a forward opened for a session that ended meanwhile is removed too.
      */
-    public SessionRules(RuleService rules, Reconciler reconciler, ServerSessions sessions, ExecutorService changes) {
+    public SessionRules(RuleService rules, Reconciler reconciler, ServerSessions sessions, Executor changes) {
         this.rules = rules;
         this.reconciler = reconciler;
         this.sessions = sessions;
