@@ -35,8 +35,8 @@ import org.apache.sshd.common.util.buffer.Buffer;
  * Out: flushed bytes become SSH data packets at once, as many as the peer's window allows and up to
  * {@link #MAX_IN_FLIGHT} not yet on the socket; what does not fit stays in the outbound buffer, whose
  * water marks stop the relay from reading. In: packets are copied off MINA's thread into a queue and
- * handed to the pipeline when it reads; the SSH window is released only then, so a slow reader holds
- * back the peer, not our memory.
+ * handed to the pipeline when it reads; the SSH window is released only then (a quarter window at a time), so a
+ * slow reader holds back the peer, not our memory.
  */
 final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, SshPipe.Bridge {
 
@@ -54,6 +54,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
     private volatile boolean open = true;
     private volatile boolean waitingForRoom;
     private boolean readPending;
+    private long unreleased;  // passed on but not yet given back to the peer's window (the event loop's only)
     private Buffer spare;  // the last data packet's buffer, once MINA is done with it (the event loop's only)
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
@@ -175,9 +176,21 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
         }
     }
 
+    /**
+     * Gives passed-on bytes back to the peer's window a quarter window at a time. MINA's window sends an adjust about
+     * every fourth packet (as OpenSSH's rule reads); on its own, each adjust is a packet to seal, a send, and a wakeup of
+     * the peer, which under a bulk transfer was two in three of our server's sends. The peer keeps at least three
+     * quarters of the window meanwhile, so it never waits on this.
+     */
     private void release(int n) {
+        unreleased += n;
+        long window = ssh.getLocalWindow().getMaxSize();
+        if (unreleased < window / 4) {
+            return;
+        }
         try {
-            ssh.getLocalWindow().release(n);
+            ssh.getLocalWindow().release(unreleased);
+            unreleased = 0;
         } catch (IOException | RuntimeException e) {
             close();
         }

@@ -8,7 +8,13 @@ import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
 import dev.portgate.testing.TestGateway;
+import dev.portgate.testing.TcpPeers;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +38,7 @@ class SshServerIT {
     @TempDir
     static Path dir;
     static HttpFiles files;
+    static TcpPeers sink;
     static TestGateway gw;
     static int sshPort;
     static int rangeStart;
@@ -51,13 +58,14 @@ class SshServerIT {
             assertThat(r.exit()).as(r.stderr()).isZero();
         }
         files = new HttpFiles(InetAddress.getLoopbackAddress(), 3 * 1024 * 1024);
+        sink = TcpPeers.start(SshServerIT::answerTheDigest);
         sshPort = Net.freeTcpPort();
         rangeStart = Net.freeTcpRange(3);
         String pub = Files.readString(dir.resolve("alice.pub")).strip();
         serverYaml = "ssh-server:\n  listen: 127.0.0.1:" + sshPort + "\n  users:\n"
                 + "    - name: alice\n      authorized-keys: [ \"" + pub + "\" ]\n"
                 + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
-                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\" ]\n"
+                + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\", \"127.0.0.1:" + sink.port() + "\" ]\n"
                 + "    - name: bob\n      password-hash: \"" + dev.portgate.policy.PasswordHash.hash(BOBS_PASSWORD.toCharArray()) + "\"\n"
                 + "      permit-open: [ \"127.0.0.1:" + files.port() + "\" ]\n";
         gw = new TestGateway(serverYaml);
@@ -65,9 +73,10 @@ class SshServerIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         gw.close();
         files.close();
+        sink.close();
     }
 
     @AfterEach
@@ -141,6 +150,40 @@ class SshServerIT {
         Process p = pb.start();
         tunnels.add(p);
         return p;
+    }
+
+    /** Reads everything the client sends, then answers the SHA-256 of it in hex and closes. */
+    private static void answerTheDigest(Socket s, TcpPeers self) {
+        try (s) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            s.getInputStream().transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha));
+            s.getOutputStream().write(HexFormat.of().formatHex(sha.digest()).getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException | java.security.NoSuchAlgorithmException ignored) {
+            // the client went away
+        }
+    }
+
+    @Test
+    void anUploadGetsItsWindowBackAQuarterWindowAtATime() throws Exception {
+        // Every window adjust is a packet the client must read and open; MINA's rule sends one about every fourth
+        // 32 KiB packet. OpenSSH's client logs each one it receives (debug2: "channel N: rcvd adjust BYTES").
+        int l = Net.freeTcpPort();
+        Path err = tunnel("-vv", "-L", "127.0.0.1:" + l + ":127.0.0.1:" + sink.port());
+        byte[] upload = new byte[16 * 1024 * 1024];
+        new java.util.Random(5).nextBytes(upload);
+        String answer = await().atMost(LIMIT).ignoreExceptions().until(() -> {
+            try (Socket c = new Socket(InetAddress.getLoopbackAddress(), l)) {
+                c.getOutputStream().write(upload);
+                c.shutdownOutput();
+                return new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            }
+        }, a -> !a.isEmpty());
+        assertThat(answer).isEqualTo(HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(upload)));
+
+        List<Long> adjusts = Pattern.compile("rcvd adjust (\\d+)").matcher(Files.readString(err)).results()
+                .map(m -> Long.parseLong(m.group(1))).toList();
+        // 16 MiB through a 2 MiB window: at least six adjusts, each a quarter window (512 KiB) or more.
+        assertThat(adjusts).hasSizeGreaterThanOrEqualTo(6).allSatisfy(a -> assertThat(a).isGreaterThanOrEqualTo(512 * 1024));
     }
 
     @Test
