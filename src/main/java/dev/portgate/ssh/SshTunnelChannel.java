@@ -178,9 +178,9 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
 
     /**
      * Gives passed-on bytes back to the peer's window a quarter window at a time. MINA's window sends an adjust about
-     * every fourth packet (as OpenSSH's rule reads); on its own, each adjust is a packet to seal, a send, and a wakeup of
-     * the peer, which under a bulk transfer was two in three of our server's sends. The peer keeps at least three
-     * quarters of the window meanwhile, so it never waits on this.
+     * every fourth packet (OpenSSH's rule); each is a packet to seal, a send of its own and a wakeup of the peer —
+     * under a bulk upload about a third of our server's sends. The peer keeps at least three quarters of the window
+     * meanwhile, so it never waits on this.
      */
     private void release(int n) {
         unreleased += n;
