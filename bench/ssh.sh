@@ -3,17 +3,19 @@
 # SSH server, with aes128-gcm@openssh.com and chacha20-poly1305@openssh.com, on 127.0.0.1 only.
 # And portgate as the client (`portgate ssh -L`) to both servers.
 #
-# A JVM compiles its hot paths in the first seconds of load, so every path that has portgate in it is warmed
-# with one unrecorded 8-second run first (a daemon is long-lived; OpenSSH needs no warming, but gets the same run).
+# A JVM compiles its hot paths in the first seconds of load, so every path is warmed with one unrecorded 8-second
+# run first (a daemon is long-lived; OpenSSH needs no warming, but gets the same run). Then ROUNDS rounds measure
+# every path once each, in turn: this box's speed drifts by ±15 % within a minute, so each ratio compares runs that
+# are seconds apart, and the tables give medians with the range.
 #
-# usage: bench/ssh.sh [seconds]     (default 5)
+# usage: bench/ssh.sh [seconds] [rounds]     (default 5 and 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-T=${1:-5}
+T=${1:-5}; ROUNDS=${2:-5}
 OUT=bench/out/ssh; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 700 "$OUT"
 JAR=${PORTGATE_JAR:-target/portgate.jar}   # another build to compare: PORTGATE_JAR=/path/to/portgate.jar
 [ -f "$JAR" ] || mvn -q -DskipTests package
-IPERF=15401; SSHD=15402; PGSSH=15403; L=15404
+IPERF=15401; SSHD=15402; PGSSH=15403; L0=15410  # tunnel k listens on L0+k
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -64,17 +66,16 @@ while todo:
 print(total)
 PY
 }
-measured() {  # client-pid server-pid -> Gbit/s of the recorded run; appends CPU ns per byte of both ends to cpu.txt
-  local c0 s0 r; c0=$(ticks "$1"); s0=$(ticks "$2"); r=$(gbits "$T")
+measured() {  # port client-pid server-pid -> "Gbit/s client-ns/B server-ns/B" of one recorded run
+  local c0 s0 r; c0=$(ticks "$2"); s0=$(ticks "$3"); r=$(gbits "$1" "$T")
   python3 -c 'import sys; t,r,c,s=float(sys.argv[1]),sys.argv[2],int(sys.argv[3]),int(sys.argv[4]); hz=float(sys.argv[5])
 b=float(r)*1e9/8*t if r!="-" else 0
-print("%.2f %.2f" % (c/hz*1e9/b, s/hz*1e9/b) if b else "- -")' "$T" "$r" $(( $(ticks "$1") - c0 )) $(( $(ticks "$2") - s0 )) "$(getconf CLK_TCK)" >> "$OUT/cpu.txt"
-  echo "$r"
+print("%s %.2f %.2f" % (r, c/hz*1e9/b, s/hz*1e9/b) if b else "- - -")' "$T" "$r" $(( $(ticks "$2") - c0 )) $(( $(ticks "$3") - s0 )) "$(getconf CLK_TCK)"
 }
-gbits() {  # seconds -> Gbit/s of one iperf3 stream to the tunnel's local end; one retry (logged) if iperf3 fails
+gbits() {  # port seconds -> Gbit/s of one iperf3 stream to a tunnel's local end; one retry (logged) if iperf3 fails
   local r
   for _ in 1 2; do
-    r=$(iperf3 -c 127.0.0.1 -p $L -t "$1" -J 2>/dev/null | tee -a "$OUT/iperf3.json" \
+    r=$(iperf3 -c 127.0.0.1 -p "$1" -t "$2" -J 2>/dev/null | tee -a "$OUT/iperf3.json" \
         | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null) \
       && { echo "$r"; return; }
     echo "iperf3 failed once (see $OUT/iperf3.json); again" >&2; sleep 1
@@ -82,41 +83,76 @@ gbits() {  # seconds -> Gbit/s of one iperf3 stream to the tunnel's local end; o
   echo "-"
 }
 server_pid() { [ "$1" = $SSHD ] && echo $SSHD_PID || echo $PG_PID; }
-through() {  # server-port cipher -> Gbit/s of one iperf3 stream through ssh -L
-  ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -i "$OUT/client" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-      -o IdentitiesOnly=yes -o BatchMode=yes -o ExitOnForwardFailure=yes -o Ciphers="$2" "$(id -un)@127.0.0.1" 2>/dev/null & local s=$!
-  for _ in $(seq 1 50); do ss -ltn "sport = :$L" | grep -q LISTEN && break; sleep 0.1; done; sleep 0.3
-  gbits 8 >/dev/null; measured $s "$(server_pid "$1")"
-  kill $s; wait $s 2>/dev/null || true
-}
-direct=$(iperf3 -c 127.0.0.1 -p $IPERF -t "$T" -J | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(ssh -V 2>&1), $(java -version 2>&1 | head -1)"
-echo
-echo "| path (one iperf3 stream, Gbit/s) | aes128-gcm@openssh.com | chacha20-poly1305@openssh.com |"
-echo "| --- | --- | --- |"
-echo "| iperf3 direct | $direct | $direct |"
-echo "| OpenSSH -> OpenSSH | $(through $SSHD aes128-gcm@openssh.com) | $(through $SSHD chacha20-poly1305@openssh.com) |"
-echo "| OpenSSH -> portgate | $(through $PGSSH aes128-gcm@openssh.com) | $(through $PGSSH chacha20-poly1305@openssh.com) |"
-
-# portgate as the client (`portgate ssh -L -c CIPHER`).
 ssh-keyscan -p $SSHD 127.0.0.1 2>/dev/null > "$OUT/known_hosts"; ssh-keyscan -p $PGSSH 127.0.0.1 2>/dev/null >> "$OUT/known_hosts"
-pgclient() {  # server-port cipher -> Gbit/s
-  : > "$OUT/pgclient.log"  # emptied before the client starts, or the wait below can see the last client's line
-  java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$L:127.0.0.1:$IPERF -p "$1" -c "$2" -i "$OUT/client" \
-      -o UserKnownHostsFile="$OUT/known_hosts" "$(id -un)@127.0.0.1" > "$OUT/pgclient.log" 2>&1 & local c=$!
-  for _ in $(seq 1 100); do grep -qs 'connected to' "$OUT/pgclient.log" && break; sleep 0.1; done; sleep 0.5
-  gbits 8 >/dev/null; measured $c "$(server_pid "$1")"
-  kill $c; wait $c 2>/dev/null || true
+CIPHERS=(aes128-gcm@openssh.com chacha20-poly1305@openssh.com)
+NAMES=("OpenSSH -> OpenSSH" "OpenSSH -> portgate" "portgate -> OpenSSH" "portgate -> portgate")
+declare -a CLIENT SERVER
+open_tunnel() {  # k client(openssh|portgate) server-port cipher: tunnel k up, listening on L0+k
+  local k=$1 l=$((L0 + $1))
+  if [ "$2" = openssh ]; then
+    ssh -N -L 127.0.0.1:$l:127.0.0.1:$IPERF -p "$3" -i "$OUT/client" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o IdentitiesOnly=yes -o BatchMode=yes -o ExitOnForwardFailure=yes -o Ciphers="$4" "$(id -un)@127.0.0.1" 2>/dev/null &
+  else
+    java ${PORTGATE_JAVA_OPTS:-} -jar $JAR ssh -N -L 127.0.0.1:$l:127.0.0.1:$IPERF -p "$3" -c "$4" -i "$OUT/client" \
+        -o UserKnownHostsFile="$OUT/known_hosts" "$(id -un)@127.0.0.1" > "$OUT/pgclient-$k.log" 2>&1 &
+    for _ in $(seq 1 100); do grep -qs 'connected to' "$OUT/pgclient-$k.log" && break; sleep 0.1; done
+  fi
+  CLIENT[$k]=$!; SERVER[$k]=$(server_pid "$3"); pids+=($!)
+  for _ in $(seq 1 100); do ss -ltn "sport = :$l" | grep -q LISTEN && break; sleep 0.1; done
 }
-echo "| portgate -> OpenSSH | $(pgclient $SSHD aes128-gcm@openssh.com) | $(pgclient $SSHD chacha20-poly1305@openssh.com) |"
-echo "| portgate -> portgate | $(pgclient $PGSSH aes128-gcm@openssh.com) | $(pgclient $PGSSH chacha20-poly1305@openssh.com) |"
+# tunnel k = path (k / 2) with cipher (k % 2), all up at once (an idle tunnel costs nothing)
+k=0
+for client_server in "openssh $SSHD" "openssh $PGSSH" "portgate $SSHD" "portgate $PGSSH"; do
+  for c in "${CIPHERS[@]}"; do open_tunnel $k $client_server "$c"; k=$((k + 1)); done
+done
+sleep 0.5
+for k in $(seq 0 7); do gbits $((L0 + k)) 8 >/dev/null; done
+direct=$(gbits $IPERF "$T")
+for r in $(seq 1 "$ROUNDS"); do
+  for k in $(seq 0 7); do echo "$r $k $(measured $((L0 + k)) "${CLIENT[$k]}" "${SERVER[$k]}")"; done
+done > "$OUT/runs.txt"
 
-# CPU per byte: every process of each end (the client, the server and its children), over the recorded run.
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(ssh -V 2>&1), $(java -version 2>&1 | head -1)"
+echo "iperf3 direct: $direct Gbit/s; $ROUNDS rounds of $T s per path; every run in $OUT/runs.txt (round, tunnel, Gbit/s, CPU ns/B client, server)"
 echo
-echo "CPU time per byte carried (ns/byte, user + system; client / server), in the order above:"
-echo
-echo "| path | aes128-gcm@openssh.com | chacha20-poly1305@openssh.com |"
-echo "| --- | --- | --- |"
-paste -d' ' - - < "$OUT/cpu.txt" | while read -r a1 a2 c1 c2; do echo "$a1 / $a2 | $c1 / $c2"; done \
-  | paste -d'|' <(printf '| %s \n' "OpenSSH -> OpenSSH" "OpenSSH -> portgate" "portgate -> OpenSSH" "portgate -> portgate") - \
-  | sed 's/$/ |/; s/|\([^ ]\)/| \1/'
+python3 - "$OUT/runs.txt" "${NAMES[@]}" <<'PY'
+import sys, statistics as st
+runs = [l.split() for l in open(sys.argv[1])]
+names = sys.argv[2:]
+ciphers = ["aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"]
+by = {}  # (round, tunnel) -> (gbit, cli, srv)
+for r, k, g, c, s in runs:
+    if g != "-":
+        by[(int(r), int(k))] = (float(g), float(c), float(s))
+rounds = sorted({r for r, _ in by})
+def cell(values, fmt="%.2f"):
+    if not values:
+        return "-"
+    return (fmt % st.median(values)) + (" (" + fmt % min(values) + "–" + fmt % max(values) + ")" if len(values) > 1 else "")
+print("| path (one iperf3 stream, Gbit/s: median (min–max)) | " + " | ".join(ciphers) + " |")
+print("| --- | --- | --- |")
+for p, name in enumerate(names):
+    print("| %s | %s |" % (name, " | ".join(cell([by[(r, 2 * p + c)][0] for r in rounds if (r, 2 * p + c) in by]) for c in range(2))))
+print()
+print("Ratio to OpenSSH -> OpenSSH with the same cipher in the same round (median (min–max)):")
+print()
+print("| path | " + " | ".join(ciphers) + " |")
+print("| --- | --- | --- |")
+for p, name in list(enumerate(names))[1:]:
+    cols = []
+    for c in range(2):
+        ratios = [by[(r, 2 * p + c)][0] / by[(r, c)][0] for r in rounds if (r, 2 * p + c) in by and (r, c) in by]
+        cols.append(cell(ratios))
+    print("| %s | %s |" % (name, " | ".join(cols)))
+print()
+print("CPU time per byte carried (ns/byte, user + system, medians; client / server — the server with all its children):")
+print()
+print("| path | " + " | ".join(ciphers) + " |")
+print("| --- | --- | --- |")
+for p, name in enumerate(names):
+    cols = []
+    for c in range(2):
+        v = [by[(r, 2 * p + c)] for r in rounds if (r, 2 * p + c) in by]
+        cols.append("%.2f / %.2f" % (st.median(x[1] for x in v), st.median(x[2] for x in v)) if v else "-")
+    print("| %s | %s |" % (name, " | ".join(cols)))
+PY
