@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
         // The SSH server's session forwards (ssh -R) change rules here, one at a time, never on an SSH loop.
         this.sshChanges = Executors.newSingleThreadExecutor(daemon("ssh-rules"));
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
-        this.endpoints = new SshEndpoints(sshIo);
+        this.endpoints = new SshEndpoints(sshIo, direct);
         // Proxies tell the triggers of outbound traffic; the triggers need the rules, made below.
         ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle,
                 (device, protocol, port) -> triggers().outbound(device, protocol, port));

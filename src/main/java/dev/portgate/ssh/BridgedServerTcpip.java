@@ -2,7 +2,6 @@ package dev.portgate.ssh;
 
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
-import dev.portgate.net.SideConnections;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,43 +13,42 @@ import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.channel.AbstractServerChannel;
-import org.apache.sshd.server.forward.TcpForwardingFilter;
 
 /**
- * A {@code direct-tcpip} channel that a client ({@code ssh -L}, {@code ssh -D}) opens on portgate's server:
- * asked of the user's permit-open, dialled by the data plane's direct dialer on the SSH connection's own event
- * loop (so that one thread decrypts and relays), and
- * relayed by the same relay as every forward (counted and listed through {@link SideConnections}). The SSH
- * side is fed packet by packet as its window allows, not through MINA's port handler and connector threads.
+ * A TCP channel that the SSH peer opens to us: a {@code direct-tcpip} that a client ({@code ssh -L}, {@code ssh -D})
+ * opens on portgate's server, or a {@code forwarded-tcpip} that a server opens on portgate's client for one of its
+ * remote forwards. {@link Arrivals} says where it goes; the data plane's direct dialer connects there on the SSH
+ * connection's own event loop (so that one thread decrypts and relays), and the same relay as every forward carries
+ * it, counted and listed by its owner. The SSH side is fed packet by packet as its window allows, not through MINA's
+ * port handler, its connector and its one-packet-in-flight streams.
  */
 final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BridgedServerTcpip.class);
 
     private final Dialer direct;
-    private final SideConnections side;
+    private final Arrivals arrivals;
     private final PipeGate gate = new PipeGate();
     private volatile InetSocketAddress originator;
 
-    private BridgedServerTcpip(Dialer direct, SideConnections side) {
+    private BridgedServerTcpip(Dialer direct, Arrivals arrivals) {
         super(null);
         this.direct = direct;
-        this.side = side;
+        this.arrivals = arrivals;
     }
 
-    /** The channel factory that replaces MINA's {@code direct-tcpip}. */
-    static ChannelFactory factory(Dialer direct, SideConnections side) {
+    /** The channel factory that replaces MINA's for {@code arrivals}' channel type. */
+    static ChannelFactory factory(Dialer direct, Arrivals arrivals) {
         return new ChannelFactory() {
             @Override
             public String getName() {
-                return "direct-tcpip";
+                return arrivals.channelType();
             }
 
             @Override
             public org.apache.sshd.common.channel.Channel createChannel(Session session) {
-                return new BridgedServerTcpip(direct, side);
+                return new BridgedServerTcpip(direct, arrivals);
             }
         };
     }
@@ -61,10 +59,10 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
         int port = buffer.getInt();
         String fromHost = buffer.getString();
         int fromPort = buffer.getInt();
-        originator = InetSocketAddress.createUnresolved(fromHost, fromPort);
+        originator = originator(fromHost, fromPort);
         OpenFuture opened = new DefaultOpenFuture(this, this);
-        TcpForwardingFilter filter = getSession().getFactoryManager().getTcpForwardingFilter();
-        if (filter == null || !filter.canConnect(TcpForwardingFilter.Type.Direct, new SshdSocketAddress(host, port), getSession())) {
+        Arrivals.Route route = arrivals.route(getSession(), host, port, originator);
+        if (route == null) {
             return refuse(opened, SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, "Connection denied");
         }
         SshTunnelChannel tunnel = SshTunnelChannel.over(this, originator);
@@ -73,11 +71,12 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
                 refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, Errors.reason(registered.cause()));
                 return;
             }
-            direct.dial(tunnel, host, port).addListener(dialled -> {
+            direct.dial(tunnel, route.host(), route.port()).addListener(dialled -> {
                 if (!dialled.isSuccess()) {
                     tunnel.close();
-                    String why = host + ":" + port + ": " + Errors.reason(dialled.cause());
-                    log.debug("ssh: {} of {}: cannot connect to {}", getSession().getUsername(), originator, why);
+                    String why = route.host() + ":" + route.port() + ": " + Errors.reason(dialled.cause());
+                    log.debug("ssh: {} channel of {}: cannot connect to {}", arrivals.channelType(), originator, why);
+                    route.owner().unreachable(dialled.cause());
                     refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, why);
                     return;
                 }
@@ -91,12 +90,23 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
                     tunnel.close();
                     return;
                 }
-                // Listed as the user's: its client is the SSH client's address, not the originator it names.
-                InetSocketAddress client = getSession().getRemoteAddress() instanceof InetSocketAddress a ? a : originator;
-                side.join("ssh-" + getSession().getUsername(), client, dev.portgate.forward.Addresses.hostPort(host, port), tunnel, target);
+                route.owner().join(tunnel, target);
             });
         });
         return opened;
+    }
+
+    /** The originator as an address: resolved if it is an IP literal (as OpenSSH sends it), never looked up. */
+    private static InetSocketAddress originator(String host, int port) {
+        byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+        if (ip != null) {
+            try {
+                return new InetSocketAddress(java.net.InetAddress.getByAddress(host, ip), port);
+            } catch (java.net.UnknownHostException impossible) {
+                // a literal of the right length always makes an address
+            }
+        }
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     private OpenFuture refuse(OpenFuture opened, int reason, String message) {

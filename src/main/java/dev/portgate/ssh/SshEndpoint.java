@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
@@ -44,6 +45,7 @@ public final class SshEndpoint implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final io.netty.channel.EventLoop loop;
     private final Map<String, RemoteRequest> remotes = new ConcurrentHashMap<>();
+    private final Map<Integer, RemoteRequest> listening = new ConcurrentHashMap<>();  // by the port the server bound
     private volatile ClientSession session;
     private volatile String state = "connecting";
     private volatile Instant retryAt;
@@ -51,11 +53,14 @@ public final class SshEndpoint implements AutoCloseable {
     private volatile boolean closed;
     private int failures;
 
-    /** A remote forward to (re)request on every new session. */
-    record RemoteRequest(SshdSocketAddress remote, SshdSocketAddress local) {
+    /**
+     * A remote forward to (re)request on every new session: where the server listens, the target here, and for each
+     * connection the server passes back (by its originator) who lists and counts it.
+     */
+    record RemoteRequest(SshdSocketAddress remote, SshdSocketAddress local, Function<InetSocketAddress, Arrivals.Owner> owner) {
     }
 
-    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io) {
+    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, Dialer direct) {
         this.config = config;
         this.timer = timer;
         this.loop = io.loops().next();  // every connection of this endpoint, and the forwards' through it, live here
@@ -65,29 +70,10 @@ public final class SshEndpoint implements AutoCloseable {
         if (config.identity() != null) {
             client.setKeyIdentityProvider(new FileKeyPairProvider(config.identity()));
         }
-        // The server's forwarded-tcpip channels may only lead to the targets of our own remote forwards.
-        client.setForwardingFilter(new org.apache.sshd.server.forward.ForwardingFilter() {
-            @Override
-            public boolean canForwardAgent(org.apache.sshd.common.session.Session session, String requestType) {
-                return false;
-            }
-
-            @Override
-            public boolean canForwardX11(org.apache.sshd.common.session.Session session, String requestType) {
-                return false;
-            }
-
-            @Override
-            public boolean canListen(SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
-                return false;
-            }
-
-            @Override
-            public boolean canConnect(Type type, SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
-                return type == Type.Forwarded && remotes.values().stream().anyMatch(r -> r.local().getPort() == address.getPort()
-                        && r.local().getHostName().equals(address.getHostName()));
-            }
-        });
+        // The server's forwarded-tcpip channels lead to the targets of our own remote forwards, bridged like every
+        // tunnel; MINA's own forwarding (its port handlers and connector) is not used on this side at all.
+        client.setForwardingFilter(org.apache.sshd.server.forward.RejectAllForwardingFilter.INSTANCE);
+        client.setChannelFactories(java.util.List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(listening::get))));
         // The endpoint's ciphers in its order; by default AES-GCM first (on AWS-LC, the fastest per byte here).
         client.setRandomFactory(BufferedRandom.FACTORY);
         client.setCipherFactories(config.ciphers().stream()
@@ -132,6 +118,7 @@ public final class SshEndpoint implements AutoCloseable {
             s.addCloseFutureListener(f -> {
                 if (session == s) {
                     session = null;
+                    listening.clear();  // the next session's server binds them again, perhaps on other ports
                     if (!closed) {
                         lastError = "connection lost";
                         log.warn("ssh-endpoint \"{}\": connection to {} lost", config.name(), config);
@@ -162,10 +149,15 @@ public final class SshEndpoint implements AutoCloseable {
     }
 
     private void requestRemote(ClientSession s, RemoteRequest r) {
+        if (r.remote().getPort() != 0) {
+            listening.put(r.remote().getPort(), r);  // a connection may come back before the reply does
+        }
         try {
             SshdSocketAddress bound = s.startRemotePortForwarding(r.remote(), r.local());
+            listening.put(bound.getPort(), r);
             log.info("ssh-endpoint \"{}\": remote forward {} -> {} open", config.name(), bound, r.local());
         } catch (IOException | RuntimeException e) {
+            listening.values().removeIf(l -> l == r);
             log.warn("ssh-endpoint \"{}\": remote forward {} refused: {}", config.name(), r.remote(), Errors.reason(e));
             throw new IllegalStateException("the SSH server refused to listen on " + r.remote() + ": " + Errors.reason(e), e);
         }
@@ -182,6 +174,7 @@ public final class SshEndpoint implements AutoCloseable {
 
     void closeRemote(String key) {
         RemoteRequest r = remotes.remove(key);
+        listening.values().removeIf(l -> l == r);
         ClientSession s = session;
         if (r != null && s != null) {
             try {

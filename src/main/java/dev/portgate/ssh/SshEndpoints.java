@@ -1,6 +1,5 @@
 package dev.portgate.ssh;
 
-import dev.portgate.forward.RemoteForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Listener;
@@ -20,6 +19,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SshEndpoints.class);
 
     private final SshIo io;
+    private final Dialer direct;
     private final Map<String, SshEndpoint> byName = new ConcurrentHashMap<>();
     private final ServerSessions serverSessions = new ServerSessions();
     private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
@@ -28,8 +28,10 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         return t;
     });
 
-    public SshEndpoints(SshIo io) {
+    /** {@code direct}: how the targets of remote forwards are reached when the server passes a connection back. */
+    public SshEndpoints(SshIo io, Dialer direct) {
         this.io = io;
+        this.direct = direct;
     }
 
     /** Starts new endpoints, restarts changed ones, stops those no longer configured. */
@@ -47,7 +49,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         }
         for (SshEndpointConfig c : wanted.values()) {
             byName.computeIfAbsent(c.name(), n -> {
-                SshEndpoint ep = new SshEndpoint(c, workers, io);
+                SshEndpoint ep = new SshEndpoint(c, workers, io, direct);
                 ep.start();
                 return ep;
             });
@@ -94,7 +96,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
 
     @Override
     public Listener remote(ActiveForward active) {
-        return new RemoteTunnelListener((RemoteForward) active.forward(), byName::get, workers);
+        return new RemoteTunnelListener(active, byName::get, workers);
     }
 
     @Override

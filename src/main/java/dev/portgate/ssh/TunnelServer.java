@@ -56,7 +56,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
         sshd.setGlobalRequestHandlers(globalRequests(sshd.getGlobalRequestHandlers(), sessionRules));
         sshd.setChannelFactories(java.util.List.of(org.apache.sshd.server.channel.ChannelSessionFactory.INSTANCE,
-                BridgedServerTcpip.factory(direct, side)));
+                BridgedServerTcpip.factory(direct, new PermittedDirect(side))));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);

@@ -98,7 +98,8 @@ class SshTunnelsIT {
     @Test
     void aRemoteForwardCarriesEveryByteATargetSendsRightBeforeItCloses() throws Exception {
         // A target that writes 512 KiB and closes at once, as an HTTP/1.0 server does: its last bytes are read
-        // while MINA's forwarder still waits on its SSH write, and they must not be lost to the close (they were).
+        // while earlier ones still wait for the SSH window or socket, and must not be lost to the close (with MINA's
+        // own forwarder on this side they were).
         byte[] blob = new byte[512 * 1024];
         new java.util.Random(5).nextBytes(blob);
         Path file = dir.resolve("blob");
@@ -119,6 +120,30 @@ class SshTunnelsIT {
             }
         } finally {
             socat.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aRemoteForwardWhoseTargetIsDownRefusesItsConnectionsUntilTheTargetIsBack() throws Exception {
+        int target = Net.freeTcpPort();  // nothing listens there yet
+        int remote = Net.freeTcpPort();
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
+                + "  - { name: later, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + target + " }\n")) {
+            // sshd accepts on the forward's port and asks us for a channel; we cannot reach the target, so it closes.
+            await().atMost(LIMIT).ignoreExceptions().until(() -> readAll(remote).length == 0 && gw.stats("later").dialFailures() > 0);
+            assertThat(gw.stats("later").connectionsTotal()).isZero();
+            try (dev.portgate.testing.TcpPeers up = dev.portgate.testing.TcpPeers.start(java.net.InetAddress.getLoopbackAddress(), target,
+                    (socket, self) -> {
+                        try (socket) {
+                            socket.getOutputStream().write("up\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        } catch (java.io.IOException ignored) {
+                            // the test reads the answer or fails
+                        }
+                    })) {
+                assertThat(new String(readAll(remote), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("up\n");
+                assertThat(gw.stats("later").connectionsTotal()).isEqualTo(1);
+                assertThat(gw.gateway().endpoints().status().get(0).state()).isEqualTo("connected");
+            }
         }
     }
 
@@ -144,6 +169,9 @@ class SshTunnelsIT {
             assertDownload("--socks5-hostname", "127.0.0.1:" + socks, "http://localhost:" + files.port() + "/file");
             assertDownload("http://127.0.0.1:" + remote + "/file");
             assertThat(gw.stats("db").bytesOut()).isGreaterThan(3L * 1024 * 1024);
+            // The connections the server passes back are the remote forward's own, counted like a port forward's.
+            assertThat(gw.stats("site").bytesOut()).isGreaterThan(3L * 1024 * 1024);
+            assertThat(gw.stats("site").connectionsTotal()).isGreaterThanOrEqualTo(2);
 
             // The server goes away and comes back: the link reconnects and asks again for its remote forward.
             // sshd serves each connection in a child process: stop them all, as a reboot would.
