@@ -60,10 +60,11 @@ public final class SshEndpoint implements AutoCloseable {
     record RemoteRequest(SshdSocketAddress remote, SshdSocketAddress local, Function<InetSocketAddress, Arrivals.Owner> owner) {
     }
 
-    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, Dialer direct) {
+    /** {@code loop}: where every connection of this endpoint, and the forwards' through it, live. */
+    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, io.netty.channel.EventLoop loop, Dialer direct) {
         this.config = config;
         this.timer = timer;
-        this.loop = io.loops().next();  // every connection of this endpoint, and the forwards' through it, live here
+        this.loop = loop;
         this.client = SshClient.setUpDefaultClient();
         client.setIoServiceFactoryFactory(io);
         client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, config.knownHosts()));
@@ -161,6 +162,11 @@ public final class SshEndpoint implements AutoCloseable {
             log.warn("ssh-endpoint \"{}\": remote forward {} refused: {}", config.name(), r.remote(), Errors.reason(e));
             throw new IllegalStateException("the SSH server refused to listen on " + r.remote() + ": " + Errors.reason(e), e);
         }
+    }
+
+    /** The remote forwards of the endpoint this one replaces (same name, new settings), asked for on its first connection. */
+    void takeRemotesOf(SshEndpoint previous) {
+        remotes.putAll(previous.remotes);
     }
 
     /** Asks the server to listen (now if connected, and after every reconnect). Runs off the event loops. */

@@ -21,6 +21,8 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
     private final SshIo io;
     private final Dialer direct;
     private final Map<String, SshEndpoint> byName = new ConcurrentHashMap<>();
+    // An endpoint keeps its loop when it is reconfigured: the forwards through it accept their connections there.
+    private final Map<String, io.netty.channel.EventLoop> loops = new ConcurrentHashMap<>();
     private final ServerSessions serverSessions = new ServerSessions();
     private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
         Thread t = new Thread(r, "ssh-endpoints");
@@ -38,18 +40,28 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
     public synchronized void apply(List<SshEndpointConfig> configs) {
         Map<String, SshEndpointConfig> wanted = new java.util.LinkedHashMap<>();
         configs.forEach(c -> wanted.put(c.name(), c));
+        Map<String, SshEndpoint> replaced = new java.util.HashMap<>();
         for (var it = byName.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             SshEndpointConfig next = wanted.get(e.getKey());
             if (next == null || !next.equals(e.getValue().config())) {
                 e.getValue().close();
                 it.remove();
+                replaced.put(e.getKey(), e.getValue());
+                if (next == null) {
+                    loops.remove(e.getKey());
+                }
                 log.info("ssh-endpoint \"{}\" {}", e.getKey(), next == null ? "removed" : "changed: reconnecting");
             }
         }
         for (SshEndpointConfig c : wanted.values()) {
             byName.computeIfAbsent(c.name(), n -> {
-                SshEndpoint ep = new SshEndpoint(c, workers, io, direct);
+                SshEndpoint ep = new SshEndpoint(c, workers, io, loops.computeIfAbsent(n, name -> io.loops().next()), direct);
+                SshEndpoint before = replaced.get(n);
+                if (before != null) {
+                    // Its forwards did not change, so nobody opens their remote ports again: the new link asks for them.
+                    ep.takeRemotesOf(before);
+                }
                 ep.start();
                 return ep;
             });
@@ -75,8 +87,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
 
     @Override
     public io.netty.channel.EventLoopGroup loopOf(String endpoint) {
-        SshEndpoint ep = byName.get(endpoint);
-        return ep == null ? null : ep.loop();
+        return loops.get(endpoint);
     }
 
     @Override

@@ -188,6 +188,28 @@ class SshTunnelsIT {
     }
 
     @Test
+    void aChangedEndpointReconnectsAndItsForwardsCarryOn() throws Exception {
+        int local = Net.freeTcpPort();
+        int remote = Net.freeTcpPort();
+        String forwards = "forwards:\n"
+                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n"
+                + "  - { name: site, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n";
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + forwards)) {
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            assertDownload("http://127.0.0.1:" + local + "/file");
+            var loop = gw.gateway().endpoints().loopOf("vps");
+
+            // A new keepalive: a new connection, its remote forward asked for again, the local listener untouched.
+            gw.apply("ssh-endpoints:\n" + endpoint("vps", "known_hosts").replace("keepalive: 1s", "keepalive: 2s") + forwards);
+            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            assertDownload("http://127.0.0.1:" + remote + "/file");
+            assertDownload("http://127.0.0.1:" + local + "/file");
+            // The listener of "db" accepts on the endpoint's loop; the new connection is on that loop too.
+            assertThat(gw.gateway().endpoints().loopOf("vps")).isSameAs(loop);
+        }
+    }
+
+    @Test
     void anEndpointOffersTheCiphersItNamesAndNoOthers() throws Exception {
         int local = Net.freeTcpPort();
         int other = Net.freeTcpPort();
