@@ -7,15 +7,9 @@ import org.apache.sshd.common.session.Session;
 /**
  * {@code forwarded-tcpip} on portgate's client: the server has accepted a connection on the port of one of our remote
  * forwards, and it goes to that forward's target — nowhere else, whatever the channel open says.
+ * {@code listeningOn} gives the remote forward the server listens for on a port (as it answered), or null.
  */
-final class ForwardedBack implements Arrivals {
-
-    private final IntFunction<SshEndpoint.RemoteRequest> listeningOn;
-
-    /** {@code listeningOn}: the remote forward the server listens for on a port (as it answered), or null. */
-    ForwardedBack(IntFunction<SshEndpoint.RemoteRequest> listeningOn) {
-        this.listeningOn = listeningOn;
-    }
+record ForwardedBack(IntFunction<SshEndpoint.RemoteRequest> listeningOn) implements Arrivals {
 
     @Override
     public String channelType() {

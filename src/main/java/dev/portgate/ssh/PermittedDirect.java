@@ -11,13 +11,7 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
  * {@code direct-tcpip} on portgate's server ({@code ssh -L}, {@code ssh -D}): to the host the client names if its
  * user's permit-open allows it, listed and counted as the user's ({@code ssh-<user>}) beside the forwards.
  */
-final class PermittedDirect implements Arrivals {
-
-    private final SideConnections side;
-
-    PermittedDirect(SideConnections side) {
-        this.side = side;
-    }
+record PermittedDirect(SideConnections side) implements Arrivals {
 
     @Override
     public String channelType() {
