@@ -12,26 +12,10 @@ OUT=bench/out/ssh-remote; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 700 "$OUT"
 JAR=${PORTGATE_JAR:-target/portgate.jar}
 [ -f "$JAR" ] || mvn -q -DskipTests package
 IPERF=15501; SSHD=15502; BY_SSH=15503; BY_PORTGATE=15504
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source bench/ssh-common.sh  # pids, the cleanup on exit, start_sshd
 
 iperf3 -s -B 127.0.0.1 -p $IPERF >/dev/null 2>&1 & pids+=($!)
-ssh-keygen -q -t ed25519 -N '' -f "$OUT/host"; ssh-keygen -q -t ed25519 -N '' -f "$OUT/client"
-cp "$OUT/client.pub" "$OUT/authorized_keys"
-cat > "$OUT/sshd_config" <<SSHD
-Port $SSHD
-ListenAddress 127.0.0.1
-HostKey $PWD/$OUT/host
-AuthorizedKeysFile $PWD/$OUT/authorized_keys
-PasswordAuthentication no
-PermitRootLogin prohibit-password
-StrictModes no
-PidFile $PWD/$OUT/sshd.pid
-SSHD
-mkdir -p /run/sshd
-$(command -v sshd || echo /usr/sbin/sshd) -D -f "$OUT/sshd_config" & pids+=($!)
-for _ in $(seq 1 50); do ss -ltn "sport = :$SSHD" | grep -q LISTEN && break; sleep 0.1; done
+start_sshd "$OUT" $SSHD
 ssh-keyscan -p $SSHD 127.0.0.1 2>/dev/null > "$OUT/known_hosts"
 
 ssh -N -R 127.0.0.1:$BY_SSH:127.0.0.1:$IPERF -p $SSHD -i "$OUT/client" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \

@@ -16,25 +16,10 @@ OUT=bench/out/ssh; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 700 "$OUT"
 JAR=${PORTGATE_JAR:-target/portgate.jar}   # another build to compare: PORTGATE_JAR=/path/to/portgate.jar
 [ -f "$JAR" ] || mvn -q -DskipTests package
 IPERF=15401; SSHD=15402; PGSSH=15403; L0=15410  # tunnel k listens on L0+k
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source bench/ssh-common.sh  # pids, the cleanup on exit, start_sshd
 
 iperf3 -s -B 127.0.0.1 -p $IPERF >/dev/null 2>&1 & pids+=($!)
-ssh-keygen -q -t ed25519 -N '' -f "$OUT/host"; ssh-keygen -q -t ed25519 -N '' -f "$OUT/client"
-cp "$OUT/client.pub" "$OUT/authorized_keys"
-cat > "$OUT/sshd_config" <<SSHD
-Port $SSHD
-ListenAddress 127.0.0.1
-HostKey $PWD/$OUT/host
-AuthorizedKeysFile $PWD/$OUT/authorized_keys
-PasswordAuthentication no
-PermitRootLogin prohibit-password
-StrictModes no
-PidFile $PWD/$OUT/sshd.pid
-SSHD
-mkdir -p /run/sshd
-$(command -v sshd || echo /usr/sbin/sshd) -D -f "$OUT/sshd_config" & SSHD_PID=$!; pids+=($!)
+start_sshd "$OUT" $SSHD
 cat > "$OUT/portgate.yaml" <<YAML
 ssh-server:
   listen: 127.0.0.1:$PGSSH
