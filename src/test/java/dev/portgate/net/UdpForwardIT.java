@@ -28,7 +28,7 @@ class UdpForwardIT {
 
     @AfterEach
     void stopPeers() {
-        peers.forEach(Process::destroyForcibly);
+        peers.forEach(Processes::stop);
     }
 
     /** socat echoes each client's datagrams back to it (one child per client address). */

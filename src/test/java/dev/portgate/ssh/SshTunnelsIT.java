@@ -119,7 +119,7 @@ class SshTunnelsIT {
                 assertThat(got).as("connection %d", i).isEqualTo(blob);
             }
         } finally {
-            socat.destroyForcibly();
+            Processes.stop(socat);
         }
     }
 

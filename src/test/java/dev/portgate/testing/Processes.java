@@ -38,7 +38,13 @@ public final class Processes {
         }
     }
 
-    /** Starts a long-running peer; the caller destroys it. */
+    /** Stops a peer and whatever it forked (socat's {@code fork} children outlive their parent otherwise). */
+    public static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /** Starts a long-running peer; the caller stops it ({@link #stop}). */
     public static Process start(List<String> command) throws IOException {
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -47,7 +47,7 @@ class TransparentEgressIT {
 
     @AfterEach
     void removeHosts() throws Exception {
-        peers.forEach(Process::destroy);
+        peers.forEach(Processes::stop);
         for (String ns : List.of(lan, gw, wan)) {
             Processes.run(LIMIT, List.of(ip, "netns", "del", ns));
         }
