@@ -109,6 +109,14 @@ public final class ActiveForward {
         return c;
     }
 
+    /** A TCP connection of this forward: listed, and counted as opened now and as closed when {@code channel} closes. */
+    public Connection openTcp(Channel channel, InetSocketAddress client, String target) {
+        Connection c = register(Protocol.TCP, channel, client, target);
+        stats.connectionOpened();
+        channel.closeFuture().addListener(f -> stats.connectionClosed());
+        return c;
+    }
+
     /** Closes every live connection of this forward (on disable or delete). */
     public void closeConnections() {
         connections.values().forEach(Connection::close);

@@ -102,12 +102,10 @@ final class TcpAcceptor extends FirstHandler {
         Channel inbound = ctx.channel();
         String target = Addresses.hostPort(host, port);
         ProxyProtocol header = proxyProtocol;
-        Connection conn = active.register(Protocol.TCP, inbound, client, target);
+        Connection conn = active.openTcp(inbound, client, target);
         ForwardStats stats = active.stats();
-        stats.connectionOpened();
         long started = System.nanoTime();
         inbound.closeFuture().addListener(f -> {
-            stats.connectionClosed();
             log.debug("forward \"{}\": {} -> {} closed after {} ms, {} bytes in, {} bytes out", forward.name(), Addresses.format(client),
                     target, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), conn.bytesIn(), conn.bytesOut());
         });

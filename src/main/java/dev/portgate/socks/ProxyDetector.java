@@ -3,7 +3,6 @@ package dev.portgate.socks;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.ProxyKind;
-import dev.portgate.forward.Protocol;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Connection;
 import dev.portgate.net.ForwardStats;
@@ -68,9 +67,7 @@ final class ProxyDetector extends ByteToMessageDecoder {
             ctx.close();
             return;
         }
-        Connection conn = active.register(Protocol.TCP, ctx.channel(), client, "(handshake)");
-        active.stats().connectionOpened();
-        ctx.channel().closeFuture().addListener(f -> active.stats().connectionClosed());
+        Connection conn = active.openTcp(ctx.channel(), client, "(handshake)");
         context = new ProxyContext(active, conn, services);
         context.handshakeDeadline(ctx.executor().schedule(() -> {
             log.debug("forward \"{}\": {} did not finish its handshake in {} s", active.name(), Addresses.format(client), HANDSHAKE_SECONDS);

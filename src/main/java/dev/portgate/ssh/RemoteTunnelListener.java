@@ -1,7 +1,6 @@
 package dev.portgate.ssh;
 
 import dev.portgate.forward.Addresses;
-import dev.portgate.forward.Protocol;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Connection;
@@ -72,11 +71,8 @@ final class RemoteTunnelListener implements Listener {
         return new Arrivals.Owner() {
             @Override
             public void join(Channel tunnel, Channel to) {
-                Connection conn = active.register(Protocol.TCP, tunnel, originator, target);
-                ForwardStats stats = active.stats();
-                stats.connectionOpened();
-                tunnel.closeFuture().addListener(f -> stats.connectionClosed());
-                Relay.join(tunnel, to, conn, stats, Duration.ZERO);
+                Connection conn = active.openTcp(tunnel, originator, target);
+                Relay.join(tunnel, to, conn, active.stats(), Duration.ZERO);
             }
 
             @Override
