@@ -98,15 +98,8 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
 
     /** The originator as an address: resolved if it is an IP literal (as OpenSSH sends it), never looked up. */
     private static InetSocketAddress originator(String host, int port) {
-        byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
-        if (ip != null) {
-            try {
-                return new InetSocketAddress(java.net.InetAddress.getByAddress(host, ip), port);
-            } catch (java.net.UnknownHostException impossible) {
-                // a literal of the right length always makes an address
-            }
-        }
-        return InetSocketAddress.createUnresolved(host, port);
+        java.net.InetAddress ip = io.netty.util.NetUtil.createInetAddressFromIpAddressString(host);
+        return ip != null ? new InetSocketAddress(ip, port) : InetSocketAddress.createUnresolved(host, port);
     }
 
     private OpenFuture refuse(OpenFuture opened, int reason, String message) {
