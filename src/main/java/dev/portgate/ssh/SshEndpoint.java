@@ -86,11 +86,6 @@ public final class SshEndpoint implements AutoCloseable {
         client.start();
     }
 
-    /** The loop this endpoint's SSH connection is on, whichever connection it is now. */
-    io.netty.channel.EventLoop loop() {
-        return loop;
-    }
-
     SshEndpointConfig config() {
         return config;
     }
