@@ -5,25 +5,24 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import dev.portgate.forward.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.portgate.forward.Addresses;
 
 /**
  * GENA eventing for the two services: SUBSCRIBE, renewal and UNSUBSCRIBE, an initial event with the
  * evented variables, and an event whenever the number of mappings changes. A callback must point at
- * the subscriber's own address (CallStranger, CVE-2020-12695): anything else gets 412.
+ * the subscriber's own address (CallStranger, CVE-2020-12695): anything else gets 412. Each
+ * subscriber has at most one event in flight, on a connection that ends by a deadline whatever the
+ * callback answers; a subscriber whose callback fails {@value #MAX_FAILURES} times in a row is dropped.
  */
 final class Gena implements AutoCloseable {
 
@@ -31,16 +30,27 @@ final class Gena implements AutoCloseable {
     private static final int MAX_SUBSCRIPTIONS = 256;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1800);
 
-    private record Subscription(String sid, URI callback, String path, Instant expires, AtomicLong seq) {
+    static final int MAX_FAILURES = 3;
+
+    private record Subscription(String sid, URI callback, String path, Instant expires, Subscriber events) {
+    }
+
+    /** A subscriber's event state, kept across renewals: the next SEQ, the one event in flight, failures in a row. */
+    private static final class Subscriber {
+        private long seq;
+        private boolean inFlight;
+        private boolean pending;
+        private int failures;
     }
 
     private final IgdService igd;
+    private final EventDelivery delivery;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile int lastCount = -1;
 
-    Gena(IgdService igd) {
+    Gena(IgdService igd, EventDelivery delivery) {
         this.igd = igd;
+        this.delivery = delivery;
     }
 
     FullHttpResponse handle(FullHttpRequest request, InetAddress peer, String path) {
@@ -66,7 +76,7 @@ final class Gena implements AutoCloseable {
             if (s == null) {
                 return failed("no such subscription");
             }
-            subscriptions.put(sid, new Subscription(sid, s.callback(), s.path(), Instant.now().plus(timeout), s.seq()));
+            subscriptions.put(sid, new Subscription(sid, s.callback(), s.path(), Instant.now().plus(timeout), s.events()));
             return accepted(sid, timeout);
         }
         if (!"upnp:event".equals(nt) || callback == null) {
@@ -84,7 +94,7 @@ final class Gena implements AutoCloseable {
             return UpnpServer.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "too many subscriptions\n");
         }
         String newSid = "uuid:" + UUID.randomUUID();
-        Subscription s = new Subscription(newSid, uri, path, Instant.now().plus(timeout), new AtomicLong());
+        Subscription s = new Subscription(newSid, uri, path, Instant.now().plus(timeout), new Subscriber());
         subscriptions.put(newSid, s);
         // The initial event goes out after the response, as the spec orders.
         igd.submit(() -> {
@@ -109,9 +119,62 @@ final class Gena implements AutoCloseable {
         }
     }
 
+    /** Sends the current state now, or once the event in flight is done (events carry state, so only the latest matters). */
     private void notify(Subscription s) {
+        Subscriber events = s.events();
+        long seq;
+        synchronized (events) {
+            if (events.inFlight) {
+                events.pending = true;
+                return;
+            }
+            events.inFlight = true;
+            seq = events.seq++;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "text/xml; charset=\"utf-8\"");
+        headers.put("NT", "upnp:event");
+        headers.put("NTS", "upnp:propchange");
+        headers.put("SID", s.sid());
+        headers.put("SEQ", String.valueOf(seq));
+        // The outcome is handled on the igd worker: building an event reads the lease book, which an event loop must not wait for.
+        delivery.send(s.callback(), headers, body(s.path())).thenAccept(ok -> igd.submit(() -> {
+            delivered(s, ok);
+            return null;
+        }));
+    }
+
+    private void delivered(Subscription s, boolean ok) {
+        Subscriber events = s.events();
+        boolean again;
+        int failures;
+        synchronized (events) {
+            events.inFlight = false;
+            events.failures = ok ? 0 : events.failures + 1;
+            failures = events.failures;
+            again = events.pending;
+            events.pending = false;
+        }
+        if (!ok) {
+            igd.stats().count("upnp", "event-failed");
+            log.debug("UPnP event to {} not delivered", s.callback());
+        }
+        if (failures >= MAX_FAILURES) {
+            if (subscriptions.remove(s.sid()) != null) {
+                igd.stats().count("upnp", "subscriber-dropped");
+                log.info("UPnP: subscription {} dropped: its callback {} failed {} events in a row", s.sid(), s.callback(), MAX_FAILURES);
+            }
+            return;
+        }
+        Subscription current = subscriptions.get(s.sid());
+        if (again && current != null) {
+            notify(current);
+        }
+    }
+
+    private String body(String path) {
         List<String[]> vars = new ArrayList<>();
-        if (s.path().equals(Descriptions.IP_EVENTS)) {
+        if (path.equals(Descriptions.IP_EVENTS)) {
             InetAddress external = igd.externalAddress();
             vars.add(new String[] {"PortMappingNumberOfEntries", String.valueOf(igd.leases().list().size())});
             vars.add(new String[] {"ExternalIPAddress", external == null ? "" : external.getHostAddress()});
@@ -124,15 +187,7 @@ final class Gena implements AutoCloseable {
             body.append("<e:property><").append(v[0]).append('>').append(Soap.escape(v[1])).append("</").append(v[0]).append("></e:property>");
         }
         body.append("</e:propertyset>\r\n");
-        HttpRequest req = HttpRequest.newBuilder(s.callback()).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "text/xml; charset=\"utf-8\"").header("NT", "upnp:event").header("NTS", "upnp:propchange")
-                .header("SID", s.sid()).header("SEQ", String.valueOf(s.seq().getAndIncrement()))
-                .method("NOTIFY", HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-            if (e != null) {
-                log.debug("UPnP event to {} not delivered: {}", s.callback(), e.toString());
-            }
-        });
+        return body.toString();
     }
 
     private void expire() {

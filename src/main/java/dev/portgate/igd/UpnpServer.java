@@ -55,7 +55,7 @@ final class UpnpServer implements AutoCloseable {
         this.transport = transport;
         this.actions = new UpnpActions(igd);
         this.descriptions = new Descriptions(String.valueOf(igd.config().lan()));
-        this.gena = new Gena(igd);
+        this.gena = new Gena(igd, new EventDelivery(transport));
     }
 
     void start(List<InetAddress> lan, int httpPort) throws IOException {

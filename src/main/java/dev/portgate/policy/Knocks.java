@@ -18,8 +18,9 @@ import java.util.function.Function;
 /**
  * Checks single-packet knocks and opens doors for the good ones. A knock must name a forward with
  * {@code access: knock}, carry a MAC under its key, a clock within {@code max-skew} of ours and a
- * nonce not seen before; anything else opens nothing, is counted, and (wrong key, replay, stale)
- * counts as a failed authentication towards a ban.
+ * nonce not seen before; anything else opens nothing and is counted. A knock is a UDP datagram, whose
+ * source anyone can forge, so no knock ever counts towards a ban: a flood is only rate-limited per
+ * source, in memory, before any MAC is computed.
  */
 public final class Knocks {
 
@@ -28,11 +29,13 @@ public final class Knocks {
         record Opened(String forward, InetAddress source, Doors.Open door) implements Outcome {
         }
 
-        record Rejected(String forward, InetAddress source, String why, boolean authFailure) implements Outcome {
+        record Rejected(String forward, InetAddress source, String why) implements Outcome {
         }
     }
 
     private static final int MAX_NONCES = 200_000;
+    /** Per source: a burst of 10 knocks, then one a second; enough for a person, useless for guessing. */
+    static final Protection.RateLimit PER_SOURCE = new Protection.RateLimit(10, Duration.ofSeconds(10));
 
     private final Function<String, Optional<Forward>> forwards;
     private final Doors doors;
@@ -42,6 +45,8 @@ public final class Knocks {
     private final Map<Path, CachedKey> keys = new ConcurrentHashMap<>();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder limited = new LongAdder();
+    private final RateLimits perSource = new RateLimits();
     private volatile Duration maxSkew = KnockConfig.DEFAULT_SKEW;
 
     private record CachedKey(long modified, byte[] key) {
@@ -59,12 +64,14 @@ public final class Knocks {
     }
 
     public Outcome accept(byte[] datagram, InetAddress source) {
-        Outcome o = check(datagram, source);
-        if (o instanceof Outcome.Rejected r) {
+        if (!perSource.tryAcquire("knock", source, PER_SOURCE)) {
+            limited.increment();
             rejected.increment();
-            if (r.authFailure()) {
-                bans.failed(source, "knock");
-            }
+            return new Outcome.Rejected("", source, "too many knocks from this source");
+        }
+        Outcome o = check(datagram, source);
+        if (o instanceof Outcome.Rejected) {
+            rejected.increment();
         } else {
             accepted.increment();
         }
@@ -73,37 +80,37 @@ public final class Knocks {
 
     private Outcome check(byte[] datagram, InetAddress source) {
         if (bans.isBanned(source)) {
-            return new Outcome.Rejected("", source, "the source is banned", false);
+            return new Outcome.Rejected("", source, "the source is banned");
         }
         KnockPacket p = KnockPacket.parse(datagram);
         if (p == null) {
-            return new Outcome.Rejected("", source, "not a knock (" + datagram.length + " bytes)", false);
+            return new Outcome.Rejected("", source, "not a knock (" + datagram.length + " bytes)");
         }
         Forward f = forwards.apply(p.forward()).orElse(null);
         Protection protection = f == null ? null : f.limits().protection();
         if (protection == null || protection.access() != Protection.Access.KNOCK || protection.knockKey() == null) {
-            return new Outcome.Rejected(p.forward(), source, "no forward \"" + p.forward() + "\" opens by knock", true);
+            return new Outcome.Rejected(p.forward(), source, "no forward \"" + p.forward() + "\" opens by knock");
         }
         byte[] key;
         try {
             key = key(protection.knockKey());
         } catch (IOException e) {
-            return new Outcome.Rejected(p.forward(), source, "its key cannot be read: " + e.getMessage(), false);
+            return new Outcome.Rejected(p.forward(), source, "its key cannot be read: " + e.getMessage());
         }
         if (!KnockPacket.macValid(datagram, key)) {
-            return new Outcome.Rejected(p.forward(), source, "wrong key", true);
+            return new Outcome.Rejected(p.forward(), source, "wrong key");
         }
         long now = clock.instant().getEpochSecond();
         long skew = maxSkew.toSeconds();
         if (Math.abs(now - p.epochSecond()) > skew) {
-            return new Outcome.Rejected(p.forward(), source, "stale: its clock is " + (p.epochSecond() - now) + " s off ours (max " + skew + " s)", true);
+            return new Outcome.Rejected(p.forward(), source, "stale: its clock is " + (p.epochSecond() - now) + " s off ours (max " + skew + " s)");
         }
         if (seenNonces.size() > MAX_NONCES) {
             seenNonces.values().removeIf(t -> t < now - 2 * skew);
         }
         String nonce = HexFormat.of().formatHex(p.nonce());
         if (seenNonces.putIfAbsent(nonce, p.epochSecond()) != null) {
-            return new Outcome.Rejected(p.forward(), source, "replayed", true);
+            return new Outcome.Rejected(p.forward(), source, "replayed");
         }
         Doors.Open door = doors.open(f.name(), source, protection.openFor(), "knock");
         return new Outcome.Opened(f.name(), source, door);
@@ -125,5 +132,10 @@ public final class Knocks {
 
     public long rejected() {
         return rejected.sum();
+    }
+
+    /** Knocks dropped unread because their source sent too many. */
+    public long rateLimited() {
+        return limited.sum();
     }
 }

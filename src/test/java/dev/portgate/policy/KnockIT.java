@@ -21,6 +21,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /** A knock-guarded forward: closed to everyone until a signed knock opens it for the knocker, for open-for. */
@@ -85,6 +90,58 @@ class KnockIT {
             assertThat(gw.stats("rdp").refusedClosed()).isGreaterThanOrEqualTo(4);
             assertThat(gw.gateway().audit().list(50, Long.MAX_VALUE)).extracting(e -> e.action())
                     .contains("knock.accept", "knock.reject");
+        }
+    }
+
+    /** Knocks come over UDP, whose source anyone can forge: bad ones must never ban the address they claim. */
+    @Test
+    void badKnocksNeverBanTheirSourceAndAFloodIsOnlyRateLimited() throws Exception {
+        Path dir = Files.createTempDirectory("portgate-knock-spoof");
+        Path key = dir.resolve("rdp.key");
+        Path otherKey = dir.resolve("other.key");
+        assertThat(JarProcess.run(dir, "knock-key", key.toString()).exit()).isZero();
+        assertThat(JarProcess.run(dir, "knock-key", otherKey.toString()).exit()).isZero();
+        int plain = Net.freeTcpPort();
+        int rdp = Net.freeTcpPort();
+        int knockPort = Net.freeUdpPort();
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            Files.writeString(dir.resolve("portgate.yaml"), "firewall:\n  ban: { after: 3, within: 1m, for: 1h }\n"
+                    + "knock: { listen: 127.0.0.1:" + knockPort + " }\nforwards:\n"
+                    + "  - { name: plain, listen: 127.0.0.1:" + plain + ", target: 127.0.0.1:" + echo.port() + " }\n"
+                    + "  - { name: rdp, listen: 127.0.0.1:" + rdp + ", target: 127.0.0.1:" + echo.port() + ", access: knock, knock-key: " + key + " }\n");
+            try (JarProcess gw = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"), "serve",
+                    "--config", "portgate.yaml", "--data", "data", "--console", "127.0.0.1:0")) {
+                gw.awaitOutput("portgate started");
+                long now = Instant.now().getEpochSecond();
+                // Thirty bad knocks "from" 127.0.0.1: wrong key, a forward that does not open by knock, one that does not exist, garbage.
+                for (int i = 0; i < 30; i++) {
+                    byte[] bad = switch (i % 4) {
+                        case 0 -> KnockPacket.build("rdp", now, KnockPacket.readKey(otherKey));
+                        case 1 -> KnockPacket.build("plain", now, KnockPacket.readKey(key));
+                        case 2 -> KnockPacket.build("nosuch", now, KnockPacket.readKey(key));
+                        default -> "PGK1 not really".getBytes(StandardCharsets.US_ASCII);
+                    };
+                    send(bad, knockPort);
+                }
+                // The flood is rate-limited, so the knocker's own good knock goes through once its budget refills.
+                await().atMost(LIMIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    send(KnockPacket.build("rdp", Instant.now().getEpochSecond(), KnockPacket.readKey(key)), knockPort);
+                    return Echo.getsThrough("127.0.0.1", rdp);
+                });
+                assertThat(Echo.getsThrough("127.0.0.1", plain)).as("the claimed source still reaches a forward").isTrue();
+                String url = Files.readString(dir.resolve("data/console-url")).strip();
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/session"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"correct-horse-battery\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(login.statusCode()).as("the claimed source still logs in to the console: " + login.body()).isEqualTo(200);
+                String token = Files.readString(dir.resolve("data/api-token")).strip();
+                HttpResponse<String> bans = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/bans"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(bans.body()).doesNotContain("127.0.0.1");
+                assertThat(gw.output()).doesNotContain("banned 127.0.0.1");
+            }
         }
     }
 }
