@@ -1,5 +1,17 @@
 package dev.portgate;
 
+import dev.portgate.forward.ListenSpec;
+import dev.portgate.net.KeyStores;
+import dev.portgate.net.SideConnections;
+import dev.portgate.net.TlsContexts;
+import dev.portgate.net.TransparentEgress;
+import dev.portgate.ssh.SshIo;
+import dev.portgate.store.BanStore;
+import java.net.InetAddress;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import dev.portgate.config.ConfigException;
 import dev.portgate.config.ConfigFile;
 import dev.portgate.config.GatewayConfig;
@@ -67,7 +79,7 @@ public final class Gateway implements AutoCloseable {
     private final DataFolder data;
     private final Database db;
     private final Transport transport;
-    private final dev.portgate.ssh.SshIo sshIo;
+    private final SshIo sshIo;
     private final RuleService rules;
     private final Reconciler reconciler;
     private final AuditLog audit;
@@ -78,7 +90,7 @@ public final class Gateway implements AutoCloseable {
     private final LoginThrottle throttle;
     private TunnelServer ssh;
     /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
-    private final dev.portgate.net.SideConnections side;
+    private final SideConnections side;
     private final SshEndpoints endpoints;
     private final Expiry expiry;
     private final IgdService igd;
@@ -87,11 +99,11 @@ public final class Gateway implements AutoCloseable {
     private final Knocks knocks;
     private final Triggers triggers;
     private KnockListener knockListener;
-    private dev.portgate.net.TransparentEgress egress;
-    private dev.portgate.forward.ListenSpec egressSpec;
+    private TransparentEgress egress;
+    private ListenSpec egressSpec;
     private final DirectDialer direct;
     private KnockConfig knockConfig;
-    private final java.util.concurrent.atomic.AtomicLong lastKnockAudit = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastKnockAudit = new AtomicLong();
     private final Upstream upstream;
 
     public Gateway(Settings settings) throws IOException {
@@ -106,12 +118,12 @@ public final class Gateway implements AutoCloseable {
         this.audit = new AuditLog(db);
         this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
-        this.sshIo = new dev.portgate.ssh.SshIo(transport, settings.threads());
+        this.sshIo = new SshIo(transport, settings.threads());
         this.bans = new Bans(Clock.systemUTC(), ban -> {
             log.warn("banned {} until {}: {}", ban.source().getHostAddress(), ban.until(), ban.reason());
             audit.record(new Actor("firewall", ban.source().getHostAddress()), "ban", ban.source().getHostAddress(), ban.reason());
         });
-        bans.store(new dev.portgate.store.BanStore(db));
+        bans.store(new BanStore(db));
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
         this.direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
@@ -124,10 +136,10 @@ public final class Gateway implements AutoCloseable {
         ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle,
                 (device, protocol, port) -> triggers().outbound(device, protocol, port));
         this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints,
-                new dev.portgate.net.TlsContexts(data.path().resolve("tls"))));
+                new TlsContexts(data.path().resolve("tls"))));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
-        this.side = new dev.portgate.net.SideConnections(reconciler.connectionIds());
+        this.side = new SideConnections(reconciler.connectionIds());
         this.triggers = new Triggers(rules, Clock.systemUTC());
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
@@ -139,9 +151,9 @@ public final class Gateway implements AutoCloseable {
         String firstRun = FirstRun.ensureAdmin(accounts, c.adminPassword());
         FirstRun.ensureTokens(accounts, data.path(), c.apiToken());
         boolean loopback = c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
-        dev.portgate.net.KeyStores.KeyStoreFile tls = null;
+        KeyStores.KeyStoreFile tls = null;
         if (c.keyStore() != null) {
-            tls = new dev.portgate.net.KeyStores.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
+            tls = new KeyStores.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }
@@ -197,8 +209,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Opens, moves or closes the transparent egress listener to match the config's egress section. */
-    private synchronized void applyEgress(dev.portgate.forward.ListenSpec next) {
-        if (java.util.Objects.equals(next, egressSpec)) {
+    private synchronized void applyEgress(ListenSpec next) {
+        if (Objects.equals(next, egressSpec)) {
             return;
         }
         if (egress != null) {
@@ -208,7 +220,7 @@ public final class Gateway implements AutoCloseable {
         egressSpec = next;
         if (next != null) {
             try {
-                egress = dev.portgate.net.TransparentEgress.open(transport, new InetSocketAddress(next.address(), next.ports().first()), direct,
+                egress = TransparentEgress.open(transport, new InetSocketAddress(next.address(), next.ports().first()), direct,
                         (device, protocol, port) -> triggers.outbound(device, protocol, port), side);
             } catch (IOException e) {
                 log.warn("egress: {}", e.getMessage());
@@ -218,7 +230,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens, moves or closes the knock port to match the config's knock section. */
     private synchronized void applyKnock(KnockConfig next) {
-        if (java.util.Objects.equals(next, knockConfig)) {
+        if (Objects.equals(next, knockConfig)) {
             return;
         }
         if (knockListener != null) {
@@ -238,7 +250,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private void knocked(byte[] datagram, java.net.InetAddress source) {
+    private void knocked(byte[] datagram, InetAddress source) {
         Knocks.Outcome o = knocks.accept(datagram, source);
         if (o instanceof Knocks.Outcome.Opened opened) {
             log.info("knock from {} opened forward \"{}\" until {}", source.getHostAddress(), opened.forward(), opened.door().until());
@@ -369,7 +381,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Threads named {@code name} that do not keep the JVM alive. */
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -392,7 +404,7 @@ public final class Gateway implements AutoCloseable {
         // Let the ended sessions' forwards be removed (and audited) while the rules still run.
         sshChanges.shutdown();
         try {
-            sshChanges.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+            sshChanges.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -425,7 +437,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    public dev.portgate.net.SideConnections sideConnections() {
+    public SideConnections sideConnections() {
         return side;
     }
 }

@@ -1,5 +1,6 @@
 package dev.portgate.cli;
 
+import java.security.GeneralSecurityException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -61,7 +62,7 @@ final class ApiClient {
                 b.sslContext(trusting(store, readTrimmed(data.resolve("console.p12.password"), "console.p12 has no password file")));
             }
             return new ApiClient(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url), token.strip(), b.build());
-        } catch (IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new Failure(0, e.getMessage(), null);
         }
     }
@@ -73,7 +74,7 @@ final class ApiClient {
         return Files.readString(file).strip();
     }
 
-    private static SSLContext trusting(Path store, String password) throws IOException, java.security.GeneralSecurityException {
+    private static SSLContext trusting(Path store, String password) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             ks.load(in, password.toCharArray());

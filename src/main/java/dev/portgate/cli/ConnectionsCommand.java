@@ -1,5 +1,7 @@
 package dev.portgate.cli;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +32,7 @@ final class ConnectionsCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             JsonNode list = api.get("/api/v1/connections" + (forward == null ? ""
-                    : "?forward=" + java.net.URLEncoder.encode(forward, java.nio.charset.StandardCharsets.UTF_8)));
+                    : "?forward=" + URLEncoder.encode(forward, StandardCharsets.UTF_8)));
             if (client.json) {
                 System.out.println(list.toPrettyString());
                 return ExitCodes.OK;

@@ -1,5 +1,8 @@
 package dev.portgate.cli;
 
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -14,10 +17,10 @@ import picocli.CommandLine.Parameters;
 final class ForwardCommand {
 
     static String path(String name) {
-        return "/api/v1/forwards/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return "/api/v1/forwards/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    static void printForwards(JsonNode list, java.io.PrintStream out) {
+    static void printForwards(JsonNode list, PrintStream out) {
         Table t = new Table("NAME", "PROTO", "LISTEN", "TARGET", "STATE", "CONNS", "IN", "OUT", "ORIGIN");
         for (JsonNode f : list) {
             JsonNode s = f.path("stats");
@@ -50,7 +53,7 @@ final class ForwardCommand {
         return ExitCodes.OK;
     }
 
-    static void printOne(JsonNode f, boolean json, java.io.PrintStream out) {
+    static void printOne(JsonNode f, boolean json, PrintStream out) {
         if (json) {
             out.println(f.toPrettyString());
             return;

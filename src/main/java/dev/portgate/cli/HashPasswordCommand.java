@@ -17,6 +17,7 @@ final class HashPasswordCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         char[] password;
+        @SuppressWarnings("SystemConsoleNull") // release 17: null means no terminal, so read a line from stdin
         Console console = System.console();
         if (console != null) {
             password = console.readPassword("password: ");

@@ -1,5 +1,7 @@
 package dev.portgate.cli;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +23,7 @@ final class LeasesCommand implements Callable<Integer> {
         try {
             ApiClient api = client.client();
             if (delete != null) {
-                api.delete("/api/v1/leases/" + java.net.URLEncoder.encode(delete, java.nio.charset.StandardCharsets.UTF_8));
+                api.delete("/api/v1/leases/" + URLEncoder.encode(delete, StandardCharsets.UTF_8));
                 if (!client.json) {
                     System.out.println("deleted lease " + delete);
                 }

@@ -1,5 +1,6 @@
 package dev.portgate.cli;
 
+import sun.misc.Signal;
 import org.slf4j.LoggerFactory;
 
 /** SIGHUP handling through the JDK's unsupported-but-stable signal API. */
@@ -11,7 +12,7 @@ final class Signals {
     @SuppressWarnings("sunapi")
     static void onHangup(Runnable action) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> action.run());
+            Signal.handle(new Signal("HUP"), s -> action.run());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LoggerFactory.getLogger(Signals.class).info("SIGHUP is not available here ({}); the config is still watched", e.getMessage());
         }

@@ -97,19 +97,19 @@ final class SshCommand implements Callable<Integer> {
             int n = 0;
             for (String spec : local) {
                 String[] p = split(spec, 4);
-                forwards.add(new LocalForward("L" + (++n), true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]), "ssh",
+                forwards.add(new LocalForward("L" + ++n, true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]), "ssh",
                         TargetSpec.parse(p[2] + ":" + p[3]), Limits.NONE));
             }
             n = 0;
             for (String spec : remote) {
                 String[] p = split(spec, 4);
-                forwards.add(new RemoteForward("R" + (++n), true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]), "ssh",
+                forwards.add(new RemoteForward("R" + ++n, true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]), "ssh",
                         TargetSpec.parse(p[2] + ":" + p[3])));
             }
             n = 0;
             for (String spec : dynamic) {
                 String[] p = split(spec, 2);
-                forwards.add(new DynamicForward("D" + (++n), true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]),
+                forwards.add(new DynamicForward("D" + ++n, true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]),
                         EnumSet.of(ProxyKind.SOCKS5, ProxyKind.SOCKS4, ProxyKind.HTTP), List.of(), List.of(Destination.parse("*:*")),
                         List.of(), false, Limits.NONE, "ssh"));
             }
@@ -121,7 +121,7 @@ final class SshCommand implements Callable<Integer> {
             System.err.println("portgate ssh: nothing to do — give -L, -R or -D");
             return ExitCodes.USAGE;
         }
-        List<String> offered = new java.util.ArrayList<>();
+        List<String> offered = new ArrayList<>();
         for (String c : ciphers == null ? List.<String>of() : ciphers) {
             try {
                 offered.add(SshEndpointConfig.checkCipher(c));
@@ -154,7 +154,8 @@ final class SshCommand implements Callable<Integer> {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean bracket = false;
-        for (char c : spec.toCharArray()) {
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
             if (c == '[') {
                 bracket = true;
             } else if (c == ']') {

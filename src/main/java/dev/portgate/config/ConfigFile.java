@@ -1,5 +1,19 @@
 package dev.portgate.config;
 
+import dev.portgate.forward.DynamicForward;
+import dev.portgate.forward.ListenSpec;
+import dev.portgate.forward.LocalForward;
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.igd.IgdConfig;
+import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.policy.Bans;
+import dev.portgate.policy.Firewall;
+import dev.portgate.policy.KnockConfig;
+import dev.portgate.ssh.SshEndpointConfig;
+import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.trigger.TriggerConfig;
+import java.util.HashSet;
+import java.util.function.Function;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.ListenIndex;
 import dev.portgate.forward.Origin;
@@ -86,26 +100,26 @@ public final class ConfigFile {
         } else if (list != null && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
             problems.add(list, "", "forwards", "forwards must be a list (each entry starting with \"- name:\"), not a " + Fields.shape(list));
         }
-        dev.portgate.ssh.SshServerConfig ssh = section(top, problems, "ssh-server", "listen:, users:",
+        SshServerConfig ssh = section(top, problems, "ssh-server", "listen:, users:",
                 m -> SshServerDecoder.decode(m, problems), null);
-        List<dev.portgate.ssh.SshEndpointConfig> endpoints = top.has("ssh-endpoints")
+        List<SshEndpointConfig> endpoints = top.has("ssh-endpoints")
                 ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
-        dev.portgate.igd.IgdConfig igd = section(top, problems, "igd", "lan:, upnp:, nat-pmp:, pcp: …",
+        IgdConfig igd = section(top, problems, "igd", "lan:, upnp:, nat-pmp:, pcp: …",
                 m -> IgdDecoder.decode(m, problems), null);
-        dev.portgate.igd.UpstreamConfig upstream = section(top, problems, "upstream", "map:, method:",
+        UpstreamConfig upstream = section(top, problems, "upstream", "map:, method:",
                 m -> IgdDecoder.decodeUpstream(m, problems, seen.keySet()), null);
         GuardDecoder.Guard guard = section(top, problems, "firewall", "allow:, deny:, ban:", m -> GuardDecoder.firewall(m, problems),
-                new GuardDecoder.Guard(dev.portgate.policy.Firewall.OPEN, dev.portgate.policy.Bans.Settings.DEFAULT));
-        dev.portgate.policy.KnockConfig knock = section(top, problems, "knock", "listen:, max-skew:",
+                new GuardDecoder.Guard(Firewall.OPEN, Bans.Settings.DEFAULT));
+        KnockConfig knock = section(top, problems, "knock", "listen:, max-skew:",
                 m -> GuardDecoder.knock(m, problems), null);
-        List<dev.portgate.trigger.TriggerConfig> triggers = top.has("triggers") ? TriggerDecoder.decode(top.at("triggers"), problems) : List.of();
-        dev.portgate.forward.ListenSpec egress = top.has("egress") ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null) : null;
-        Set<String> endpointNames = new java.util.HashSet<>();
+        List<TriggerConfig> triggers = top.has("triggers") ? TriggerDecoder.decode(top.at("triggers"), problems) : List.of();
+        ListenSpec egress = top.has("egress") ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null) : null;
+        Set<String> endpointNames = new HashSet<>();
         endpoints.forEach(e -> endpointNames.add(e.name()));
         for (Forward f : forwards) {
-            String via = f instanceof dev.portgate.forward.LocalForward lf ? lf.via()
-                    : f instanceof dev.portgate.forward.RemoteForward rf ? rf.via()
-                    : f instanceof dev.portgate.forward.DynamicForward df ? df.via() : null;
+            String via = f instanceof LocalForward lf ? lf.via()
+                    : f instanceof RemoteForward rf ? rf.via()
+                    : f instanceof DynamicForward df ? df.via() : null;
             if (via != null && !endpointNames.contains(via)) {
                 problems.add(seen.get(f.name()), f.name(), "via", "via: there is no ssh-endpoint named \"" + via + "\" — add it under ssh-endpoints");
             }
@@ -124,7 +138,7 @@ public final class ConfigFile {
      * absent or has problems. Another shape is a problem that names the keys it should hold.
      */
     private static <T> T section(Fields top, Problems problems, String key, String keysHint,
-                                 java.util.function.Function<MappingNode, Optional<T>> decoder, T otherwise) {
+                                 Function<MappingNode, Optional<T>> decoder, T otherwise) {
         if (!top.has(key)) {
             return otherwise;
         }

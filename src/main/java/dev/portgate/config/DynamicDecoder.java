@@ -1,5 +1,6 @@
 package dev.portgate.config;
 
+import dev.portgate.forward.Protection;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
@@ -57,7 +58,7 @@ final class DynamicDecoder {
         boolean openProxy = f.parsed("open-proxy", Fields::parseBoolean).orElse(false);
         String via = TunnelDecoder.via(f, false);
         Limits limits = ForwardDecoder.limits(f);
-        if (limits.protection().access() == dev.portgate.forward.Protection.Access.TLS || limits.protection().targetTls()) {
+        if (limits.protection().access() == Protection.Access.TLS || limits.protection().targetTls()) {
             f.problem(limits.protection().targetTls() ? "target-tls" : "access", "TLS termination and target-tls are for port and local forwards, not proxies");
         }
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);

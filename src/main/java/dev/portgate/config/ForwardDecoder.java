@@ -1,5 +1,9 @@
 package dev.portgate.config;
 
+import dev.portgate.forward.Protection;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.function.Function;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.Forward;
@@ -72,7 +76,7 @@ public final class ForwardDecoder {
             }
         }
         if (protocols != null && !protocols.contains(Protocol.TCP)
-                && (limits.protection().access() == dev.portgate.forward.Protection.Access.TLS || limits.protection().targetTls())) {
+                && (limits.protection().access() == Protection.Access.TLS || limits.protection().targetTls())) {
             f.problem(limits.protection().targetTls() ? "target-tls" : "access", "TLS works on tcp forwards only — use protocol: tcp");
         }
         if (protocols != null && proxy != ProxyProtocol.NONE && !protocols.contains(Protocol.TCP)) {
@@ -117,9 +121,9 @@ public final class ForwardDecoder {
         }
         try {
             return Instant.parse(s);
-        } catch (java.time.format.DateTimeParseException notAnInstant) {
+        } catch (DateTimeParseException notAnInstant) {
             try {
-                return Instant.now().plus(Durations.parse(s)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                return Instant.now().plus(Durations.parse(s)).truncatedTo(ChronoUnit.SECONDS);
             } catch (IllegalArgumentException notADuration) {
                 throw new IllegalArgumentException("\"" + s + "\" is neither a time like 2026-12-01T18:00:00Z nor a duration like 2h");
             }
@@ -134,7 +138,7 @@ public final class ForwardDecoder {
         return description;
     }
 
-    static <T> T required(Fields f, String key, java.util.function.Function<String, T> parser, String hint) {
+    static <T> T required(Fields f, String key, Function<String, T> parser, String hint) {
         if (!f.has(key)) {
             f.problem(key, key + " is missing — add " + hint);
             return null;

@@ -1,5 +1,13 @@
 package dev.portgate.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.portgate.forward.Limits;
+import dev.portgate.forward.LocalForward;
+import dev.portgate.forward.Problem;
+import dev.portgate.forward.Protection;
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.forward.SshSessionForward;
+import java.util.EnumSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -49,7 +57,7 @@ public final class ForwardJson {
         } else if (forward instanceof DynamicForward df) {
             o.put("listen", df.listen().toString());
             ArrayNode protocols = o.putArray("protocols");
-            java.util.EnumSet.copyOf(df.proxies()).forEach(p -> protocols.add(p.label()));
+            EnumSet.copyOf(df.proxies()).forEach(p -> protocols.add(p.label()));
             ArrayNode users = o.putArray("users");
             for (ProxyUser u : df.users()) {
                 users.addObject().put("name", u.name()).put("password-hash", u.passwordHash());
@@ -63,15 +71,15 @@ public final class ForwardJson {
                 o.put("via", df.via());
             }
             limits(o, df.limits());
-        } else if (forward instanceof dev.portgate.forward.LocalForward lf) {
+        } else if (forward instanceof LocalForward lf) {
             o.put("listen", lf.listen().toString());
             o.put("via", lf.via());
             o.put("target", lf.target().toString());
             limits(o, lf.limits());
-        } else if (forward instanceof dev.portgate.forward.SshSessionForward sf) {
+        } else if (forward instanceof SshSessionForward sf) {
             o.put("listen", sf.listen().toString());
             o.put("target", "ssh session " + sf.origin().owner());
-        } else if (forward instanceof dev.portgate.forward.RemoteForward rf) {
+        } else if (forward instanceof RemoteForward rf) {
             o.put("listen", rf.listen().toString());
             o.put("via", rf.via());
             o.put("target", rf.target().toString());
@@ -81,7 +89,7 @@ public final class ForwardJson {
         return o;
     }
 
-    private static void limits(ObjectNode o, dev.portgate.forward.Limits limits) {
+    private static void limits(ObjectNode o, Limits limits) {
         ArrayNode allow = o.putArray("allow");
         limits.allow().stream().map(Cidr::toString).forEach(allow::add);
         ArrayNode deny = o.putArray("deny");
@@ -95,7 +103,7 @@ public final class ForwardJson {
     }
 
     /** Only what differs from an open door is written, so plain forwards stay short. */
-    private static void protection(ObjectNode o, dev.portgate.forward.Protection p) {
+    private static void protection(ObjectNode o, Protection p) {
         if (p.isNone()) {
             return;
         }
@@ -113,7 +121,7 @@ public final class ForwardJson {
             o.put("rate-limit", p.rateLimit().toString());
         }
         if (p.bandwidth() > 0) {
-            o.put("bandwidth", dev.portgate.forward.Protection.formatBandwidth(p.bandwidth()));
+            o.put("bandwidth", Protection.formatBandwidth(p.bandwidth()));
         }
         if (p.tls() != null) {
             if (p.tls().certificate() != null) {
@@ -163,8 +171,8 @@ public final class ForwardJson {
                 throw new ConfigException(problems.list());
             }
             return f.get();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ConfigException(List.of(new dev.portgate.forward.Problem("stored forward", "", "", "not JSON: " + e.getOriginalMessage())));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of(new Problem("stored forward", "", "", "not JSON: " + e.getOriginalMessage())));
         }
     }
 

@@ -48,7 +48,7 @@ final class IgdDecoder {
         int pmpPort = f.parsed("pmp-port", IgdDecoder::port).orElse(IgdConfig.PMP_PORT);
         boolean secure = f.parsed("secure-mode", Fields::parseBoolean).orElse(true);
         boolean thirdParty = f.parsed("third-party", Fields::parseBoolean).orElse(false);
-        Duration min = Duration.ofSeconds(120);
+        Duration min = Duration.ofMinutes(2);
         Duration max = Duration.ofDays(7);
         if (f.has("lease")) {
             if (f.at("lease") instanceof MappingNode lm) {

@@ -1,5 +1,6 @@
 package dev.portgate.config;
 
+import java.util.Comparator;
 import dev.portgate.forward.Problem;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class Problems {
     /** In the order of the file, so a person can fix them top to bottom. */
     public List<Problem> byLine() {
         List<Problem> sorted = new ArrayList<>(list);
-        sorted.sort(java.util.Comparator.comparingInt(p -> line(p.where())));
+        sorted.sort(Comparator.comparingInt(p -> line(p.where())));
         return sorted;
     }
 

@@ -1,5 +1,8 @@
 package dev.portgate.config;
 
+import dev.portgate.policy.KnockPacket;
+import java.io.IOException;
+import java.util.HashSet;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.Protection;
 import java.nio.file.Files;
@@ -19,7 +22,7 @@ final class ProtectionDecoder {
     }
 
     static Set<String> with(Set<String> keys) {
-        java.util.Set<String> all = new java.util.HashSet<>(keys);
+        Set<String> all = new HashSet<>(keys);
         all.addAll(KEYS);
         return Set.copyOf(all);
     }
@@ -67,8 +70,8 @@ final class ProtectionDecoder {
     private static Path keyFile(String s) {
         Path p = readable(s);
         try {
-            dev.portgate.policy.KnockPacket.readKey(p);
-        } catch (java.io.IOException e) {
+            KnockPacket.readKey(p);
+        } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
         return p;

@@ -1,5 +1,6 @@
 package dev.portgate.config;
 
+import java.io.IOException;
 import dev.portgate.forward.Durations;
 import dev.portgate.ssh.SshEndpointConfig;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ final class SshEndpointDecoder {
                 Path p = path(f.scalar("password-file").orElse(""));
                 try {
                     password = Files.readString(p).strip();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     f.problem("password-file", "ssh-endpoint \"" + name + "\": cannot read " + p);
                 }
             }
@@ -85,7 +86,7 @@ final class SshEndpointDecoder {
                 f.problem("keepalive", "ssh-endpoint \"" + name + "\": keepalive must be more than 0");
             }
             if (problems.list().size() == before) {
-                List<String> ciphers = new java.util.ArrayList<>();
+                List<String> ciphers = new ArrayList<>();
                 for (String c : f.list("ciphers").orElse(List.of())) {
                     f.parse("ciphers", c, f.at("ciphers"), SshEndpointConfig::checkCipher).ifPresent(ciphers::add);
                 }

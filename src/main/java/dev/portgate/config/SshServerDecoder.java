@@ -1,5 +1,6 @@
 package dev.portgate.config;
 
+import java.security.GeneralSecurityException;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.policy.PasswordHash;
@@ -89,7 +90,7 @@ final class SshServerDecoder {
                 return out;
             }
             return List.of(AuthorizedKeyEntry.parseAuthorizedKeyEntry(s).resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
-        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith("cannot read")) {
                 throw iae;
             }

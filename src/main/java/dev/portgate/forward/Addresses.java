@@ -1,5 +1,7 @@
 package dev.portgate.forward;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import io.netty.util.NetUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -55,8 +57,8 @@ public final class Addresses {
     }
 
     /** ip:port (IPv6 in brackets), without the host name or leading slash that InetSocketAddress prints. */
-    public static String format(java.net.SocketAddress address) {
-        if (address instanceof java.net.InetSocketAddress a) {
+    public static String format(SocketAddress address) {
+        if (address instanceof InetSocketAddress a) {
             String host = a.getAddress() == null ? a.getHostString() : NetUtil.toAddressString(a.getAddress());
             return hostPort(host, a.getPort());
         }

@@ -1,5 +1,7 @@
 package dev.portgate.forward;
 
+import io.netty.util.NetUtil;
+import java.net.UnknownHostException;
 import java.net.InetAddress;
 
 /** An IPv4 or IPv6 network: {@code 192.168.0.0/16}, {@code 2001:db8::/32}; a bare address is a /32 or /128. */
@@ -66,13 +68,13 @@ public record Cidr(InetAddress network, int prefix) {
         }
         try {
             return InetAddress.getByAddress(b);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }
 
     @Override
     public String toString() {
-        return io.netty.util.NetUtil.toAddressString(network) + "/" + prefix;
+        return NetUtil.toAddressString(network) + "/" + prefix;
     }
 }

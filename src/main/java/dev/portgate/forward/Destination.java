@@ -1,5 +1,6 @@
 package dev.portgate.forward;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Locale;
 
@@ -70,7 +71,7 @@ public record Destination(Cidr network, String hostPattern, PortRange ports) {
 
     @Override
     public String toString() {
-        String host = network != null ? (network.network() instanceof java.net.Inet6Address ? "[" + network + "]" : network.toString()) : hostPattern;
+        String host = network != null ? (network.network() instanceof Inet6Address ? "[" + network + "]" : network.toString()) : hostPattern;
         return host + ":" + (ports == null ? "*" : ports.toString());
     }
 }

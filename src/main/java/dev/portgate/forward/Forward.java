@@ -1,5 +1,6 @@
 package dev.portgate.forward;
 
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -33,8 +34,8 @@ public sealed interface Forward permits PortForward, DynamicForward, LocalForwar
         return !getClass().equals(next.getClass())
                 || !listen().equals(next.listen())
                 || !protocols().equals(next.protocols())
-                || !java.util.Objects.equals(limits().protection().tls(), next.limits().protection().tls())
+                || !Objects.equals(limits().protection().tls(), next.limits().protection().tls())
                 || limits().protection().targetTls() != next.limits().protection().targetTls()
-                || !java.util.Objects.equals(limits().protection().targetCa(), next.limits().protection().targetCa());
+                || !Objects.equals(limits().protection().targetCa(), next.limits().protection().targetCa());
     }
 }

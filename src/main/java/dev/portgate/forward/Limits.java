@@ -51,5 +51,5 @@ public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, in
         return protocol == Protocol.UDP ? DEFAULT_UDP_IDLE : Duration.ZERO;
     }
 
-    public static final Duration DEFAULT_UDP_IDLE = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_UDP_IDLE = Duration.ofMinutes(2);
 }

@@ -1,5 +1,7 @@
 package dev.portgate.forward;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -79,7 +81,7 @@ public record Protection(Access access, Path knockKey, Duration openFor, Duratio
     /** Parses a bandwidth like {@code 50Mbit}, {@code 10MB}, {@code 500kbit}, {@code 1Gbit} into bytes per second. */
     public static long parseBandwidth(String text) {
         String s = text.strip();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(kbit|Mbit|Gbit|kB|KB|MB|GB|B)").matcher(s);
+        Matcher m = Pattern.compile("(\\d{1,9})\\s*(kbit|Mbit|Gbit|kB|KB|MB|GB|B)").matcher(s);
         if (!m.matches()) {
             throw new IllegalArgumentException("\"" + s + "\" is not a bandwidth — write it like 500kbit, 50Mbit, 1Gbit or 10MB (per second)");
         }

@@ -37,7 +37,8 @@ public record TargetSpec(String host, PortRange ports) {
             if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
                 return false;
             }
-            for (char c : label.toCharArray()) {
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
                 if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_') {
                     return false;
                 }

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
@@ -28,9 +29,9 @@ final class Descriptions {
     final UUID connection;
 
     Descriptions(String seed) {
-        this.root = UUID.nameUUIDFromBytes(("portgate-igd-root " + seed).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        this.wan = UUID.nameUUIDFromBytes(("portgate-igd-wan " + seed).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        this.connection = UUID.nameUUIDFromBytes(("portgate-igd-conn " + seed).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        this.root = UUID.nameUUIDFromBytes(("portgate-igd-root " + seed).getBytes(StandardCharsets.UTF_8));
+        this.wan = UUID.nameUUIDFromBytes(("portgate-igd-wan " + seed).getBytes(StandardCharsets.UTF_8));
+        this.connection = UUID.nameUUIDFromBytes(("portgate-igd-conn " + seed).getBytes(StandardCharsets.UTF_8));
     }
 
     String root(String presentationUrl) {

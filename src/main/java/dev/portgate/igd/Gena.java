@@ -28,7 +28,7 @@ final class Gena implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gena.class);
     private static final int MAX_SUBSCRIPTIONS = 256;
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1800);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
     static final int MAX_FAILURES = 3;
 

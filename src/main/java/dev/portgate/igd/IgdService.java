@@ -1,5 +1,8 @@
 package dev.portgate.igd;
 
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import dev.portgate.net.Transport;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.Reconciler;
@@ -41,7 +44,7 @@ public final class IgdService implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private volatile IgdConfig config;
-    private volatile LanPeers lanPeers = LanPeers.of(java.util.List.of());
+    private volatile LanPeers lanPeers = LanPeers.of(List.of());
     private volatile boolean upnpOn;
     private volatile boolean natPmpOn;
     private volatile boolean pcpOn;
@@ -137,7 +140,7 @@ public final class IgdService implements AutoCloseable {
                     out.completeExceptionally(e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             out.completeExceptionally(e);
         }
         return out;
@@ -150,7 +153,7 @@ public final class IgdService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Collections;
 import dev.portgate.forward.Cidr;
 import java.net.InetAddress;
 import java.net.InterfaceAddress;
@@ -25,7 +26,7 @@ public final class LanPeers {
         for (InetAddress a : lan) {
             try {
                 // The network of the interface address that holds (or, like 127.0.0.2 on lo, covers) it.
-                for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                     for (InterfaceAddress ia : nic.getInterfaceAddresses()) {
                         Cidr net = new Cidr(ia.getAddress(), ia.getNetworkPrefixLength());
                         if (net.contains(a) && !out.contains(net)) {

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Locale;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Forward;
@@ -24,7 +25,7 @@ public record Lease(String name, Origin.Kind via, InetAddress device, String non
 
     /** One name per (protocol, external port): whichever protocol made it, there is one mapping there. */
     public static String nameFor(Protocol protocol, int externalPort) {
-        return "lease-" + protocol.name().toLowerCase(java.util.Locale.ROOT) + "-" + externalPort;
+        return "lease-" + protocol.name().toLowerCase(Locale.ROOT) + "-" + externalPort;
     }
 
     static String owner(InetAddress device, String nonce) {

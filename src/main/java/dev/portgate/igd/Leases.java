@@ -1,5 +1,7 @@
 package dev.portgate.igd;
 
+import java.time.temporal.ChronoUnit;
+import java.util.function.Predicate;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
@@ -87,7 +89,7 @@ public final class Leases {
                     + " may map ports only to itself, not to " + r.internalClient().getHostAddress());
         }
         Duration lifetime = c.clamp(r.lifetime());
-        Instant expires = clock.instant().plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant expires = clock.instant().plus(lifetime).truncatedTo(ChronoUnit.SECONDS);
         List<Integer> candidates = candidates(r, c);
         if (candidates.isEmpty()) {
             return refused(LeaseOutcome.Reason.NOT_PERMITTED, "no permission line allows " + r.internalClient().getHostAddress()
@@ -167,7 +169,7 @@ public final class Leases {
     }
 
     /** Removes every lease matching the filter; returns how many. */
-    public synchronized int removeAll(java.util.function.Predicate<Lease> which, Actor actor) {
+    public synchronized int removeAll(Predicate<Lease> which, Actor actor) {
         int n = 0;
         for (Lease l : list()) {
             if (which.test(l)) {

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Locale;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
 import java.net.Inet4Address;
@@ -71,7 +72,7 @@ final class NatPmp {
         }
         if (lifetime == 0) {
             return igd.submit(() -> {
-                int removed = igd.leases().removeAll(l -> l.via() == Origin.Kind.NATPMP && l.device().equals(client)
+                igd.leases().removeAll(l -> l.via() == Origin.Kind.NATPMP && l.device().equals(client)
                         && l.protocol() == protocol && (internalPort == 0 || l.internalPort() == internalPort), igd.actor("natpmp", client));
                 stats.count("natpmp", "deleted");
                 return Optional.of(mapReply(op, SUCCESS, internalPort, 0, 0));
@@ -86,7 +87,7 @@ final class NatPmp {
             int wanted = igd.leases().findByInternal(Origin.Kind.NATPMP, client, protocol, internalPort)
                     .map(Lease::externalPort).orElse(suggested);
             LeaseOutcome outcome = igd.leases().map(new LeaseRequest(Origin.Kind.NATPMP, client, client, protocol, wanted,
-                    internalPort, Duration.ofSeconds(lifetime), "NAT-PMP " + protocol.name().toLowerCase(java.util.Locale.ROOT)
+                    internalPort, Duration.ofSeconds(lifetime), "NAT-PMP " + protocol.name().toLowerCase(Locale.ROOT)
                     + " " + internalPort, null, true, "", false));
             if (outcome instanceof LeaseOutcome.Mapped m) {
                 stats.count("natpmp", "mapped");
@@ -104,6 +105,7 @@ final class NatPmp {
     }
 
     /** The 12-byte public address answer; also what is multicast when the address changes. */
+    @SuppressWarnings("ByteBufferBackingArray") // header() allocates a heap buffer of exactly this size
     byte[] publicAddress() {
         InetAddress external = igd.externalAddress();
         ByteBuffer out = header(0, external instanceof Inet4Address ? SUCCESS : NETWORK_FAILURE, 12);
@@ -111,6 +113,7 @@ final class NatPmp {
         return out.array();
     }
 
+    @SuppressWarnings("ByteBufferBackingArray") // as above
     private byte[] mapReply(int op, int result, int internalPort, int externalPort, long lifetime) {
         ByteBuffer out = header(op, result, 16);
         out.putShort((short) internalPort).putShort((short) externalPort).putInt((int) lifetime);

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Arrays;
 import dev.portgate.forward.Protocol;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,7 +31,7 @@ final class NatPmpRouter implements Router {
         ByteBuffer in = ByteBuffer.wrap(answer);
         check(in.getShort(2) & 0xffff);
         epoch.saw(in.getInt(4) & 0xffffffffL);
-        return InetAddress.getByAddress(java.util.Arrays.copyOfRange(answer, 8, 12));
+        return InetAddress.getByAddress(Arrays.copyOfRange(answer, 8, 12));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Locale;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
@@ -143,7 +144,7 @@ final class Pcp {
             }
             int wanted = mine.map(Lease::externalPort).orElse(suggested);
             LeaseOutcome outcome = igd.leases().map(new LeaseRequest(Origin.Kind.PCP, Addresses.unmap(client), owner, protocol, wanted,
-                    internalPort, Duration.ofSeconds(lifetime), "PCP " + protocol.name().toLowerCase(java.util.Locale.ROOT) + " " + internalPort,
+                    internalPort, Duration.ofSeconds(lifetime), "PCP " + protocol.name().toLowerCase(Locale.ROOT) + " " + internalPort,
                     options.filter(), true, nonce, options.preferFailure() && suggested != 0));
             if (outcome instanceof LeaseOutcome.Mapped m) {
                 stats.count("pcp", "mapped");

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Protocol;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,7 +52,7 @@ final class PcpRouter implements Router {
         ByteBuffer in = ByteBuffer.wrap(answer);
         check(answer[3] & 0xff);
         epoch.saw(in.getInt(8) & 0xffffffffL);
-        external = dev.portgate.forward.Addresses.unmap(Pcp.address(answer, 24 + 20));
+        external = Addresses.unmap(Pcp.address(answer, 24 + 20));
         return new Granted(in.getShort(24 + 18) & 0xffff, in.getInt(4) & 0xffffffffL);
     }
 

@@ -1,5 +1,7 @@
 package dev.portgate.igd;
 
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import dev.portgate.forward.Addresses;
 import dev.portgate.net.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -99,7 +101,7 @@ final class PmpServer implements AutoCloseable {
             }
             byte[] request = ByteBufUtil.getBytes(packet.content());
             int version = request.length == 0 ? -1 : request[0] & 0xff;
-            java.util.concurrent.CompletableFuture<java.util.Optional<byte[]>> answer;
+            CompletableFuture<Optional<byte[]>> answer;
             try {
                 answer = version == NatPmp.VERSION ? natPmp.handle(request, client) : pcp.handle(request, client);
             } catch (RuntimeException e) {

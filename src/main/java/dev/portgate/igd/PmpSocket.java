@@ -1,5 +1,7 @@
 package dev.portgate.igd;
 
+import java.net.PortUnreachableException;
+import java.util.Arrays;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -46,10 +48,10 @@ final class PmpSocket implements AutoCloseable {
                     socket.receive(p);
                 } catch (SocketTimeoutException e) {
                     break;
-                } catch (java.net.PortUnreachableException e) {
+                } catch (PortUnreachableException e) {
                     throw new IOException("nothing answers on " + router + " (port unreachable)");
                 }
-                byte[] answer = java.util.Arrays.copyOf(p.getData(), p.getLength());
+                byte[] answer = Arrays.copyOf(p.getData(), p.getLength());
                 if (accepts.test(answer)) {
                     return answer;
                 }

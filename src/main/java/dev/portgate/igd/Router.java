@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Collection;
 import dev.portgate.forward.Protocol;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,7 +23,7 @@ sealed interface Router extends AutoCloseable permits NatPmpRouter, PcpRouter, U
     void unmap(Protocol protocol, int internalPort, int externalPort) throws IOException;
 
     /** True if the router has lost its mappings since the last call (it restarted): a smaller epoch, a new BOOTID, a missing entry. */
-    boolean lostState(java.util.Collection<UpstreamMapping> held) throws IOException;
+    boolean lostState(Collection<UpstreamMapping> held) throws IOException;
 
     @Override
     void close();

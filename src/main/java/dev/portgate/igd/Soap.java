@@ -1,5 +1,8 @@
 package dev.portgate.igd;
 
+import java.util.Set;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.helpers.DefaultHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -25,7 +28,7 @@ final class Soap {
      * such as miniupnpc read the listing without decoding entities. (Values inside are escaped, so
      * no "]]>" can occur.)
      */
-    private static final java.util.Set<String> CDATA_ARGUMENTS = java.util.Set.of("NewPortListing");
+    private static final Set<String> CDATA_ARGUMENTS = Set.of("NewPortListing");
 
     record Call(String action, String serviceType, Map<String, String> args) {
         String arg(String name) throws UpnpError {
@@ -65,9 +68,9 @@ final class Soap {
         Document doc;
         try {
             DocumentBuilder b = FACTORY.newDocumentBuilder();
-            b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+            b.setErrorHandler(new DefaultHandler() {
                 @Override
-                public void fatalError(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXParseException {
+                public void fatalError(SAXParseException e) throws SAXParseException {
                     throw e; // said in the fault; never printed on the console
                 }
             });
@@ -129,7 +132,8 @@ final class Soap {
 
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");

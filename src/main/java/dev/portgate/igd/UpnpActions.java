@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import java.util.Locale;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
@@ -245,7 +246,7 @@ final class UpnpActions {
     }
 
     private static Protocol protocol(String s) throws UpnpError {
-        return switch (s.toUpperCase(java.util.Locale.ROOT)) {
+        return switch (s.toUpperCase(Locale.ROOT)) {
             case "TCP" -> Protocol.TCP;
             case "UDP" -> Protocol.UDP;
             default -> throw new UpnpError(UpnpError.INVALID_ARGS, "NewProtocol \"" + s + "\" is not TCP or UDP");
@@ -253,7 +254,7 @@ final class UpnpActions {
     }
 
     private static boolean bool(String s, String name) throws UpnpError {
-        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
             case "1", "true", "yes" -> true;
             case "0", "false", "no" -> false;
             default -> throw new UpnpError(UpnpError.INVALID_ARGS, name + " \"" + s + "\" is not 0 or 1");

@@ -1,5 +1,9 @@
 package dev.portgate.igd;
 
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Protocol;
 import dev.portgate.rules.RuleService;
@@ -184,12 +188,12 @@ public final class Upstream implements AutoCloseable {
                     now.plusSeconds(life), "mapped", ""));
             if (before == null || before.externalPort() != g.externalPort()) {
                 log.info("upstream: {} {} port {} is open on the router as external port {} for {} s", forward,
-                        k.protocol().name().toLowerCase(java.util.Locale.ROOT), k.port(), g.externalPort(), life);
+                        k.protocol().name().toLowerCase(Locale.ROOT), k.port(), g.externalPort(), life);
             }
         } catch (IOException e) {
             held.put(k, new UpstreamMapping(forward, k.protocol(), k.port(), before == null ? 0 : before.externalPort(),
                     now.plus(c.checkInterval()), before == null ? null : before.expires(), "failed", e.getMessage()));
-            log.warn("upstream: mapping {} {} port {} failed: {}", forward, k.protocol().name().toLowerCase(java.util.Locale.ROOT),
+            log.warn("upstream: mapping {} {} port {} failed: {}", forward, k.protocol().name().toLowerCase(Locale.ROOT),
                     k.port(), e.getMessage());
         }
     }
@@ -199,7 +203,7 @@ public final class Upstream implements AutoCloseable {
         if (m != null && m.externalPort() != 0 && router != null) {
             try {
                 router.unmap(k.protocol(), k.port(), m.externalPort());
-                log.info("upstream: {} port {} closed on the router", k.protocol().name().toLowerCase(java.util.Locale.ROOT), m.externalPort());
+                log.info("upstream: {} port {} closed on the router", k.protocol().name().toLowerCase(Locale.ROOT), m.externalPort());
             } catch (IOException e) {
                 log.warn("upstream: unmapping port {} failed: {}", m.externalPort(), e.getMessage());
             }
@@ -325,15 +329,15 @@ public final class Upstream implements AutoCloseable {
         throw new IOException("no default gateway (set upstream: gateway:)");
     }
 
-    private <T> T run(java.util.concurrent.Callable<T> task) {
+    private <T> T run(Callable<T> task) {
         try {
             return thread.submit(task).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("the upstream client is busy (the router is slow to answer)");
         }
     }

@@ -1,5 +1,7 @@
 package dev.portgate.net;
 
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
+import java.util.concurrent.ScheduledExecutorService;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Protocol;
 import io.netty.channel.Channel;
@@ -32,14 +34,14 @@ public final class ActiveForward {
 
     public void update(Forward next) {
         this.forward = next;
-        io.netty.handler.traffic.GlobalTrafficShapingHandler s = shaper;
+        GlobalTrafficShapingHandler s = shaper;
         if (s != null) {
             long limit = next.limits().protection().bandwidth();
             s.configure(limit, limit);
         }
     }
 
-    private volatile io.netty.handler.traffic.GlobalTrafficShapingHandler shaper;
+    private volatile GlobalTrafficShapingHandler shaper;
     private final DatagramBudget datagramsIn = new DatagramBudget();
     private final DatagramBudget datagramsOut = new DatagramBudget();
 
@@ -74,14 +76,14 @@ public final class ActiveForward {
      * The forward's bandwidth shaper, shared by all its connections so the limit holds for the forward
      * as a whole, each direction; null when the forward has no bandwidth limit.
      */
-    public synchronized io.netty.handler.traffic.GlobalTrafficShapingHandler shaper(java.util.concurrent.ScheduledExecutorService timer) {
+    public synchronized GlobalTrafficShapingHandler shaper(ScheduledExecutorService timer) {
         long limit = forward.limits().protection().bandwidth();
         if (limit <= 0) {
             return null;
         }
         if (shaper == null) {
             // 100 ms accounting steps: smooth enough for people, cheap enough for the event loops.
-            shaper = new io.netty.handler.traffic.GlobalTrafficShapingHandler(timer, limit, limit, 100);
+            shaper = new GlobalTrafficShapingHandler(timer, limit, limit, 100);
         }
         return shaper;
     }

@@ -30,12 +30,12 @@ public final class Connection {
         this.channel = channel;
     }
 
-    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the connection's event loop
+    @SuppressWarnings("NonAtomicVolatileUpdate") // single writer: the connection's event loop
     public void addIn(long n) {
         bytesIn += n;
     }
 
-    @SuppressWarnings("NonAtomicOperationOnVolatileField")
+    @SuppressWarnings("NonAtomicVolatileUpdate") // as above
     public void addOut(long n) {
         bytesOut += n;
     }

@@ -1,5 +1,7 @@
 package dev.portgate.net;
 
+import dev.portgate.policy.Verdict;
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one forward, updated from every event loop, read by the API and metrics. */
@@ -8,7 +10,7 @@ public final class ForwardStats {
     /** Why a connection or datagram session was refused. */
     public enum Refusal { DENIED, LIMIT, BANNED, CLOSED, RATE, DIAL_FAILED;
 
-        public static Refusal of(dev.portgate.policy.Verdict.Reason r) {
+        public static Refusal of(Verdict.Reason r) {
             return switch (r) {
                 case DENIED -> DENIED;
                 case LIMIT -> LIMIT;
@@ -55,14 +57,14 @@ public final class ForwardStats {
     }
 
     /** About how long since the last byte or connection (to the caller's own asking interval). */
-    public synchronized java.time.Duration idleFor() {
+    public synchronized Duration idleFor() {
         long total = bytesIn.sum() + bytesOut.sum() + connectionsTotal.sum() + sessionsTotal.sum();
         long now = System.nanoTime();
         if (total != seenTotal) {
             seenTotal = total;
             lastChangeNanos = now;
         }
-        return java.time.Duration.ofNanos(now - lastChangeNanos);
+        return Duration.ofNanos(now - lastChangeNanos);
     }
 
     public void connectionClosed() {

@@ -1,8 +1,10 @@
 package dev.portgate.net;
 
+import java.security.GeneralSecurityException;
 import dev.portgate.policy.PasswordHash;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,7 +47,7 @@ public final class KeyStores {
                 "-validity", "3650", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password))
                 .redirectErrorStream(true).start();
         try {
-            String out = new String(p.getInputStream().readAllBytes());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IOException("keytool could not make a certificate: " + out.strip());
             }
@@ -69,7 +71,7 @@ public final class KeyStores {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, file.password().toCharArray());
             return ks;
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the key store " + file.path() + ": " + e.getMessage(), e);
         }
     }
@@ -80,12 +82,12 @@ public final class KeyStores {
             KeyStore ks = load(file);
             Certificate cert = ks.getCertificate(ks.aliases().nextElement());
             return fingerprint(cert);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the key store " + file.path() + ": " + e.getMessage(), e);
         }
     }
 
-    public static String fingerprint(Certificate cert) throws java.security.GeneralSecurityException {
+    public static String fingerprint(Certificate cert) throws GeneralSecurityException {
         byte[] d = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
         return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
     }

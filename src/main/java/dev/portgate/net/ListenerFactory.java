@@ -1,5 +1,11 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Protection;
+import dev.portgate.forward.SshSessionForward;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.RemoteForward;
@@ -58,7 +64,7 @@ public final class ListenerFactory {
             int port = lf.listen().ports().first();
             out.add(new TcpListener(transport, tunnels.loopOf(lf.via()), lf.listen().address(), port,
                     () -> new TcpAcceptor(active, policy, through, port, wrap)));
-        } else if (active.forward() instanceof dev.portgate.forward.SshSessionForward sf) {
+        } else if (active.forward() instanceof SshSessionForward sf) {
             Dialer back = tunnels.session(sf.session());
             int port = sf.listen().ports().first();
             out.add(new TcpListener(transport, tunnels.sessionLoop(sf.session()), sf.listen().address(), port,
@@ -70,20 +76,20 @@ public final class ListenerFactory {
     }
 
     /** The TLS contexts a forward's connections need (built once here, not per connection). */
-    private TcpAcceptor.Tls tlsFor(dev.portgate.forward.Forward f) throws IOException {
-        dev.portgate.forward.Protection p = f.limits().protection();
-        io.netty.handler.ssl.SslContext server = p.tls() == null ? null
+    private TcpAcceptor.Tls tlsFor(Forward f) throws IOException {
+        Protection p = f.limits().protection();
+        SslContext server = p.tls() == null ? null
                 : tls.server(f.name(), p.tls(), f.listen().address().isAnyLocalAddress() ? "localhost" : f.listen().address().getHostAddress());
-        io.netty.handler.ssl.SslContext client = p.targetTls() ? tls.client(p.targetCa()) : null;
+        SslContext client = p.targetTls() ? tls.client(p.targetCa()) : null;
         return new TcpAcceptor.Tls(server, client);
     }
 
     /** A listener that cannot open: the forward shows as failed with the reason, and is retried. */
-    private static Listener failed(dev.portgate.forward.Forward f, IOException e) {
+    private static Listener failed(Forward f, IOException e) {
         return new Listener() {
             @Override
-            public io.netty.util.concurrent.Future<?> open() {
-                return io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
+            public Future<?> open() {
+                return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
             }
 
             @Override

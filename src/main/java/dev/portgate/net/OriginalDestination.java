@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import java.net.Inet6Address;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.unix.RawUnixChannelOption;
@@ -28,7 +29,7 @@ final class OriginalDestination {
 
     /** The pre-NAT destination of {@code ch}, or empty when conntrack has none for it (not redirected). */
     static Optional<InetSocketAddress> of(Channel ch) {
-        boolean v6 = ((InetSocketAddress) ch.localAddress()).getAddress() instanceof java.net.Inet6Address;
+        boolean v6 = ((InetSocketAddress) ch.localAddress()).getAddress() instanceof Inet6Address;
         try {
             ByteBuffer sockaddr = ch.config().getOption(v6 ? IPV6 : IPV4);
             return sockaddr == null ? Optional.empty() : Optional.of(parse(sockaddr, v6));

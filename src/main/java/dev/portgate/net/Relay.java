@@ -1,5 +1,9 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.Addresses;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,13 +39,13 @@ public final class Relay extends ChannelInboundHandlerAdapter {
      * connection, closes the pair after {@code idle} without traffic (zero: never), and starts reading.
      * Call on the inbound channel's event loop, with nothing else reading on either side.
      */
-    public static void join(Channel inbound, Channel outbound, Connection conn, ForwardStats stats, java.time.Duration idle) {
+    public static void join(Channel inbound, Channel outbound, Connection conn, ForwardStats stats, Duration idle) {
         outbound.pipeline().addLast(new Relay(inbound, n -> {
             stats.bytesOut(n);
             conn.addOut(n);
         }));
         if (!idle.isZero()) {
-            inbound.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idle.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            inbound.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
         }
         inbound.pipeline().addLast(new Relay(outbound, n -> {
             stats.bytesIn(n);
@@ -102,7 +106,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
             });
             closeIfBothShut(self);
         } else if (evt instanceof IdleStateEvent) {
-            log.debug("{}: idle timeout, closing", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()));
+            log.debug("{}: idle timeout, closing", Addresses.format(ctx.channel().remoteAddress()));
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -119,9 +123,9 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (log.isTraceEnabled()) {
-            log.trace("{}: relay failed", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()), cause);
+            log.trace("{}: relay failed", Addresses.format(ctx.channel().remoteAddress()), cause);
         } else {
-            log.debug("{}: {}", dev.portgate.forward.Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+            log.debug("{}: {}", Addresses.format(ctx.channel().remoteAddress()), cause.toString());
         }
         ctx.close();
     }

@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import java.time.Duration;
 import dev.portgate.forward.Protocol;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
@@ -35,7 +36,7 @@ public final class SideConnections {
             live.remove(c.id());
             stats.connectionClosed();
         });
-        Relay.join(channel, peer, c, stats, java.time.Duration.ZERO);
+        Relay.join(channel, peer, c, stats, Duration.ZERO);
         return c;
     }
 

@@ -1,5 +1,10 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.LocalForward;
+import dev.portgate.forward.SshSessionForward;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.PortForward;
@@ -24,7 +29,7 @@ final class TcpAcceptor extends FirstHandler {
     private static final Logger log = LoggerFactory.getLogger(TcpAcceptor.class);
 
     /** TLS towards the client ({@code server}, access: tls) and towards the target ({@code client}, target-tls); either may be null. */
-    record Tls(io.netty.handler.ssl.SslContext server, io.netty.handler.ssl.SslContext client) {
+    record Tls(SslContext server, SslContext client) {
         static final Tls NONE = new Tls(null, null);
     }
 
@@ -54,11 +59,11 @@ final class TcpAcceptor extends FirstHandler {
             host = pf.target().host();
             port = pf.target().portFor(pf.listen().ports(), listenPort);
             proxyProtocol = pf.proxyProtocol();
-        } else if (forward instanceof dev.portgate.forward.SshSessionForward sf) {
+        } else if (forward instanceof SshSessionForward sf) {
             // The SSH client is told which of its forwards was connected: the address it asked to bind.
             host = sf.requestedHost();
             port = sf.listen().ports().first();
-        } else if (forward instanceof dev.portgate.forward.LocalForward lf) {
+        } else if (forward instanceof LocalForward lf) {
             host = lf.target().host();
             port = lf.target().ports().first();
         } else {
@@ -71,13 +76,13 @@ final class TcpAcceptor extends FirstHandler {
             reset(inbound);
             return;
         }
-        io.netty.handler.traffic.GlobalTrafficShapingHandler shaper = active.shaper(inbound.eventLoop().parent());
+        GlobalTrafficShapingHandler shaper = active.shaper(inbound.eventLoop().parent());
         if (shaper != null) {
             inbound.pipeline().addFirst("shaper", shaper);
         }
         if (tls.server() != null) {
             // The target is dialled only after the handshake: a client without the right certificate never reaches it.
-            io.netty.handler.ssl.SslHandler ssl = tls.server().newHandler(inbound.alloc());
+            SslHandler ssl = tls.server().newHandler(inbound.alloc());
             ssl.setHandshakeTimeoutMillis(10_000);
             inbound.pipeline().addBefore(ctx.name(), "tls", ssl);
             inbound.read(); // auto-read is off until the relay runs: the handshake needs the first bytes pulled in
@@ -132,7 +137,7 @@ final class TcpAcceptor extends FirstHandler {
                 ProxyHeader.write(outbound, header, client, (InetSocketAddress) inbound.localAddress());
             }
             if (tls.client() != null) {
-                io.netty.handler.ssl.SslHandler ssl = tls.client().newHandler(outbound.alloc(), host, port);
+                SslHandler ssl = tls.client().newHandler(outbound.alloc(), host, port);
                 ssl.setHandshakeTimeoutMillis(10_000);
                 outbound.pipeline().addFirst("tls", ssl);
                 ssl.handshakeFuture().addListener(h -> {

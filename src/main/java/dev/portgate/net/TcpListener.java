@@ -1,5 +1,8 @@
 package dev.portgate.net;
 
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import java.util.function.Supplier;
 import dev.portgate.forward.Addresses;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -18,13 +21,13 @@ public final class TcpListener implements Listener {
     private final InetSocketAddress address;
     private volatile Channel channel;
 
-    public TcpListener(Transport transport, InetAddress address, int port, java.util.function.Supplier<io.netty.channel.ChannelHandler> firstHandler) {
+    public TcpListener(Transport transport, InetAddress address, int port, Supplier<ChannelHandler> firstHandler) {
         this(transport, null, address, port, firstHandler);
     }
 
     /** {@code children}: the loops new connections go to, or null for the data plane's. */
-    public TcpListener(Transport transport, io.netty.channel.EventLoopGroup children, InetAddress address, int port,
-            java.util.function.Supplier<io.netty.channel.ChannelHandler> firstHandler) {
+    public TcpListener(Transport transport, EventLoopGroup children, InetAddress address, int port,
+            Supplier<ChannelHandler> firstHandler) {
         this.address = new InetSocketAddress(address, port);
         this.bootstrap = new ServerBootstrap()
                 .group(transport.group(), children == null ? transport.group() : children)

@@ -1,5 +1,8 @@
 package dev.portgate.net;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
+import javax.net.ssl.SSLException;
 import dev.portgate.forward.Protection;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -62,14 +65,14 @@ public final class TlsContexts {
             return context;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("TLS for forward \"" + forward + "\": " + e.getMessage(), e);
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             throw new IOException("TLS for forward \"" + forward + "\": the certificate, key or CA cannot be used: " + e.getMessage(), e);
         }
     }
 
     /** BoringSSL (netty-tcnative) where its native library loads, the JDK's TLS elsewhere. */
-    static io.netty.handler.ssl.SslProvider provider() {
-        return io.netty.handler.ssl.OpenSsl.isAvailable() ? io.netty.handler.ssl.SslProvider.OPENSSL : io.netty.handler.ssl.SslProvider.JDK;
+    static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
     /** The self-signed certificate's fingerprint of a forward, if it has one. */
@@ -85,7 +88,7 @@ public final class TlsContexts {
                     SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").sslProvider(provider());
                     k.ifPresent(file -> b.trustManager(file.toFile()));
                     return b.build();
-                } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                } catch (SSLException | IllegalArgumentException e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
             });

@@ -1,5 +1,8 @@
 package dev.portgate.net;
 
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.Inet6Address;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
@@ -36,10 +39,10 @@ public final class TransparentEgress implements AutoCloseable {
             throw new IOException("the transparent egress listener needs Linux's native transport (epoll) for IP_TRANSPARENT");
         }
         // One address family on purpose: IP_TRANSPARENT is an IPv4 option, and a dual-stack socket would not take it.
-        io.netty.channel.socket.SocketProtocolFamily family = address.getAddress() instanceof java.net.Inet6Address
-                ? io.netty.channel.socket.SocketProtocolFamily.INET6 : io.netty.channel.socket.SocketProtocolFamily.INET;
+        SocketProtocolFamily family = address.getAddress() instanceof Inet6Address
+                ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         ServerBootstrap b = new ServerBootstrap().group(transport.group(), transport.group())
-                .channelFactory(() -> new io.netty.channel.epoll.EpollServerSocketChannel(family))
+                .channelFactory(() -> new EpollServerSocketChannel(family))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
                 .childHandler(new ChannelInitializer<>() {

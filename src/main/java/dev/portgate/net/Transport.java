@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -61,7 +62,7 @@ public final class Transport implements AutoCloseable {
 
     /** More loops of the same kind, for a part that must not share the data plane's (threads named {@code name}). */
     public EventLoopGroup newLoops(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true), io);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
     }
 
     public AddressResolverGroup<InetSocketAddress> resolver() {

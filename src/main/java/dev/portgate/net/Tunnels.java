@@ -1,5 +1,7 @@
 package dev.portgate.net;
 
+import io.netty.channel.EventLoopGroup;
+
 /**
  * What the data plane needs from the SSH endpoints, without depending on SSH: a dialer through a
  * named endpoint ({@code via:}), and the "listener" of a remote forward (a port opened on the far side).
@@ -14,12 +16,12 @@ public interface Tunnels {
      * The event loop that connections through {@code endpoint} should be accepted on — its SSH connection's, so
      * that one thread reads, encrypts and writes them — or null for any of the data plane's.
      */
-    default io.netty.channel.EventLoopGroup loopOf(String endpoint) {
+    default EventLoopGroup loopOf(String endpoint) {
         return null;
     }
 
     /** The same for a session of portgate's own server that an {@code ssh -R} forward dials back through. */
-    default io.netty.channel.EventLoopGroup sessionLoop(String id) {
+    default EventLoopGroup sessionLoop(String id) {
         return null;
     }
 

@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import java.util.concurrent.TimeUnit;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.PortForward;
@@ -51,7 +52,7 @@ public final class UdpListener implements Listener {
      */
     private final Map<InetSocketAddress, Long> refusedClients = new HashMap<>();
     private static final int REFUSED_MEMORY = 4096;
-    private static final long REFUSED_HOLD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long REFUSED_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private volatile Channel channel;
 
     public UdpListener(Transport transport, ActiveForward active, Policy policy, InetAddress address, int port) {

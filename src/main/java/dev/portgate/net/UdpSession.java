@@ -1,5 +1,7 @@
 package dev.portgate.net;
 
+import java.net.PortUnreachableException;
+import java.util.function.Consumer;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Protocol;
 import io.netty.bootstrap.Bootstrap;
@@ -39,7 +41,7 @@ final class UdpSession {
     private final String host;
     private final int port;
     private final Duration idle;
-    private final java.util.function.Consumer<UdpSession> onClose;
+    private final Consumer<UdpSession> onClose;
     private final Queue<ByteBuf> pending = new ArrayDeque<>();
     private Channel upstream;
     private Connection connection;
@@ -47,7 +49,7 @@ final class UdpSession {
     private boolean refusedByTarget;
 
     UdpSession(Transport transport, ActiveForward active, Channel frontend, InetSocketAddress client, String host,
-               int port, Duration idle, java.util.function.Consumer<UdpSession> onClose) {
+               int port, Duration idle, Consumer<UdpSession> onClose) {
         this.transport = transport;
         this.active = active;
         this.frontend = frontend;
@@ -201,7 +203,7 @@ final class UdpSession {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // ICMP port unreachable from the target arrives here: the session ends, the forward goes on.
             if (!closed && ctx.channel().isOpen()) {
-                refusedByTarget |= cause instanceof java.net.PortUnreachableException;
+                refusedByTarget |= cause instanceof PortUnreachableException;
                 log.debug("forward \"{}\": udp session of {} ends: {}", active.name(), Addresses.format(client), Errors.reason(cause));
                 ctx.close();
             }

@@ -1,5 +1,8 @@
 package dev.portgate.policy;
 
+import dev.portgate.forward.Durations;
+import java.util.Comparator;
+import java.util.Optional;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +104,7 @@ public final class Bans {
             }
             if (times.size() >= s.after() && !isBanned(source)) {
                 ban = new Ban(source, now.plus(s.duration()), times.size() + " failed authentications within "
-                        + dev.portgate.forward.Durations.format(s.window()) + ", the last at " + where);
+                        + Durations.format(s.window()) + ", the last at " + where);
                 times.clear();
             }
         }
@@ -125,12 +128,12 @@ public final class Bans {
     }
 
     /** How long the source stays banned, if it is. */
-    public java.util.Optional<Duration> bannedFor(InetAddress source) {
+    public Optional<Duration> bannedFor(InetAddress source) {
         if (!isBanned(source)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Ban b = banned.get(source);
-        return b == null ? java.util.Optional.empty() : java.util.Optional.of(Duration.between(clock.instant(), b.until()));
+        return b == null ? Optional.empty() : Optional.of(Duration.between(clock.instant(), b.until()));
     }
 
     public boolean unban(InetAddress source) {
@@ -146,7 +149,7 @@ public final class Bans {
         Instant now = clock.instant();
         banned.values().removeIf(b -> !b.until().isAfter(now));
         List<Ban> out = new ArrayList<>(banned.values());
-        out.sort(java.util.Comparator.comparing(Ban::until));
+        out.sort(Comparator.comparing(Ban::until));
         return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.portgate.policy;
 
+import java.util.Comparator;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +54,7 @@ public final class Doors {
             m.values().removeIf(o -> !o.until().isAfter(now));
             out.addAll(m.values());
         }
-        out.sort(java.util.Comparator.comparing(Open::until));
+        out.sort(Comparator.comparing(Open::until));
         return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.portgate.policy;
 
+import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Protection;
@@ -28,7 +29,7 @@ public record Exposure(String forward, String listen, String reach, String acces
         String reach = loopback ? "this machine only" : restricted ? "allow-listed sources" : "anyone";
         Protection p = f.limits().protection();
         boolean mutualTls = p.tls() != null && p.tls().clientCa() != null;
-        boolean guarded = p.access().gated() || mutualTls || f instanceof dev.portgate.forward.DynamicForward d && !d.users().isEmpty();
+        boolean guarded = p.access().gated() || mutualTls || (f instanceof DynamicForward d && !d.users().isEmpty());
         String access = p.access().label() + (mutualTls ? " (client certificates)" : "");
         String service = "";
         if (f instanceof PortForward pf) {
@@ -39,7 +40,7 @@ public record Exposure(String forward, String listen, String reach, String acces
             if (!service.isEmpty()) {
                 warnings.add(service + " is reachable from anywhere without protection — add allow:, or access: knock/login, or client certificates");
             }
-            if (f instanceof dev.portgate.forward.DynamicForward) {
+            if (f instanceof DynamicForward) {
                 warnings.add("an open proxy: anyone can use it to reach your network");
             }
         }

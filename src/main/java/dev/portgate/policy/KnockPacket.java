@@ -1,5 +1,9 @@
 package dev.portgate.policy;
 
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +46,7 @@ public record KnockPacket(String forward, long epochSecond, byte[] nonce) {
 
     /** The packet's fields if it is shaped like a knock (the MAC is checked by the caller, who has the key). */
     static KnockPacket parse(byte[] p) {
-        if (p.length < 4 + 1 + 1 + 8 + NONCE + MAC || p.length > MAX_SIZE || !java.util.Arrays.equals(p, 0, 4, MAGIC, 0, 4)) {
+        if (p.length < 4 + 1 + 1 + 8 + NONCE + MAC || p.length > MAX_SIZE || !Arrays.equals(p, 0, 4, MAGIC, 0, 4)) {
             return null;
         }
         int n = p[4] & 0xff;
@@ -51,13 +55,13 @@ public record KnockPacket(String forward, long epochSecond, byte[] nonce) {
         }
         String name = new String(p, 5, n, StandardCharsets.UTF_8);
         long ts = ByteBuffer.wrap(p, 5 + n, 8).getLong();
-        byte[] nonce = java.util.Arrays.copyOfRange(p, 5 + n + 8, 5 + n + 8 + NONCE);
+        byte[] nonce = Arrays.copyOfRange(p, 5 + n + 8, 5 + n + 8 + NONCE);
         return new KnockPacket(name, ts, nonce);
     }
 
     static boolean macValid(byte[] p, byte[] key) {
         int signed = p.length - MAC;
-        return java.security.MessageDigest.isEqual(mac(key, p, signed), java.util.Arrays.copyOfRange(p, signed, p.length));
+        return MessageDigest.isEqual(mac(key, p, signed), Arrays.copyOfRange(p, signed, p.length));
     }
 
     private static byte[] mac(byte[] key, byte[] data, int length) {
@@ -95,12 +99,12 @@ public record KnockPacket(String forward, long epochSecond, byte[] nonce) {
         Path tmp = Files.createTempFile(parent, ".knock", ".tmp");
         try {
             try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system: the file keeps its default mode
             }
             Files.writeString(tmp, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }

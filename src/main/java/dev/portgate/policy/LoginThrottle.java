@@ -1,5 +1,7 @@
 package dev.portgate.policy;
 
+import dev.portgate.forward.Addresses;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -38,9 +40,9 @@ public final class LoginThrottle {
 
     /** How long this address must still wait, if it is locked out. */
     public Optional<Duration> lockedFor(String address) {
-        java.net.InetAddress source = dev.portgate.forward.Addresses.literal(address);
+        InetAddress source = Addresses.literal(address);
         if (bans != null && source != null) {
-            Optional<Duration> banned = bans.bannedFor(dev.portgate.forward.Addresses.unmap(source));
+            Optional<Duration> banned = bans.bannedFor(Addresses.unmap(source));
             if (banned.isPresent()) {
                 return banned;
             }
@@ -54,9 +56,9 @@ public final class LoginThrottle {
     }
 
     public void failed(String address) {
-        java.net.InetAddress source = dev.portgate.forward.Addresses.literal(address);
+        InetAddress source = Addresses.literal(address);
         if (bans != null && source != null) {
-            bans.failed(dev.portgate.forward.Addresses.unmap(source), where);
+            bans.failed(Addresses.unmap(source), where);
         }
         if (byAddress.size() > MAX_TRACKED) {
             Instant now = Instant.now();

@@ -1,5 +1,7 @@
 package dev.portgate.policy;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -73,8 +75,8 @@ public final class PasswordHash {
     /** SHA-256 of a high-entropy secret (API tokens): fast look-up, nothing to brute-force. */
     public static String sha256(String secret) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d);
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -8,18 +8,21 @@ public sealed interface Change {
     String name();
 
     record Added(Forward after) implements Change {
+        @Override
         public String name() {
             return after.name();
         }
     }
 
     record Updated(Forward before, Forward after) implements Change {
+        @Override
         public String name() {
             return after.name();
         }
     }
 
     record Removed(Forward before) implements Change {
+        @Override
         public String name() {
             return before.name();
         }

@@ -1,5 +1,7 @@
 package dev.portgate.rules;
 
+import dev.portgate.forward.Durations;
+import java.time.Duration;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
 import java.time.Clock;
@@ -61,7 +63,7 @@ public final class Expiry implements AutoCloseable {
                     }
                 } else if (idle(f)) {
                     log.info("forward \"{}\" carried nothing for {}: closing it (close-when-idle)", f.name(),
-                            dev.portgate.forward.Durations.format(f.limits().protection().closeWhenIdle()));
+                            Durations.format(f.limits().protection().closeWhenIdle()));
                     rules.setEnabled(f.name(), false, f.origin().kind(), IDLE);
                     removed++;
                 }
@@ -73,7 +75,7 @@ public final class Expiry implements AutoCloseable {
     }
 
     private boolean idle(Forward f) {
-        java.time.Duration limit = f.limits().protection().closeWhenIdle();
+        Duration limit = f.limits().protection().closeWhenIdle();
         if (!f.enabled() || limit.isZero()) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.portgate.socks;
 
+import java.net.URISyntaxException;
 import dev.portgate.forward.Addresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -124,7 +125,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             URI uri;
             try {
                 uri = new URI(h.target());
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 respond(ctx, 400, "Bad Request", "the request target is not a URL");
                 return;
             }

@@ -1,5 +1,6 @@
 package dev.portgate.socks;
 
+import java.net.InetSocketAddress;
 import dev.portgate.forward.ProxyUser;
 import dev.portgate.policy.PasswordHash;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,7 +20,7 @@ final class ProxyAuth {
 
     /** Calls back on the channel's loop with true (valid), false (wrong or locked out). */
     static void check(ProxyContext pc, ChannelHandlerContext ctx, String user, String password, Consumer<Boolean> answer) {
-        String source = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        String source = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
         if (pc.throttle().lockedFor(source).isPresent()) {
             answer.accept(false);
             return;

@@ -1,5 +1,6 @@
 package dev.portgate.socks;
 
+import io.netty.channel.ChannelHandlerContext;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.DynamicForward;
@@ -96,8 +97,8 @@ final class ProxyConnector {
                 outcome.refused(Refusal.of(f.cause()), "cannot reach " + Addresses.hostPort(ip, port) + ": " + Errors.reason(f.cause()));
                 return;
             }
-            if (inbound.remoteAddress() instanceof java.net.InetSocketAddress client) {
-                pc.egress().outbound(Addresses.unmap(client.getAddress()), dev.portgate.forward.Protocol.TCP, port);
+            if (inbound.remoteAddress() instanceof InetSocketAddress client) {
+                pc.egress().outbound(Addresses.unmap(client.getAddress()), Protocol.TCP, port);
             }
             outcome.connected((Channel) f.getNow());
         });
@@ -107,7 +108,7 @@ final class ProxyConnector {
      * Sends the protocol's success reply; once it is out, removes the handshake's handlers and joins the
      * two sides. Shared by SOCKS4 and SOCKS5.
      */
-    static void replyThenRelay(ProxyContext pc, io.netty.channel.ChannelHandlerContext ctx, Object reply, Channel outbound,
+    static void replyThenRelay(ProxyContext pc, ChannelHandlerContext ctx, Object reply, Channel outbound,
                                String... handshakeHandlers) {
         ctx.writeAndFlush(reply).addListener(f -> {
             if (!f.isSuccess()) {

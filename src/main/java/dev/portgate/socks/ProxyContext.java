@@ -1,5 +1,6 @@
 package dev.portgate.socks;
 
+import dev.portgate.net.EgressObserver;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Connection;
@@ -34,7 +35,7 @@ final class ProxyContext {
         return (DynamicForward) active.forward();
     }
 
-    dev.portgate.net.EgressObserver egress() {
+    EgressObserver egress() {
         return services.egress();
     }
 

@@ -1,5 +1,7 @@
 package dev.portgate.socks;
 
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.ProxyKind;
@@ -37,10 +39,10 @@ final class ProxyDetector extends ByteToMessageDecoder {
      * Connections are half-closable (for the relay's sake), so a client that hangs up mid-handshake
      * only shuts its input: close it then. Removed when the relay takes over.
      */
-    static final class CloseOnEof extends io.netty.channel.ChannelInboundHandlerAdapter {
+    static final class CloseOnEof extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            if (evt instanceof ChannelInputShutdownEvent) {
                 ctx.close();
             } else {
                 ctx.fireUserEventTriggered(evt);

@@ -1,8 +1,12 @@
 package dev.portgate.socks;
 
+import io.netty.channel.ConnectTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Locale;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 
 /** Why a proxy request failed, with the SOCKS5 reply code (RFC 1928) and the HTTP status that say the same. */
+@SuppressWarnings("ImmutableEnumChecker") // Netty's status constants are immutable values
 enum Refusal {
     GENERAL(Socks5CommandStatus.FAILURE, 502, "Bad Gateway"),
     FORBIDDEN(Socks5CommandStatus.FORBIDDEN, 403, "Forbidden"),
@@ -29,8 +33,8 @@ enum Refusal {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        if (t instanceof io.netty.channel.ConnectTimeoutException || m.contains("timed out")) {
+        String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+        if (t instanceof ConnectTimeoutException || m.contains("timed out")) {
             return TIMEOUT;
         }
         if (m.contains("refused")) {
@@ -39,7 +43,7 @@ enum Refusal {
         if (m.contains("network is unreachable")) {
             return NETWORK_UNREACHABLE;
         }
-        if (m.contains("no route") || m.contains("host is unreachable") || t instanceof java.net.UnknownHostException) {
+        if (m.contains("no route") || m.contains("host is unreachable") || t instanceof UnknownHostException) {
             return HOST_UNREACHABLE;
         }
         return GENERAL;

@@ -29,7 +29,7 @@ final class Socks4Handler extends SimpleChannelInboundHandler<Socks4CommandReque
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Socks4CommandRequest req) {
         ctx.channel().config().setAutoRead(false);
-        if (req.decoderResult().isFailure() || req.type() != Socks4CommandType.CONNECT || !pc.forward().users().isEmpty()) {
+        if (req.decoderResult().isFailure() || !req.type().equals(Socks4CommandType.CONNECT) || !pc.forward().users().isEmpty()) {
             log.debug("forward \"{}\": SOCKS4 request from {} refused ({})", pc.active().name(), Addresses.format(ctx.channel().remoteAddress()),
                     req.decoderResult().isFailure() ? "malformed" : !pc.forward().users().isEmpty() ? "this proxy needs a password" : "only CONNECT");
             reject(ctx);

@@ -1,5 +1,6 @@
 package dev.portgate.socks;
 
+import java.net.InetAddress;
 import dev.portgate.forward.Addresses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -88,9 +89,9 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
     private void command(ChannelHandlerContext ctx, Socks5CommandRequest cmd) {
         ctx.channel().config().setAutoRead(false);
-        if (cmd.type() == Socks5CommandType.CONNECT) {
+        if (cmd.type().equals(Socks5CommandType.CONNECT)) {
             connect(ctx, cmd);
-        } else if (cmd.type() == Socks5CommandType.UDP_ASSOCIATE) {
+        } else if (cmd.type().equals(Socks5CommandType.UDP_ASSOCIATE)) {
             pc.handshakeDone();
             UdpAssociation.start(pc, ctx, cmd);
         } else {
@@ -109,7 +110,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
                 }
                 // Through an SSH tunnel there is no local socket of ours: the bound address is then 0.0.0.0:0.
                 InetSocketAddress bound = outbound.localAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                        ? a : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+                        ? a : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
                 boolean v6 = bound.getAddress() instanceof Inet6Address;
                 String boundHost = bound.getPort() == 0 ? "0.0.0.0" : NetUtil.toAddressString(bound.getAddress());
                 ProxyConnector.replyThenRelay(pc, ctx, new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,

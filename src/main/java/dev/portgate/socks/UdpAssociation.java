@@ -1,5 +1,8 @@
 package dev.portgate.socks;
 
+import dev.portgate.forward.Protocol;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.ReferenceCountUtil;
 import dev.portgate.forward.Addresses;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -63,7 +66,7 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
                 .handler(association)
                 .bind(new InetSocketAddress(local.getAddress(), 0))
                 .addListener(f -> {
-                    io.netty.channel.ChannelFuture bound = (io.netty.channel.ChannelFuture) f;
+                    ChannelFuture bound = (ChannelFuture) f;
                     if (!f.isSuccess()) {
                         ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.FAILURE, Socks5AddressType.IPv4, "0.0.0.0", 0))
                                 .addListener(ChannelFutureListener.CLOSE);
@@ -89,7 +92,7 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final class ControlConnection extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
         }
 
         @Override
@@ -174,7 +177,7 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
             return;
         }
         InetSocketAddress to = new InetSocketAddress(Addresses.unmap(address), port);
-        pc.egress().outbound(Addresses.unmap(clientAddress), dev.portgate.forward.Protocol.UDP, port);
+        pc.egress().outbound(Addresses.unmap(clientAddress), Protocol.UDP, port);
         if (contacted.size() < MAX_PEERS) {
             contacted.add(to);
         }

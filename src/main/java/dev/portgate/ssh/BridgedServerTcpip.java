@@ -1,5 +1,9 @@
 package dev.portgate.ssh;
 
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import io.netty.channel.Channel;
@@ -25,7 +29,7 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
  */
 final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BridgedServerTcpip.class);
+    private static final Logger log = LoggerFactory.getLogger(BridgedServerTcpip.class);
 
     private final Dialer direct;
     private final Arrivals arrivals;
@@ -98,7 +102,7 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
 
     /** The originator as an address: resolved if it is an IP literal (as OpenSSH sends it), never looked up. */
     private static InetSocketAddress originator(String host, int port) {
-        java.net.InetAddress ip = io.netty.util.NetUtil.createInetAddressFromIpAddressString(host);
+        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
         return ip != null ? new InetSocketAddress(ip, port) : InetSocketAddress.createUnresolved(host, port);
     }
 

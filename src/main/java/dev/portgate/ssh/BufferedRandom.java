@@ -1,5 +1,6 @@
 package dev.portgate.ssh;
 
+import org.apache.sshd.common.random.Random;
 import java.security.SecureRandom;
 import org.apache.sshd.common.random.AbstractRandom;
 import org.apache.sshd.common.random.RandomFactory;
@@ -24,7 +25,7 @@ final class BufferedRandom extends AbstractRandom {
         }
 
         @Override
-        public org.apache.sshd.common.random.Random create() {
+        public Random create() {
             return new BufferedRandom();
         }
     };

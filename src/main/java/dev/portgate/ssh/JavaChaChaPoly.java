@@ -1,5 +1,6 @@
 package dev.portgate.ssh;
 
+import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.sshd.common.mac.Mac;
@@ -17,8 +18,8 @@ final class JavaChaChaPoly implements ChaChaPoly {
     private final byte[] block0 = new byte[64];
     private final byte[] polyKey = new byte[32];
     private final byte[] tag = new byte[16];
-    private final javax.crypto.Cipher lengthStream = javax.crypto.Cipher.getInstance("ChaCha20");
-    private final javax.crypto.Cipher payloadStream = javax.crypto.Cipher.getInstance("ChaCha20");
+    private final Cipher lengthStream = Cipher.getInstance("ChaCha20");
+    private final Cipher payloadStream = Cipher.getInstance("ChaCha20");
     private final SecretKeySpec lengthKey;
     private final SecretKeySpec payloadKey;
 
@@ -31,8 +32,8 @@ final class JavaChaChaPoly implements ChaChaPoly {
     public void start(byte[] nonce) throws Exception {
         // Always the JDK's "decrypt" mode: XOR with the stream either way, and it does not refuse the second
         // use of a key and nonce that SSH makes on purpose (block 0 keys the MAC, the payload starts at block 1).
-        lengthStream.init(javax.crypto.Cipher.DECRYPT_MODE, lengthKey, new ChaCha20ParameterSpec(nonce, 0));
-        payloadStream.init(javax.crypto.Cipher.DECRYPT_MODE, payloadKey, new ChaCha20ParameterSpec(nonce, 0));
+        lengthStream.init(Cipher.DECRYPT_MODE, lengthKey, new ChaCha20ParameterSpec(nonce, 0));
+        payloadStream.init(Cipher.DECRYPT_MODE, payloadKey, new ChaCha20ParameterSpec(nonce, 0));
         payloadStream.update(BLOCK_ZERO, 0, 64, block0, 0);
         System.arraycopy(block0, 0, polyKey, 0, 32);
         poly.init(polyKey);

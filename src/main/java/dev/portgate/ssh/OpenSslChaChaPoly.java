@@ -21,6 +21,8 @@ import java.lang.ref.Reference;
  * or decrypted and authenticated there, and copied back: two 32 KiB copies cost far less than the Java cipher.
  * One instance serves one direction of one connection, one packet at a time (MINA's encode or decode lock).
  */
+// Each fence ends a method whose only other exit is an exception that leaves the cipher unusable anyway.
+@SuppressWarnings("ReachabilityFenceUsage")
 final class OpenSslChaChaPoly implements ChaChaPoly {
 
     private static final Cleaner CLEANER = Cleaner.create();

@@ -1,5 +1,7 @@
 package dev.portgate.ssh;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.PortRange;
 import java.io.IOException;
@@ -69,9 +71,9 @@ final class RangeForwarder extends DefaultForwarder {
 
     /** A quick look first, so that taken ports are skipped. */
     private static boolean free(InetAddress host, int port) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(host, port));
+            probe.bind(new InetSocketAddress(host, port));
             return true;
         } catch (IOException taken) {
             return false;

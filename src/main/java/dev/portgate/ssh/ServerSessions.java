@@ -1,5 +1,6 @@
 package dev.portgate.ssh;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -27,7 +28,7 @@ public final class ServerSessions {
     }
 
     /** The loop session {@code id}'s connection lives on, or null if it has ended. */
-    io.netty.channel.EventLoop loopOf(String id) {
+    EventLoop loopOf(String id) {
         ServerSession session = byId.get(id);
         return session != null && session.getIoSession() instanceof SshIoSession io ? io.eventLoop() : null;
     }

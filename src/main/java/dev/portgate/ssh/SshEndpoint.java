@@ -1,5 +1,10 @@
 package dev.portgate.ssh;
 
+import io.netty.channel.EventLoop;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import io.netty.channel.Channel;
@@ -43,7 +48,7 @@ public final class SshEndpoint implements AutoCloseable {
     private final SshEndpointConfig config;
     private final SshClient client;
     private final ScheduledExecutorService timer;
-    private final io.netty.channel.EventLoop loop;
+    private final EventLoop loop;
     private final Map<String, RemoteRequest> remotes = new ConcurrentHashMap<>();
     private final Map<Integer, RemoteRequest> listening = new ConcurrentHashMap<>();  // by the port the server bound
     private volatile ClientSession session;
@@ -61,7 +66,7 @@ public final class SshEndpoint implements AutoCloseable {
     }
 
     /** {@code loop}: where every connection of this endpoint, and the forwards' through it, live. */
-    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, io.netty.channel.EventLoop loop, Dialer direct) {
+    SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, EventLoop loop, Dialer direct) {
         this.config = config;
         this.timer = timer;
         this.loop = loop;
@@ -73,13 +78,13 @@ public final class SshEndpoint implements AutoCloseable {
         }
         // The server's forwarded-tcpip channels lead to the targets of our own remote forwards, bridged like every
         // tunnel; MINA's own forwarding (its port handlers and connector) is not used on this side at all.
-        client.setForwardingFilter(org.apache.sshd.server.forward.RejectAllForwardingFilter.INSTANCE);
-        client.setChannelFactories(java.util.List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(listening::get))));
+        client.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        client.setChannelFactories(List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(listening::get))));
         // The endpoint's ciphers in its order; by default AES-GCM first (on AWS-LC, the fastest per byte here).
         client.setRandomFactory(BufferedRandom.FACTORY);
         client.setCipherFactories(config.ciphers().stream()
                 .map(SshCiphers::named)
-                .collect(java.util.stream.Collectors.toList()));
+                .collect(Collectors.toList()));
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
@@ -199,7 +204,7 @@ public final class SshEndpoint implements AutoCloseable {
                 InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
                 BridgedTcpip ch = new BridgedTcpip("direct-tcpip", new SshdSocketAddress(from.getHostString(), from.getPort()),
                         new SshdSocketAddress(host, port));
-                s.getService(org.apache.sshd.common.session.ConnectionService.class).registerChannel(ch);
+                s.getService(ConnectionService.class).registerChannel(ch);
                 SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH server", promise);
             } catch (IOException | RuntimeException e) {
                 promise.tryFailure(e);

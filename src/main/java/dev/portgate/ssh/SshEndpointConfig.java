@@ -1,5 +1,8 @@
 package dev.portgate.ssh;
 
+import java.util.List;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.Cipher;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -8,10 +11,10 @@ import java.time.Duration;
  * against {@code knownHosts} strictly: an unknown or changed key is refused.
  */
 public record SshEndpointConfig(String name, String host, int port, String user, Path identity, String password,
-                                Path knownHosts, Duration keepalive, java.util.List<String> ciphers) {
+                                Path knownHosts, Duration keepalive, List<String> ciphers) {
 
     /** Ciphers in the order offered when an endpoint names none: AES-GCM first (the CPU's AES instructions). */
-    public static final java.util.List<String> DEFAULT_CIPHERS = java.util.List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+    public static final List<String> DEFAULT_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
             "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr");
 
     public SshEndpointConfig(String name, String host, int port, String user, Path identity, String password, Path knownHosts,
@@ -20,12 +23,12 @@ public record SshEndpointConfig(String name, String host, int port, String user,
     }
 
     public SshEndpointConfig {
-        ciphers = ciphers == null || ciphers.isEmpty() ? DEFAULT_CIPHERS : java.util.List.copyOf(ciphers);
+        ciphers = ciphers == null || ciphers.isEmpty() ? DEFAULT_CIPHERS : List.copyOf(ciphers);
     }
 
     /** Checks a cipher name against what portgate's SSH offers; the message lists them. */
     public static String checkCipher(String name) {
-        org.apache.sshd.common.NamedFactory<org.apache.sshd.common.cipher.Cipher> c = SshCiphers.named(name.strip());
+        NamedFactory<Cipher> c = SshCiphers.named(name.strip());
         if (c == null) {
             throw new IllegalArgumentException("\"" + name + "\" is not a cipher portgate speaks — use "
                     + String.join(", ", DEFAULT_CIPHERS) + " or aes192-ctr");

@@ -1,5 +1,9 @@
 package dev.portgate.ssh;
 
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Listener;
@@ -22,7 +26,7 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
     private final Dialer direct;
     private final Map<String, SshEndpoint> byName = new ConcurrentHashMap<>();
     // An endpoint keeps its loop when it is reconfigured: the forwards through it accept their connections there.
-    private final Map<String, io.netty.channel.EventLoop> loops = new ConcurrentHashMap<>();
+    private final Map<String, EventLoop> loops = new ConcurrentHashMap<>();
     private final ServerSessions serverSessions = new ServerSessions();
     private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
         Thread t = new Thread(r, "ssh-endpoints");
@@ -38,9 +42,9 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
 
     /** Starts new endpoints, restarts changed ones, stops those no longer configured. */
     public synchronized void apply(List<SshEndpointConfig> configs) {
-        Map<String, SshEndpointConfig> wanted = new java.util.LinkedHashMap<>();
+        Map<String, SshEndpointConfig> wanted = new LinkedHashMap<>();
         configs.forEach(c -> wanted.put(c.name(), c));
-        Map<String, SshEndpoint> replaced = new java.util.HashMap<>();
+        Map<String, SshEndpoint> replaced = new HashMap<>();
         for (var it = byName.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             SshEndpointConfig next = wanted.get(e.getKey());
@@ -86,12 +90,12 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
     }
 
     @Override
-    public io.netty.channel.EventLoopGroup loopOf(String endpoint) {
+    public EventLoopGroup loopOf(String endpoint) {
         return loops.get(endpoint);
     }
 
     @Override
-    public io.netty.channel.EventLoopGroup sessionLoop(String id) {
+    public EventLoopGroup sessionLoop(String id) {
         return serverSessions.loopOf(id);
     }
 

@@ -1,5 +1,9 @@
 package dev.portgate.ssh;
 
+import io.netty.channel.EventLoop;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.AttributeRepository;
 import dev.portgate.net.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -32,17 +36,17 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
         this.loops = transport.newLoops(threads, "ssh-io");
     }
 
-    private static final org.apache.sshd.common.AttributeRepository.AttributeKey<io.netty.channel.EventLoop> LOOP =
-            new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+    private static final AttributeRepository.AttributeKey<EventLoop> LOOP =
+            new AttributeRepository.AttributeKey<>();
 
     /** A connect context that puts the connection on {@code loop}. */
-    static org.apache.sshd.common.AttributeRepository onLoop(io.netty.channel.EventLoop loop) {
-        return org.apache.sshd.common.AttributeRepository.ofKeyValuePair(LOOP, loop);
+    static AttributeRepository onLoop(EventLoop loop) {
+        return AttributeRepository.ofKeyValuePair(LOOP, loop);
     }
 
     /** The loop a connect context asks for, or any of ours. */
-    EventLoopGroup loopFor(org.apache.sshd.common.AttributeRepository context) {
-        io.netty.channel.EventLoop asked = context == null ? null : context.getAttribute(LOOP);
+    EventLoopGroup loopFor(AttributeRepository context) {
+        EventLoop asked = context == null ? null : context.getAttribute(LOOP);
         return asked != null ? asked : loops;
     }
 
@@ -70,7 +74,7 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
 
     @Override
     public void close() {
-        loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     /** One SSH server's or client's acceptors and connectors; closed with it. */
@@ -99,7 +103,7 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
         }
 
         @Override
-        protected java.util.Collection<IoService> owned() {
+        protected Collection<IoService> owned() {
             return made;
         }
     }

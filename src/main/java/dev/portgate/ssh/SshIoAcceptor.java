@@ -1,5 +1,6 @@
 package dev.portgate.ssh;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,7 +41,7 @@ final class SshIoAcceptor extends SshIoService implements IoAcceptor {
         if (backlog > 0) {
             b.option(ChannelOption.SO_BACKLOG, backlog);
         }
-        io.netty.channel.ChannelFuture f = b.bind(address).awaitUninterruptibly();
+        ChannelFuture f = b.bind(address).awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new IOException("cannot listen on " + address + ": " + f.cause().getMessage(), f.cause());
         }

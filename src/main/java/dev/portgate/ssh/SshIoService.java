@@ -1,5 +1,6 @@
 package dev.portgate.ssh;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.common.PropertyResolver;
@@ -52,7 +53,7 @@ abstract sealed class SshIoService extends SshIoOwner implements IoService permi
     }
 
     @Override
-    protected java.util.Collection<IoSession> owned() {
+    protected Collection<IoSession> owned() {
         return sessions.values();
     }
 }

@@ -1,5 +1,7 @@
 package dev.portgate.ssh;
 
+import io.netty.util.AttributeKey;
+import java.util.concurrent.RejectedExecutionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -69,7 +71,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         return channel.eventLoop();
     }
 
-    <T> T channelAttr(io.netty.util.AttributeKey<T> key) {
+    <T> T channelAttr(AttributeKey<T> key) {
         return channel.attr(key).get();
     }
 
@@ -216,7 +218,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         try {
             channel.eventLoop().execute(task);
             return true;
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException stopped) {
             return false;
         }
     }
@@ -326,6 +328,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         }
 
         @Override
+        @SuppressWarnings("BooleanLiteral") // MINA's future takes an Object: TRUE or the cause
         public void operationComplete(ChannelFuture f) {
             setValue(f.isSuccess() ? Boolean.TRUE : (f.cause() == null ? new ClosedChannelException() : f.cause()));
         }

@@ -1,5 +1,7 @@
 package dev.portgate.ssh;
 
+import java.net.InetSocketAddress;
+import org.apache.sshd.common.util.threads.ThreadUtils;
 import java.io.IOException;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.io.IoWriteFuture;
@@ -37,12 +39,12 @@ interface SshPipe extends Channel {
      * read the peer's new keys.
      */
     default IoWriteFuture sendData(Buffer packet) throws IOException {
-        return org.apache.sshd.common.util.threads.ThreadUtils.runAsInternal(packet, p -> gate().send(isClosing(), () -> writePacket(p)));
+        return ThreadUtils.runAsInternal(packet, p -> gate().send(isClosing(), () -> writePacket(p)));
     }
 
     /** Our side has no more to send: SSH_MSG_CHANNEL_EOF, after the data packets already written (null if closing). */
     IoWriteFuture sendEndOfData() throws IOException;
 
     /** What the relay shows as this end's address: the originator the channel was opened for. */
-    java.net.InetSocketAddress originator();
+    InetSocketAddress originator();
 }

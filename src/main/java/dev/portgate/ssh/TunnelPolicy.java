@@ -1,5 +1,7 @@
 package dev.portgate.ssh;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
@@ -23,7 +25,7 @@ final class TunnelPolicy implements ForwardingFilter {
 
     private final Supplier<SshServerConfig> config;
     /** When each kind of refusal was last logged: a client looping on a refused request logs once a minute. */
-    private final java.util.Map<String, Long> lastLogged = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
     TunnelPolicy(Supplier<SshServerConfig> config) {
         this.config = config;

@@ -1,5 +1,15 @@
 package dev.portgate.ssh;
 
+import dev.portgate.net.Dialer;
+import dev.portgate.net.SideConnections;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.apache.sshd.server.auth.AsyncAuthException;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.session.ServerSession;
 import dev.portgate.forward.Addresses;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.PasswordHash;
@@ -31,15 +41,15 @@ public final class TunnelServer implements AutoCloseable {
     private volatile SshServerConfig config;
     private final SshServer sshd;
     private final LoginThrottle throttle;
-    private final java.util.concurrent.Executor hashing;
+    private final Executor hashing;
 
     /**
      * {@code hashing} checks passwords (off the SSH loops: a hash takes a tenth of a second on purpose);
      * {@code io} holds the SSH connections' sockets; {@code direct} dials the {@code -L}/{@code -D} channels onto
      * their connection's loop, as the data plane dials every forward; {@code side} lists them.
      */
-    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, java.util.concurrent.Executor hashing, SessionRules sessionRules,
-            dev.portgate.net.Dialer direct, SshIo io, dev.portgate.net.SideConnections side) {
+    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, Executor hashing, SessionRules sessionRules,
+            Dialer direct, SshIo io, SideConnections side) {
         this.config = config;
         this.throttle = throttle;
         this.hashing = hashing;
@@ -55,7 +65,7 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setForwardingFilter(policy);
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
         sshd.setGlobalRequestHandlers(globalRequests(sshd.getGlobalRequestHandlers(), sessionRules));
-        sshd.setChannelFactories(java.util.List.of(org.apache.sshd.server.channel.ChannelSessionFactory.INSTANCE,
+        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
                 BridgedServerTcpip.factory(direct, new PermittedDirect(side))));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
@@ -67,9 +77,9 @@ public final class TunnelServer implements AutoCloseable {
     }
 
     /** MINA's handlers but its {@code ssh -R} ones, answered in turn; ours for {@code ssh -R}, off the loop. */
-    private static java.util.List<RequestHandler<ConnectionService>> globalRequests(
-            java.util.List<RequestHandler<ConnectionService>> mina, SessionRules sessionRules) {
-        java.util.List<RequestHandler<ConnectionService>> handlers = new java.util.ArrayList<>();
+    private static List<RequestHandler<ConnectionService>> globalRequests(
+            List<RequestHandler<ConnectionService>> mina, SessionRules sessionRules) {
+        List<RequestHandler<ConnectionService>> handlers = new ArrayList<>();
         handlers.add(new ForwardRequests(sessionRules.changes()));
         handlers.addAll(GlobalReplies.inTurn(mina.stream()
                 .filter(h -> !(h instanceof TcpipForwardHandler) && !(h instanceof CancelTcpipForwardHandler))
@@ -85,7 +95,7 @@ public final class TunnelServer implements AutoCloseable {
             for (KeyPair kp : sshd.getKeyPairProvider().loadKeys(null)) {
                 fingerprints.append(KeyUtils.getFingerPrint(kp.getPublic()));
             }
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the SSH host key: " + e.getMessage(), e);
         }
         log.info("ssh server on {} for tunnels ({} user{}), host key {}", Addresses.hostPort(config.listen().host(), sshd.getPort()),
@@ -104,7 +114,7 @@ public final class TunnelServer implements AutoCloseable {
         return sshd.getPort();
     }
 
-    private boolean publicKey(String username, PublicKey key, org.apache.sshd.server.session.ServerSession session) {
+    private boolean publicKey(String username, PublicKey key, ServerSession session) {
         String source = source(session);
         if (throttle.lockedFor(source).isPresent()) {
             return false;
@@ -118,7 +128,7 @@ public final class TunnelServer implements AutoCloseable {
         return ok;
     }
 
-    private boolean password(String username, String password, org.apache.sshd.server.session.ServerSession session) {
+    private boolean password(String username, String password, ServerSession session) {
         String source = source(session);
         if (throttle.lockedFor(source).isPresent()) {
             return false;
@@ -130,7 +140,7 @@ public final class TunnelServer implements AutoCloseable {
             return false;
         }
         // MINA waits for the answer without holding the connection's loop.
-        org.apache.sshd.server.auth.AsyncAuthException pending = new org.apache.sshd.server.auth.AsyncAuthException();
+        AsyncAuthException pending = new AsyncAuthException();
         hashing.execute(() -> pending.setAuthed(passwordChecked(PasswordHash.verify(password.toCharArray(), hash), username, source)));
         throw pending;
     }
@@ -146,7 +156,7 @@ public final class TunnelServer implements AutoCloseable {
     }
 
     private static String source(Session session) {
-        return session.getRemoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
+        return session.getRemoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.portgate.store;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.portgate.policy.PasswordHash;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +16,7 @@ public final class Accounts {
     public static final String ADMIN = "admin";
 
     private final Database db;
-    private final java.util.Map<String, Long> lastUseNoted = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> lastUseNoted = new ConcurrentHashMap<>();
 
     public Accounts(Database db) {
         this.db = db;
@@ -59,7 +61,7 @@ public final class Accounts {
 
     public List<User> users() {
         return db.read(c -> {
-            List<User> out = new java.util.ArrayList<>();
+            List<User> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, role FROM users ORDER BY created_at");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

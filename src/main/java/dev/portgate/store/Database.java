@@ -1,5 +1,6 @@
 package dev.portgate.store;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,7 +37,7 @@ public final class Database implements AutoCloseable {
         if (fresh) {
             try {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException | java.io.IOException ignored) {
+            } catch (UnsupportedOperationException | IOException ignored) {
                 // not POSIX: the folder's own permissions protect it
             }
         }

@@ -1,5 +1,7 @@
 package dev.portgate.store;
 
+import java.sql.SQLException;
+import java.sql.Types;
 import dev.portgate.config.ConfigException;
 import dev.portgate.config.ForwardJson;
 import dev.portgate.forward.Forward;
@@ -87,9 +89,9 @@ public final class SqliteRuleStore implements RuleStore {
         });
     }
 
-    private static void setExpiry(PreparedStatement ps, int index, Forward f) throws java.sql.SQLException {
+    private static void setExpiry(PreparedStatement ps, int index, Forward f) throws SQLException {
         if (f.limits().expires() == null) {
-            ps.setNull(index, java.sql.Types.INTEGER);
+            ps.setNull(index, Types.INTEGER);
         } else {
             ps.setLong(index, f.limits().expires().toEpochMilli());
         }

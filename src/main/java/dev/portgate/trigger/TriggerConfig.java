@@ -1,5 +1,6 @@
 package dev.portgate.trigger;
 
+import java.util.Locale;
 import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protocol;
 import java.net.InetAddress;
@@ -35,7 +36,7 @@ public record TriggerConfig(String name, Ports trigger, List<Ports> open, Durati
 
         @Override
         public String toString() {
-            return protocol.name().toLowerCase(java.util.Locale.ROOT) + "/" + range;
+            return protocol.name().toLowerCase(Locale.ROOT) + "/" + range;
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.portgate.trigger;
 
+import dev.portgate.forward.Addresses;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
@@ -52,7 +56,7 @@ public final class Triggers implements EgressObserver, AutoCloseable {
     });
     private volatile List<TriggerConfig> triggers = List.of();
     private final Map<String, Instant> lastRefusalLog = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder refused = new LongAdder();
 
     public Triggers(RuleService rules, Clock clock) {
         this.rules = rules;
@@ -82,7 +86,7 @@ public final class Triggers implements EgressObserver, AutoCloseable {
                 lastHanded.put(key, now);
                 try {
                     worker.execute(() -> fire(t, device));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     return;
                 }
             }
@@ -98,7 +102,7 @@ public final class Triggers implements EgressObserver, AutoCloseable {
                     + "; " + device.getHostAddress() + " must wait");
             return;
         }
-        Instant until = now.plus(t.openFor()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant until = now.plus(t.openFor()).truncatedTo(ChronoUnit.SECONDS);
         if (held.isPresent() && Duration.between(now, held.get().until()).compareTo(t.openFor().minus(REFRESH)) > 0) {
             return; // refreshed a moment ago
         }
@@ -148,7 +152,7 @@ public final class Triggers implements EgressObserver, AutoCloseable {
         for (Forward f : rules.forwards()) {
             if (f.origin().kind() == Origin.Kind.TRIGGER && f.origin().owner().startsWith(trigger + " ")
                     && f.limits().expires() != null && f.limits().expires().isAfter(now)) {
-                device = dev.portgate.forward.Addresses.literal(f.origin().owner().substring(trigger.length() + 1));
+                device = Addresses.literal(f.origin().owner().substring(trigger.length() + 1));
                 until = f.limits().expires();
                 names.add(f.name());
             }

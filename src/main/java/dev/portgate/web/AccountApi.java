@@ -1,5 +1,7 @@
 package dev.portgate.web;
 
+import dev.portgate.forward.Problem;
+import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -110,12 +112,12 @@ final class AccountApi {
             String hash = accounts.passwordHash(user).orElseThrow(() -> new ApiException(404, "no user " + user));
             if (!PasswordHash.verify(current.toCharArray(), hash)) {
                 throttle.failed(ctx.ip());
-                throw new ApiException(422, "the current password is wrong", java.util.List.of(
-                        dev.portgate.forward.Problem.of("", "current", "the current password is wrong")));
+                throw new ApiException(422, "the current password is wrong", List.of(
+                        Problem.of("", "current", "the current password is wrong")));
             }
         }
         if (next.length() < MIN_PASSWORD) {
-            throw new ApiException(422, "the new password is too short", java.util.List.of(dev.portgate.forward.Problem.of("", "new",
+            throw new ApiException(422, "the new password is too short", List.of(Problem.of("", "new",
                     "the new password must have at least " + MIN_PASSWORD + " characters")));
         }
         accounts.setPassword(user, "admin", PasswordHash.hash(next.toCharArray()));
@@ -142,7 +144,7 @@ final class AccountApi {
     private void createToken(Context ctx) {
         String name = Bodies.text(Bodies.json(ctx), "name");
         if (!TOKEN_NAME.matcher(name).matches()) {
-            throw new ApiException(422, "token name is not valid", java.util.List.of(dev.portgate.forward.Problem.of("", "name",
+            throw new ApiException(422, "token name is not valid", List.of(Problem.of("", "name",
                     "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-'")));
         }
         String secret = "pgt_" + PasswordHash.randomSecret(32);
@@ -174,15 +176,15 @@ final class AccountApi {
         String name = Bodies.text(body, "name").strip();
         String password = Bodies.text(body, "password");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-            throw new ApiException(422, "name: use letters, digits, '.', '_' and '-'", java.util.List.of(
-                    new dev.portgate.forward.Problem("", "", "name", "name: use letters, digits, '.', '_' and '-'")));
+            throw new ApiException(422, "name: use letters, digits, '.', '_' and '-'", List.of(
+                    new Problem("", "", "name", "name: use letters, digits, '.', '_' and '-'")));
         }
         if (accounts.role(name).map(Accounts.ADMIN::equals).orElse(false)) {
             throw new ApiException(409, "\"" + name + "\" is the administrator, not a door user");
         }
         if (password.length() < 10) {
-            throw new ApiException(422, "password: at least 10 characters", java.util.List.of(
-                    new dev.portgate.forward.Problem("", "", "password", "password: at least 10 characters")));
+            throw new ApiException(422, "password: at least 10 characters", List.of(
+                    new Problem("", "", "password", "password: at least 10 characters")));
         }
         accounts.setPassword(name, Accounts.DOOR, PasswordHash.hash(password.toCharArray()));
         audit.record(Authenticator.caller(ctx).actor(), "user.door", name, "");

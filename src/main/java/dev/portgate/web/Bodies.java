@@ -1,5 +1,7 @@
 package dev.portgate.web;
 
+import java.io.IOException;
+import java.util.Locale;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
@@ -14,7 +16,7 @@ final class Bodies {
 
     static JsonNode json(Context ctx) {
         String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "send the body as JSON with Content-Type: application/json (got " + (type == null ? "none" : type) + ")");
         }
         byte[] body = ctx.bodyAsBytes();
@@ -30,7 +32,7 @@ final class Bodies {
                 throw new ApiException(400, "the body must be a JSON object");
             }
             return node;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             if (!(e instanceof JsonProcessingException j)) {
                 throw new ApiException(400, "unreadable body: " + e.getMessage());
             }

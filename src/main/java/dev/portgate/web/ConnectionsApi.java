@@ -1,5 +1,6 @@
 package dev.portgate.web;
 
+import dev.portgate.net.SideConnections;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.portgate.net.Connection;
 import dev.portgate.rules.ForwardStatus;
@@ -15,9 +16,9 @@ import java.util.Optional;
 final class ConnectionsApi {
 
     private final Reconciler reconciler;
-    private final dev.portgate.net.SideConnections side;
+    private final SideConnections side;
 
-    ConnectionsApi(Reconciler reconciler, dev.portgate.net.SideConnections side) {
+    ConnectionsApi(Reconciler reconciler, SideConnections side) {
         this.reconciler = reconciler;
         this.side = side;
     }

@@ -1,5 +1,8 @@
 package dev.portgate.web;
 
+import dev.portgate.forward.Problem;
+import java.time.Duration;
+import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,7 +56,7 @@ final class IgdApi {
         for (Lease l : igd.leases().list()) {
             ObjectNode o = out.addObject();
             o.put("name", l.name());
-            o.put("protocol", l.protocol().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("protocol", l.protocol().name().toLowerCase(Locale.ROOT));
             o.put("external-port", l.externalPort());
             o.put("device", l.device().getHostAddress());
             o.put("internal-port", l.internalPort());
@@ -66,7 +69,7 @@ final class IgdApi {
                 o.put("remaining-seconds", l.secondsLeft(now));
             }
             ForwardStatus s = reconciler.status(l.name());
-            o.put("state", s == null ? "pending" : s.state().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("state", s == null ? "pending" : s.state().name().toLowerCase(Locale.ROOT));
             if (s != null && s.active() != null) {
                 ForwardStats.Snapshot snap = s.active().stats().snapshot();
                 o.put("connections", s.active().activeCount());
@@ -124,7 +127,7 @@ final class IgdApi {
         JsonNode body = Bodies.json(ctx);
         JsonNode on = body.get("enabled");
         if (on == null || !on.isBoolean()) {
-            throw new ApiException(400, "enabled: give true or false", List.of(new dev.portgate.forward.Problem("", "", "enabled", "enabled must be true or false")));
+            throw new ApiException(400, "enabled: give true or false", List.of(new Problem("", "", "enabled", "enabled must be true or false")));
         }
         igd.setEnabled(protocol, on.booleanValue());
         audit.record(Authenticator.caller(ctx).actor(), on.booleanValue() ? "igd.enable" : "igd.disable", protocol, "");
@@ -144,13 +147,13 @@ final class IgdApi {
         for (UpstreamMapping m : s.mappings()) {
             ObjectNode e = list.addObject();
             e.put("forward", m.forward());
-            e.put("protocol", m.protocol().name().toLowerCase(java.util.Locale.ROOT));
+            e.put("protocol", m.protocol().name().toLowerCase(Locale.ROOT));
             e.put("internal-port", m.internalPort());
             e.put("external-port", m.externalPort());
             e.put("state", m.state());
             e.put("error", m.error());
             if (m.expires() != null) {
-                e.put("remaining-seconds", Math.max(0, java.time.Duration.between(now, m.expires()).toSeconds()));
+                e.put("remaining-seconds", Math.max(0, Duration.between(now, m.expires()).toSeconds()));
             }
         }
         ctx.json(o);
@@ -166,7 +169,7 @@ final class IgdApi {
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ApiException(e instanceof IllegalStateException ? 409 : 400, e.getMessage(),
-                    List.of(new dev.portgate.forward.Problem("", "", "forward", e.getMessage())));
+                    List.of(new Problem("", "", "forward", e.getMessage())));
         }
         audit.record(Authenticator.caller(ctx).actor(), map ? "upstream.map" : "upstream.unmap", what, "");
         upstream(ctx);

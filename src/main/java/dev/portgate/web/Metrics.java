@@ -1,5 +1,9 @@
 package dev.portgate.web;
 
+import dev.portgate.forward.Origin;
+import dev.portgate.igd.IgdService;
+import java.util.HashSet;
+import java.util.Set;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.ForwardStats;
 import dev.portgate.rules.ForwardStatus;
@@ -34,14 +38,14 @@ final class Metrics implements AutoCloseable {
     private final Map<ActiveForward, List<Meter>> meters = new HashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    private final dev.portgate.igd.IgdService igd;
-    private final java.util.Set<String> igdCounters = new java.util.HashSet<>();
+    private final IgdService igd;
+    private final Set<String> igdCounters = new HashSet<>();
 
-    Metrics(Reconciler reconciler, dev.portgate.igd.IgdService igd) {
+    Metrics(Reconciler reconciler, IgdService igd) {
         this.reconciler = reconciler;
         this.igd = igd;
-        for (dev.portgate.forward.Origin.Kind via : List.of(dev.portgate.forward.Origin.Kind.UPNP, dev.portgate.forward.Origin.Kind.NATPMP,
-                dev.portgate.forward.Origin.Kind.PCP)) {
+        for (Origin.Kind via : List.of(Origin.Kind.UPNP, Origin.Kind.NATPMP,
+                Origin.Kind.PCP)) {
             Gauge.builder("portgate.igd.leases", igd, g -> g.leases().list().stream().filter(l -> l.via() == via).count())
                     .description("live leases devices made, by protocol").tags("via", via.label()).register(registry);
         }

@@ -1,5 +1,9 @@
 package dev.portgate.web;
 
+import dev.portgate.forward.Durations;
+import dev.portgate.trigger.TriggerConfig;
+import dev.portgate.trigger.Triggers;
+import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.forward.Addresses;
@@ -23,9 +27,9 @@ final class SecurityApi {
     private final Reconciler reconciler;
     private final Policy policy;
     private final AuditLog audit;
-    private final dev.portgate.trigger.Triggers triggers;
+    private final Triggers triggers;
 
-    SecurityApi(RuleService rules, Reconciler reconciler, Policy policy, AuditLog audit, dev.portgate.trigger.Triggers triggers) {
+    SecurityApi(RuleService rules, Reconciler reconciler, Policy policy, AuditLog audit, Triggers triggers) {
         this.triggers = triggers;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -47,8 +51,8 @@ final class SecurityApi {
         fw.putPOJO("allow", policy.firewall().allow().stream().map(Object::toString).toList());
         fw.putPOJO("deny", policy.firewall().deny().stream().map(Object::toString).toList());
         Bans.Settings b = policy.bans().settings();
-        fw.put("ban", "after " + b.after() + " failures within " + dev.portgate.forward.Durations.format(b.window())
-                + ", for " + dev.portgate.forward.Durations.format(b.duration()));
+        fw.put("ban", "after " + b.after() + " failures within " + Durations.format(b.window())
+                + ", for " + Durations.format(b.duration()));
         ArrayNode list = o.putArray("forwards");
         int warnings = 0;
         for (Forward f : rules.forwards()) {
@@ -58,7 +62,7 @@ final class SecurityApi {
             x.put("forward", e.forward());
             x.put("kind", f.kind());
             x.put("listen", e.listen());
-            x.put("state", s == null ? "pending" : s.state().name().toLowerCase(java.util.Locale.ROOT));
+            x.put("state", s == null ? "pending" : s.state().name().toLowerCase(Locale.ROOT));
             x.put("reach", e.reach());
             x.put("access", e.access());
             x.put("guarded", e.guarded());
@@ -93,9 +97,9 @@ final class SecurityApi {
 
     private void triggers(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
-        for (dev.portgate.trigger.TriggerConfig t : triggers.triggers()) {
+        for (TriggerConfig t : triggers.triggers()) {
             var o = out.addObject().put("name", t.name()).put("trigger", t.trigger().toString())
-                    .put("open-for", dev.portgate.forward.Durations.format(t.openFor()));
+                    .put("open-for", Durations.format(t.openFor()));
             o.putPOJO("open", t.open().stream().map(Object::toString).toList());
             triggers.held(t.name()).ifPresent(h -> o.put("held-by", h.device().getHostAddress()).put("until", h.until().toString()));
         }

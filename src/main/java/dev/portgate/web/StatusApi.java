@@ -1,5 +1,7 @@
 package dev.portgate.web;
 
+import dev.portgate.ssh.SshEndpoint;
+import dev.portgate.ssh.SshEndpoints;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.net.ForwardStats;
@@ -23,9 +25,9 @@ final class StatusApi {
     private final AuditLog audit;
     private final Instant started = Instant.now();
 
-    private final dev.portgate.ssh.SshEndpoints endpoints;
+    private final SshEndpoints endpoints;
 
-    StatusApi(RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit, dev.portgate.ssh.SshEndpoints endpoints) {
+    StatusApi(RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit, SshEndpoints endpoints) {
         this.endpoints = endpoints;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -42,7 +44,7 @@ final class StatusApi {
 
     private void endpoints(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
-        for (dev.portgate.ssh.SshEndpoint.Status s : endpoints.status()) {
+        for (SshEndpoint.Status s : endpoints.status()) {
             ObjectNode o = out.addObject();
             o.put("name", s.name());
             o.put("target", s.target());

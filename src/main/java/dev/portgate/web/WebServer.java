@@ -1,5 +1,14 @@
 package dev.portgate.web;
 
+import dev.portgate.igd.IgdService;
+import dev.portgate.igd.Upstream;
+import dev.portgate.net.KeyStores;
+import dev.portgate.net.SideConnections;
+import dev.portgate.policy.Policy;
+import dev.portgate.ssh.SshEndpoints;
+import dev.portgate.trigger.Triggers;
+import java.util.List;
+import org.eclipse.jetty.server.Server;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
@@ -33,7 +42,7 @@ public final class WebServer implements AutoCloseable {
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
     /** Where the console listens and whether it speaks TLS (a PKCS#12 key store). */
-    public record Settings(InetSocketAddress address, dev.portgate.net.KeyStores.KeyStoreFile tls) {
+    public record Settings(InetSocketAddress address, KeyStores.KeyStoreFile tls) {
         public boolean secure() {
             return tls != null;
         }
@@ -47,10 +56,10 @@ public final class WebServer implements AutoCloseable {
     private final TrafficHistory history;
     private final Settings settings;
 
-    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, dev.portgate.net.SideConnections side,
+    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, SideConnections side,
                      Accounts accounts, AuditLog audit,
-                     dev.portgate.ssh.SshEndpoints endpoints, dev.portgate.igd.IgdService igd, dev.portgate.igd.Upstream upstream,
-                     dev.portgate.policy.Policy policy, dev.portgate.trigger.Triggers triggers) {
+                     SshEndpoints endpoints, IgdService igd, Upstream upstream,
+                     Policy policy, Triggers triggers) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
@@ -106,19 +115,19 @@ public final class WebServer implements AutoCloseable {
             ctx.attribute(ANSWERED, true);
             ctx.status(e.status()).json(Views.error(e.getMessage(), e.problems()));
         });
-        r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(e.getMessage(), java.util.List.of())));
+        r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(e.getMessage(), List.of())));
         r.exception(Exception.class, (e, ctx) -> {
             log.warn("console/API: {} {} failed: {}", ctx.method(), ctx.path(), e.toString(), e);
-            ctx.status(500).json(Views.error("internal error: " + e.getMessage(), java.util.List.of()));
+            ctx.status(500).json(Views.error("internal error: " + e.getMessage(), List.of()));
         });
         r.error(404, ctx -> {
             if (ctx.path().startsWith("/api/") && ctx.attribute(ANSWERED) == null) {
-                ctx.json(Views.error("no such API path: " + ctx.method() + " " + ctx.path(), java.util.List.of()));
+                ctx.json(Views.error("no such API path: " + ctx.method() + " " + ctx.path(), List.of()));
             }
         });
         r.error(405, ctx -> {
             if (ctx.attribute(ANSWERED) == null) {
-                ctx.json(Views.error(ctx.method() + " is not allowed on " + ctx.path(), java.util.List.of()));
+                ctx.json(Views.error(ctx.method() + " is not allowed on " + ctx.path(), List.of()));
             }
         });
     }
@@ -140,7 +149,7 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    private ServerConnector tlsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http) {
+    private ServerConnector tlsConnector(Server server, HttpConfiguration http) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStorePath(settings.tls().path().toString());
         ssl.setKeyStorePassword(settings.tls().password());

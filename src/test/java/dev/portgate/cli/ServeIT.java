@@ -1,5 +1,7 @@
 package dev.portgate.cli;
 
+import java.net.InetSocketAddress;
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.testing.HttpFiles;
@@ -107,8 +109,8 @@ class ServeIT {
                 gw.signal("TERM");
                 gw.awaitOutput("waiting up to 30 s for 1 open connection(s)");
                 try (Socket late = new Socket()) {
-                    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-                            late.connect(new java.net.InetSocketAddress("127.0.0.1", web), 5000)).hasMessageContaining("refused");
+                    Assertions.assertThatThrownBy(() ->
+                            late.connect(new InetSocketAddress("127.0.0.1", web), 5000)).hasMessageContaining("refused");
                 }
                 Processes.Result r = download.get(60, TimeUnit.SECONDS);
                 assertThat(r.exit()).as(r.stderr()).isZero();

@@ -1,5 +1,10 @@
 package dev.portgate.config;
 
+import dev.portgate.forward.DynamicForward;
+import dev.portgate.forward.ProxyUser;
+import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.policy.PasswordHash;
+import java.net.InetAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -251,7 +256,7 @@ class ConfigFileTest {
         assertThat(c.igd().clamp(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.igd().clamp(Duration.ZERO)).isEqualTo(Duration.ofDays(1));
         assertThat(c.igd().permissions()).hasSize(2);
-        assertThat(c.upstream().method()).isEqualTo(dev.portgate.igd.UpstreamConfig.Method.NAT_PMP);
+        assertThat(c.upstream().method()).isEqualTo(UpstreamConfig.Method.NAT_PMP);
         assertThat(c.upstream().map()).containsExactly("web");
     }
 
@@ -289,7 +294,7 @@ class ConfigFileTest {
 
     @Test
     void dynamicForwardsAreReadAndChecked() throws Exception {
-        String hash = dev.portgate.policy.PasswordHash.hash("secret-pass".toCharArray());
+        String hash = PasswordHash.hash("secret-pass".toCharArray());
         GatewayConfig c = ConfigFile.parse("""
                 forwards:
                   - name: proxy
@@ -300,17 +305,17 @@ class ConfigFileTest {
                     permit-open: [ "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::]/32:*" ]
                     deny-open: [ "169.254.0.0/16:*" ]
                 """.formatted(hash), "pg.yaml");
-        dev.portgate.forward.DynamicForward d = (dev.portgate.forward.DynamicForward) c.forwards().get(0);
+        DynamicForward d = (DynamicForward) c.forwards().get(0);
         assertThat(d.proxyLabel()).isEqualTo("socks5+socks4a+http");
-        assertThat(d.users()).extracting(dev.portgate.forward.ProxyUser::name).containsExactly("bob");
+        assertThat(d.users()).extracting(ProxyUser::name).containsExactly("bob");
         assertThat(d.permitOpen()).extracting(Object::toString).containsExactly(
                 "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::/32]:*");
-        java.net.InetAddress ten = java.net.InetAddress.getByName("10.1.2.3");
+        InetAddress ten = InetAddress.getByName("10.1.2.3");
         assertThat(d.permitOpen().get(1).matches(null, ten, 22)).isTrue();
         assertThat(d.permitOpen().get(0).matches(null, ten, 22)).isFalse();
         assertThat(d.permitOpen().get(3).matches("www.example.com", null, 85)).isTrue();
         assertThat(d.permitOpen().get(3).matches("example.com.evil", null, 85)).isFalse();
-        assertThat(d.denyOpen().get(0).matches(null, java.net.InetAddress.getByName("169.254.169.254"), 80)).isTrue();
+        assertThat(d.denyOpen().get(0).matches(null, InetAddress.getByName("169.254.169.254"), 80)).isTrue();
     }
 
     @Test

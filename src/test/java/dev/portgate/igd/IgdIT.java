@@ -1,5 +1,11 @@
 package dev.portgate.igd;
 
+import com.sun.net.httpserver.HttpServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -175,7 +181,7 @@ class IgdIT {
             byte[] peer = PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", new byte[0]);
             peer[1] = 2;
             assertThat(pcp.ask(peer).result()).as("UNSUPP_OPCODE").isEqualTo(4);
-            assertThat(pcp.ask(java.util.Arrays.copyOf(PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", new byte[0]), 61)).result())
+            assertThat(pcp.ask(Arrays.copyOf(PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", new byte[0]), 61)).result())
                     .as("length not a multiple of 4").isEqualTo(3);
             assertThat(pcp.ask(PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", new byte[] {99, 0, 0, 0})).result())
                     .as("unknown mandatory option").isEqualTo(5);
@@ -185,7 +191,7 @@ class IgdIT {
             System.arraycopy(PcpTestClient.mapped("127.0.0.5"), 0, thirdParty, 4, 16);
             assertThat(pcp.ask(PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", thirdParty)).result()).as("THIRD_PARTY").isEqualTo(5);
             assertThat(pcp.ask(PcpTestClient.map(nonce, 1, 4000, 0, 60, "127.0.0.1", new byte[0])).result()).as("UNSUPP_PROTOCOL").isEqualTo(9);
-            assertThat(pcp.ask(java.util.Arrays.copyOf(PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", new byte[0]), 40)).result())
+            assertThat(pcp.ask(Arrays.copyOf(PcpTestClient.map(nonce, 6, 4000, 0, 60, "127.0.0.1", new byte[0]), 40)).result())
                     .as("truncated MAP").isEqualTo(3);
             // A response (R bit) and a 1-byte packet get no answer: the next answer is the ANNOUNCE's.
             byte[] response = PcpTestClient.announce();
@@ -262,11 +268,11 @@ class IgdIT {
     @Test
     void eventsGoOnlyToTheSubscribersOwnAddress() throws Exception {
         int http = Net.freeTcpPort();
-        com.sun.net.httpserver.HttpServer callback = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer callback = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> events = new CopyOnWriteArrayList<>();
         callback.createContext("/events", ex -> {
             events.add(ex.getRequestMethod() + " " + ex.getRequestHeaders().getFirst("SID") + " "
-                    + new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                    + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
@@ -299,7 +305,7 @@ class IgdIT {
 
     @Test
     void leasesSurviveARestartWithTheirRemainingTimeAndExpire() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("portgate-igd");
+        Path dir = Files.createTempDirectory("portgate-igd");
         int http = Net.freeTcpPort();
         int ext = Net.freeTcpPort();
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.testing.JarProcess;
@@ -67,7 +68,7 @@ class IgdNamespaceIT {
                 assertThat(Processes.run(Duration.ofSeconds(30), ns.exec(curl, "-sS", "http://10.77.0.1:" + http + "/rootDesc.xml")).out())
                         .contains("InternetGatewayDevice:2");
                 String token = Files.readString(dir.resolve("data").resolve("api-token")).strip();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                     String igd = Processes.run(Duration.ofSeconds(30), ns.exec(curl, "-sS", "-H", "Authorization: Bearer " + token,
                             "http://127.0.0.1:" + console + "/api/v1/igd")).out();
                     return igd.contains("\"pmp.not-lan\":1") && igd.contains("\"upnp.not-lan\":1");

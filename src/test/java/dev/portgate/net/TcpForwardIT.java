@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,7 +45,7 @@ class TcpForwardIT {
     @Test
     void aClientThatSendsAndHalfClosesAtOnceStillGetsItsAnswer() throws Exception {
         // "echo hi | nc host port": the request and the FIN arrive before the target is even dialled.
-        int port = dev.portgate.testing.Net.freeTcpPort();
+        int port = Net.freeTcpPort();
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
              TestGateway gw = new TestGateway("forwards:\n" + forward("quick", "127.0.0.1:" + port, "127.0.0.1:" + echo.port(), ""))) {
             for (int i = 0; i < 5; i++) {
@@ -373,7 +374,7 @@ class TcpForwardIT {
                 assertThat(gw.status("f").state()).isEqualTo(ForwardStatus.State.DISABLED);
                 assertThat(new Socket().isConnected()).isFalse();
                 try (Socket probe = new Socket()) {
-                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", moved), 5000))
+                    Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", moved), 5000))
                             .hasMessageContaining("refused");
                 }
             }

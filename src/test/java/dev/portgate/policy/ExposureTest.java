@@ -1,5 +1,6 @@
 package dev.portgate.policy;
 
+import dev.portgate.forward.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.config.ConfigFile;
@@ -28,7 +29,7 @@ class ExposureTest {
                 .warnings()).isEmpty();
         assertThat(Exposure.of(parse("  - { name: rdp, listen: 0.0.0.0:3389, target: 10.0.0.20:3389, allow: [ 10.0.0.0/8 ] }\n"),
                 Firewall.OPEN).reach()).isEqualTo("allow-listed sources");
-        assertThat(Exposure.of(open, new Firewall(List.of(dev.portgate.forward.Cidr.parse("10.0.0.0/8")), List.of())).warnings()).isEmpty();
+        assertThat(Exposure.of(open, new Firewall(List.of(Cidr.parse("10.0.0.0/8")), List.of())).warnings()).isEmpty();
         assertThat(Exposure.of(parse("  - { name: rdp, listen: 127.0.0.1:3389, target: 10.0.0.20:3389 }\n"), Firewall.OPEN).reach())
                 .isEqualTo("this machine only");
         assertThat(Exposure.of(parse("  - { name: web, listen: 0.0.0.0:8080, target: 10.0.0.5:80 }\n"), Firewall.OPEN).warnings()).isEmpty();

@@ -1,5 +1,22 @@
 package dev.portgate.policy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portgate.config.ForwardJson;
+import dev.portgate.config.Problems;
+import dev.portgate.forward.Origin;
+import dev.portgate.rules.Actor;
+import dev.portgate.testing.Echo;
+import dev.portgate.testing.JarProcess;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,15 +51,15 @@ class GuardIT {
         int idle = Net.freeTcpPort();
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
             try (TestGateway gw = new TestGateway("forwards:\n" + forward("idle", idle, echo.port(), "    close-when-idle: 2s\n"), dir)) {
-                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", idle)).isTrue();
+                assertThat(Echo.getsThrough("127.0.0.1", idle)).isTrue();
                 await().atMost(LIMIT).until(() -> gw.status("idle").state() == ForwardStatus.State.DISABLED);
-                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", idle)).isFalse();
+                assertThat(Echo.getsThrough("127.0.0.1", idle)).isFalse();
                 // An API-made forward that expires in a few seconds, then a restart before it does.
-                var f = dev.portgate.config.ForwardJson.decode(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                var f = ForwardJson.decode(new ObjectMapper().readTree(
                         "{\"name\":\"short\",\"listen\":\"127.0.0.1:" + Net.freeTcpPort() + "\",\"target\":\"127.0.0.1:" + echo.port()
-                                + "\",\"expires\":\"4s\"}"), new dev.portgate.forward.Origin(dev.portgate.forward.Origin.Kind.API, ""),
-                        new dev.portgate.config.Problems("test")).orElseThrow();
-                gw.gateway().rules().create(f, dev.portgate.rules.Actor.SYSTEM);
+                                + "\",\"expires\":\"4s\"}"), new Origin(Origin.Kind.API, ""),
+                        new Problems("test")).orElseThrow();
+                gw.gateway().rules().create(f, Actor.SYSTEM);
             }
             try (TestGateway again = new TestGateway("", dir)) {
                 assertThat(again.gateway().rules().get("short")).as("kept across the restart").isPresent();
@@ -60,15 +77,15 @@ class GuardIT {
         int limited = Net.freeTcpPort();
         int shaped = Net.freeTcpPort();
         byte[] data = new byte[384 * 1024];
-        new java.util.Random(7).nextBytes(data);
+        new Random(7).nextBytes(data);
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
              TestGateway gw = new TestGateway("forwards:\n" + forward("limited", limited, echo.port(), "    rate-limit: 3/m\n")
                      + forward("shaped", shaped, echo.port(), "    bandwidth: 1Mbit\n"))) {
             for (int i = 0; i < 3; i++) {
-                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", limited)).as("connection " + (i + 1)).isTrue();
+                assertThat(Echo.getsThrough("127.0.0.1", limited)).as("connection " + (i + 1)).isTrue();
             }
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", limited)).as("the fourth within a minute").isFalse();
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.2", limited)).as("another source has its own budget").isTrue();
+            assertThat(Echo.getsThrough("127.0.0.1", limited)).as("the fourth within a minute").isFalse();
+            assertThat(Echo.getsThrough("127.0.0.2", limited)).as("another source has its own budget").isTrue();
             assertThat(gw.stats("limited").refusedRate()).isEqualTo(1);
 
             // 384 KiB each way through a 1 Mbit/s (125 kB/s) forward: all of it arrives, no faster than the limit.
@@ -80,7 +97,7 @@ class GuardIT {
                     try {
                         out.write(data);
                         out.flush();
-                    } catch (java.io.IOException ignored) {
+                    } catch (IOException ignored) {
                         // the reader's assertion tells
                     }
                 });
@@ -103,36 +120,36 @@ class GuardIT {
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
             Files.writeString(dir.resolve("portgate.yaml"), "firewall:\n  ban: { after: 3, within: 1m, for: 1h }\nforwards:\n"
                     + forward("plain", plain, echo.port(), ""));
-            var env = java.util.Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery");
-            var http = java.net.http.HttpClient.newHttpClient();
-            try (dev.portgate.testing.JarProcess gw = dev.portgate.testing.JarProcess.start(dir, env, "serve", "--config", "portgate.yaml",
+            var env = Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery");
+            var http = HttpClient.newHttpClient();
+            try (JarProcess gw = JarProcess.start(dir, env, "serve", "--config", "portgate.yaml",
                     "--data", "data", "--console", "127.0.0.1:0")) {
                 gw.awaitOutput("portgate started");
                 String url = Files.readString(dir.resolve("data/console-url")).strip();
                 for (int i = 0; i < 3; i++) {
-                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/session"))
+                    var r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/session"))
                             .header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"wrong-" + i + "\"}")).build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"wrong-" + i + "\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
                     assertThat(r.statusCode()).isEqualTo(401);
                 }
                 gw.awaitOutput("banned 127.0.0.1");
-                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("banned from the forwards too").isFalse();
+                assertThat(Echo.getsThrough("127.0.0.1", plain)).as("banned from the forwards too").isFalse();
             }
             // A restart does not lift the ban; the API does.
-            try (dev.portgate.testing.JarProcess gw = dev.portgate.testing.JarProcess.start(dir, env, "serve", "--config", "portgate.yaml",
+            try (JarProcess gw = JarProcess.start(dir, env, "serve", "--config", "portgate.yaml",
                     "--data", "data", "--console", "127.0.0.1:0")) {
                 gw.awaitOutput("portgate started");
                 String url = Files.readString(dir.resolve("data/console-url")).strip();
                 String token = Files.readString(dir.resolve("data/api-token")).strip();
-                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("still banned after the restart").isFalse();
-                var bans = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/bans"))
-                        .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(Echo.getsThrough("127.0.0.1", plain)).as("still banned after the restart").isFalse();
+                var bans = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/bans"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(bans.body()).contains("\"address\":\"127.0.0.1\"").contains("console login");
-                var lifted = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/bans/127.0.0.1"))
-                        .header("Authorization", "Bearer " + token).DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                var lifted = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/bans/127.0.0.1"))
+                        .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(lifted.statusCode()).isEqualTo(204);
-                assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).isTrue();
+                assertThat(Echo.getsThrough("127.0.0.1", plain)).isTrue();
             }
         }
     }
@@ -140,17 +157,17 @@ class GuardIT {
     @Test
     void udpBeyondTheBandwidthIsDroppedAndCounted() throws Exception {
         int port = Net.freeUdpPort();
-        try (java.net.DatagramSocket target = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"));
+        try (DatagramSocket target = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
              TestGateway gw = new TestGateway("forwards:\n  - name: voice\n    protocol: udp\n    listen: 127.0.0.1:" + port
                      + "\n    target: 127.0.0.1:" + target.getLocalPort() + "\n    bandwidth: 1Mbit\n");
-             java.net.DatagramSocket client = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             // 1,000 datagrams of 1,000 bytes in bursts of 100 (each fits the socket buffer): far above 125 kB/s,
             // so most are dropped by the forward, and counted.
             byte[] payload = new byte[1000];
             long started = System.nanoTime();
             for (int burst = 1; burst <= 10; burst++) {
                 for (int i = 0; i < 100; i++) {
-                    client.send(new java.net.DatagramPacket(payload, payload.length, java.net.InetAddress.getByName("127.0.0.1"), port));
+                    client.send(new DatagramPacket(payload, payload.length, InetAddress.getByName("127.0.0.1"), port));
                 }
                 long sent = burst * 100L;
                 await().atMost(LIMIT).until(() -> gw.stats("voice").packetsIn() + gw.stats("voice").packetsDropped() == sent);
@@ -167,13 +184,13 @@ class GuardIT {
         String curl = Peers.require("curl");
         int proxy = Net.freeTcpPort();
         int plain = Net.freeTcpPort();
-        String hash = dev.portgate.policy.PasswordHash.hash("right-password".toCharArray());
+        String hash = PasswordHash.hash("right-password".toCharArray());
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
              TestGateway gw = new TestGateway("firewall:\n  deny: [ 127.0.0.9 ]\n  ban: { after: 3, within: 1m, for: 1h }\nforwards:\n"
                      + "  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy + "\n    users: [ { name: bob, password-hash: \"" + hash + "\" } ]\n"
                      + "    permit-open: [ \"127.0.0.1:*\" ]\n" + forward("plain", plain, echo.port(), ""))) {
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).isTrue();
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.9", plain)).as("the global firewall's deny").isFalse();
+            assertThat(Echo.getsThrough("127.0.0.1", plain)).isTrue();
+            assertThat(Echo.getsThrough("127.0.0.9", plain)).as("the global firewall's deny").isFalse();
             for (int i = 0; i < 3; i++) {
                 Processes.Result r = Processes.run(LIMIT, List.of(curl, "-sS", "--max-time", "10", "--socks5-hostname",
                         "bob:wrong@127.0.0.1:" + proxy, "http://127.0.0.1:" + echo.port() + "/"));
@@ -181,12 +198,12 @@ class GuardIT {
             }
             var loopback = Addresses.literal("127.0.0.1");
             await().atMost(LIMIT).until(() -> gw.gateway().policy().bans().isBanned(loopback));
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).as("banned everywhere").isFalse();
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.2", plain)).as("others are not").isTrue();
+            assertThat(Echo.getsThrough("127.0.0.1", plain)).as("banned everywhere").isFalse();
+            assertThat(Echo.getsThrough("127.0.0.2", plain)).as("others are not").isTrue();
             assertThat(gw.stats("plain").refusedBanned()).isEqualTo(1);
             assertThat(gw.gateway().audit().list(20, Long.MAX_VALUE)).anySatisfy(e -> assertThat(e.action()).isEqualTo("ban"));
             gw.gateway().policy().bans().unban(loopback);
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", plain)).isTrue();
+            assertThat(Echo.getsThrough("127.0.0.1", plain)).isTrue();
         }
     }
 }

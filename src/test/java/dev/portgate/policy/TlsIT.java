@@ -1,5 +1,6 @@
 package dev.portgate.policy;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -115,7 +116,7 @@ class TlsIT {
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (TestGateway gw = new TestGateway("forwards:\n  - name: wrap\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:" + tlsBackend
                 + "\n    target-tls: true\n    target-ca: " + dir.resolve("ca.pem") + "\n")) {
-            org.awaitility.Awaitility.await().atMost(LIMIT).until(() -> curl("http://127.0.0.1:" + port + "/").out().contains("s_server"));
+            Awaitility.await().atMost(LIMIT).until(() -> curl("http://127.0.0.1:" + port + "/").out().contains("s_server"));
             Processes.Result page = curl("http://127.0.0.1:" + port + "/");
             // openssl's status page names the protocol it spoke: TLS all the way to it.
             assertThat(page.out()).contains("Protocol  : TLSv1.3");

@@ -1,5 +1,7 @@
 package dev.portgate.rules;
 
+import dev.portgate.forward.PortForward;
+import dev.portgate.forward.ProxyProtocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.config.ConfigFile;
@@ -43,9 +45,9 @@ class RuleServiceTest {
         RuleService rules = new RuleService(new MemoryRuleStore());
         rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n"), ACTOR);
         List<Forward> api = parse("forwards:\n - {name: x, listen: 2000, target: 'h:1'}\n").stream()
-                .map(f -> (Forward) new dev.portgate.forward.PortForward(f.name(), true, "", new Origin(Origin.Kind.API, "admin"),
-                        f.protocols(), f.listen(), ((dev.portgate.forward.PortForward) f).target(), f.limits(),
-                        dev.portgate.forward.ProxyProtocol.NONE)).toList();
+                .map(f -> (Forward) new PortForward(f.name(), true, "", new Origin(Origin.Kind.API, "admin"),
+                        f.protocols(), f.listen(), ((PortForward) f).target(), f.limits(),
+                        ProxyProtocol.NONE)).toList();
         assertThat(rules.replaceAll(Origin.Kind.API, api, ACTOR)).isInstanceOf(ChangeResult.Applied.class);
 
         ChangeResult clash = rules.replaceAll(Origin.Kind.CONFIG, parse(

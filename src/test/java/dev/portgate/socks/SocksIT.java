@@ -1,5 +1,7 @@
 package dev.portgate.socks;
 
+import java.net.PortUnreachableException;
+import java.util.ArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,7 +59,7 @@ class SocksIT {
     }
 
     private static Processes.Result curl(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Peers.require("curl"), "-sS", "--max-time", "20"));
+        List<String> cmd = new ArrayList<>(List.of(Peers.require("curl"), "-sS", "--max-time", "20"));
         cmd.addAll(List.of(args));
         return Processes.run(LIMIT, cmd);
     }
@@ -220,7 +222,7 @@ class SocksIT {
             try {
                 client.receive(new DatagramPacket(new byte[100], 100));
                 throw new AssertionError("the association should have ended with its TCP connection");
-            } catch (SocketTimeoutException | java.net.PortUnreachableException expected) {
+            } catch (SocketTimeoutException | PortUnreachableException expected) {
                 assertThat(expected).isNotNull();
             }
         }

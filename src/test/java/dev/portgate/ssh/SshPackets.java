@@ -1,5 +1,7 @@
 package dev.portgate.ssh;
 
+import java.util.function.IntFunction;
+import org.assertj.core.api.Assertions;
 import java.util.Arrays;
 import org.apache.sshd.common.cipher.Cipher;
 
@@ -27,13 +29,13 @@ final class SshPackets {
      * opens each with both receivers; every cipher keeps its state (sequence numbers) across the stream.
      */
     static void assertSameStreamAsMina(Cipher oursOut, Cipher minaOut, Cipher oursIn, Cipher minaIn, int[] sizes,
-            java.util.function.IntFunction<byte[]> payloads) throws Exception {
+            IntFunction<byte[]> payloads) throws Exception {
         for (int size : sizes) {
             byte[] payload = payloads.apply(size);
             byte[] sealed = seal(oursOut, payload);
-            org.assertj.core.api.Assertions.assertThat(sealed).as("packet of %d bytes", size).isEqualTo(seal(minaOut, payload));
-            org.assertj.core.api.Assertions.assertThat(open(minaIn, sealed)).isEqualTo(payload);
-            org.assertj.core.api.Assertions.assertThat(open(oursIn, sealed)).isEqualTo(payload);
+            Assertions.assertThat(sealed).as("packet of %d bytes", size).isEqualTo(seal(minaOut, payload));
+            Assertions.assertThat(open(minaIn, sealed)).isEqualTo(payload);
+            Assertions.assertThat(open(oursIn, sealed)).isEqualTo(payload);
         }
     }
 

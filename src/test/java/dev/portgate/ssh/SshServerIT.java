@@ -1,5 +1,24 @@
 package dev.portgate.ssh;
 
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Origin;
+import dev.portgate.policy.PasswordHash;
+import java.io.File;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +85,7 @@ class SshServerIT {
                 + "    - name: alice\n      authorized-keys: [ \"" + pub + "\" ]\n"
                 + "      permit-listen: [ \"127.0.0.1:" + rangeStart + "-" + (rangeStart + 2) + "\" ]\n"
                 + "      permit-open: [ \"127.0.0.1:" + files.port() + "\", \"localhost:" + files.port() + "\", \"127.0.0.1:" + sink.port() + "\" ]\n"
-                + "    - name: bob\n      password-hash: \"" + dev.portgate.policy.PasswordHash.hash(BOBS_PASSWORD.toCharArray()) + "\"\n"
+                + "    - name: bob\n      password-hash: \"" + PasswordHash.hash(BOBS_PASSWORD.toCharArray()) + "\"\n"
                 + "      permit-open: [ \"127.0.0.1:" + files.port() + "\" ]\n";
         gw = new TestGateway(serverYaml);
         assertThat(gw.gateway().sshPort()).isEqualTo(sshPort);
@@ -123,7 +142,7 @@ class SshServerIT {
         // (with a listen backlog of one the others waited a second or more for SYN retries, and keyscan gave up).
         Processes.Result r = Processes.run(LIMIT, List.of(Peers.require("ssh-keyscan"), "-T", "2", "-p", String.valueOf(sshPort), "127.0.0.1"));
         assertThat(r.exit()).as(r.stderr()).isZero();
-        assertThat(new String(r.stdout(), java.nio.charset.StandardCharsets.UTF_8)).contains("[127.0.0.1]:" + sshPort + " ecdsa-sha2-nistp256 AAAA");
+        assertThat(new String(r.stdout(), StandardCharsets.UTF_8)).contains("[127.0.0.1]:" + sshPort + " ecdsa-sha2-nistp256 AAAA");
     }
 
     @Test
@@ -135,7 +154,7 @@ class SshServerIT {
 
     /** {@code ssh} as bob, typing {@code password} (OpenSSH asks SSH_ASKPASS when told to, with no terminal). */
     private Process passwordTunnel(String password, Path err, String... args) throws Exception {
-        Path askpass = dir.resolve("askpass-" + Math.abs(password.hashCode()));
+        Path askpass = dir.resolve("askpass-" + Integer.toHexString(password.hashCode()));
         Files.writeString(askpass, "#!/bin/sh\necho '" + password + "'\n");
         askpass.toFile().setExecutable(true);
         List<String> cmd = new ArrayList<>(List.of(Peers.require("ssh"), "-p", String.valueOf(sshPort), "-N",
@@ -143,7 +162,7 @@ class SshServerIT {
                 "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1", "-o", "ExitOnForwardFailure=yes"));
         cmd.addAll(List.of(args));
         cmd.add("bob@127.0.0.1");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("SSH_ASKPASS", askpass.toString());
         pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
         pb.environment().put("DISPLAY", "none");
@@ -155,10 +174,10 @@ class SshServerIT {
     /** Reads everything the client sends, then answers the SHA-256 of it in hex and closes. */
     private static void answerTheDigest(Socket s, TcpPeers self) {
         try (s) {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            s.getInputStream().transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            s.getInputStream().transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), sha));
             s.getOutputStream().write(HexFormat.of().formatHex(sha.digest()).getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException | java.security.NoSuchAlgorithmException ignored) {
+        } catch (IOException | NoSuchAlgorithmException ignored) {
             // the client went away
         }
     }
@@ -170,7 +189,7 @@ class SshServerIT {
         int l = Net.freeTcpPort();
         Path err = tunnel("-vv", "-L", "127.0.0.1:" + l + ":127.0.0.1:" + sink.port());
         byte[] upload = new byte[16 * 1024 * 1024];
-        new java.util.Random(5).nextBytes(upload);
+        new Random(5).nextBytes(upload);
         String answer = await().atMost(LIMIT).ignoreExceptions().until(() -> {
             try (Socket c = new Socket(InetAddress.getLoopbackAddress(), l)) {
                 c.getOutputStream().write(upload);
@@ -178,7 +197,7 @@ class SshServerIT {
                 return new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             }
         }, a -> !a.isEmpty());
-        assertThat(answer).isEqualTo(HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(upload)));
+        assertThat(answer).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload)));
 
         List<Long> adjusts = Pattern.compile("rcvd adjust (\\d+)").matcher(Files.readString(err)).results()
                 .map(m -> Long.parseLong(m.group(1))).toList();
@@ -218,7 +237,7 @@ class SshServerIT {
         assertDownload("http://127.0.0.1:" + l + "/file");
         assertThat(side.stats().snapshot().bytesOut() - before).as("bytes from the target, counted").isGreaterThanOrEqualTo(3L * 1024 * 1024);
         // A connection held open shows while it lasts, as alice's, with where it goes.
-        try (java.net.Socket held = new java.net.Socket("127.0.0.1", l)) {
+        try (Socket held = new Socket("127.0.0.1", l)) {
             await().atMost(LIMIT).until(() -> side.connections().stream()
                     .anyMatch(c -> c.forward().equals("ssh-alice") && c.target().equals("127.0.0.1:" + files.port())));
         }
@@ -238,9 +257,9 @@ class SshServerIT {
         assertDownload("http://127.0.0.1:" + rangeStart + "/file");
         // The -R port is a forward like any other: it shows (origin ssh), counts, and goes with the session.
         String name = "ssh-alice-" + rangeStart;
-        dev.portgate.forward.Forward f = gw.gateway().rules().get(name).orElseThrow();
+        Forward f = gw.gateway().rules().get(name).orElseThrow();
         assertThat(f.kind()).isEqualTo("ssh-remote");
-        assertThat(f.origin().kind()).isEqualTo(dev.portgate.forward.Origin.Kind.SSH);
+        assertThat(f.origin().kind()).isEqualTo(Origin.Kind.SSH);
         assertThat(f.origin().owner()).startsWith("alice@127.0.0.1");
         assertThat(gw.stats(name).bytesOut()).isGreaterThan(3L * 1024 * 1024);
         tunnels.get(0).destroyForcibly().waitFor();
@@ -306,24 +325,24 @@ class SshServerIT {
 
 
     /** MINA's SSH client with alice's key, for requests OpenSSH's client never makes. */
-    private static org.apache.sshd.client.SshClient minaClient() {
-        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
-        client.setKeyIdentityProvider(new org.apache.sshd.common.keyprovider.FileKeyPairProvider(key));
+    private static SshClient minaClient() {
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.setKeyIdentityProvider(new FileKeyPairProvider(key));
         client.start();
         return client;
     }
 
-    private static org.apache.sshd.client.session.ClientSession aliceSession(org.apache.sshd.client.SshClient client) throws Exception {
-        org.apache.sshd.client.session.ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession();
+    private static ClientSession aliceSession(SshClient client) throws Exception {
+        ClientSession s = client.connect("alice", "127.0.0.1", sshPort).verify(LIMIT).getSession();
         s.auth().verify(LIMIT);
         return s;
     }
 
     /** A global request {@code name} wanting a reply, with the raw payload {@code fill} writes. */
-    private static org.apache.sshd.common.util.buffer.Buffer globalRequestPacket(org.apache.sshd.client.session.ClientSession s, String name,
-            java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill) {
-        org.apache.sshd.common.util.buffer.Buffer b = s.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
+    private static Buffer globalRequestPacket(ClientSession s, String name,
+            Consumer<Buffer> fill) {
+        Buffer b = s.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST);
         b.putString(name);
         b.putBoolean(true);
         fill.accept(b);
@@ -331,17 +350,17 @@ class SshServerIT {
     }
 
     /** Sends a global request with the raw payload {@code fill} writes; true if the server answered success. */
-    private static boolean globalRequest(org.apache.sshd.client.session.ClientSession s, String name,
-                                         java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill) throws Exception {
-        return s.request(name, globalRequestPacket(s, name, fill), LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) != null;
+    private static boolean globalRequest(ClientSession s, String name,
+                                         Consumer<Buffer> fill) throws Exception {
+        return s.request(name, globalRequestPacket(s, name, fill), LIMIT.toMillis(), TimeUnit.MILLISECONDS) != null;
     }
 
     @Test
     void malformedForwardingRequestsGetAFailureAndTheSessionGoesOn() throws Exception {
         int l = Net.freeTcpPort();
         tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
-        org.apache.sshd.client.SshClient client = minaClient();
-        try (org.apache.sshd.client.session.ClientSession s = aliceSession(client)) {
+        SshClient client = minaClient();
+        try (ClientSession s = aliceSession(client)) {
             assertThat(globalRequest(s, "tcpip-forward", b -> { })).as("no address, no port").isFalse();
             assertThat(globalRequest(s, "tcpip-forward", b -> {
                 b.putString("127.0.0.1");
@@ -375,12 +394,12 @@ class SshServerIT {
 
     @Test
     void globalRequestsAreAnsweredInTheOrderTheyCameThoughAForwardIsAnsweredLater() throws Exception {
-        org.apache.sshd.client.SshClient client = minaClient();
-        try (org.apache.sshd.client.session.ClientSession s = aliceSession(client)) {
+        SshClient client = minaClient();
+        try (ClientSession s = aliceSession(client)) {
             // SSH replies carry no request id: a client takes them in order. Sent back to back, without waiting: a
             // forward on port 0 (answered after a store write and a bind), a keepalive and a forward outside
             // permit-listen (both answered at once), a malformed one, then another port-0 forward.
-            List<String> replies = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> replies = Collections.synchronizedList(new ArrayList<>());
             sendWithoutWaiting(s, "tcpip-forward", b -> { b.putString("127.0.0.1"); b.putUInt(0); }, "first", replies);
             sendWithoutWaiting(s, "keepalive@openssh.com", b -> { }, "keepalive", replies);
             sendWithoutWaiting(s, "tcpip-forward", b -> { b.putString("127.0.0.1"); b.putUInt(1); }, "outside", replies);
@@ -404,9 +423,9 @@ class SshServerIT {
     }
 
     /** Sends a global request and goes on; its reply, when it comes, is added to {@code replies} under {@code label}. */
-    private static void sendWithoutWaiting(org.apache.sshd.client.session.ClientSession s, String name,
-            java.util.function.Consumer<org.apache.sshd.common.util.buffer.Buffer> fill, String label, List<String> replies) throws Exception {
-        s.request(globalRequestPacket(s, name, fill), name, (cmd, reply) -> replies.add(label + (cmd == org.apache.sshd.common.SshConstants.SSH_MSG_REQUEST_SUCCESS
+    private static void sendWithoutWaiting(ClientSession s, String name,
+            Consumer<Buffer> fill, String label, List<String> replies) throws Exception {
+        s.request(globalRequestPacket(s, name, fill), name, (cmd, reply) -> replies.add(label + (cmd == SshConstants.SSH_MSG_REQUEST_SUCCESS
                 ? ":success" + (reply.available() >= 4 ? ":port " + reply.getUInt() : "") : ":failure")));
     }
 
@@ -415,15 +434,15 @@ class SshServerIT {
         int l = Net.freeTcpPort();
         tunnel("-L", "127.0.0.1:" + l + ":127.0.0.1:" + files.port());
         assertDownload("http://127.0.0.1:" + l + "/file");
-        org.apache.sshd.client.SshClient client = minaClient();
-        try (org.apache.sshd.client.session.ClientSession s = aliceSession(client)) {
+        SshClient client = minaClient();
+        try (ClientSession s = aliceSession(client)) {
             int refused = 0;
             // Bounded: 1,000 opens to a destination outside permit-open, each refused by the policy.
             for (int i = 0; i < 1000; i++) {
-                org.apache.sshd.client.channel.ChannelDirectTcpip ch = s.createDirectTcpipChannel(
-                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", 1),
-                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", 9));
-                org.apache.sshd.client.future.OpenFuture opened = ch.open();
+                ChannelDirectTcpip ch = s.createDirectTcpipChannel(
+                        new SshdSocketAddress("127.0.0.1", 1),
+                        new SshdSocketAddress("127.0.0.1", 9));
+                OpenFuture opened = ch.open();
                 if (!opened.await(LIMIT)) {
                     throw new AssertionError("channel open " + i + " got no answer");
                 }
@@ -435,9 +454,9 @@ class SshServerIT {
             assertThat(refused).isEqualTo(1000);
             // And 200 permitted channels opened and dropped without a byte.
             for (int i = 0; i < 200; i++) {
-                org.apache.sshd.client.channel.ChannelDirectTcpip ch = s.createDirectTcpipChannel(
-                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", 1),
-                        new org.apache.sshd.common.util.net.SshdSocketAddress("127.0.0.1", files.port()));
+                ChannelDirectTcpip ch = s.createDirectTcpipChannel(
+                        new SshdSocketAddress("127.0.0.1", 1),
+                        new SshdSocketAddress("127.0.0.1", files.port()));
                 ch.open().await(LIMIT);
                 ch.close(true);
             }

@@ -1,5 +1,12 @@
 package dev.portgate.ssh;
 
+import dev.portgate.testing.JarProcess;
+import dev.portgate.testing.TcpPeers;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +67,7 @@ class SshTunnelsIT {
         sshd = new ProcessBuilder(Peers.require("sshd"), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
         await().atMost(LIMIT).ignoreExceptions().until(() -> {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", sshPort)) {
+            try (Socket s = new Socket("127.0.0.1", sshPort)) {
                 return s.isConnected();
             }
         });
@@ -101,7 +108,7 @@ class SshTunnelsIT {
         // while earlier ones still wait for the SSH window or socket, and must not be lost to the close (with MINA's
         // own forwarder on this side they were).
         byte[] blob = new byte[512 * 1024];
-        new java.util.Random(5).nextBytes(blob);
+        new Random(5).nextBytes(blob);
         Path file = dir.resolve("blob");
         Files.write(file, blob);
         int target = Net.freeTcpPort();
@@ -132,15 +139,15 @@ class SshTunnelsIT {
             // sshd accepts on the forward's port and asks us for a channel; we cannot reach the target, so it closes.
             await().atMost(LIMIT).ignoreExceptions().until(() -> readAll(remote).length == 0 && gw.stats("later").dialFailures() > 0);
             assertThat(gw.stats("later").connectionsTotal()).isZero();
-            try (dev.portgate.testing.TcpPeers up = dev.portgate.testing.TcpPeers.start(java.net.InetAddress.getLoopbackAddress(), target,
+            try (TcpPeers up = TcpPeers.start(InetAddress.getLoopbackAddress(), target,
                     (socket, self) -> {
                         try (socket) {
-                            socket.getOutputStream().write("up\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                        } catch (java.io.IOException ignored) {
+                            socket.getOutputStream().write("up\n".getBytes(StandardCharsets.US_ASCII));
+                        } catch (IOException ignored) {
                             // the test reads the answer or fails
                         }
                     })) {
-                assertThat(new String(readAll(remote), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("up\n");
+                assertThat(new String(readAll(remote), StandardCharsets.US_ASCII)).isEqualTo("up\n");
                 assertThat(gw.stats("later").connectionsTotal()).isEqualTo(1);
                 assertThat(gw.gateway().endpoints().status().get(0).state()).isEqualTo("connected");
             }
@@ -149,7 +156,7 @@ class SshTunnelsIT {
 
     /** Everything the remote forward's port sends until it closes. */
     private static byte[] readAll(int port) throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout((int) LIMIT.toMillis());
             return s.getInputStream().readAllBytes();
         }
@@ -243,7 +250,7 @@ class SshTunnelsIT {
     @Test
     void theOneLinerTunnelsAndReconnectsByItself() throws Exception {
         int local = Net.freeTcpPort();
-        try (dev.portgate.testing.JarProcess tunnel = dev.portgate.testing.JarProcess.start(dir, "ssh", "-N",
+        try (JarProcess tunnel = JarProcess.start(dir, "ssh", "-N",
                 "-L", local + ":127.0.0.1:" + files.port(), "-p", String.valueOf(sshPort), "-i", dir.resolve("client").toString(),
                 "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"), "-o", "ServerAliveInterval=1",
                 System.getProperty("user.name") + "@127.0.0.1")) {
@@ -263,16 +270,16 @@ class SshTunnelsIT {
         int local = Net.freeTcpPort();
         // A target that reads a little and hangs up while the client is still sending as fast as it can: OpenSSH
         // closes the channel while portgate is writing into it, and must never see a data packet after the close.
-        try (java.net.ServerSocket target = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
                         + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + target.getLocalPort() + " }\n")) {
             Thread hangUps = new Thread(() -> {
                 byte[] some = new byte[64 * 1024];
                 while (!target.isClosed()) {
-                    try (java.net.Socket s = target.accept()) {
+                    try (Socket s = target.accept()) {
                         s.getInputStream().readNBytes(some, 0, some.length);
-                        s.getOutputStream().write("bye\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                    } catch (java.io.IOException e) {
+                        s.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
                         // the next one, or the end of the test
                     }
                 }
@@ -282,12 +289,12 @@ class SshTunnelsIT {
             await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
             byte[] chunk = new byte[256 * 1024];
             for (int i = 0; i < 20; i++) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", local)) {
+                try (Socket s = new Socket("127.0.0.1", local)) {
                     s.setSoTimeout(10_000);
                     for (int sent = 0; sent < 64; sent++) {  // at most 16 MiB; the hang-up ends it sooner
                         s.getOutputStream().write(chunk);
                     }
-                } catch (java.io.IOException hungUp) {
+                } catch (IOException hungUp) {
                     // expected: the target went away mid-stream
                 }
             }
@@ -302,11 +309,11 @@ class SshTunnelsIT {
 
     /** Sends a little, says it is done, and returns what came back until the far end closed. */
     private static String exchange(int local) throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", local)) {
+        try (Socket s = new Socket("127.0.0.1", local)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(new byte[1024]);
             s.shutdownOutput();
-            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 }

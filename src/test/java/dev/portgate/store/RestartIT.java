@@ -1,5 +1,8 @@
 package dev.portgate.store;
 
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +42,7 @@ class RestartIT {
                     dir.resolve("data").toString(), "--console", "127.0.0.1:0");
             p.awaitOutput("portgate started");
             return p;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -81,7 +84,7 @@ class RestartIT {
     void sigkillInTheMiddleOfChangesLosesNothingThatWasAcknowledged() throws Exception {
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
             List<String> acknowledged = new CopyOnWriteArrayList<>();
-            Set<String> attempted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Set<String> attempted = ConcurrentHashMap.newKeySet();
             JarProcess first = start();
             ApiCalls api = new ApiCalls(dir.resolve("data"));
             // Bounded: at most 300 changes or 30 s; the kill comes while they run.
@@ -99,7 +102,7 @@ class RestartIT {
                     }
                 }
             });
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 25);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 25);
             first.signal("KILL");
             first.awaitExit(Duration.ofSeconds(10));
             writer.get(40, TimeUnit.SECONDS);

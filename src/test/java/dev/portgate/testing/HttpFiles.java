@@ -1,5 +1,6 @@
 package dev.portgate.testing;
 
+import java.util.concurrent.ExecutorService;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,6 +52,6 @@ public final class HttpFiles implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

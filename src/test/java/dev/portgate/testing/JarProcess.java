@@ -1,5 +1,6 @@
 package dev.portgate.testing;
 
+import java.util.Map;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -38,15 +39,15 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static JarProcess start(Path workDir, String... args) throws IOException {
-        return start(workDir, java.util.Map.of(), args);
+        return start(workDir, Map.of(), args);
     }
 
-    public static JarProcess start(Path workDir, java.util.Map<String, String> env, String... args) throws IOException {
+    public static JarProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
         return start(workDir, env, List.of(), args);
     }
 
     /** Runs the jar under {@code prefix}, e.g. {@code ip netns exec NAME}. */
-    public static JarProcess start(Path workDir, java.util.Map<String, String> env, List<String> prefix, String... args) throws IOException {
+    public static JarProcess start(Path workDir, Map<String, String> env, List<String> prefix, String... args) throws IOException {
         Path log = workDir.resolve("portgate-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(command(args));

@@ -1,5 +1,12 @@
 package dev.portgate.trigger;
 
+import dev.portgate.forward.Origin;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -92,7 +99,7 @@ class TriggerIT {
     void udpTriggerTrafficThroughSocksUdpAssociateOpensTheInboundPort() throws Exception {
         int proxy = Net.freeTcpPort();
         int opened = Net.freeTcpPort();
-        try (java.net.DatagramSocket wan = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+        try (DatagramSocket wan = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
              TcpPeers lanA = greeter("127.0.0.2", opened);
              TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy
                      + "\n    permit-open: [ \"127.0.0.1:*\" ]\ntriggers:\n  - name: game\n    trigger: udp/" + wan.getLocalPort()
@@ -102,22 +109,22 @@ class TriggerIT {
             control.bind(new InetSocketAddress("127.0.0.2", 0));
             control.connect(new InetSocketAddress("127.0.0.1", proxy), 5000);
             control.setSoTimeout(10_000);
-            var out = new java.io.DataOutputStream(control.getOutputStream());
-            var in = new java.io.DataInputStream(control.getInputStream());
+            var out = new DataOutputStream(control.getOutputStream());
+            var in = new DataInputStream(control.getInputStream());
             out.write(new byte[] {5, 1, 0});
             assertThat(in.readNBytes(2)).containsExactly(5, 0);
             out.write(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
             byte[] reply = in.readNBytes(10);
             assertThat(reply[1]).as("UDP ASSOCIATE succeeded").isZero();
-            InetSocketAddress relay = new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(reply, 4, 8)),
+            InetSocketAddress relay = new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(reply, 4, 8)),
                     ((reply[8] & 0xff) << 8) | (reply[9] & 0xff));
-            try (java.net.DatagramSocket device = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 5);
+            try (DatagramSocket device = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
+                ByteBuffer b = ByteBuffer.allocate(10 + 5);
                 b.putShort((short) 0).put((byte) 0).put((byte) 1).put(new byte[] {127, 0, 0, 1}).putShort((short) wan.getLocalPort())
                         .put("hello".getBytes(StandardCharsets.US_ASCII));
-                device.send(new java.net.DatagramPacket(b.array(), b.position(), relay));
+                device.send(new DatagramPacket(b.array(), b.position(), relay));
                 wan.setSoTimeout(10_000);
-                java.net.DatagramPacket got = new java.net.DatagramPacket(new byte[64], 64);
+                DatagramPacket got = new DatagramPacket(new byte[64], 64);
                 wan.receive(got);
                 assertThat(new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII)).isEqualTo("hello");
             }
@@ -140,7 +147,7 @@ class TriggerIT {
             await().atMost(LIMIT).until(() -> gw.gateway().triggers().refused() == 1);
             assertThat(gw.gateway().triggers().held("game")).isEmpty();
             assertThat(inbound(taken)).as("the configured forward still answers").isEqualTo("127.0.0.1");
-            assertThat(gw.gateway().rules().get("mine").orElseThrow().origin().kind()).isEqualTo(dev.portgate.forward.Origin.Kind.CONFIG);
+            assertThat(gw.gateway().rules().get("mine").orElseThrow().origin().kind()).isEqualTo(Origin.Kind.CONFIG);
             assertThat(gw.gateway().rules().forwards()).extracting(f -> f.name()).containsExactlyInAnyOrder("proxy", "mine");
         }
     }

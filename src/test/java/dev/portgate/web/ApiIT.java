@@ -1,5 +1,13 @@
 package dev.portgate.web;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Function;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,7 +66,7 @@ class ApiIT {
 
 
     private static void assertRefused(int port) {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+        Assertions.assertThatThrownBy(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
             }
@@ -175,12 +183,12 @@ class ApiIT {
         assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict");
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
         String csrf = json(login).get("csrf").asText();
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/api/v1/forwards"))
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/forwards"))
                 .header("Cookie", cookie).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(forward("via-session", Net.freeTcpPort())));
-        assertThat(http.send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
-        assertThat(http.send(req.header("X-CSRF-Token", csrf).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+                .POST(HttpRequest.BodyPublishers.ofString(forward("via-session", Net.freeTcpPort())));
+        assertThat(http.send(req.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        assertThat(http.send(req.header("X-CSRF-Token", csrf).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
         ApiCalls.Reply page = api.call("GET", "/", null, null, null);
         assertThat(page.raw().headers().firstValue("Content-Security-Policy").orElseThrow()).contains("frame-ancestors 'none'");
         assertThat(page.raw().headers().firstValue("X-Frame-Options")).hasValue("DENY");
@@ -196,16 +204,16 @@ class ApiIT {
 
     @Test
     void changingTheAdminPasswordChecksTheOldOneAndTheLength() throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newHttpClient();
         ApiCalls.Reply login = api.call("POST", "/api/v1/session", "application/json", "{\"password\":\"correct-horse-battery\"}", null);
         String cookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
         String csrf = json(login).get("csrf").asText();
-        java.util.function.Function<String, Integer> change = body -> {
+        Function<String, Integer> change = body -> {
             try {
-                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/api/v1/account/password"))
+                return http.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/account/password"))
                         .header("Cookie", cookie).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -225,7 +233,7 @@ class ApiIT {
         int port = Net.freeTcpPort();
         assertThat(api.send("POST", "/api/v1/forwards", forward("metered", port)).status()).isEqualTo(201);
         Echo.assertEchoes(port);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 api.get("/metrics").body().contains("portgate_forward_bytes_total{direction=\"in\",forward=\"metered\"} 5.0"));
         String metrics = api.get("/metrics").body();
         assertThat(metrics).contains("portgate_forward_connections_total{forward=\"metered\",protocol=\"tcp\"} 1.0")

@@ -1,5 +1,10 @@
 package dev.portgate.web;
 
+import dev.portgate.testing.Echo;
+import dev.portgate.testing.Peers;
+import dev.portgate.testing.Processes;
+import java.util.List;
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -140,7 +145,7 @@ class ConsoleIT {
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             }
             try (Socket probe = new Socket()) {
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", port), 3000))
+                Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", port), 3000))
                         .hasMessageContaining("refused");
             }
             click("#forwards-table tr[data-name=echo] button.delete");
@@ -163,7 +168,7 @@ class ConsoleIT {
 
     @Test
     void aDevicesLeaseShowsOnTheUpnpPageAndCanBeDeletedThere() throws Exception {
-        String natpmpc = dev.portgate.testing.Peers.require("natpmpc");
+        String natpmpc = Peers.require("natpmpc");
         gateway.close();
         Path config = dir.resolve("igd.yaml");
         Files.writeString(config, "igd:\n  lan: [ 127.0.0.1 ]\n  external-address: 203.0.113.7\n  listen: 127.0.0.1\n  http-port: "
@@ -173,8 +178,8 @@ class ConsoleIT {
         gateway.awaitOutput("portgate started");
         url = Files.readString(dir.resolve("data/console-url")).strip();
         int ext = Net.freeTcpPort();
-        assertThat(dev.portgate.testing.Processes.run(Duration.ofSeconds(30),
-                java.util.List.of(natpmpc, "-g", "127.0.0.1", "-a", String.valueOf(ext), "40000", "tcp", "3600")).out())
+        assertThat(Processes.run(Duration.ofSeconds(30),
+                List.of(natpmpc, "-g", "127.0.0.1", "-a", String.valueOf(ext), "40000", "tcp", "3600")).out())
                 .contains("Mapped public port " + ext);
 
         browser.get(url + "/");
@@ -190,15 +195,15 @@ class ConsoleIT {
         // Switch NAT-PMP off: a device asking now is refused.
         click("#igd-nat-pmp");
         waiting().until(d -> !d.findElement(By.id("igd-nat-pmp")).isSelected());
-        assertThat(dev.portgate.testing.Processes.run(Duration.ofSeconds(30),
-                java.util.List.of(natpmpc, "-g", "127.0.0.1", "-a", String.valueOf(Net.freeTcpPort()), "40001", "tcp", "3600")).out())
+        assertThat(Processes.run(Duration.ofSeconds(30),
+                List.of(natpmpc, "-g", "127.0.0.1", "-a", String.valueOf(Net.freeTcpPort()), "40001", "tcp", "3600")).out())
                 .doesNotContain("Mapped public port");
 
         click("#leases-table tr[data-name=lease-tcp-" + ext + "] button.delete");
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
         waiting().until(ExpectedConditions.invisibilityOfElementLocated(row));
         try (Socket probe = new Socket()) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", ext), 3000))
+            Assertions.assertThatThrownBy(() -> probe.connect(new InetSocketAddress("127.0.0.1", ext), 3000))
                     .hasMessageContaining("refused");
         }
         browser.findElement(By.id("nav-audit")).click();
@@ -218,7 +223,7 @@ class ConsoleIT {
                     "serve", "--config", config.toString(), "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
             gateway.awaitOutput("portgate started");
             url = Files.readString(dir.resolve("data/console-url")).strip();
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", port)).as("closed before anyone opens it").isFalse();
+            assertThat(Echo.getsThrough("127.0.0.1", port)).as("closed before anyone opens it").isFalse();
 
             // The admin adds a door user under Settings.
             browser.get(url + "/");
@@ -239,8 +244,8 @@ class ConsoleIT {
             click("#door-table tr[data-name=nas] button.open");
             waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#door-table tr[data-name=nas] td.state"), "open for you"));
             Browser.screenshot(browser, "09-open-a-door");
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.1", port)).as("open for this browser's address").isTrue();
-            assertThat(dev.portgate.testing.Echo.getsThrough("127.0.0.2", port)).as("and no other").isFalse();
+            assertThat(Echo.getsThrough("127.0.0.1", port)).as("open for this browser's address").isTrue();
+            assertThat(Echo.getsThrough("127.0.0.2", port)).as("and no other").isFalse();
         }
     }
 
