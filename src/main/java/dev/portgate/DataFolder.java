@@ -25,11 +25,13 @@ public final class DataFolder implements AutoCloseable {
                 // not a POSIX file system: the folder keeps its default permissions
             }
         }
-        this.lockFile = FileChannel.open(this.path.resolve("portgate.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        this.lockFile = FileChannel.open(
+                this.path.resolve("portgate.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         this.lock = lockFile.tryLock();
         if (lock == null) {
             lockFile.close();
-            throw new IOException("data folder " + this.path + " is in use by another portgate — stop it, or give another --data");
+            throw new IOException(
+                    "data folder " + this.path + " is in use by another portgate — stop it, or give another --data");
         }
     }
 

@@ -1,62 +1,62 @@
 package dev.portgate;
 
-import dev.portgate.forward.ListenSpec;
-import dev.portgate.net.KeyStores;
-import dev.portgate.net.SideConnections;
-import dev.portgate.net.TlsContexts;
-import dev.portgate.net.TransparentEgress;
-import dev.portgate.ssh.SshIo;
-import dev.portgate.store.BanStore;
-import java.net.InetAddress;
-import java.util.Objects;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import dev.portgate.config.ConfigException;
 import dev.portgate.config.ConfigFile;
 import dev.portgate.config.GatewayConfig;
+import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Problem;
+import dev.portgate.igd.IgdService;
+import dev.portgate.igd.Upstream;
 import dev.portgate.net.DirectDialer;
+import dev.portgate.net.KeyStores;
+import dev.portgate.net.KnockListener;
 import dev.portgate.net.ListenerFactory;
+import dev.portgate.net.SideConnections;
+import dev.portgate.net.TlsContexts;
+import dev.portgate.net.TransparentEgress;
 import dev.portgate.net.Transport;
-import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Doors;
 import dev.portgate.policy.KnockConfig;
 import dev.portgate.policy.Knocks;
+import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
-import dev.portgate.net.KnockListener;
-import dev.portgate.trigger.Triggers;
-import dev.portgate.socks.ProxyServices;
-import dev.portgate.ssh.SshEndpoints;
-import dev.portgate.ssh.SessionRules;
-import dev.portgate.ssh.SshServerConfig;
-import dev.portgate.ssh.TunnelServer;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.Expiry;
 import dev.portgate.rules.Reconciler;
-import dev.portgate.igd.IgdService;
-import dev.portgate.igd.Upstream;
-import java.time.Clock;
 import dev.portgate.rules.RuleService;
+import dev.portgate.socks.ProxyServices;
+import dev.portgate.ssh.SessionRules;
+import dev.portgate.ssh.SshEndpoints;
+import dev.portgate.ssh.SshIo;
+import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.ssh.TunnelServer;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
+import dev.portgate.store.BanStore;
 import dev.portgate.store.Database;
 import dev.portgate.store.SqliteRuleStore;
+import dev.portgate.trigger.Triggers;
 import dev.portgate.web.ConsoleTls;
 import dev.portgate.web.FirstRun;
 import dev.portgate.web.WebServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,14 +66,18 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     /** How the gateway is run: the CLI's serve options. {@code console} null means no console. */
-    public record Settings(Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout,
-                           Console console) {
-    }
+    public record Settings(
+            Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout, Console console) {}
 
     /** Where the console listens and how: TLS (given key store, or self-signed) or, if asked, plain. */
-    public record Console(InetSocketAddress address, boolean insecure, boolean tls, Path keyStore, String keyStorePassword,
-                          String adminPassword, String apiToken) {
-    }
+    public record Console(
+            InetSocketAddress address,
+            boolean insecure,
+            boolean tls,
+            Path keyStore,
+            String keyStorePassword,
+            String adminPassword,
+            String apiToken) {}
 
     private final Settings settings;
     private final DataFolder data;
@@ -91,6 +95,7 @@ public final class Gateway implements AutoCloseable {
     private TunnelServer ssh;
     /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
     private final SideConnections side;
+
     private final SshEndpoints endpoints;
     private final Expiry expiry;
     private final IgdService igd;
@@ -121,21 +126,32 @@ public final class Gateway implements AutoCloseable {
         this.sshIo = new SshIo(transport, settings.threads());
         this.bans = new Bans(Clock.systemUTC(), ban -> {
             log.warn("banned {} until {}: {}", ban.source().getHostAddress(), ban.until(), ban.reason());
-            audit.record(new Actor("firewall", ban.source().getHostAddress()), "ban", ban.source().getHostAddress(), ban.reason());
+            audit.record(
+                    new Actor("firewall", ban.source().getHostAddress()),
+                    "ban",
+                    ban.source().getHostAddress(),
+                    ban.reason());
         });
         bans.store(new BanStore(db));
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
-        this.direct = new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
+        this.direct =
+                new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.authWorkers = Executors.newFixedThreadPool(2, daemon("auth"));
         // The SSH server's session forwards (ssh -R) change rules here, one at a time, never on an SSH loop.
         this.sshChanges = Executors.newSingleThreadExecutor(daemon("ssh-rules"));
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints(sshIo, direct);
         // Proxies tell the triggers of outbound traffic; the triggers need the rules, made below.
-        ProxyServices proxies = new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle,
-                (device, protocol, port) -> triggers().outbound(device, protocol, port));
-        this.reconciler = new Reconciler(new ListenerFactory(transport, policy, direct, proxies, endpoints,
+        ProxyServices proxies = new ProxyServices(
+                transport, policy, direct, endpoints, authWorkers, throttle, (device, protocol, port) -> triggers()
+                        .outbound(device, protocol, port));
+        this.reconciler = new Reconciler(new ListenerFactory(
+                transport,
+                policy,
+                direct,
+                proxies,
+                endpoints,
                 new TlsContexts(data.path().resolve("tls"))));
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
@@ -150,20 +166,37 @@ public final class Gateway implements AutoCloseable {
     private WebServer startConsole(Console c) throws IOException {
         String firstRun = FirstRun.ensureAdmin(accounts, c.adminPassword());
         FirstRun.ensureTokens(accounts, data.path(), c.apiToken());
-        boolean loopback = c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
+        boolean loopback =
+                c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
         KeyStores.KeyStoreFile tls = null;
         if (c.keyStore() != null) {
             tls = new KeyStores.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
         } else if (c.tls() || (!loopback && !c.insecure())) {
             tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
         }
-        WebServer server = new WebServer(new WebServer.Settings(c.address(), tls), rules, reconciler, side, accounts, audit, endpoints, igd, upstream, policy, triggers);
+        WebServer server = new WebServer(
+                new WebServer.Settings(c.address(), tls),
+                rules,
+                reconciler,
+                side,
+                accounts,
+                audit,
+                endpoints,
+                igd,
+                upstream,
+                policy,
+                triggers);
         server.start();
         FirstRun.writeUrl(data.path(), server.url());
         igd.consoleUrl(server.url());
-        log.info("console and API on {}{}", server.url(), tls == null ? "" : " (TLS, certificate SHA-256 " + ConsoleTls.fingerprint(tls) + ")");
+        log.info(
+                "console and API on {}{}",
+                server.url(),
+                tls == null ? "" : " (TLS, certificate SHA-256 " + ConsoleTls.fingerprint(tls) + ")");
         if (!loopback && tls == null) {
-            log.warn("the console listens on {} without TLS (--console-insecure): passwords and tokens cross the network in clear", c.address());
+            log.warn(
+                    "the console listens on {} without TLS (--console-insecure): passwords and tokens cross the network in clear",
+                    c.address());
         }
         if (firstRun != null) {
             System.out.println(firstRun);
@@ -220,8 +253,12 @@ public final class Gateway implements AutoCloseable {
         egressSpec = next;
         if (next != null) {
             try {
-                egress = TransparentEgress.open(transport, new InetSocketAddress(next.address(), next.ports().first()), direct,
-                        (device, protocol, port) -> triggers.outbound(device, protocol, port), side);
+                egress = TransparentEgress.open(
+                        transport,
+                        new InetSocketAddress(next.address(), next.ports().first()),
+                        direct,
+                        (device, protocol, port) -> triggers.outbound(device, protocol, port),
+                        side);
             } catch (IOException e) {
                 log.warn("egress: {}", e.getMessage());
             }
@@ -243,8 +280,12 @@ public final class Gateway implements AutoCloseable {
         }
         knocks.maxSkew(next.maxSkew());
         try {
-            knockListener = KnockListener.open(transport, new InetSocketAddress(next.listen().address(), next.listen().ports().first()),
-                    authWorkers, this::knocked);
+            knockListener = KnockListener.open(
+                    transport,
+                    new InetSocketAddress(
+                            next.listen().address(), next.listen().ports().first()),
+                    authWorkers,
+                    this::knocked);
         } catch (IOException e) {
             log.warn("knock: {}", e.getMessage());
         }
@@ -253,13 +294,23 @@ public final class Gateway implements AutoCloseable {
     private void knocked(byte[] datagram, InetAddress source) {
         Knocks.Outcome o = knocks.accept(datagram, source);
         if (o instanceof Knocks.Outcome.Opened opened) {
-            log.info("knock from {} opened forward \"{}\" until {}", source.getHostAddress(), opened.forward(), opened.door().until());
-            audit.record(new Actor("knock", source.getHostAddress()), "knock.accept", opened.forward(), "open until " + opened.door().until());
+            log.info(
+                    "knock from {} opened forward \"{}\" until {}",
+                    source.getHostAddress(),
+                    opened.forward(),
+                    opened.door().until());
+            audit.record(
+                    new Actor("knock", source.getHostAddress()),
+                    "knock.accept",
+                    opened.forward(),
+                    "open until " + opened.door().until());
         } else if (o instanceof Knocks.Outcome.Rejected r) {
-            // Garbage is only counted; a knock that names a forward is audited, at most once a second (a flood stays a count).
+            // Garbage is only counted; a knock that names a forward is audited, at most once a second (a flood stays a
+            // count).
             long now = System.nanoTime();
             long last = lastKnockAudit.get();
-            boolean audited = !r.forward().isEmpty() && now - last > 1_000_000_000L && lastKnockAudit.compareAndSet(last, now);
+            boolean audited =
+                    !r.forward().isEmpty() && now - last > 1_000_000_000L && lastKnockAudit.compareAndSet(last, now);
             if (audited) {
                 log.info("knock from {} for \"{}\" rejected: {}", source.getHostAddress(), r.forward(), r.why());
                 audit.record(new Actor("knock", source.getHostAddress()), "knock.reject", r.forward(), r.why());
@@ -292,8 +343,15 @@ public final class Gateway implements AutoCloseable {
                     log.info("ssh server stopped (no ssh-server section)");
                 }
             } else if (ssh == null) {
-                TunnelServer server = new TunnelServer(next, data.path(), throttle, authWorkers,
-                        new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges), direct, sshIo, side);
+                TunnelServer server = new TunnelServer(
+                        next,
+                        data.path(),
+                        throttle,
+                        authWorkers,
+                        new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges),
+                        direct,
+                        sshIo,
+                        side);
                 server.start();
                 ssh = server;
             } else {
@@ -352,7 +410,10 @@ public final class Gateway implements AutoCloseable {
         for (Problem p : problems) {
             log.warn("config refused: {}", p);
         }
-        log.warn("config {} refused whole ({} problem{}); the running rules stay", settings.config(), problems.size(),
+        log.warn(
+                "config {} refused whole ({} problem{}); the running rules stay",
+                settings.config(),
+                problems.size(),
                 problems.size() == 1 ? "" : "s");
     }
 
@@ -362,7 +423,10 @@ public final class Gateway implements AutoCloseable {
         long open = reconciler.activeConnections();
         Instant deadline = Instant.now().plus(settings.shutdownGrace());
         if (open > 0) {
-            log.info("stopping: listeners closed; waiting up to {} s for {} open connection(s)", settings.shutdownGrace().toSeconds(), open);
+            log.info(
+                    "stopping: listeners closed; waiting up to {} s for {} open connection(s)",
+                    settings.shutdownGrace().toSeconds(),
+                    open);
         }
         while (reconciler.activeConnections() > 0 && Instant.now().isBefore(deadline)) {
             try {

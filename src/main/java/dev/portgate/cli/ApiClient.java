@@ -1,6 +1,5 @@
 package dev.portgate.cli;
 
-import java.security.GeneralSecurityException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
@@ -50,18 +50,26 @@ final class ApiClient {
 
     static ApiClient from(Path data, String api) throws Failure {
         try {
-            String url = api != null ? api : readTrimmed(data.resolve("console-url"),
-                    "no console URL in " + data + " — is `portgate serve --data " + data + "` running? (or give --api URL)");
+            String url = api != null
+                    ? api
+                    : readTrimmed(
+                            data.resolve("console-url"),
+                            "no console URL in " + data + " — is `portgate serve --data " + data
+                                    + "` running? (or give --api URL)");
             String token = System.getenv("PORTGATE_API_TOKEN");
             if (token == null || token.isBlank()) {
-                token = readTrimmed(data.resolve("api-token"), "no API token in " + data + " — set PORTGATE_API_TOKEN or give --data");
+                token = readTrimmed(
+                        data.resolve("api-token"),
+                        "no API token in " + data + " — set PORTGATE_API_TOKEN or give --data");
             }
             HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
             Path store = data.resolve("console.p12");
             if (url.startsWith("https://") && Files.exists(store)) {
-                b.sslContext(trusting(store, readTrimmed(data.resolve("console.p12.password"), "console.p12 has no password file")));
+                b.sslContext(trusting(
+                        store, readTrimmed(data.resolve("console.p12.password"), "console.p12 has no password file")));
             }
-            return new ApiClient(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url), token.strip(), b.build());
+            return new ApiClient(
+                    URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url), token.strip(), b.build());
         } catch (IOException | GeneralSecurityException e) {
             throw new Failure(0, e.getMessage(), null);
         }
@@ -110,10 +118,13 @@ final class ApiClient {
     }
 
     private JsonNode send(String method, String path, JsonNode body) throws Failure {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+        HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json");
         if (body != null) {
-            rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+            rb.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
         } else {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
@@ -133,7 +144,10 @@ final class ApiClient {
             try {
                 json = JSON.readTree(r.body());
             } catch (IOException e) {
-                throw new Failure(r.statusCode(), "the gateway answered " + r.statusCode() + " with something that is not JSON", null);
+                throw new Failure(
+                        r.statusCode(),
+                        "the gateway answered " + r.statusCode() + " with something that is not JSON",
+                        null);
             }
         }
         if (r.statusCode() >= 400) {

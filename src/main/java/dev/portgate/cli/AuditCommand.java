@@ -6,11 +6,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code portgate audit}: the security report — every door, who can reach it, how it is guarded, and what is risky. */
-@Command(name = "audit", mixinStandardHelpOptions = true,
-        description = "Print the security report: each forward's reach and guard, warnings for risky services, bans. Exits 1 if there are warnings.")
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print the security report: each forward's reach and guard, warnings for risky services, bans. Exits 1 if there are warnings.")
 final class AuditCommand implements Callable<Integer> {
 
-    @Mixin ClientOptions client;
+    @Mixin
+    ClientOptions client;
 
     @Override
     public Integer call() {
@@ -27,9 +31,15 @@ final class AuditCommand implements Callable<Integer> {
             }
             Table t = new Table("FORWARD", "LISTEN", "STATE", "REACH", "ACCESS", "SERVICE");
             for (JsonNode f : report.path("forwards")) {
-                t.row(f.path("forward").asText(), f.path("listen").asText(), f.path("state").asText(), f.path("reach").asText(),
+                t.row(
+                        f.path("forward").asText(),
+                        f.path("listen").asText(),
+                        f.path("state").asText(),
+                        f.path("reach").asText(),
                         f.path("access").asText() + (f.path("guarded").asBoolean() ? " (guarded)" : ""),
-                        f.path("service").asText().isEmpty() ? "-" : f.path("service").asText());
+                        f.path("service").asText().isEmpty()
+                                ? "-"
+                                : f.path("service").asText());
             }
             t.print(System.out);
             System.out.println();
@@ -38,11 +48,16 @@ final class AuditCommand implements Callable<Integer> {
                     System.out.println("WARNING " + f.path("forward").asText() + ": " + w.asText());
                 }
             }
-            System.out.println("firewall: allow " + (report.path("firewall").path("allow").isEmpty() ? "everyone" : report.path("firewall").path("allow"))
-                    + ", deny " + report.path("firewall").path("deny") + "; bans " + report.path("firewall").path("ban").asText());
+            System.out.println("firewall: allow "
+                    + (report.path("firewall").path("allow").isEmpty()
+                            ? "everyone"
+                            : report.path("firewall").path("allow"))
+                    + ", deny " + report.path("firewall").path("deny") + "; bans "
+                    + report.path("firewall").path("ban").asText());
             System.out.println(bans.isEmpty() ? "banned: nobody" : "banned:");
             for (JsonNode b : bans) {
-                System.out.println("  " + b.path("address").asText() + " until " + b.path("until").asText() + " — " + b.path("reason").asText());
+                System.out.println("  " + b.path("address").asText() + " until "
+                        + b.path("until").asText() + " — " + b.path("reason").asText());
             }
             return report.path("warnings").asInt() > 0 ? ExitCodes.INVALID : ExitCodes.OK;
         } catch (ApiClient.Failure e) {

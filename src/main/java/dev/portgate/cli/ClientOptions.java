@@ -11,11 +11,18 @@ final class ClientOptions {
     /** The gateway could not be reached, or refused our credentials. */
     static final int UNREACHABLE = 4;
 
-    @Option(names = {"-d", "--data"}, paramLabel = "DIR", defaultValue = "portgate-data",
-            description = "the running gateway's data folder: its URL and token are read there (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-d", "--data"},
+            paramLabel = "DIR",
+            defaultValue = "portgate-data",
+            description =
+                    "the running gateway's data folder: its URL and token are read there (default: ${DEFAULT-VALUE})")
     Path data;
 
-    @Option(names = "--api", paramLabel = "URL", description = "the gateway's console/API URL, instead of the one in the data folder")
+    @Option(
+            names = "--api",
+            paramLabel = "URL",
+            description = "the gateway's console/API URL, instead of the one in the data folder")
     String api;
 
     @Option(names = "--json", description = "print JSON (for scripts) instead of a table")

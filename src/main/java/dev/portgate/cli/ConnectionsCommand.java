@@ -1,8 +1,8 @@
 package dev.portgate.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "connections", mixinStandardHelpOptions = true, description = "List live connections, or close one.")
 final class ConnectionsCommand implements Callable<Integer> {
 
-    @Mixin ClientOptions client;
+    @Mixin
+    ClientOptions client;
 
     @Option(names = "--forward", paramLabel = "NAME", description = "only this forward's connections")
     String forward;
@@ -31,16 +32,22 @@ final class ConnectionsCommand implements Callable<Integer> {
                 }
                 return ExitCodes.OK;
             }
-            JsonNode list = api.get("/api/v1/connections" + (forward == null ? ""
-                    : "?forward=" + URLEncoder.encode(forward, StandardCharsets.UTF_8)));
+            JsonNode list = api.get("/api/v1/connections"
+                    + (forward == null ? "" : "?forward=" + URLEncoder.encode(forward, StandardCharsets.UTF_8)));
             if (client.json) {
                 System.out.println(list.toPrettyString());
                 return ExitCodes.OK;
             }
             Table t = new Table("ID", "FORWARD", "PROTO", "CLIENT", "TARGET", "IN", "OUT", "AGE");
             for (JsonNode c : list) {
-                t.row(c.path("id").asLong(), c.path("forward").asText(), c.path("protocol").asText(), c.path("client").asText(),
-                        c.path("target").asText(), Table.bytes(c.path("bytes-in").asLong()), Table.bytes(c.path("bytes-out").asLong()),
+                t.row(
+                        c.path("id").asLong(),
+                        c.path("forward").asText(),
+                        c.path("protocol").asText(),
+                        c.path("client").asText(),
+                        c.path("target").asText(),
+                        Table.bytes(c.path("bytes-in").asLong()),
+                        Table.bytes(c.path("bytes-out").asLong()),
                         c.path("age-seconds").asLong() + " s");
             }
             t.print(System.out);

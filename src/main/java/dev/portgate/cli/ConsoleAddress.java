@@ -7,8 +7,7 @@ import java.net.InetSocketAddress;
 /** Parses {@code --console}: {@code [address:]port}, the address an IP literal; port 0 picks a free one. */
 final class ConsoleAddress {
 
-    private ConsoleAddress() {
-    }
+    private ConsoleAddress() {}
 
     static InetSocketAddress parse(String text) {
         String s = text.strip();
@@ -17,7 +16,8 @@ final class ConsoleAddress {
         String port = colon < 0 ? s : s.substring(colon + 1);
         InetAddress address = Addresses.literal(host);
         if (address == null) {
-            throw new IllegalArgumentException("\"" + text + "\": \"" + host + "\" is not an IP address — write it like 127.0.0.1:7080 or [::1]:7080");
+            throw new IllegalArgumentException("\"" + text + "\": \"" + host
+                    + "\" is not an IP address — write it like 127.0.0.1:7080 or [::1]:7080");
         }
         int p;
         try {

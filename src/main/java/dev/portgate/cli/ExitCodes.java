@@ -11,6 +11,5 @@ final class ExitCodes {
     /** The gateway could not start (data folder in use, cannot bind…). */
     static final int FAILED = 3;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

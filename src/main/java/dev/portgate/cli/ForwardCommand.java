@@ -1,9 +1,9 @@
 package dev.portgate.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -11,13 +11,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code portgate forward add|list|show|edit|rm|enable|disable}, through the running gateway's API. */
-@Command(name = "forward", mixinStandardHelpOptions = true, description = "Manage forwards of a running gateway.",
-        subcommands = {ForwardCommand.Add.class, ForwardCommand.ListForwards.class, ForwardCommand.Show.class,
-                ForwardCommand.Edit.class, ForwardCommand.Remove.class, ForwardCommand.Enable.class, ForwardCommand.Disable.class})
+@Command(
+        name = "forward",
+        mixinStandardHelpOptions = true,
+        description = "Manage forwards of a running gateway.",
+        subcommands = {
+            ForwardCommand.Add.class,
+            ForwardCommand.ListForwards.class,
+            ForwardCommand.Show.class,
+            ForwardCommand.Edit.class,
+            ForwardCommand.Remove.class,
+            ForwardCommand.Enable.class,
+            ForwardCommand.Disable.class
+        })
 final class ForwardCommand {
 
     static String path(String name) {
-        return "/api/v1/forwards/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/api/v1/forwards/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     static void printForwards(JsonNode list, PrintStream out) {
@@ -28,16 +39,25 @@ final class ForwardCommand {
             String protocol = f.path("protocol").asText();
             if (proxy) {
                 StringBuilder p = new StringBuilder();
-                f.path("protocols").forEach(x -> p.append(p.length() == 0 ? "" : "+").append(x.asText()));
+                f.path("protocols")
+                        .forEach(x -> p.append(p.length() == 0 ? "" : "+").append(x.asText()));
                 protocol = p.toString();
             }
             StringBuilder permit = new StringBuilder();
-            f.path("permit-open").forEach(x -> permit.append(permit.length() == 0 ? "" : ",").append(x.asText()));
+            f.path("permit-open")
+                    .forEach(x -> permit.append(permit.length() == 0 ? "" : ",").append(x.asText()));
             String target = proxy ? "proxy to " + permit : f.path("target").asText();
-            t.row(f.path("name").asText(), protocol, f.path("listen").asText(), target,
-                    f.path("state").asText() + (f.has("error") ? " (" + f.path("error").asText() + ")" : ""),
-                    s.path("connections-active").asLong(), Table.bytes(s.path("bytes-in").asLong()),
-                    Table.bytes(s.path("bytes-out").asLong()), f.path("origin").asText());
+            t.row(
+                    f.path("name").asText(),
+                    protocol,
+                    f.path("listen").asText(),
+                    target,
+                    f.path("state").asText()
+                            + (f.has("error") ? " (" + f.path("error").asText() + ")" : ""),
+                    s.path("connections-active").asLong(),
+                    Table.bytes(s.path("bytes-in").asLong()),
+                    Table.bytes(s.path("bytes-out").asLong()),
+                    f.path("origin").asText());
         }
         t.print(out);
     }
@@ -47,8 +67,9 @@ final class ForwardCommand {
         if (client.json) {
             System.out.println(f.toPrettyString());
         } else {
-            System.out.println(verb + " forward \"" + name + "\": " + f.path("protocol").asText() + " " + f.path("listen").asText()
-                    + " -> " + f.path("target").asText() + " (" + f.path("state").asText() + ")");
+            System.out.println(verb + " forward \"" + name + "\": "
+                    + f.path("protocol").asText() + " " + f.path("listen").asText() + " -> "
+                    + f.path("target").asText() + " (" + f.path("state").asText() + ")");
         }
         return ExitCodes.OK;
     }
@@ -77,19 +98,30 @@ final class ForwardCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a forward.")
     static final class Add implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @ArgGroup(exclusive = false, multiplicity = "1") ForwardFields fields;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        ForwardFields fields;
 
         @Override
         public Integer call() {
-            return client.call(api -> printChanged(client, "added", name, api.post("/api/v1/forwards", fields.toJson(name))));
+            return client.call(
+                    api -> printChanged(client, "added", name, api.post("/api/v1/forwards", fields.toJson(name))));
         }
     }
 
-    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List forwards with their state and traffic.")
+    @Command(
+            name = "list",
+            aliases = "ls",
+            mixinStandardHelpOptions = true,
+            description = "List forwards with their state and traffic.")
     static final class ListForwards implements Callable<Integer> {
-        @Mixin ClientOptions client;
+        @Mixin
+        ClientOptions client;
 
         @Override
         public Integer call() {
@@ -107,8 +139,11 @@ final class ForwardCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one forward.")
     static final class Show implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
         @Override
         public Integer call() {
@@ -119,22 +154,38 @@ final class ForwardCommand {
         }
     }
 
-    @Command(name = "edit", mixinStandardHelpOptions = true, description = "Change some fields of a forward; the others stay.")
+    @Command(
+            name = "edit",
+            mixinStandardHelpOptions = true,
+            description = "Change some fields of a forward; the others stay.")
     static final class Edit implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @ArgGroup(exclusive = false, multiplicity = "1") ForwardFields fields;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        ForwardFields fields;
 
         @Override
         public Integer call() {
-            return client.call(api -> printChanged(client, "changed", name, api.patch(path(name), fields.toJson(null))));
+            return client.call(
+                    api -> printChanged(client, "changed", name, api.patch(path(name), fields.toJson(null))));
         }
     }
 
-    @Command(name = "rm", aliases = "delete", mixinStandardHelpOptions = true, description = "Delete a forward (its connections close).")
+    @Command(
+            name = "rm",
+            aliases = "delete",
+            mixinStandardHelpOptions = true,
+            description = "Delete a forward (its connections close).")
     static final class Remove implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
         @Override
         public Integer call() {
@@ -150,8 +201,11 @@ final class ForwardCommand {
 
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a forward.")
     static final class Enable implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
         @Override
         public Integer call() {
@@ -159,10 +213,16 @@ final class ForwardCommand {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a forward: its listeners and connections close.")
+    @Command(
+            name = "disable",
+            mixinStandardHelpOptions = true,
+            description = "Disable a forward: its listeners and connections close.")
     static final class Disable implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
         @Override
         public Integer call() {
@@ -176,7 +236,8 @@ final class ForwardCommand {
             if (client.json) {
                 System.out.println(f.toPrettyString());
             } else {
-                System.out.println((on ? "enabled" : "disabled") + " forward \"" + name + "\" (" + f.path("state").asText() + ")");
+                System.out.println((on ? "enabled" : "disabled") + " forward \"" + name + "\" ("
+                        + f.path("state").asText() + ")");
             }
             return ExitCodes.OK;
         });

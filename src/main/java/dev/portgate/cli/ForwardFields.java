@@ -17,13 +17,20 @@ final class ForwardFields {
     @Option(names = "--target", paramLabel = "HOST:PORT[-LAST]", description = "where to forward, e.g. 192.168.1.5:80")
     String target;
 
-    @Option(names = "--allow", paramLabel = "CIDR", split = ",", description = "allowed sources (repeat, or comma-separated); \"\" clears")
+    @Option(
+            names = "--allow",
+            paramLabel = "CIDR",
+            split = ",",
+            description = "allowed sources (repeat, or comma-separated); \"\" clears")
     List<String> allow;
 
     @Option(names = "--deny", paramLabel = "CIDR", split = ",", description = "denied sources; \"\" clears")
     List<String> deny;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "close idle connections after this long, e.g. 10m")
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            description = "close idle connections after this long, e.g. 10m")
     String idleTimeout;
 
     @Option(names = "--max-connections", paramLabel = "N", description = "concurrent connections (0 = no limit)")
@@ -38,7 +45,10 @@ final class ForwardFields {
     @Option(names = "--disabled", description = "create it disabled")
     boolean disabled;
 
-    @Option(names = "--expires", paramLabel = "TIME|DURATION", description = "remove it then, e.g. 2h or 2026-12-01T18:00:00Z")
+    @Option(
+            names = "--expires",
+            paramLabel = "TIME|DURATION",
+            description = "remove it then, e.g. 2h or 2026-12-01T18:00:00Z")
     String expires;
 
     @Option(names = "--access", paramLabel = "open|knock|login|tls", description = "who may start connections")
@@ -50,7 +60,10 @@ final class ForwardFields {
     @Option(names = "--open-for", paramLabel = "DURATION", description = "how long a knock or login opens the door")
     String openFor;
 
-    @Option(names = "--close-when-idle", paramLabel = "DURATION", description = "disable it after this long without traffic")
+    @Option(
+            names = "--close-when-idle",
+            paramLabel = "DURATION",
+            description = "disable it after this long without traffic")
     String closeWhenIdle;
 
     @Option(names = "--rate-limit", paramLabel = "N/s|N/m|N/h", description = "new connections per source address")

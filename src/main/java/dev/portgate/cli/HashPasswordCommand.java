@@ -10,8 +10,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code portgate hash-password}: read a password on standard input, print the hash every password-hash key takes. */
-@Command(name = "hash-password", mixinStandardHelpOptions = true,
-        description = "Read a password on standard input (not echoed on a terminal) and print its hash for a config file.")
+@Command(
+        name = "hash-password",
+        mixinStandardHelpOptions = true,
+        description =
+                "Read a password on standard input (not echoed on a terminal) and print its hash for a config file.")
 final class HashPasswordCommand implements Callable<Integer> {
 
     @Override

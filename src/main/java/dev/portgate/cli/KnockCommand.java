@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code portgate knock HOST FORWARD --key-file F}: sends one signed knock datagram that opens a knock-guarded forward. */
-@Command(name = "knock", mixinStandardHelpOptions = true,
+@Command(
+        name = "knock",
+        mixinStandardHelpOptions = true,
         description = "Send a single-packet knock that opens a forward with access: knock for this machine's address.")
 final class KnockCommand implements Callable<Integer> {
 
@@ -25,7 +27,11 @@ final class KnockCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "FORWARD", description = "the forward's name")
     String forward;
 
-    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "the forward's knock key (portgate knock-key)")
+    @Option(
+            names = "--key-file",
+            required = true,
+            paramLabel = "FILE",
+            description = "the forward's knock key (portgate knock-key)")
     Path keyFile;
 
     @Option(names = "--port", paramLabel = "N", description = "the gateway's knock port (default ${DEFAULT-VALUE})")

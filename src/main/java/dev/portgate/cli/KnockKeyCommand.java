@@ -10,7 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code portgate knock-key FILE}: writes a new random knock key, readable by its owner only. */
-@Command(name = "knock-key", mixinStandardHelpOptions = true, description = "Write a new random knock key to FILE (mode 0600).")
+@Command(
+        name = "knock-key",
+        mixinStandardHelpOptions = true,
+        description = "Write a new random knock key to FILE (mode 0600).")
 final class KnockKeyCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE")
@@ -22,7 +25,8 @@ final class KnockKeyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (Files.exists(file) && !force) {
-            System.err.println("portgate knock-key: " + file + " exists — give --force to replace it (knocks made with the old key stop working)");
+            System.err.println("portgate knock-key: " + file
+                    + " exists — give --force to replace it (knocks made with the old key stop working)");
             return ExitCodes.INVALID;
         }
         try {

@@ -4,10 +4,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code portgate} command. */
-@Command(name = "portgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(
+        name = "portgate",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = "A port-forwarding gateway: static TCP/UDP forwards, and more to come.",
-        subcommands = {ServeCommand.class, CheckCommand.class, ForwardCommand.class, ConnectionsCommand.class,
-                StatusCommand.class, LeasesCommand.class, UpstreamCommand.class, KnockCommand.class, KnockKeyCommand.class, AuditCommand.class, HashPasswordCommand.class, SshCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            CheckCommand.class,
+            ForwardCommand.class,
+            ConnectionsCommand.class,
+            StatusCommand.class,
+            LeasesCommand.class,
+            UpstreamCommand.class,
+            KnockCommand.class,
+            KnockKeyCommand.class,
+            AuditCommand.class,
+            HashPasswordCommand.class,
+            SshCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec

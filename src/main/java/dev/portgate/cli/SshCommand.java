@@ -2,8 +2,8 @@ package dev.portgate.cli;
 
 import dev.portgate.Gateway;
 import dev.portgate.config.GatewayConfig;
-import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Destination;
+import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
@@ -30,7 +30,9 @@ import picocli.CommandLine.Parameters;
  * {@code portgate ssh}: a foreground tunnel in OpenSSH's syntax that reconnects by itself (the job
  * people use autossh for). The same endpoint and forwards as the config file's, run without console.
  */
-@Command(name = "ssh", mixinStandardHelpOptions = true,
+@Command(
+        name = "ssh",
+        mixinStandardHelpOptions = true,
         description = "Tunnels in OpenSSH's syntax (-L, -R, -D) that reconnect by themselves; runs until interrupted.")
 final class SshCommand implements Callable<Integer> {
 
@@ -43,16 +45,30 @@ final class SshCommand implements Callable<Integer> {
     @Option(names = "-D", paramLabel = "[bind:]port", description = "SOCKS5/HTTP proxy through the server")
     List<String> dynamic = new ArrayList<>();
 
-    @Option(names = "-p", paramLabel = "PORT", defaultValue = "22", description = "SSH port (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-p",
+            paramLabel = "PORT",
+            defaultValue = "22",
+            description = "SSH port (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "-i", paramLabel = "FILE", description = "private key (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa)")
+    @Option(
+            names = "-i",
+            paramLabel = "FILE",
+            description = "private key (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa)")
     Path identity;
 
-    @Option(names = "-o", paramLabel = "Key=Value", description = "UserKnownHostsFile=FILE and ServerAliveInterval=SECONDS are understood")
+    @Option(
+            names = "-o",
+            paramLabel = "Key=Value",
+            description = "UserKnownHostsFile=FILE and ServerAliveInterval=SECONDS are understood")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "-c", paramLabel = "cipher[,cipher…]", split = ",", description = "ciphers to offer, in order, as OpenSSH's -c")
+    @Option(
+            names = "-c",
+            paramLabel = "cipher[,cipher…]",
+            split = ",",
+            description = "ciphers to offer, in order, as OpenSSH's -c")
     List<String> ciphers;
 
     @Option(names = "-N", description = "accepted for OpenSSH compatibility: portgate never runs commands")
@@ -97,21 +113,44 @@ final class SshCommand implements Callable<Integer> {
             int n = 0;
             for (String spec : local) {
                 String[] p = split(spec, 4);
-                forwards.add(new LocalForward("L" + ++n, true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]), "ssh",
-                        TargetSpec.parse(p[2] + ":" + p[3]), Limits.NONE));
+                forwards.add(new LocalForward(
+                        "L" + ++n,
+                        true,
+                        spec,
+                        origin,
+                        ListenSpec.parse(bind(p[0]) + ":" + p[1]),
+                        "ssh",
+                        TargetSpec.parse(p[2] + ":" + p[3]),
+                        Limits.NONE));
             }
             n = 0;
             for (String spec : remote) {
                 String[] p = split(spec, 4);
-                forwards.add(new RemoteForward("R" + ++n, true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]), "ssh",
+                forwards.add(new RemoteForward(
+                        "R" + ++n,
+                        true,
+                        spec,
+                        origin,
+                        ListenSpec.parse(bind(p[0]) + ":" + p[1]),
+                        "ssh",
                         TargetSpec.parse(p[2] + ":" + p[3])));
             }
             n = 0;
             for (String spec : dynamic) {
                 String[] p = split(spec, 2);
-                forwards.add(new DynamicForward("D" + ++n, true, spec, origin, ListenSpec.parse(bind(p[0]) + ":" + p[1]),
-                        EnumSet.of(ProxyKind.SOCKS5, ProxyKind.SOCKS4, ProxyKind.HTTP), List.of(), List.of(Destination.parse("*:*")),
-                        List.of(), false, Limits.NONE, "ssh"));
+                forwards.add(new DynamicForward(
+                        "D" + ++n,
+                        true,
+                        spec,
+                        origin,
+                        ListenSpec.parse(bind(p[0]) + ":" + p[1]),
+                        EnumSet.of(ProxyKind.SOCKS5, ProxyKind.SOCKS4, ProxyKind.HTTP),
+                        List.of(),
+                        List.of(Destination.parse("*:*")),
+                        List.of(),
+                        false,
+                        Limits.NONE,
+                        "ssh"));
             }
         } catch (IllegalArgumentException e) {
             System.err.println("portgate ssh: " + e.getMessage());
@@ -131,20 +170,32 @@ final class SshCommand implements Callable<Integer> {
             }
         }
         Path data = Files.createTempDirectory("portgate-ssh");
-        Gateway gateway = new Gateway(new Gateway.Settings(null, data, Duration.ofSeconds(5),
-                Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(10), null));
-        ChangeResult r = gateway.apply(new GatewayConfig(forwards, null,
-                List.of(new SshEndpointConfig("ssh", host, port, user, identity, null, knownHosts, keepalive, offered)), null, null));
+        Gateway gateway = new Gateway(new Gateway.Settings(
+                null,
+                data,
+                Duration.ofSeconds(5),
+                Runtime.getRuntime().availableProcessors(),
+                Duration.ofSeconds(10),
+                null));
+        ChangeResult r = gateway.apply(new GatewayConfig(
+                forwards,
+                null,
+                List.of(new SshEndpointConfig("ssh", host, port, user, identity, null, knownHosts, keepalive, offered)),
+                null,
+                null));
         if (r instanceof ChangeResult.Rejected rejected) {
             rejected.problems().forEach(p -> System.err.println("portgate ssh: " + p));
             gateway.close();
             return ExitCodes.INVALID;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.shutdown();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            gateway.shutdown();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         stopped.await();
         return ExitCodes.OK;
     }
@@ -173,7 +224,8 @@ final class SshCommand implements Callable<Integer> {
             out.add(0, "");
         }
         if (out.size() != parts) {
-            throw new IllegalArgumentException("\"" + spec + "\" is not " + (parts == 4 ? "[bind:]port:host:hostport" : "[bind:]port"));
+            throw new IllegalArgumentException(
+                    "\"" + spec + "\" is not " + (parts == 4 ? "[bind:]port:host:hostport" : "[bind:]port"));
         }
         return out.toArray(String[]::new);
     }

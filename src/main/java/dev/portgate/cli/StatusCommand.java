@@ -6,10 +6,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code portgate status}: is the gateway up, how many forwards, how much traffic. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running gateway's state and traffic.")
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = "Show the running gateway's state and traffic.")
 final class StatusCommand implements Callable<Integer> {
 
-    @Mixin ClientOptions client;
+    @Mixin
+    ClientOptions client;
 
     @Override
     public Integer call() {
@@ -21,17 +25,32 @@ final class StatusCommand implements Callable<Integer> {
                 System.out.println(s.toPrettyString());
                 return ExitCodes.OK;
             }
-            System.out.printf("portgate is running (up %d s)%n", s.path("uptime-seconds").asLong());
-            System.out.printf("forwards: %d (%d listening, %d failed, %d disabled)%n", s.path("forwards").asInt(),
-                    s.path("listening").asInt(), s.path("failed").asInt(), s.path("disabled").asInt());
-            System.out.printf("connections: %d open; traffic: %s in, %s out; now %s/s in, %s/s out; %d refused%n",
-                    s.path("connections-active").asLong(), Table.bytes(s.path("bytes-in").asLong()),
-                    Table.bytes(s.path("bytes-out").asLong()), Table.bytes(s.path("rate-in").asLong()),
-                    Table.bytes(s.path("rate-out").asLong()), s.path("refused").asLong());
+            System.out.printf(
+                    "portgate is running (up %d s)%n", s.path("uptime-seconds").asLong());
+            System.out.printf(
+                    "forwards: %d (%d listening, %d failed, %d disabled)%n",
+                    s.path("forwards").asInt(),
+                    s.path("listening").asInt(),
+                    s.path("failed").asInt(),
+                    s.path("disabled").asInt());
+            System.out.printf(
+                    "connections: %d open; traffic: %s in, %s out; now %s/s in, %s/s out; %d refused%n",
+                    s.path("connections-active").asLong(),
+                    Table.bytes(s.path("bytes-in").asLong()),
+                    Table.bytes(s.path("bytes-out").asLong()),
+                    Table.bytes(s.path("rate-in").asLong()),
+                    Table.bytes(s.path("rate-out").asLong()),
+                    s.path("refused").asLong());
             JsonNode endpoints = api.get("/api/v1/ssh-endpoints");
             for (JsonNode e : endpoints) {
-                System.out.printf("ssh-endpoint %s (%s): %s%s%s%n", e.path("name").asText(), e.path("target").asText(), e.path("state").asText(),
-                        e.has("retry-in-seconds") ? " in " + e.path("retry-in-seconds").asLong() + " s" : "",
+                System.out.printf(
+                        "ssh-endpoint %s (%s): %s%s%s%n",
+                        e.path("name").asText(),
+                        e.path("target").asText(),
+                        e.path("state").asText(),
+                        e.has("retry-in-seconds")
+                                ? " in " + e.path("retry-in-seconds").asLong() + " s"
+                                : "",
                         e.has("last-error") ? " — " + e.path("last-error").asText() : "");
             }
             System.out.println();

@@ -1,9 +1,9 @@
 package dev.portgate.cli;
 
-import java.util.Locale;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A plain text table with aligned columns. */
 final class Table {

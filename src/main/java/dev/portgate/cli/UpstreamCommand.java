@@ -7,21 +7,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code portgate upstream status|map|unmap}: the ports portgate holds open on the router above. */
-@Command(name = "upstream", mixinStandardHelpOptions = true,
+@Command(
+        name = "upstream",
+        mixinStandardHelpOptions = true,
         description = "Show or change the ports portgate opens on the router above it.",
         subcommands = {UpstreamCommand.Status.class, UpstreamCommand.Map.class, UpstreamCommand.Unmap.class})
 final class UpstreamCommand implements Callable<Integer> {
 
-    @Mixin ClientOptions client;
+    @Mixin
+    ClientOptions client;
 
     @Override
     public Integer call() {
         return new Status().run(client);
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "The router, its external address and each mapping.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "The router, its external address and each mapping.")
     static final class Status implements Callable<Integer> {
-        @Mixin ClientOptions client;
+        @Mixin
+        ClientOptions client;
 
         @Override
         public Integer call() {
@@ -38,9 +45,13 @@ final class UpstreamCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "map", mixinStandardHelpOptions = true, description = "Open a forward's ports (or one port) on the router above.")
+    @Command(
+            name = "map",
+            mixinStandardHelpOptions = true,
+            description = "Open a forward's ports (or one port) on the router above.")
     static final class Map implements Callable<Integer> {
-        @Mixin ClientOptions client;
+        @Mixin
+        ClientOptions client;
 
         @Parameters(paramLabel = "FORWARD|PROTO/PORT", description = "a forward's name, or a port like tcp/8080")
         String what;
@@ -53,7 +64,8 @@ final class UpstreamCommand implements Callable<Integer> {
 
     @Command(name = "unmap", mixinStandardHelpOptions = true, description = "Close what `upstream map` opened.")
     static final class Unmap implements Callable<Integer> {
-        @Mixin ClientOptions client;
+        @Mixin
+        ClientOptions client;
 
         @Parameters(paramLabel = "FORWARD|PROTO/PORT", description = "a forward's name, or a port like tcp/8080")
         String what;
@@ -83,16 +95,30 @@ final class UpstreamCommand implements Callable<Integer> {
             System.out.println("no upstream section in the config: nothing is opened on the router above");
             return;
         }
-        System.out.println("router:           " + (s.path("router").asText().isEmpty() ? "(looking, method " + s.path("method").asText() + ")" : s.path("router").asText()));
-        System.out.println("external address: " + (s.path("external-address").asText().isEmpty() ? "unknown" : s.path("external-address").asText()));
+        System.out.println("router:           "
+                + (s.path("router").asText().isEmpty()
+                        ? "(looking, method " + s.path("method").asText() + ")"
+                        : s.path("router").asText()));
+        System.out.println("external address: "
+                + (s.path("external-address").asText().isEmpty()
+                        ? "unknown"
+                        : s.path("external-address").asText()));
         if (!s.path("error").asText().isEmpty()) {
             System.out.println("last error:       " + s.path("error").asText());
         }
         Table t = new Table("FORWARD", "PROTO", "PORT", "EXTERNAL", "STATE", "REMAINING");
         for (JsonNode m : s.path("mappings")) {
-            t.row(m.path("forward").asText(), m.path("protocol").asText(), m.path("internal-port").asInt(),
-                    m.path("external-port").asInt() == 0 ? "-" : m.path("external-port").asInt(),
-                    m.path("state").asText() + (m.path("error").asText().isEmpty() ? "" : ": " + m.path("error").asText()),
+            t.row(
+                    m.path("forward").asText(),
+                    m.path("protocol").asText(),
+                    m.path("internal-port").asInt(),
+                    m.path("external-port").asInt() == 0
+                            ? "-"
+                            : m.path("external-port").asInt(),
+                    m.path("state").asText()
+                            + (m.path("error").asText().isEmpty()
+                                    ? ""
+                                    : ": " + m.path("error").asText()),
                     m.has("remaining-seconds") ? m.path("remaining-seconds").asLong() + " s" : "-");
         }
         t.print(System.out);

@@ -1,8 +1,12 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.DynamicForward;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.ListenIndex;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.LocalForward;
+import dev.portgate.forward.Origin;
+import dev.portgate.forward.Problem;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
@@ -12,12 +16,6 @@ import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
 import dev.portgate.trigger.TriggerConfig;
-import java.util.HashSet;
-import java.util.function.Function;
-import dev.portgate.forward.Forward;
-import dev.portgate.forward.ListenIndex;
-import dev.portgate.forward.Origin;
-import dev.portgate.forward.Problem;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -26,10 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -44,12 +44,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads and validates a portgate YAML config; a config with any problem is refused whole. */
 public final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("forwards", "ssh-server", "ssh-endpoints", "igd", "upstream", "firewall", "knock",
-            "triggers", "egress");
+    private static final Set<String> TOP_KEYS = Set.of(
+            "forwards", "ssh-server", "ssh-endpoints", "igd", "upstream", "firewall", "knock", "triggers", "egress");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     public static GatewayConfig load(Path path) throws ConfigException {
         String name = path.toString();
@@ -73,7 +72,12 @@ public final class ConfigFile {
             problems.add(root, "", "", "the config must be a mapping with a forwards: list");
             throw new ConfigException(problems.list());
         }
-        Fields top = new Fields(map, problems, "", TOP_KEYS, "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
+        Fields top = new Fields(
+                map,
+                problems,
+                "",
+                TOP_KEYS,
+                "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -86,42 +90,73 @@ public final class ConfigFile {
                     f.ifPresent(fw -> {
                         Node earlier = seen.putIfAbsent(fw.name(), m);
                         if (earlier != null) {
-                            problems.add(m, fw.name(), "name", "name \"" + fw.name() + "\" is used twice (also on line "
-                                    + (earlier.getStartMark().getLine() + 1) + ") — names must be unique");
+                            problems.add(
+                                    m,
+                                    fw.name(),
+                                    "name",
+                                    "name \"" + fw.name() + "\" is used twice (also on line "
+                                            + (earlier.getStartMark().getLine() + 1) + ") — names must be unique");
                         } else {
                             forwards.add(fw);
                         }
                     });
                 } else {
-                    problems.add(item, "", "forwards", "forward #" + (i + 1) + " must be a mapping of keys (name:, listen:, target: …), not a " + Fields.shape(item));
+                    problems.add(
+                            item,
+                            "",
+                            "forwards",
+                            "forward #" + (i + 1) + " must be a mapping of keys (name:, listen:, target: …), not a "
+                                    + Fields.shape(item));
                 }
                 i++;
             }
-        } else if (list != null && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
-            problems.add(list, "", "forwards", "forwards must be a list (each entry starting with \"- name:\"), not a " + Fields.shape(list));
+        } else if (list != null
+                && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
+            problems.add(
+                    list,
+                    "",
+                    "forwards",
+                    "forwards must be a list (each entry starting with \"- name:\"), not a " + Fields.shape(list));
         }
-        SshServerConfig ssh = section(top, problems, "ssh-server", "listen:, users:",
-                m -> SshServerDecoder.decode(m, problems), null);
-        List<SshEndpointConfig> endpoints = top.has("ssh-endpoints")
-                ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
-        IgdConfig igd = section(top, problems, "igd", "lan:, upnp:, nat-pmp:, pcp: …",
-                m -> IgdDecoder.decode(m, problems), null);
-        UpstreamConfig upstream = section(top, problems, "upstream", "map:, method:",
-                m -> IgdDecoder.decodeUpstream(m, problems, seen.keySet()), null);
-        GuardDecoder.Guard guard = section(top, problems, "firewall", "allow:, deny:, ban:", m -> GuardDecoder.firewall(m, problems),
+        SshServerConfig ssh = section(
+                top, problems, "ssh-server", "listen:, users:", m -> SshServerDecoder.decode(m, problems), null);
+        List<SshEndpointConfig> endpoints =
+                top.has("ssh-endpoints") ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
+        IgdConfig igd = section(
+                top, problems, "igd", "lan:, upnp:, nat-pmp:, pcp: …", m -> IgdDecoder.decode(m, problems), null);
+        UpstreamConfig upstream = section(
+                top,
+                problems,
+                "upstream",
+                "map:, method:",
+                m -> IgdDecoder.decodeUpstream(m, problems, seen.keySet()),
+                null);
+        GuardDecoder.Guard guard = section(
+                top,
+                problems,
+                "firewall",
+                "allow:, deny:, ban:",
+                m -> GuardDecoder.firewall(m, problems),
                 new GuardDecoder.Guard(Firewall.OPEN, Bans.Settings.DEFAULT));
-        KnockConfig knock = section(top, problems, "knock", "listen:, max-skew:",
-                m -> GuardDecoder.knock(m, problems), null);
-        List<TriggerConfig> triggers = top.has("triggers") ? TriggerDecoder.decode(top.at("triggers"), problems) : List.of();
-        ListenSpec egress = top.has("egress") ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null) : null;
+        KnockConfig knock =
+                section(top, problems, "knock", "listen:, max-skew:", m -> GuardDecoder.knock(m, problems), null);
+        List<TriggerConfig> triggers =
+                top.has("triggers") ? TriggerDecoder.decode(top.at("triggers"), problems) : List.of();
+        ListenSpec egress = top.has("egress")
+                ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null)
+                : null;
         Set<String> endpointNames = new HashSet<>();
         endpoints.forEach(e -> endpointNames.add(e.name()));
         for (Forward f : forwards) {
-            String via = f instanceof LocalForward lf ? lf.via()
-                    : f instanceof RemoteForward rf ? rf.via()
-                    : f instanceof DynamicForward df ? df.via() : null;
+            String via = f instanceof LocalForward lf
+                    ? lf.via()
+                    : f instanceof RemoteForward rf ? rf.via() : f instanceof DynamicForward df ? df.via() : null;
             if (via != null && !endpointNames.contains(via)) {
-                problems.add(seen.get(f.name()), f.name(), "via", "via: there is no ssh-endpoint named \"" + via + "\" — add it under ssh-endpoints");
+                problems.add(
+                        seen.get(f.name()),
+                        f.name(),
+                        "via",
+                        "via: there is no ssh-endpoint named \"" + via + "\" — add it under ssh-endpoints");
             }
         }
         for (Problem p : ListenIndex.conflicts(forwards)) {
@@ -130,15 +165,21 @@ public final class ConfigFile {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.byLine());
         }
-        return new GatewayConfig(forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock, triggers, egress);
+        return new GatewayConfig(
+                forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock, triggers, egress);
     }
 
     /**
      * A top-level section that must be a mapping, read by {@code decoder}; {@code otherwise} when it is
      * absent or has problems. Another shape is a problem that names the keys it should hold.
      */
-    private static <T> T section(Fields top, Problems problems, String key, String keysHint,
-                                 Function<MappingNode, Optional<T>> decoder, T otherwise) {
+    private static <T> T section(
+            Fields top,
+            Problems problems,
+            String key,
+            String keysHint,
+            Function<MappingNode, Optional<T>> decoder,
+            T otherwise) {
         if (!top.has(key)) {
             return otherwise;
         }

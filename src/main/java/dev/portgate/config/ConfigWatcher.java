@@ -30,8 +30,13 @@ public final class ConfigWatcher implements AutoCloseable {
         this.file = file.toAbsolutePath().normalize();
         this.onChange = onChange;
         this.watch = FileSystems.getDefault().newWatchService();
-        this.file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+        this.file
+                .getParent()
+                .register(
+                        watch,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
         this.thread = new Thread(this::run, "config-watch");
         thread.setDaemon(true);
         thread.start();

@@ -1,9 +1,9 @@
 package dev.portgate.config;
 
-import java.util.Locale;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -46,7 +46,9 @@ final class Fields {
     /** The text of a scalar key, read before the mapping is walked (to name its owner early). */
     static Optional<String> peek(MappingNode node, String key) {
         for (NodeTuple t : node.getValue()) {
-            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key) && t.getValueNode() instanceof ScalarNode v) {
+            if (t.getKeyNode() instanceof ScalarNode k
+                    && k.getValue().equals(key)
+                    && t.getValueNode() instanceof ScalarNode v) {
                 return Optional.of(v.getValue());
             }
         }
@@ -117,7 +119,11 @@ final class Fields {
             if (item instanceof MappingNode m) {
                 out.add(m);
             } else {
-                problems.add(item, owner, key, key + " must list mappings (name: …, password-hash: …), not a " + shape(item));
+                problems.add(
+                        item,
+                        owner,
+                        key,
+                        key + " must list mappings (name: …, password-hash: …), not a " + shape(item));
             }
         }
         return Optional.of(out);

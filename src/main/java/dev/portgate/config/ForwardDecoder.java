@@ -1,9 +1,5 @@
 package dev.portgate.config;
 
-import dev.portgate.forward.Protection;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
-import java.util.function.Function;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.Forward;
@@ -12,15 +8,19 @@ import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.PortRange;
+import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.TargetSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 
@@ -29,24 +29,40 @@ public final class ForwardDecoder {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
-    static final Set<String> PORT_KEYS = ProtectionDecoder.with(Set.of("name", "kind", "protocol", "listen", "target", "allow", "deny",
-            "idle-timeout", "max-connections", "expires", "proxy-protocol", "enabled", "description"));
+    static final Set<String> PORT_KEYS = ProtectionDecoder.with(Set.of(
+            "name",
+            "kind",
+            "protocol",
+            "listen",
+            "target",
+            "allow",
+            "deny",
+            "idle-timeout",
+            "max-connections",
+            "expires",
+            "proxy-protocol",
+            "enabled",
+            "description"));
     private static final String PORT_KEYS_HINT = "name, kind, protocol, listen, target, allow, deny, idle-timeout, "
             + "max-connections, expires, proxy-protocol, enabled, description, " + ProtectionDecoder.HINT;
 
-    private ForwardDecoder() {
-    }
+    private ForwardDecoder() {}
 
     /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
     public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
-        String label = Fields.peek(node, "name").filter(n -> NAME.matcher(n).matches()).orElse("#" + (index + 1));
+        String label =
+                Fields.peek(node, "name").filter(n -> NAME.matcher(n).matches()).orElse("#" + (index + 1));
         String kindWord = Fields.peek(node, "kind").orElse("port");
         if (kindWord.equals("dynamic")) {
-            return DynamicDecoder.decode(new Fields(node, problems, label, DynamicDecoder.KEYS, DynamicDecoder.KEYS_HINT), index, origin);
+            return DynamicDecoder.decode(
+                    new Fields(node, problems, label, DynamicDecoder.KEYS, DynamicDecoder.KEYS_HINT), index, origin);
         }
         if (kindWord.equals("local") || kindWord.equals("remote")) {
-            return TunnelDecoder.decode(new Fields(node, problems, label, TunnelDecoder.keys(kindWord), TunnelDecoder.hint(kindWord)),
-                    index, origin, kindWord.equals("local"));
+            return TunnelDecoder.decode(
+                    new Fields(node, problems, label, TunnelDecoder.keys(kindWord), TunnelDecoder.hint(kindWord)),
+                    index,
+                    origin,
+                    kindWord.equals("local"));
         }
         Fields f = new Fields(node, problems, label, PORT_KEYS, PORT_KEYS_HINT);
         int before = problems.list().size();
@@ -57,9 +73,8 @@ public final class ForwardDecoder {
             f.problem("kind", "kind \"" + kind + "\" is not known — use port, dynamic, local or remote");
         }
 
-        Set<Protocol> protocols = f.has("protocol")
-                ? f.parsed("protocol", Protocol::parseSet).orElse(null)
-                : Set.of(Protocol.TCP);
+        Set<Protocol> protocols =
+                f.has("protocol") ? f.parsed("protocol", Protocol::parseSet).orElse(null) : Set.of(Protocol.TCP);
         ListenSpec listen = required(f, "listen", ListenSpec::parse, "listen: [address:]port, e.g. 0.0.0.0:8080");
         TargetSpec target = required(f, "target", TargetSpec::parse, "target: host:port, e.g. 192.168.1.5:80");
         Limits limits = limits(f);
@@ -71,13 +86,19 @@ public final class ForwardDecoder {
             PortRange l = listen.ports();
             PortRange t = target.ports();
             if (t.size() != 1 && t.size() != l.size()) {
-                f.problem("target", "target range " + t + " has " + t.size() + " ports but listen range " + l + " has "
-                        + l.size() + " — give one target port, or a range of the same size");
+                f.problem(
+                        "target",
+                        "target range " + t + " has " + t.size() + " ports but listen range " + l + " has " + l.size()
+                                + " — give one target port, or a range of the same size");
             }
         }
-        if (protocols != null && !protocols.contains(Protocol.TCP)
-                && (limits.protection().access() == Protection.Access.TLS || limits.protection().targetTls())) {
-            f.problem(limits.protection().targetTls() ? "target-tls" : "access", "TLS works on tcp forwards only — use protocol: tcp");
+        if (protocols != null
+                && !protocols.contains(Protocol.TCP)
+                && (limits.protection().access() == Protection.Access.TLS
+                        || limits.protection().targetTls())) {
+            f.problem(
+                    limits.protection().targetTls() ? "target-tls" : "access",
+                    "TLS works on tcp forwards only — use protocol: tcp");
         }
         if (protocols != null && proxy != ProxyProtocol.NONE && !protocols.contains(Protocol.TCP)) {
             f.problem("proxy-protocol", "proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
@@ -85,7 +106,8 @@ public final class ForwardDecoder {
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new PortForward(name, enabled, description, origin, protocols, listen, target, limits, proxy));
+        return Optional.of(
+                new PortForward(name, enabled, description, origin, protocols, listen, target, limits, proxy));
     }
 
     /** The name, checked; problems name the forward by it from here on. */
@@ -96,7 +118,10 @@ public final class ForwardDecoder {
                 f.problem("name", "forward #" + (index + 1) + " has no name — add name: <word>");
             }
         } else if (!NAME.matcher(name).matches()) {
-            f.problem("name", "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit");
+            f.problem(
+                    "name",
+                    "name \"" + name
+                            + "\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit");
         } else {
             f.owner(name);
         }
@@ -125,7 +150,8 @@ public final class ForwardDecoder {
             try {
                 return Instant.now().plus(Durations.parse(s)).truncatedTo(ChronoUnit.SECONDS);
             } catch (IllegalArgumentException notADuration) {
-                throw new IllegalArgumentException("\"" + s + "\" is neither a time like 2026-12-01T18:00:00Z nor a duration like 2h");
+                throw new IllegalArgumentException(
+                        "\"" + s + "\" is neither a time like 2026-12-01T18:00:00Z nor a duration like 2h");
             }
         }
     }

@@ -1,13 +1,6 @@
 package dev.portgate.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.portgate.forward.Limits;
-import dev.portgate.forward.LocalForward;
-import dev.portgate.forward.Problem;
-import dev.portgate.forward.Protection;
-import dev.portgate.forward.RemoteForward;
-import dev.portgate.forward.SshSessionForward;
-import java.util.EnumSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,12 +8,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.DynamicForward;
-import dev.portgate.forward.ProxyUser;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.Limits;
+import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortForward;
+import dev.portgate.forward.Problem;
+import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyUser;
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.forward.SshSessionForward;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +41,7 @@ public final class ForwardJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private ForwardJson() {
-    }
+    private ForwardJson() {}
 
     public static ObjectNode encode(Forward forward) {
         ObjectNode o = MAPPER.createObjectNode();
@@ -172,7 +171,8 @@ public final class ForwardJson {
             }
             return f.get();
         } catch (JsonProcessingException e) {
-            throw new ConfigException(List.of(new Problem("stored forward", "", "", "not JSON: " + e.getOriginalMessage())));
+            throw new ConfigException(
+                    List.of(new Problem("stored forward", "", "", "not JSON: " + e.getOriginalMessage())));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.portgate.config;
 
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.ListenSpec;
-import dev.portgate.trigger.TriggerConfig;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
 import dev.portgate.policy.Bans;
@@ -10,21 +9,44 @@ import dev.portgate.policy.Firewall;
 import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.trigger.TriggerConfig;
 import java.util.List;
 
 /**
  * Everything a config file declares. {@code sshServer}, {@code igd} and {@code upstream} are null
  * when the file has no such section.
  */
-public record GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
-                            IgdConfig igd, UpstreamConfig upstream, Firewall firewall, Bans.Settings bans, KnockConfig knock,
-                            List<TriggerConfig> triggers, ListenSpec transparentEgress) {
+public record GatewayConfig(
+        List<Forward> forwards,
+        SshServerConfig sshServer,
+        List<SshEndpointConfig> sshEndpoints,
+        IgdConfig igd,
+        UpstreamConfig upstream,
+        Firewall firewall,
+        Bans.Settings bans,
+        KnockConfig knock,
+        List<TriggerConfig> triggers,
+        ListenSpec transparentEgress) {
 
     public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
-    public GatewayConfig(List<Forward> forwards, SshServerConfig sshServer, List<SshEndpointConfig> sshEndpoints,
-                         IgdConfig igd, UpstreamConfig upstream) {
-        this(forwards, sshServer, sshEndpoints, igd, upstream, Firewall.OPEN, Bans.Settings.DEFAULT, null, List.of(), null);
+    public GatewayConfig(
+            List<Forward> forwards,
+            SshServerConfig sshServer,
+            List<SshEndpointConfig> sshEndpoints,
+            IgdConfig igd,
+            UpstreamConfig upstream) {
+        this(
+                forwards,
+                sshServer,
+                sshEndpoints,
+                igd,
+                upstream,
+                Firewall.OPEN,
+                Bans.Settings.DEFAULT,
+                null,
+                List.of(),
+                null);
     }
 
     public GatewayConfig {

@@ -15,11 +15,9 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 /** Reads the {@code firewall:} and {@code knock:} sections. */
 final class GuardDecoder {
 
-    private GuardDecoder() {
-    }
+    private GuardDecoder() {}
 
-    record Guard(Firewall firewall, Bans.Settings bans) {
-    }
+    record Guard(Firewall firewall, Bans.Settings bans) {}
 
     static Optional<Guard> firewall(MappingNode node, Problems problems) {
         int before = problems.list().size();
@@ -53,7 +51,8 @@ final class GuardDecoder {
     static Optional<KnockConfig> knock(MappingNode node, Problems problems) {
         int before = problems.list().size();
         Fields f = new Fields(node, problems, "", Set.of("listen", "max-skew"), "listen, max-skew");
-        ListenSpec listen = f.parsed("listen", ListenSpec::parse).orElse(ListenSpec.parse("0.0.0.0:" + KnockConfig.DEFAULT_PORT));
+        ListenSpec listen =
+                f.parsed("listen", ListenSpec::parse).orElse(ListenSpec.parse("0.0.0.0:" + KnockConfig.DEFAULT_PORT));
         if (listen.ports().size() != 1) {
             f.problem("listen", "knock: listen: one port, not the range " + listen.ports());
         }

@@ -20,14 +20,27 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 /** Reads the {@code igd:} and {@code upstream:} sections, reporting every problem with its line. */
 final class IgdDecoder {
 
-    private static final Set<String> KEYS = Set.of("lan", "external-address", "listen", "upnp", "http-port", "nat-pmp", "pcp",
-            "pmp-port", "secure-mode", "third-party", "lease", "max-leases-per-device", "permissions");
-    private static final String HINT = "lan, external-address, listen, upnp, http-port, nat-pmp, pcp, pmp-port, secure-mode, "
-            + "third-party, lease, max-leases-per-device, permissions";
-    private static final Set<String> UPSTREAM_KEYS = Set.of("map", "method", "gateway", "url", "lifetime", "check-interval");
+    private static final Set<String> KEYS = Set.of(
+            "lan",
+            "external-address",
+            "listen",
+            "upnp",
+            "http-port",
+            "nat-pmp",
+            "pcp",
+            "pmp-port",
+            "secure-mode",
+            "third-party",
+            "lease",
+            "max-leases-per-device",
+            "permissions");
+    private static final String HINT =
+            "lan, external-address, listen, upnp, http-port, nat-pmp, pcp, pmp-port, secure-mode, "
+                    + "third-party, lease, max-leases-per-device, permissions";
+    private static final Set<String> UPSTREAM_KEYS =
+            Set.of("map", "method", "gateway", "url", "lifetime", "check-interval");
 
-    private IgdDecoder() {
-    }
+    private IgdDecoder() {}
 
     static Optional<IgdConfig> decode(MappingNode node, Problems problems) {
         int before = problems.list().size();
@@ -37,7 +50,9 @@ final class IgdDecoder {
             f.parse("lan", s, f.at("lan"), IgdDecoder::lanAddresses).ifPresent(lan::addAll);
         }
         if (!f.has("lan")) {
-            f.problem("lan", "igd: lan is missing — list the LAN-side addresses or interfaces to serve on, e.g. lan: [ 192.168.1.1 ]");
+            f.problem(
+                    "lan",
+                    "igd: lan is missing — list the LAN-side addresses or interfaces to serve on, e.g. lan: [ 192.168.1.1 ]");
         }
         InetAddress external = f.parsed("external-address", IgdDecoder::address).orElse(null);
         InetAddress listen = f.parsed("listen", IgdDecoder::address).orElse(Addresses.literal("0.0.0.0"));
@@ -56,7 +71,10 @@ final class IgdDecoder {
                 min = l.parsed("min", Durations::parse).orElse(min);
                 max = l.parsed("max", Durations::parse).orElse(max);
                 if (min.compareTo(max) > 0) {
-                    l.problem("min", "igd: lease: min " + Durations.format(min) + " is longer than max " + Durations.format(max));
+                    l.problem(
+                            "min",
+                            "igd: lease: min " + Durations.format(min) + " is longer than max "
+                                    + Durations.format(max));
                 }
                 if (min.isZero() || max.toSeconds() > 0xffffffffL) {
                     l.problem("max", "igd: lease: min must be above 0 and max at most 4294967295s");
@@ -78,8 +96,21 @@ final class IgdDecoder {
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new IgdConfig(lan, external, listen, upnp, httpPort, natPmp, pcp, pmpPort, secure, thirdParty,
-                min, max, perDevice, permissions));
+        return Optional.of(new IgdConfig(
+                lan,
+                external,
+                listen,
+                upnp,
+                httpPort,
+                natPmp,
+                pcp,
+                pmpPort,
+                secure,
+                thirdParty,
+                min,
+                max,
+                perDevice,
+                permissions));
     }
 
     /** {@code forwards}: the names the file declares, which {@code map} may name. */
@@ -89,10 +120,14 @@ final class IgdDecoder {
         List<String> map = f.list("map").orElse(List.of());
         for (String name : map) {
             if (!forwards.contains(name) && !name.matches("(tcp|udp)/\\d{1,5}")) {
-                f.problem("map", "upstream: map: there is no forward named \"" + name + "\" in this file (or write a port like tcp/8080)");
+                f.problem(
+                        "map",
+                        "upstream: map: there is no forward named \"" + name
+                                + "\" in this file (or write a port like tcp/8080)");
             }
         }
-        UpstreamConfig.Method method = f.parsed("method", UpstreamConfig.Method::parse).orElse(UpstreamConfig.Method.AUTO);
+        UpstreamConfig.Method method =
+                f.parsed("method", UpstreamConfig.Method::parse).orElse(UpstreamConfig.Method.AUTO);
         InetAddress gateway = f.parsed("gateway", IgdDecoder::address).orElse(null);
         URI url = f.parsed("url", IgdDecoder::url).orElse(null);
         Duration lifetime = f.parsed("lifetime", Durations::parse).orElse(Duration.ofHours(1));
@@ -122,14 +157,16 @@ final class IgdDecoder {
         InetAddress a = Addresses.literal(s.strip());
         if (a != null) {
             if (a.isAnyLocalAddress()) {
-                throw new IllegalArgumentException(s + " is every address, the WAN side too — name the LAN-side address or interface");
+                throw new IllegalArgumentException(
+                        s + " is every address, the WAN side too — name the LAN-side address or interface");
             }
             return List.of(Addresses.unmap(a));
         }
         try {
             NetworkInterface nic = NetworkInterface.getByName(s.strip());
             if (nic == null) {
-                throw new IllegalArgumentException("\"" + s + "\" is neither an IP address nor a network interface of this machine");
+                throw new IllegalArgumentException(
+                        "\"" + s + "\" is neither an IP address nor a network interface of this machine");
             }
             List<InetAddress> out = Collections.list(nic.getInetAddresses());
             if (out.isEmpty()) {

@@ -1,8 +1,8 @@
 package dev.portgate.config;
 
-import java.util.Comparator;
 import dev.portgate.forward.Problem;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
 

@@ -1,25 +1,34 @@
 package dev.portgate.config;
 
-import dev.portgate.policy.KnockPacket;
-import java.io.IOException;
-import java.util.HashSet;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.Protection;
+import dev.portgate.policy.KnockPacket;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** The protection keys every kind shares: access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, TLS. */
 final class ProtectionDecoder {
 
-    static final List<String> KEYS = List.of("access", "knock-key", "open-for", "close-when-idle", "rate-limit", "bandwidth",
-            "tls-certificate", "tls-key", "tls-client-ca", "target-tls", "target-ca");
+    static final List<String> KEYS = List.of(
+            "access",
+            "knock-key",
+            "open-for",
+            "close-when-idle",
+            "rate-limit",
+            "bandwidth",
+            "tls-certificate",
+            "tls-key",
+            "tls-client-ca",
+            "target-tls",
+            "target-ca");
     static final String HINT = String.join(", ", KEYS);
 
-    private ProtectionDecoder() {
-    }
+    private ProtectionDecoder() {}
 
     static Set<String> with(Set<String> keys) {
         Set<String> all = new HashSet<>(keys);
@@ -32,9 +41,11 @@ final class ProtectionDecoder {
         Path knockKey = f.parsed("knock-key", ProtectionDecoder::keyFile).orElse(null);
         Duration openFor = f.parsed("open-for", Durations::parse).orElse(Protection.DEFAULT_OPEN_FOR);
         Duration idle = f.parsed("close-when-idle", Durations::parse).orElse(Duration.ZERO);
-        Protection.RateLimit rate = f.parsed("rate-limit", Protection.RateLimit::parse).orElse(null);
+        Protection.RateLimit rate =
+                f.parsed("rate-limit", Protection.RateLimit::parse).orElse(null);
         long bandwidth = f.parsed("bandwidth", Protection::parseBandwidth).orElse(0L);
-        Path certificate = f.parsed("tls-certificate", ProtectionDecoder::readable).orElse(null);
+        Path certificate =
+                f.parsed("tls-certificate", ProtectionDecoder::readable).orElse(null);
         Path key = f.parsed("tls-key", ProtectionDecoder::readable).orElse(null);
         Path clientCa = f.parsed("tls-client-ca", ProtectionDecoder::readable).orElse(null);
         boolean targetTls = f.parsed("target-tls", Fields::parseBoolean).orElse(false);
@@ -46,7 +57,9 @@ final class ProtectionDecoder {
             f.problem("open-for", "open-for must be above 0 — it is how long a knock or login opens the door");
         }
         if ((certificate == null) != (key == null) && f.has("tls-certificate") != f.has("tls-key")) {
-            f.problem(certificate == null ? "tls-certificate" : "tls-key", "tls-certificate and tls-key go together — give both, or neither for a self-signed certificate");
+            f.problem(
+                    certificate == null ? "tls-certificate" : "tls-key",
+                    "tls-certificate and tls-key go together — give both, or neither for a self-signed certificate");
         }
         boolean tlsKeys = f.has("tls-certificate") || f.has("tls-key") || f.has("tls-client-ca");
         if (tlsKeys && access != Protection.Access.TLS) {

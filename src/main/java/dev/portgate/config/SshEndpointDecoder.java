@@ -1,8 +1,8 @@
 package dev.portgate.config;
 
-import java.io.IOException;
 import dev.portgate.forward.Durations;
 import dev.portgate.ssh.SshEndpointConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +17,19 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads {@code ssh-endpoints:}: the SSH servers tunnels go through. */
 final class SshEndpointDecoder {
 
-    private static final Set<String> KEYS = Set.of("name", "host", "port", "user", "identity", "password-env", "password-file",
-            "known-hosts", "keepalive", "ciphers");
+    private static final Set<String> KEYS = Set.of(
+            "name",
+            "host",
+            "port",
+            "user",
+            "identity",
+            "password-env",
+            "password-file",
+            "known-hosts",
+            "keepalive",
+            "ciphers");
 
-    private SshEndpointDecoder() {
-    }
+    private SshEndpointDecoder() {}
 
     static List<SshEndpointConfig> decode(Node node, Problems problems) {
         List<SshEndpointConfig> out = new ArrayList<>();
@@ -36,7 +44,12 @@ final class SshEndpointDecoder {
                 continue;
             }
             int before = problems.list().size();
-            Fields f = new Fields(m, problems, "", KEYS, "name, host, port, user, identity, password-env, password-file, known-hosts, keepalive, ciphers");
+            Fields f = new Fields(
+                    m,
+                    problems,
+                    "",
+                    KEYS,
+                    "name, host, port, user, identity, password-env, password-file, known-hosts, keepalive, ciphers");
             String name = f.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 f.problem("name", "ssh-endpoints: each endpoint needs a name (letters, digits, '.', '_', '-')");
@@ -50,12 +63,13 @@ final class SshEndpointDecoder {
                 f.problem("host", "ssh-endpoint \"" + name + "\": host is missing");
             }
             int port = f.parsed("port", s -> {
-                int p = Fields.parseCount(s);
-                if (p < 1 || p > 65535) {
-                    throw new IllegalArgumentException("port " + p + " is out of range — use 1-65535");
-                }
-                return p;
-            }).orElse(22);
+                        int p = Fields.parseCount(s);
+                        if (p < 1 || p > 65535) {
+                            throw new IllegalArgumentException("port " + p + " is out of range — use 1-65535");
+                        }
+                        return p;
+                    })
+                    .orElse(22);
             String user = f.scalar("user").orElse(System.getProperty("user.name"));
             Path identity = f.scalar("identity").map(SshEndpointDecoder::path).orElse(null);
             if (identity != null && !Files.isReadable(identity)) {
@@ -66,7 +80,9 @@ final class SshEndpointDecoder {
                 String var = f.scalar("password-env").orElse("");
                 password = System.getenv(var);
                 if (password == null) {
-                    f.problem("password-env", "ssh-endpoint \"" + name + "\": the environment variable " + var + " is not set");
+                    f.problem(
+                            "password-env",
+                            "ssh-endpoint \"" + name + "\": the environment variable " + var + " is not set");
                 }
             } else if (f.has("password-file")) {
                 Path p = path(f.scalar("password-file").orElse(""));
@@ -77,9 +93,13 @@ final class SshEndpointDecoder {
                 }
             }
             if (identity == null && password == null && problems.list().size() == before) {
-                f.problem("identity", "ssh-endpoint \"" + name + "\": give an identity (private key file) or a password-env/password-file");
+                f.problem(
+                        "identity",
+                        "ssh-endpoint \"" + name
+                                + "\": give an identity (private key file) or a password-env/password-file");
             }
-            Path knownHosts = f.scalar("known-hosts").map(SshEndpointDecoder::path)
+            Path knownHosts = f.scalar("known-hosts")
+                    .map(SshEndpointDecoder::path)
                     .orElse(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
             Duration keepalive = f.parsed("keepalive", Durations::parse).orElse(Duration.ofSeconds(15));
             if (keepalive.isZero()) {
@@ -88,9 +108,11 @@ final class SshEndpointDecoder {
             if (problems.list().size() == before) {
                 List<String> ciphers = new ArrayList<>();
                 for (String c : f.list("ciphers").orElse(List.of())) {
-                    f.parse("ciphers", c, f.at("ciphers"), SshEndpointConfig::checkCipher).ifPresent(ciphers::add);
+                    f.parse("ciphers", c, f.at("ciphers"), SshEndpointConfig::checkCipher)
+                            .ifPresent(ciphers::add);
                 }
-                out.add(new SshEndpointConfig(name, host, port, user, identity, password, knownHosts, keepalive, ciphers));
+                out.add(new SshEndpointConfig(
+                        name, host, port, user, identity, password, knownHosts, keepalive, ciphers));
             }
         }
         return out;

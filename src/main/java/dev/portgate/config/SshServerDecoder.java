@@ -1,6 +1,5 @@
 package dev.portgate.config;
 
-import java.security.GeneralSecurityException;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.policy.PasswordHash;
@@ -9,6 +8,7 @@ import dev.portgate.ssh.SshUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,22 +23,24 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 final class SshServerDecoder {
 
     private static final Set<String> KEYS = Set.of("listen", "users");
-    private static final Set<String> USER_KEYS = Set.of("name", "authorized-keys", "password-hash", "permit-listen", "permit-open");
+    private static final Set<String> USER_KEYS =
+            Set.of("name", "authorized-keys", "password-hash", "permit-listen", "permit-open");
 
-    private SshServerDecoder() {
-    }
+    private SshServerDecoder() {}
 
     static Optional<SshServerConfig> decode(MappingNode node, Problems problems) {
         int before = problems.list().size();
         Fields f = new Fields(node, problems, "", KEYS, "listen, users");
-        ListenSpec listen = ForwardDecoder.required(f, "listen", ListenSpec::parse, "ssh-server: listen: [address:]port, e.g. 0.0.0.0:2222");
+        ListenSpec listen = ForwardDecoder.required(
+                f, "listen", ListenSpec::parse, "ssh-server: listen: [address:]port, e.g. 0.0.0.0:2222");
         if (listen != null && listen.ports().size() != 1) {
             f.problem("listen", "ssh-server: listen: one port, not the range " + listen.ports());
         }
         List<SshUser> users = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (MappingNode m : f.mappings("users").orElse(List.of())) {
-            Fields u = new Fields(m, problems, "", USER_KEYS, "name, authorized-keys, password-hash, permit-listen, permit-open");
+            Fields u = new Fields(
+                    m, problems, "", USER_KEYS, "name, authorized-keys, password-hash, permit-listen, permit-open");
             String name = u.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 u.problem("name", "ssh-server: users: each user needs a name (letters, digits, '.', '_', '-')");
@@ -49,22 +51,31 @@ final class SshServerDecoder {
             }
             List<PublicKey> keys = new ArrayList<>();
             for (String k : u.list("authorized-keys").orElse(List.of())) {
-                u.parse("authorized-keys", k, u.at("authorized-keys"), SshServerDecoder::keys).ifPresent(keys::addAll);
+                u.parse("authorized-keys", k, u.at("authorized-keys"), SshServerDecoder::keys)
+                        .ifPresent(keys::addAll);
             }
             String hash = u.scalar("password-hash").orElse(null);
             if (hash != null && !PasswordHash.isWellFormed(hash)) {
-                u.problem("password-hash", "ssh-server: the password-hash of \"" + name + "\" is not one portgate made — use portgate hash-password");
+                u.problem(
+                        "password-hash",
+                        "ssh-server: the password-hash of \"" + name
+                                + "\" is not one portgate made — use portgate hash-password");
             }
             if (keys.isEmpty() && hash == null) {
-                u.problem("authorized-keys", "ssh-server: user \"" + name + "\" has no authorized-keys (and no password-hash): nobody could log in");
+                u.problem(
+                        "authorized-keys",
+                        "ssh-server: user \"" + name
+                                + "\" has no authorized-keys (and no password-hash): nobody could log in");
             }
             List<ListenSpec> permitListen = new ArrayList<>();
             for (String l : u.list("permit-listen").orElse(List.of())) {
-                u.parse("permit-listen", l, u.at("permit-listen"), ListenSpec::parse).ifPresent(permitListen::add);
+                u.parse("permit-listen", l, u.at("permit-listen"), ListenSpec::parse)
+                        .ifPresent(permitListen::add);
             }
             List<Destination> permitOpen = new ArrayList<>();
             for (String d : u.list("permit-open").orElse(List.of())) {
-                u.parse("permit-open", d, u.at("permit-open"), Destination::parse).ifPresent(permitOpen::add);
+                u.parse("permit-open", d, u.at("permit-open"), Destination::parse)
+                        .ifPresent(permitOpen::add);
             }
             users.add(new SshUser(name, keys, hash, permitListen, permitOpen));
         }
@@ -89,13 +100,17 @@ final class SshServerDecoder {
                 }
                 return out;
             }
-            return List.of(AuthorizedKeyEntry.parseAuthorizedKeyEntry(s).resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+            return List.of(AuthorizedKeyEntry.parseAuthorizedKeyEntry(s)
+                    .resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith("cannot read")) {
+            if (e instanceof IllegalArgumentException iae
+                    && iae.getMessage() != null
+                    && iae.getMessage().startsWith("cannot read")) {
                 throw iae;
             }
-            throw new IllegalArgumentException("\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s)
-                    + "\" is not a public key line (like \"ssh-ed25519 AAAA… comment\") nor a readable authorized_keys file");
+            throw new IllegalArgumentException(
+                    "\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s)
+                            + "\" is not a public key line (like \"ssh-ed25519 AAAA… comment\") nor a readable authorized_keys file");
         }
     }
 }

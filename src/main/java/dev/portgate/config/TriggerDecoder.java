@@ -20,8 +20,7 @@ final class TriggerDecoder {
 
     private static final Set<String> KEYS = Set.of("name", "trigger", "open", "open-for", "listen-address");
 
-    private TriggerDecoder() {
-    }
+    private TriggerDecoder() {}
 
     static List<TriggerConfig> decode(Node list, Problems problems) {
         List<TriggerConfig> out = new ArrayList<>();
@@ -32,7 +31,8 @@ final class TriggerDecoder {
         Set<String> names = new HashSet<>();
         for (Node item : seq.getValue()) {
             if (!(item instanceof MappingNode m)) {
-                problems.add(item, "", "triggers", "each trigger must be a mapping (name:, trigger:, open:, open-for:)");
+                problems.add(
+                        item, "", "triggers", "each trigger must be a mapping (name:, trigger:, open:, open-for:)");
                 continue;
             }
             int before = problems.list().size();
@@ -43,19 +43,23 @@ final class TriggerDecoder {
             } else if (!names.add(name)) {
                 f.problem("name", "triggers: \"" + name + "\" is used twice");
             }
-            TriggerConfig.Ports trigger = ForwardDecoder.required(f, "trigger", TriggerConfig.Ports::parse, "trigger: tcp/6667");
+            TriggerConfig.Ports trigger =
+                    ForwardDecoder.required(f, "trigger", TriggerConfig.Ports::parse, "trigger: tcp/6667");
             List<TriggerConfig.Ports> open = new ArrayList<>();
             for (String s : f.list("open").orElse(List.of())) {
                 f.parse("open", s, f.at("open"), TriggerConfig.Ports::parse).ifPresent(open::add);
             }
             if (open.isEmpty() && !f.has("open")) {
-                f.problem("open", "triggers: open is missing — list the inbound ports, e.g. open: [ tcp/113, tcp/6881-6889 ]");
+                f.problem(
+                        "open",
+                        "triggers: open is missing — list the inbound ports, e.g. open: [ tcp/113, tcp/6881-6889 ]");
             }
             Duration openFor = f.parsed("open-for", Durations::parse).orElse(Duration.ofMinutes(10));
             if (openFor.isZero()) {
                 f.problem("open-for", "triggers: open-for must be above 0");
             }
-            InetAddress listen = f.parsed("listen-address", TriggerDecoder::address).orElse(Addresses.literal("0.0.0.0"));
+            InetAddress listen =
+                    f.parsed("listen-address", TriggerDecoder::address).orElse(Addresses.literal("0.0.0.0"));
             if (problems.list().size() == before) {
                 out.add(new TriggerConfig(name, trigger, open, openFor, listen));
             }
@@ -70,7 +74,8 @@ final class TriggerDecoder {
         }
         Fields f = new Fields(m, problems, "", Set.of("transparent"), "transparent");
         Optional<ListenSpec> l = f.parsed("transparent", ListenSpec::parse);
-        l.filter(s -> s.ports().size() != 1).ifPresent(s -> f.problem("transparent", "egress: transparent: one port, not a range"));
+        l.filter(s -> s.ports().size() != 1)
+                .ifPresent(s -> f.problem("transparent", "egress: transparent: one port, not a range"));
         return l;
     }
 

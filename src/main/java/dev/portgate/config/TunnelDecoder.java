@@ -13,19 +13,32 @@ import java.util.Set;
 /** Turns a {@code kind: local} or {@code kind: remote} entry (an SSH tunnel through {@code via}) into a forward. */
 final class TunnelDecoder {
 
-    private static final Set<String> LOCAL_KEYS = ProtectionDecoder.with(Set.of("name", "kind", "listen", "via", "target", "allow", "deny",
-            "idle-timeout", "max-connections", "expires", "enabled", "description"));
-    private static final Set<String> REMOTE_KEYS = Set.of("name", "kind", "listen", "via", "target", "enabled", "description");
+    private static final Set<String> LOCAL_KEYS = ProtectionDecoder.with(Set.of(
+            "name",
+            "kind",
+            "listen",
+            "via",
+            "target",
+            "allow",
+            "deny",
+            "idle-timeout",
+            "max-connections",
+            "expires",
+            "enabled",
+            "description"));
+    private static final Set<String> REMOTE_KEYS =
+            Set.of("name", "kind", "listen", "via", "target", "enabled", "description");
 
-    private TunnelDecoder() {
-    }
+    private TunnelDecoder() {}
 
     static Set<String> keys(String kind) {
         return kind.equals("local") ? LOCAL_KEYS : REMOTE_KEYS;
     }
 
     static String hint(String kind) {
-        return kind.equals("local") ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description, " + ProtectionDecoder.HINT
+        return kind.equals("local")
+                ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description, "
+                        + ProtectionDecoder.HINT
                 : "name, kind, listen, via, target, enabled, description";
     }
 
@@ -48,10 +61,20 @@ final class TunnelDecoder {
     static Optional<Forward> decode(Fields f, int index, Origin origin, boolean local) {
         int before = f.problems().list().size();
         String name = ForwardDecoder.name(f, index);
-        ListenSpec listen = ForwardDecoder.required(f, "listen", ListenSpec::parse,
-                local ? "listen: [address:]port here, e.g. 127.0.0.1:15432" : "listen: [address:]port on the SSH server, e.g. 0.0.0.0:8080");
-        TargetSpec target = ForwardDecoder.required(f, "target", TargetSpec::parse,
-                local ? "target: host:port as the SSH server sees it, e.g. db.lan:5432" : "target: host:port near this gateway, e.g. 127.0.0.1:3000");
+        ListenSpec listen = ForwardDecoder.required(
+                f,
+                "listen",
+                ListenSpec::parse,
+                local
+                        ? "listen: [address:]port here, e.g. 127.0.0.1:15432"
+                        : "listen: [address:]port on the SSH server, e.g. 0.0.0.0:8080");
+        TargetSpec target = ForwardDecoder.required(
+                f,
+                "target",
+                TargetSpec::parse,
+                local
+                        ? "target: host:port as the SSH server sees it, e.g. db.lan:5432"
+                        : "target: host:port near this gateway, e.g. 127.0.0.1:3000");
         if (listen != null && listen.ports().size() != 1) {
             f.problem("listen", "listen: an SSH tunnel has one port, not the range " + listen.ports());
         }
@@ -61,15 +84,18 @@ final class TunnelDecoder {
         String via = via(f, true);
         Limits limits = local ? ForwardDecoder.limits(f) : Limits.NONE;
         if (limits.protection().targetTls()) {
-            f.problem("target-tls", "target-tls is for port forwards; the SSH tunnel already encrypts the way to the target");
+            f.problem(
+                    "target-tls",
+                    "target-tls is for port forwards; the SSH tunnel already encrypts the way to the target");
         }
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
         String description = ForwardDecoder.description(f);
         if (f.problems().list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(local
-                ? new LocalForward(name, enabled, description, origin, listen, via, target, limits)
-                : new RemoteForward(name, enabled, description, origin, listen, via, target));
+        return Optional.of(
+                local
+                        ? new LocalForward(name, enabled, description, origin, listen, via, target, limits)
+                        : new RemoteForward(name, enabled, description, origin, listen, via, target));
     }
 }

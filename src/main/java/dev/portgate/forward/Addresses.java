@@ -1,18 +1,17 @@
 package dev.portgate.forward;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import io.netty.util.NetUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 
 /** IP literal parsing that never touches DNS. */
 public final class Addresses {
 
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** Parses an IPv4 or IPv6 literal (brackets allowed), or returns null if it is not one. */
     public static InetAddress literal(String text) {

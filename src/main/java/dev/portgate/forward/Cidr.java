@@ -1,8 +1,8 @@
 package dev.portgate.forward;
 
 import io.netty.util.NetUtil;
-import java.net.UnknownHostException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /** An IPv4 or IPv6 network: {@code 192.168.0.0/16}, {@code 2001:db8::/32}; a bare address is a /32 or /128. */
 public record Cidr(InetAddress network, int prefix) {
@@ -21,7 +21,8 @@ public record Cidr(InetAddress network, int prefix) {
         String addressPart = slash < 0 ? s : s.substring(0, slash);
         InetAddress address = Addresses.literal(addressPart);
         if (address == null) {
-            throw new IllegalArgumentException("\"" + s + "\" is not a CIDR — write it like 192.168.0.0/16 or 2001:db8::/32");
+            throw new IllegalArgumentException(
+                    "\"" + s + "\" is not a CIDR — write it like 192.168.0.0/16 or 2001:db8::/32");
         }
         address = Addresses.unmap(address);
         int bits = address.getAddress().length * 8;
@@ -29,12 +30,15 @@ public record Cidr(InetAddress network, int prefix) {
             return new Cidr(address, bits);
         }
         String prefixPart = s.substring(slash + 1);
-        if (prefixPart.isEmpty() || prefixPart.length() > 3 || !prefixPart.chars().allMatch(Character::isDigit)) {
+        if (prefixPart.isEmpty()
+                || prefixPart.length() > 3
+                || !prefixPart.chars().allMatch(Character::isDigit)) {
             throw new IllegalArgumentException("\"" + s + "\" has no valid prefix length — use /0 to /" + bits);
         }
         int prefix = Integer.parseInt(prefixPart);
         if (prefix > bits) {
-            throw new IllegalArgumentException("\"" + s + "\" has prefix /" + prefix + ", more than the address's " + bits + " bits");
+            throw new IllegalArgumentException(
+                    "\"" + s + "\" has prefix /" + prefix + ", more than the address's " + bits + " bits");
         }
         return new Cidr(address, prefix);
     }

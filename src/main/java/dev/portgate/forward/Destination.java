@@ -17,13 +17,15 @@ public record Destination(Cidr network, String hostPattern, PortRange ports) {
         int colon = s.lastIndexOf(':');
         int close = s.lastIndexOf(']');
         if (colon < 0 || colon < close) {
-            throw new IllegalArgumentException("\"" + s + "\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432");
+            throw new IllegalArgumentException(
+                    "\"" + s + "\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432");
         }
         String host = s.substring(0, colon);
         String port = s.substring(colon + 1);
         PortRange ports = port.equals("*") ? null : PortRange.parse(port);
         if (host.startsWith("[")) {
-            host = host.substring(1, host.length() - (host.endsWith("]") ? 1 : 0)).replace("]", "");
+            host = host.substring(1, host.length() - (host.endsWith("]") ? 1 : 0))
+                    .replace("]", "");
         }
         if (host.equals("*")) {
             return new Destination(null, "*", ports);
@@ -33,7 +35,8 @@ public record Destination(Cidr network, String hostPattern, PortRange ports) {
             return new Destination(Cidr.parse(host), null, ports);
         }
         if (host.contains(":") && !host.contains(".")) {
-            throw new IllegalArgumentException("\"" + s + "\": put an IPv6 network in brackets, e.g. [2001:db8::]/32:443");
+            throw new IllegalArgumentException(
+                    "\"" + s + "\": put an IPv6 network in brackets, e.g. [2001:db8::]/32:443");
         }
         String name = host.toLowerCase(Locale.ROOT);
         String bare = name.startsWith("*.") ? name.substring(2) : name;
@@ -71,7 +74,9 @@ public record Destination(Cidr network, String hostPattern, PortRange ports) {
 
     @Override
     public String toString() {
-        String host = network != null ? (network.network() instanceof Inet6Address ? "[" + network + "]" : network.toString()) : hostPattern;
+        String host = network != null
+                ? (network.network() instanceof Inet6Address ? "[" + network + "]" : network.toString())
+                : hostPattern;
         return host + ":" + (ports == null ? "*" : ports.toString());
     }
 }

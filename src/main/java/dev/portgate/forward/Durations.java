@@ -9,8 +9,7 @@ public final class Durations {
 
     private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String text) {
         String s = text.strip();
@@ -22,17 +21,19 @@ public final class Durations {
         int at = 0;
         while (at < s.length() && m.find(at) && m.start() == at) {
             long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+            total = total.plus(
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    });
             at = m.end();
         }
         if (s.isEmpty() || at != s.length()) {
-            throw new IllegalArgumentException("\"" + s + "\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d");
+            throw new IllegalArgumentException(
+                    "\"" + s + "\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d");
         }
         return total;
     }

@@ -23,7 +23,8 @@ public record DynamicForward(
         List<Destination> denyOpen,
         boolean openProxy,
         Limits limits,
-        String via) implements Forward {
+        String via)
+        implements Forward {
 
     public DynamicForward {
         Objects.requireNonNull(name, "name");
@@ -55,7 +56,8 @@ public record DynamicForward(
 
     @Override
     public DynamicForward withEnabled(boolean on) {
-        return new DynamicForward(name, on, description, origin, listen, proxies, users, permitOpen, denyOpen, openProxy, limits, via);
+        return new DynamicForward(
+                name, on, description, origin, listen, proxies, users, permitOpen, denyOpen, openProxy, limits, via);
     }
 
     public String proxyLabel() {
@@ -64,6 +66,7 @@ public record DynamicForward(
 
     @Override
     public String toString() {
-        return proxyLabel() + " proxy on " + listen + (via == null ? "" : " via " + via) + (users.isEmpty() ? "" : " (" + users.size() + " user" + (users.size() == 1 ? ")" : "s)"));
+        return proxyLabel() + " proxy on " + listen + (via == null ? "" : " via " + via)
+                + (users.isEmpty() ? "" : " (" + users.size() + " user" + (users.size() == 1 ? ")" : "s)"));
     }
 }

@@ -34,8 +34,12 @@ public sealed interface Forward permits PortForward, DynamicForward, LocalForwar
         return !getClass().equals(next.getClass())
                 || !listen().equals(next.listen())
                 || !protocols().equals(next.protocols())
-                || !Objects.equals(limits().protection().tls(), next.limits().protection().tls())
-                || limits().protection().targetTls() != next.limits().protection().targetTls()
-                || !Objects.equals(limits().protection().targetCa(), next.limits().protection().targetCa());
+                || !Objects.equals(
+                        limits().protection().tls(), next.limits().protection().tls())
+                || limits().protection().targetTls()
+                        != next.limits().protection().targetTls()
+                || !Objects.equals(
+                        limits().protection().targetCa(),
+                        next.limits().protection().targetCa());
     }
 }

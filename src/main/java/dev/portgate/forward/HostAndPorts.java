@@ -19,7 +19,8 @@ record HostAndPorts(String host, String ports) {
             return new HostAndPorts(null, s);
         }
         if (s.indexOf(':') != colon) {
-            throw new IllegalArgumentException("\"" + s + "\" looks like a bare IPv6 address — put it in brackets: [" + s.substring(0, colon) + "]:" + s.substring(colon + 1));
+            throw new IllegalArgumentException("\"" + s + "\" looks like a bare IPv6 address — put it in brackets: ["
+                    + s.substring(0, colon) + "]:" + s.substring(colon + 1));
         }
         if (colon == 0) {
             return new HostAndPorts(null, s.substring(1));

@@ -10,8 +10,13 @@ import java.util.List;
  * null = never; how leases end), and how its door is guarded ({@link Protection}). A zero duration or
  * count means "no limit".
  */
-public record Limits(List<Cidr> allow, List<Cidr> deny, Duration idleTimeout, int maxConnections, Instant expires,
-                     Protection protection) {
+public record Limits(
+        List<Cidr> allow,
+        List<Cidr> deny,
+        Duration idleTimeout,
+        int maxConnections,
+        Instant expires,
+        Protection protection) {
 
     public static final Limits NONE = new Limits(List.of(), List.of(), Duration.ZERO, 0);
 

@@ -11,11 +11,9 @@ import java.util.Map;
  */
 public final class ListenIndex {
 
-    private record Key(Protocol protocol, int port) {
-    }
+    private record Key(Protocol protocol, int port) {}
 
-    private record Claim(String forward, ListenSpec listen) {
-    }
+    private record Claim(String forward, ListenSpec listen) {}
 
     private final Map<Key, List<Claim>> claims = new HashMap<>();
 
@@ -40,10 +38,14 @@ public final class ListenIndex {
                     if (!c.forward.equals(f.name()) && c.listen.overlaps(f.listen())) {
                         ListenSpec wide = c.listen.isWildcard() ? c.listen : f.listen();
                         String where = c.listen.isWildcard() != f.listen().isWildcard()
-                                ? " (" + wide.host() + " covers every address)" : "";
-                        return Problem.of(f.name(), "listen", "listen port " + port + "/" + p.label()
-                                + " is already used by forward \"" + c.forward + "\"" + where
-                                + " — choose another port or address");
+                                ? " (" + wide.host() + " covers every address)"
+                                : "";
+                        return Problem.of(
+                                f.name(),
+                                "listen",
+                                "listen port " + port + "/" + p.label()
+                                        + " is already used by forward \"" + c.forward + "\"" + where
+                                        + " — choose another port or address");
                     }
                 }
             }
@@ -58,7 +60,8 @@ public final class ListenIndex {
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
             for (int port = ports.first(); port <= ports.last(); port++) {
-                claims.computeIfAbsent(new Key(p, port), k -> new ArrayList<>(1)).add(new Claim(f.name(), f.listen()));
+                claims.computeIfAbsent(new Key(p, port), k -> new ArrayList<>(1))
+                        .add(new Claim(f.name(), f.listen()));
             }
         }
     }

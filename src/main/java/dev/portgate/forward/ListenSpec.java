@@ -25,7 +25,9 @@ public record ListenSpec(InetAddress address, PortRange ports) {
         } else {
             address = Addresses.literal(hp.host());
             if (address == null) {
-                throw new IllegalArgumentException("\"" + hp.host() + "\" is not an IP address — listen takes an address literal such as 0.0.0.0, 127.0.0.1 or [::]");
+                throw new IllegalArgumentException(
+                        "\"" + hp.host()
+                                + "\" is not an IP address — listen takes an address literal such as 0.0.0.0, 127.0.0.1 or [::]");
             }
         }
         return new ListenSpec(address, PortRange.parse(hp.ports()));
@@ -37,8 +39,7 @@ public record ListenSpec(InetAddress address, PortRange ports) {
 
     /** A wildcard overlaps every address (on Linux, [::] also takes IPv4). */
     public boolean overlaps(ListenSpec other) {
-        return ports.overlaps(other.ports)
-                && (isWildcard() || other.isWildcard() || address.equals(other.address));
+        return ports.overlaps(other.ports) && (isWildcard() || other.isWildcard() || address.equals(other.address));
     }
 
     public String host() {

@@ -4,8 +4,16 @@ import java.util.Objects;
 import java.util.Set;
 
 /** {@code ssh -L}: a local port whose connections go through an SSH endpoint to a target on its side. */
-public record LocalForward(String name, boolean enabled, String description, Origin origin, ListenSpec listen, String via,
-                           TargetSpec target, Limits limits) implements Forward {
+public record LocalForward(
+        String name,
+        boolean enabled,
+        String description,
+        Origin origin,
+        ListenSpec listen,
+        String via,
+        TargetSpec target,
+        Limits limits)
+        implements Forward {
 
     public LocalForward {
         Objects.requireNonNull(name, "name");

@@ -10,7 +10,13 @@ import java.util.Objects;
 public record Origin(Kind kind, String owner) {
 
     public enum Kind {
-        CONFIG, API, UPNP, NATPMP, PCP, TRIGGER, SSH;
+        CONFIG,
+        API,
+        UPNP,
+        NATPMP,
+        PCP,
+        TRIGGER,
+        SSH;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -14,7 +14,8 @@ public record PortForward(
         ListenSpec listen,
         TargetSpec target,
         Limits limits,
-        ProxyProtocol proxyProtocol) implements Forward {
+        ProxyProtocol proxyProtocol)
+        implements Forward {
 
     public PortForward {
         Objects.requireNonNull(name, "name");
@@ -28,7 +29,8 @@ public record PortForward(
             throw new IllegalArgumentException("forward \"" + name + "\" has no protocol");
         }
         protocols = Set.copyOf(EnumSet.copyOf(protocols));
-        if (target.ports().size() != 1 && target.ports().size() != listen.ports().size()) {
+        if (target.ports().size() != 1
+                && target.ports().size() != listen.ports().size()) {
             throw new IllegalArgumentException("forward \"" + name + "\": target range " + target.ports()
                     + " and listen range " + listen.ports() + " differ in size");
         }

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /** A transport protocol a forward carries. */
 public enum Protocol {
-    TCP, UDP;
+    TCP,
+    UDP;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -12,6 +12,6 @@ public record ProxyUser(String name, String passwordHash) {
 
     @Override
     public String toString() {
-        return name;  // never the hash
+        return name; // never the hash
     }
 }

@@ -8,8 +8,15 @@ import java.util.Set;
  * connections come back to a target near this gateway. It takes no local port, so it never
  * conflicts with local forwards.
  */
-public record RemoteForward(String name, boolean enabled, String description, Origin origin, ListenSpec listen, String via,
-                            TargetSpec target) implements Forward {
+public record RemoteForward(
+        String name,
+        boolean enabled,
+        String description,
+        Origin origin,
+        ListenSpec listen,
+        String via,
+        TargetSpec target)
+        implements Forward {
 
     public RemoteForward {
         Objects.requireNonNull(name, "name");

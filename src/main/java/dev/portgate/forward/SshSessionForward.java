@@ -9,8 +9,15 @@ import java.util.Set;
  * session, is never stored, and conflict-checks like every other forward. {@code requestedHost} is the
  * bind address exactly as the client sent it: it is what the client matches its forwards by.
  */
-public record SshSessionForward(String name, boolean enabled, String description, Origin origin, ListenSpec listen,
-                                String session, String requestedHost) implements Forward {
+public record SshSessionForward(
+        String name,
+        boolean enabled,
+        String description,
+        Origin origin,
+        ListenSpec listen,
+        String session,
+        String requestedHost)
+        implements Forward {
 
     public SshSessionForward {
         Objects.requireNonNull(name, "name");

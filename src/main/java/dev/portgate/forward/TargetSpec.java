@@ -17,7 +17,8 @@ public record TargetSpec(String host, PortRange ports) {
     public static TargetSpec parse(String text) {
         HostAndPorts hp = HostAndPorts.split(text.strip(), false);
         if (hp.host() == null) {
-            throw new IllegalArgumentException("\"" + text.strip() + "\" has no host — write host:port, e.g. 192.168.1.5:80");
+            throw new IllegalArgumentException(
+                    "\"" + text.strip() + "\" has no host — write host:port, e.g. 192.168.1.5:80");
         }
         String host = hp.host();
         if (Addresses.literal(host) == null && !isHostName(host)) {

@@ -50,13 +50,18 @@ final class EventDelivery {
         if (callback.getRawQuery() != null) {
             path += "?" + callback.getRawQuery();
         }
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf("NOTIFY"), path,
+        FullHttpRequest request = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf("NOTIFY"),
+                path,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         request.headers().set(HttpHeaderNames.HOST, callback.getRawAuthority());
         request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         request.headers().set(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
         headers.forEach((k, v) -> request.headers().set(k, v));
-        ChannelFuture connect = new Bootstrap().group(transport.group()).channel(transport.socketChannel())
+        ChannelFuture connect = new Bootstrap()
+                .group(transport.group())
+                .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) DEADLINE.toMillis())
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -67,7 +72,8 @@ final class EventDelivery {
                 .connect(callback.getHost().replace("[", "").replace("]", ""), port);
         Channel ch = connect.channel();
         // Whatever happens, the connection ends by the deadline and the result is known when it does.
-        ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> ch.close(), DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline =
+                ch.eventLoop().schedule(() -> ch.close(), DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         ch.closeFuture().addListener(f -> {
             deadline.cancel(false);
             delivered.complete(false);

@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import dev.portgate.forward.Addresses;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.portgate.forward.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +32,7 @@ final class Gena implements AutoCloseable {
 
     static final int MAX_FAILURES = 3;
 
-    private record Subscription(String sid, URI callback, String path, Instant expires, Subscriber events) {
-    }
+    private record Subscription(String sid, URI callback, String path, Instant expires, Subscriber events) {}
 
     /** A subscriber's event state, kept across renewals: the next SEQ, the one event in flight, failures in a row. */
     private static final class Subscriber {
@@ -70,13 +69,18 @@ final class Gena implements AutoCloseable {
         Duration timeout = timeout(request.headers().get("TIMEOUT"));
         if (sid != null) {
             if (callback != null || nt != null) {
-                return UpnpServer.text(HttpResponseStatus.BAD_REQUEST, "text/plain", "a renewal carries SID only, no CALLBACK or NT\n");
+                return UpnpServer.text(
+                        HttpResponseStatus.BAD_REQUEST,
+                        "text/plain",
+                        "a renewal carries SID only, no CALLBACK or NT\n");
             }
             Subscription s = subscriptions.get(sid);
             if (s == null) {
                 return failed("no such subscription");
             }
-            subscriptions.put(sid, new Subscription(sid, s.callback(), s.path(), Instant.now().plus(timeout), s.events()));
+            subscriptions.put(
+                    sid,
+                    new Subscription(sid, s.callback(), s.path(), Instant.now().plus(timeout), s.events()));
             return accepted(sid, timeout);
         }
         if (!"upnp:event".equals(nt) || callback == null) {
@@ -86,8 +90,10 @@ final class Gena implements AutoCloseable {
         InetAddress target = uri == null ? null : Addresses.literal(uri.getHost());
         if (target == null || !Addresses.unmap(target).equals(peer)) {
             igd.stats().count("upnp", "callback-refused");
-            log.info("UPnP: subscription from {} with callback {} refused: a callback must be the subscriber's own address",
-                    peer.getHostAddress(), callback);
+            log.info(
+                    "UPnP: subscription from {} with callback {} refused: a callback must be the subscriber's own address",
+                    peer.getHostAddress(),
+                    callback);
             return failed("the callback must be an http URL on your own address");
         }
         if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
@@ -137,11 +143,13 @@ final class Gena implements AutoCloseable {
         headers.put("NTS", "upnp:propchange");
         headers.put("SID", s.sid());
         headers.put("SEQ", String.valueOf(seq));
-        // The outcome is handled on the igd worker: building an event reads the lease book, which an event loop must not wait for.
-        delivery.send(s.callback(), headers, body(s.path())).thenAccept(ok -> igd.submit(() -> {
-            delivered(s, ok);
-            return null;
-        }));
+        // The outcome is handled on the igd worker: building an event reads the lease book, which an event loop must
+        // not wait for.
+        delivery.send(s.callback(), headers, body(s.path()))
+                .thenAccept(ok -> igd.submit(() -> {
+                    delivered(s, ok);
+                    return null;
+                }));
     }
 
     private void delivered(Subscription s, boolean ok) {
@@ -162,7 +170,11 @@ final class Gena implements AutoCloseable {
         if (failures >= MAX_FAILURES) {
             if (subscriptions.remove(s.sid()) != null) {
                 igd.stats().count("upnp", "subscriber-dropped");
-                log.info("UPnP: subscription {} dropped: its callback {} failed {} events in a row", s.sid(), s.callback(), MAX_FAILURES);
+                log.info(
+                        "UPnP: subscription {} dropped: its callback {} failed {} events in a row",
+                        s.sid(),
+                        s.callback(),
+                        MAX_FAILURES);
             }
             return;
         }
@@ -176,15 +188,24 @@ final class Gena implements AutoCloseable {
         List<String[]> vars = new ArrayList<>();
         if (path.equals(Descriptions.IP_EVENTS)) {
             InetAddress external = igd.externalAddress();
-            vars.add(new String[] {"PortMappingNumberOfEntries", String.valueOf(igd.leases().list().size())});
+            vars.add(new String[] {
+                "PortMappingNumberOfEntries", String.valueOf(igd.leases().list().size())
+            });
             vars.add(new String[] {"ExternalIPAddress", external == null ? "" : external.getHostAddress()});
             vars.add(new String[] {"ConnectionStatus", external == null ? "Disconnected" : "Connected"});
         } else {
             vars.add(new String[] {"PhysicalLinkStatus", "Up"});
         }
-        StringBuilder body = new StringBuilder("<?xml version=\"1.0\"?>\r\n<e:propertyset xmlns:e=\"urn:schemas-upnp-org:event-1-0\">");
+        StringBuilder body = new StringBuilder(
+                "<?xml version=\"1.0\"?>\r\n<e:propertyset xmlns:e=\"urn:schemas-upnp-org:event-1-0\">");
         for (String[] v : vars) {
-            body.append("<e:property><").append(v[0]).append('>').append(Soap.escape(v[1])).append("</").append(v[0]).append("></e:property>");
+            body.append("<e:property><")
+                    .append(v[0])
+                    .append('>')
+                    .append(Soap.escape(v[1]))
+                    .append("</")
+                    .append(v[0])
+                    .append("></e:property>");
         }
         body.append("</e:propertyset>\r\n");
         return body.toString();

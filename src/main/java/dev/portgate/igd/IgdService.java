@@ -1,8 +1,5 @@
 package dev.portgate.igd;
 
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import dev.portgate.net.Transport;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.Reconciler;
@@ -10,12 +7,15 @@ import dev.portgate.rules.RuleService;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -104,7 +104,8 @@ public final class IgdService implements AutoCloseable {
             case "upnp" -> upnpOn = on;
             case "nat-pmp" -> natPmpOn = on;
             case "pcp" -> pcpOn = on;
-            default -> throw new IllegalArgumentException("no protocol \"" + protocol + "\" — use upnp, nat-pmp or pcp");
+            default -> throw new IllegalArgumentException(
+                    "no protocol \"" + protocol + "\" — use upnp, nat-pmp or pcp");
         }
         log.info("igd: {} turned {}", protocol, on ? "on" : "off");
     }

@@ -1,12 +1,12 @@
 package dev.portgate.igd;
 
-import java.util.Collections;
 import dev.portgate.forward.Cidr;
 import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**

@@ -1,6 +1,5 @@
 package dev.portgate.igd;
 
-import java.util.Locale;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Forward;
@@ -10,6 +9,7 @@ import dev.portgate.forward.Protocol;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,8 +18,18 @@ import java.util.Set;
  * {@code port} forward whose origin is the protocol that made it (upnp, natpmp, pcp) and whose owner
  * is the device (and, for PCP, the nonce that owns it), read back by {@link #of}.
  */
-public record Lease(String name, Origin.Kind via, InetAddress device, String nonce, Protocol protocol, int externalPort,
-                    int internalPort, String description, Instant expires, boolean enabled, InetAddress remoteHost) {
+public record Lease(
+        String name,
+        Origin.Kind via,
+        InetAddress device,
+        String nonce,
+        Protocol protocol,
+        int externalPort,
+        int internalPort,
+        String description,
+        Instant expires,
+        boolean enabled,
+        InetAddress remoteHost) {
 
     static final Set<Origin.Kind> KINDS = Set.of(Origin.Kind.UPNP, Origin.Kind.NATPMP, Origin.Kind.PCP);
 
@@ -33,7 +43,9 @@ public record Lease(String name, Origin.Kind via, InetAddress device, String non
     }
 
     public static Optional<Lease> of(Forward f) {
-        if (!(f instanceof PortForward pf) || !KINDS.contains(f.origin().kind()) || pf.protocols().size() != 1) {
+        if (!(f instanceof PortForward pf)
+                || !KINDS.contains(f.origin().kind())
+                || pf.protocols().size() != 1) {
             return Optional.empty();
         }
         String owner = f.origin().owner();
@@ -43,9 +55,20 @@ public record Lease(String name, Origin.Kind via, InetAddress device, String non
             return Optional.empty();
         }
         String nonce = space < 0 ? "" : owner.substring(space + " nonce=".length());
-        InetAddress remote = pf.limits().allow().size() == 1 ? pf.limits().allow().get(0).network() : null;
-        return Optional.of(new Lease(f.name(), f.origin().kind(), Addresses.unmap(device), nonce, pf.protocols().iterator().next(),
-                pf.listen().ports().first(), pf.target().ports().first(), pf.description(), pf.limits().expires(), pf.enabled(), remote));
+        InetAddress remote =
+                pf.limits().allow().size() == 1 ? pf.limits().allow().get(0).network() : null;
+        return Optional.of(new Lease(
+                f.name(),
+                f.origin().kind(),
+                Addresses.unmap(device),
+                nonce,
+                pf.protocols().iterator().next(),
+                pf.listen().ports().first(),
+                pf.target().ports().first(),
+                pf.description(),
+                pf.limits().expires(),
+                pf.enabled(),
+                remote));
     }
 
     /** Seconds left, at least 0; a lease without an end reports 0 as UPnP does for "permanent". */

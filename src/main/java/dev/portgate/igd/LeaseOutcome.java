@@ -3,11 +3,9 @@ package dev.portgate.igd;
 /** What became of a lease request: mapped (maybe on another port than asked), or refused and why. */
 public sealed interface LeaseOutcome {
 
-    record Mapped(Lease lease, long lifetimeSeconds) implements LeaseOutcome {
-    }
+    record Mapped(Lease lease, long lifetimeSeconds) implements LeaseOutcome {}
 
-    record Refused(Reason reason, String message) implements LeaseOutcome {
-    }
+    record Refused(Reason reason, String message) implements LeaseOutcome {}
 
     /** Each protocol turns these into its own code (UPnP 606/718/728…, NAT-PMP 2/4, PCP results). */
     enum Reason {

@@ -10,9 +10,19 @@ import java.time.Duration;
  * {@code exact} false lets the gateway choose another external port when the wanted one is taken
  * (NAT-PMP, PCP, AddAnyPortMapping), true refuses instead (AddPortMapping).
  */
-public record LeaseRequest(Origin.Kind via, InetAddress requester, InetAddress internalClient, Protocol protocol,
-                           int externalPort, int internalPort, Duration lifetime, String description,
-                           InetAddress remoteHost, boolean enabled, String nonce, boolean exact) {
+public record LeaseRequest(
+        Origin.Kind via,
+        InetAddress requester,
+        InetAddress internalClient,
+        Protocol protocol,
+        int externalPort,
+        int internalPort,
+        Duration lifetime,
+        String description,
+        InetAddress remoteHost,
+        boolean enabled,
+        String nonce,
+        boolean exact) {
 
     public LeaseRequest {
         description = description == null ? "" : description;

@@ -1,7 +1,5 @@
 package dev.portgate.igd;
 
-import java.time.temporal.ChronoUnit;
-import java.util.function.Predicate;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
@@ -21,12 +19,14 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -75,8 +75,12 @@ public final class Leases {
 
     /** The device's existing lease for this internal port, made by the same protocol (how NAT-PMP renews). */
     public Optional<Lease> findByInternal(Origin.Kind via, InetAddress device, Protocol protocol, int internalPort) {
-        return list().stream().filter(l -> l.via() == via && l.device().equals(device) && l.protocol() == protocol
-                && l.internalPort() == internalPort).findFirst();
+        return list().stream()
+                .filter(l -> l.via() == via
+                        && l.device().equals(device)
+                        && l.protocol() == protocol
+                        && l.internalPort() == internalPort)
+                .findFirst();
     }
 
     public synchronized LeaseOutcome map(LeaseRequest r) {
@@ -85,41 +89,59 @@ public final class Leases {
             return refused(LeaseOutcome.Reason.INVALID, "internal port " + r.internalPort() + " is not 1-65535");
         }
         if (c.secureMode() && !r.internalClient().equals(r.requester())) {
-            return refused(LeaseOutcome.Reason.NOT_OWNER, "secure mode: " + r.requester().getHostAddress()
-                    + " may map ports only to itself, not to " + r.internalClient().getHostAddress());
+            return refused(
+                    LeaseOutcome.Reason.NOT_OWNER,
+                    "secure mode: " + r.requester().getHostAddress() + " may map ports only to itself, not to "
+                            + r.internalClient().getHostAddress());
         }
         Duration lifetime = c.clamp(r.lifetime());
         Instant expires = clock.instant().plus(lifetime).truncatedTo(ChronoUnit.SECONDS);
         List<Integer> candidates = candidates(r, c);
         if (candidates.isEmpty()) {
-            return refused(LeaseOutcome.Reason.NOT_PERMITTED, "no permission line allows " + r.internalClient().getHostAddress()
-                    + " to map " + (r.externalPort() == 0 ? "a port" : "external port " + r.externalPort()) + " onto port " + r.internalPort());
+            return refused(
+                    LeaseOutcome.Reason.NOT_PERMITTED,
+                    "no permission line allows " + r.internalClient().getHostAddress() + " to map "
+                            + (r.externalPort() == 0 ? "a port" : "external port " + r.externalPort()) + " onto port "
+                            + r.internalPort());
         }
         LeaseOutcome last = null;
         for (int port : candidates) {
             Optional<Forward> existing = rules.get(Lease.nameFor(r.protocol(), port));
             Optional<Lease> held = existing.flatMap(Lease::of);
             if (held.isPresent() && !held.get().device().equals(r.internalClient())) {
-                last = refused(LeaseOutcome.Reason.CONFLICT, r.protocol().name() + " port " + port + " is mapped to "
-                        + held.get().device().getHostAddress() + " already");
+                last = refused(
+                        LeaseOutcome.Reason.CONFLICT,
+                        r.protocol().name() + " port " + port + " is mapped to "
+                                + held.get().device().getHostAddress() + " already");
                 continue;
             }
-            if (held.isPresent() && r.via() == Origin.Kind.PCP && held.get().via() == Origin.Kind.PCP
+            if (held.isPresent()
+                    && r.via() == Origin.Kind.PCP
+                    && held.get().via() == Origin.Kind.PCP
                     && !held.get().nonce().equals(r.nonce())) {
-                last = refused(LeaseOutcome.Reason.NOT_OWNER, "the mapping of " + r.protocol().name() + " port " + port
-                        + " belongs to another PCP client (nonce differs)");
+                last = refused(
+                        LeaseOutcome.Reason.NOT_OWNER,
+                        "the mapping of " + r.protocol().name() + " port " + port
+                                + " belongs to another PCP client (nonce differs)");
                 continue;
             }
             if (held.isEmpty() && countOf(r.internalClient()) >= c.maxLeasesPerDevice()) {
-                return refused(LeaseOutcome.Reason.QUOTA, r.internalClient().getHostAddress() + " has "
-                        + c.maxLeasesPerDevice() + " leases already (max-leases-per-device)");
+                return refused(
+                        LeaseOutcome.Reason.QUOTA,
+                        r.internalClient().getHostAddress() + " has " + c.maxLeasesPerDevice()
+                                + " leases already (max-leases-per-device)");
             }
             PortForward f = forward(r, c, port, expires);
-            Actor actor = new Actor(r.via().label() + " " + r.requester().getHostAddress(), r.requester().getHostAddress());
+            Actor actor = new Actor(
+                    r.via().label() + " " + r.requester().getHostAddress(),
+                    r.requester().getHostAddress());
             ChangeResult result = existing.isPresent() ? rules.update(f.name(), f, actor) : rules.create(f, actor);
             if (result instanceof ChangeResult.Rejected rejected) {
-                last = refused(LeaseOutcome.Reason.CONFLICT, rejected.problems().isEmpty() ? "conflict"
-                        : rejected.problems().get(0).message());
+                last = refused(
+                        LeaseOutcome.Reason.CONFLICT,
+                        rejected.problems().isEmpty()
+                                ? "conflict"
+                                : rejected.problems().get(0).message());
                 continue;
             }
             reconciler.awaitApplied();
@@ -130,8 +152,9 @@ public final class Leases {
                 } else {
                     rules.deleteIf(f, actor);
                 }
-                last = refused(LeaseOutcome.Reason.CONFLICT, "port " + port + " cannot be opened: "
-                        + (status == null ? "not opened" : status.error()));
+                last = refused(
+                        LeaseOutcome.Reason.CONFLICT,
+                        "port " + port + " cannot be opened: " + (status == null ? "not opened" : status.error()));
                 continue;
             }
             return new LeaseOutcome.Mapped(Lease.of(f).orElseThrow(), lifetime.toSeconds());
@@ -143,19 +166,26 @@ public final class Leases {
     }
 
     /** Deletes one mapping; only its device may (and, for PCP, only with its nonce). */
-    public synchronized LeaseOutcome delete(Origin.Kind via, InetAddress requester, Protocol protocol, int externalPort, String nonce) {
+    public synchronized LeaseOutcome delete(
+            Origin.Kind via, InetAddress requester, Protocol protocol, int externalPort, String nonce) {
         Optional<Lease> lease = get(protocol, externalPort);
         if (lease.isEmpty()) {
-            return refused(LeaseOutcome.Reason.NOT_FOUND, "there is no " + protocol.name() + " mapping on port " + externalPort);
+            return refused(
+                    LeaseOutcome.Reason.NOT_FOUND,
+                    "there is no " + protocol.name() + " mapping on port " + externalPort);
         }
         Lease l = lease.get();
         if (config.get().secureMode() && !l.device().equals(requester)) {
-            return refused(LeaseOutcome.Reason.NOT_OWNER, "the mapping of " + protocol.name() + " port " + externalPort
-                    + " belongs to " + l.device().getHostAddress());
+            return refused(
+                    LeaseOutcome.Reason.NOT_OWNER,
+                    "the mapping of " + protocol.name() + " port " + externalPort + " belongs to "
+                            + l.device().getHostAddress());
         }
         if (nonce != null && l.via() == Origin.Kind.PCP && !l.nonce().equals(nonce)) {
-            return refused(LeaseOutcome.Reason.NOT_OWNER, "the mapping of " + protocol.name() + " port " + externalPort
-                    + " belongs to another PCP client (nonce differs)");
+            return refused(
+                    LeaseOutcome.Reason.NOT_OWNER,
+                    "the mapping of " + protocol.name() + " port " + externalPort
+                            + " belongs to another PCP client (nonce differs)");
         }
         remove(l, new Actor(via.label() + " " + requester.getHostAddress(), requester.getHostAddress()));
         return new LeaseOutcome.Mapped(l, 0);
@@ -219,11 +249,16 @@ public final class Leases {
     private static PortForward forward(LeaseRequest r, IgdConfig c, int port, Instant expires) {
         List<Cidr> allow = r.remoteHost() == null ? List.of() : List.of(Lease.remoteCidr(r.remoteHost()));
         String description = r.description().length() > 200 ? r.description().substring(0, 200) : r.description();
-        return new PortForward(Lease.nameFor(r.protocol(), port), r.enabled(), description,
-                new Origin(r.via(), Lease.owner(r.internalClient(), r.nonce())), Set.of(r.protocol()),
+        return new PortForward(
+                Lease.nameFor(r.protocol(), port),
+                r.enabled(),
+                description,
+                new Origin(r.via(), Lease.owner(r.internalClient(), r.nonce())),
+                Set.of(r.protocol()),
                 new ListenSpec(c.listen(), PortRange.of(port)),
                 new TargetSpec(r.internalClient().getHostAddress(), PortRange.of(r.internalPort())),
-                new Limits(allow, List.of(), Duration.ZERO, 0, expires), ProxyProtocol.NONE);
+                new Limits(allow, List.of(), Duration.ZERO, 0, expires),
+                ProxyProtocol.NONE);
     }
 
     private static LeaseOutcome.Refused refused(LeaseOutcome.Reason reason, String message) {

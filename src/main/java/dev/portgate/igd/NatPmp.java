@@ -1,12 +1,12 @@
 package dev.portgate.igd;
 
-import java.util.Locale;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -72,8 +72,13 @@ final class NatPmp {
         }
         if (lifetime == 0) {
             return igd.submit(() -> {
-                igd.leases().removeAll(l -> l.via() == Origin.Kind.NATPMP && l.device().equals(client)
-                        && l.protocol() == protocol && (internalPort == 0 || l.internalPort() == internalPort), igd.actor("natpmp", client));
+                igd.leases()
+                        .removeAll(
+                                l -> l.via() == Origin.Kind.NATPMP
+                                        && l.device().equals(client)
+                                        && l.protocol() == protocol
+                                        && (internalPort == 0 || l.internalPort() == internalPort),
+                                igd.actor("natpmp", client));
                 stats.count("natpmp", "deleted");
                 return Optional.of(mapReply(op, SUCCESS, internalPort, 0, 0));
             });
@@ -84,11 +89,24 @@ final class NatPmp {
         }
         return igd.submit(() -> {
             // A device renewing keeps the external port it has, whatever it suggests now.
-            int wanted = igd.leases().findByInternal(Origin.Kind.NATPMP, client, protocol, internalPort)
-                    .map(Lease::externalPort).orElse(suggested);
-            LeaseOutcome outcome = igd.leases().map(new LeaseRequest(Origin.Kind.NATPMP, client, client, protocol, wanted,
-                    internalPort, Duration.ofSeconds(lifetime), "NAT-PMP " + protocol.name().toLowerCase(Locale.ROOT)
-                    + " " + internalPort, null, true, "", false));
+            int wanted = igd.leases()
+                    .findByInternal(Origin.Kind.NATPMP, client, protocol, internalPort)
+                    .map(Lease::externalPort)
+                    .orElse(suggested);
+            LeaseOutcome outcome = igd.leases()
+                    .map(new LeaseRequest(
+                            Origin.Kind.NATPMP,
+                            client,
+                            client,
+                            protocol,
+                            wanted,
+                            internalPort,
+                            Duration.ofSeconds(lifetime),
+                            "NAT-PMP " + protocol.name().toLowerCase(Locale.ROOT) + " " + internalPort,
+                            null,
+                            true,
+                            "",
+                            false));
             if (outcome instanceof LeaseOutcome.Mapped m) {
                 stats.count("natpmp", "mapped");
                 return Optional.of(mapReply(op, SUCCESS, internalPort, m.lease().externalPort(), m.lifetimeSeconds()));
@@ -96,10 +114,11 @@ final class NatPmp {
             LeaseOutcome.Refused r = (LeaseOutcome.Refused) outcome;
             stats.count("natpmp", "refused");
             igd.logRefusal("NAT-PMP", client, r);
-            int code = switch (r.reason()) {
-                case NOT_PERMITTED, NOT_OWNER, INVALID -> NOT_AUTHORIZED;
-                default -> OUT_OF_RESOURCES;
-            };
+            int code =
+                    switch (r.reason()) {
+                        case NOT_PERMITTED, NOT_OWNER, INVALID -> NOT_AUTHORIZED;
+                        default -> OUT_OF_RESOURCES;
+                    };
             return Optional.of(mapReply(op, code, internalPort, 0, 0));
         });
     }

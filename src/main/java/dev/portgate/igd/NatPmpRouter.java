@@ -1,11 +1,11 @@
 package dev.portgate.igd;
 
-import java.util.Arrays;
 import dev.portgate.forward.Protocol;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 
 /** NAT-PMP client side (RFC 6886); a router restart shows as an epoch that went back. */
@@ -35,7 +35,8 @@ final class NatPmpRouter implements Router {
     }
 
     @Override
-    public Granted map(Protocol protocol, int internalPort, int externalPort, Duration lifetime, String description) throws IOException {
+    public Granted map(Protocol protocol, int internalPort, int externalPort, Duration lifetime, String description)
+            throws IOException {
         byte[] answer = request(protocol, internalPort, externalPort, lifetime.toSeconds());
         ByteBuffer in = ByteBuffer.wrap(answer);
         check(in.getShort(2) & 0xffff);
@@ -52,9 +53,18 @@ final class NatPmpRouter implements Router {
     private byte[] request(Protocol protocol, int internalPort, int externalPort, long lifetime) throws IOException {
         int op = protocol == Protocol.UDP ? 1 : 2;
         ByteBuffer out = ByteBuffer.allocate(12);
-        out.put((byte) 0).put((byte) op).putShort((short) 0).putShort((short) internalPort).putShort((short) externalPort).putInt((int) lifetime);
-        return socket.exchange(out.array(), a -> a.length >= 16 && a[0] == 0 && (a[1] & 0xff) == 128 + op
-                && (ByteBuffer.wrap(a).getShort(8) & 0xffff) == internalPort);
+        out.put((byte) 0)
+                .put((byte) op)
+                .putShort((short) 0)
+                .putShort((short) internalPort)
+                .putShort((short) externalPort)
+                .putInt((int) lifetime);
+        return socket.exchange(
+                out.array(),
+                a -> a.length >= 16
+                        && a[0] == 0
+                        && (a[1] & 0xff) == 128 + op
+                        && (ByteBuffer.wrap(a).getShort(8) & 0xffff) == internalPort);
     }
 
     @Override
@@ -65,14 +75,15 @@ final class NatPmpRouter implements Router {
 
     private static void check(int result) throws IOException {
         if (result != 0) {
-            throw new IOException("the router answered NAT-PMP result " + result + " (" + switch (result) {
-                case 1 -> "unsupported version";
-                case 2 -> "not authorized / refused";
-                case 3 -> "network failure";
-                case 4 -> "out of resources";
-                case 5 -> "unsupported opcode";
-                default -> "unknown";
-            } + ")");
+            throw new IOException("the router answered NAT-PMP result " + result + " ("
+                    + switch (result) {
+                        case 1 -> "unsupported version";
+                        case 2 -> "not authorized / refused";
+                        case 3 -> "network failure";
+                        case 4 -> "out of resources";
+                        case 5 -> "unsupported opcode";
+                        default -> "unknown";
+                    } + ")");
         }
     }
 

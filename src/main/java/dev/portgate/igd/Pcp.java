@@ -1,6 +1,5 @@
 package dev.portgate.igd;
 
-import java.util.Locale;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
@@ -9,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -46,6 +46,7 @@ final class Pcp {
 
     /** How long a client should wait before asking again after an error, in seconds. */
     private static final int SHORT_ERROR_LIFETIME = 30;
+
     private static final int LONG_ERROR_LIFETIME = 1800;
 
     private final IgdService igd;
@@ -140,27 +141,42 @@ final class Pcp {
             if (lifetime == 0) {
                 mine.ifPresent(l -> igd.leases().remove(l.name(), igd.actor("pcp", client)));
                 stats.count("pcp", "deleted");
-                return Optional.of(mapAnswer(request, SUCCESS, 0, mine.map(Lease::externalPort).orElse(0), external));
+                return Optional.of(mapAnswer(
+                        request, SUCCESS, 0, mine.map(Lease::externalPort).orElse(0), external));
             }
             int wanted = mine.map(Lease::externalPort).orElse(suggested);
-            LeaseOutcome outcome = igd.leases().map(new LeaseRequest(Origin.Kind.PCP, Addresses.unmap(client), owner, protocol, wanted,
-                    internalPort, Duration.ofSeconds(lifetime), "PCP " + protocol.name().toLowerCase(Locale.ROOT) + " " + internalPort,
-                    options.filter(), true, nonce, options.preferFailure() && suggested != 0));
+            LeaseOutcome outcome = igd.leases()
+                    .map(new LeaseRequest(
+                            Origin.Kind.PCP,
+                            Addresses.unmap(client),
+                            owner,
+                            protocol,
+                            wanted,
+                            internalPort,
+                            Duration.ofSeconds(lifetime),
+                            "PCP " + protocol.name().toLowerCase(Locale.ROOT) + " " + internalPort,
+                            options.filter(),
+                            true,
+                            nonce,
+                            options.preferFailure() && suggested != 0));
             if (outcome instanceof LeaseOutcome.Mapped m) {
                 stats.count("pcp", "mapped");
-                return Optional.of(mapAnswer(request, SUCCESS, m.lifetimeSeconds(), m.lease().externalPort(), external));
+                return Optional.of(mapAnswer(
+                        request, SUCCESS, m.lifetimeSeconds(), m.lease().externalPort(), external));
             }
             LeaseOutcome.Refused r = (LeaseOutcome.Refused) outcome;
             stats.count("pcp", "refused");
             igd.logRefusal("PCP", client, r);
-            int code = switch (r.reason()) {
-                case NOT_PERMITTED, NOT_OWNER -> NOT_AUTHORIZED;
-                case QUOTA -> USER_EX_QUOTA;
-                case INVALID -> MALFORMED_REQUEST;
-                case CONFLICT -> options.preferFailure() ? CANNOT_PROVIDE_EXTERNAL : NO_RESOURCES;
-                default -> NO_RESOURCES;
-            };
-            return Optional.of(error(request, code, code == NOT_AUTHORIZED ? LONG_ERROR_LIFETIME : SHORT_ERROR_LIFETIME));
+            int code =
+                    switch (r.reason()) {
+                        case NOT_PERMITTED, NOT_OWNER -> NOT_AUTHORIZED;
+                        case QUOTA -> USER_EX_QUOTA;
+                        case INVALID -> MALFORMED_REQUEST;
+                        case CONFLICT -> options.preferFailure() ? CANNOT_PROVIDE_EXTERNAL : NO_RESOURCES;
+                        default -> NO_RESOURCES;
+                    };
+            return Optional.of(
+                    error(request, code, code == NOT_AUTHORIZED ? LONG_ERROR_LIFETIME : SHORT_ERROR_LIFETIME));
         });
     }
 

@@ -42,7 +42,8 @@ final class PcpRouter implements Router {
     }
 
     @Override
-    public Granted map(Protocol protocol, int internalPort, int externalPort, Duration lifetime, String description) throws IOException {
+    public Granted map(Protocol protocol, int internalPort, int externalPort, Duration lifetime, String description)
+            throws IOException {
         byte[] nonce = nonces.computeIfAbsent(protocol + "/" + internalPort, k -> {
             byte[] n = new byte[12];
             random.nextBytes(n);
@@ -64,18 +65,28 @@ final class PcpRouter implements Router {
         }
     }
 
-    private byte[] mapRequest(byte[] nonce, Protocol protocol, int internalPort, int externalPort, long lifetime) throws IOException {
+    private byte[] mapRequest(byte[] nonce, Protocol protocol, int internalPort, int externalPort, long lifetime)
+            throws IOException {
         ByteBuffer out = ByteBuffer.allocate(24 + 36);
         out.put(header(1, lifetime));
-        out.put(nonce).put((byte) (protocol == Protocol.TCP ? 6 : 17)).put(new byte[3])
-                .putShort((short) internalPort).putShort((short) externalPort).put(new byte[16]);
-        return socket.exchange(out.array(), a -> a.length >= 60 && a[0] == 2 && (a[1] & 0xff) == 0x81
-                && Arrays.equals(a, 24, 36, nonce, 0, 12));
+        out.put(nonce)
+                .put((byte) (protocol == Protocol.TCP ? 6 : 17))
+                .put(new byte[3])
+                .putShort((short) internalPort)
+                .putShort((short) externalPort)
+                .put(new byte[16]);
+        return socket.exchange(
+                out.array(),
+                a -> a.length >= 60 && a[0] == 2 && (a[1] & 0xff) == 0x81 && Arrays.equals(a, 24, 36, nonce, 0, 12));
     }
 
     private byte[] header(int op, long lifetime) {
         ByteBuffer out = ByteBuffer.allocate(24);
-        out.put((byte) 2).put((byte) op).putShort((short) 0).putInt((int) lifetime).put(Pcp.mapped(socket.localAddress()));
+        out.put((byte) 2)
+                .put((byte) op)
+                .putShort((short) 0)
+                .putInt((int) lifetime)
+                .put(Pcp.mapped(socket.localAddress()));
         return out.array();
     }
 
@@ -87,19 +98,20 @@ final class PcpRouter implements Router {
 
     private static void check(int result) throws IOException {
         if (result != 0) {
-            throw new IOException("the router answered PCP result " + result + " (" + switch (result) {
-                case 1 -> "UNSUPP_VERSION";
-                case 2 -> "NOT_AUTHORIZED";
-                case 3 -> "MALFORMED_REQUEST";
-                case 4 -> "UNSUPP_OPCODE";
-                case 5 -> "UNSUPP_OPTION";
-                case 7 -> "NETWORK_FAILURE";
-                case 8 -> "NO_RESOURCES";
-                case 10 -> "USER_EX_QUOTA";
-                case 11 -> "CANNOT_PROVIDE_EXTERNAL";
-                case 12 -> "ADDRESS_MISMATCH";
-                default -> "error";
-            } + ")");
+            throw new IOException("the router answered PCP result " + result + " ("
+                    + switch (result) {
+                        case 1 -> "UNSUPP_VERSION";
+                        case 2 -> "NOT_AUTHORIZED";
+                        case 3 -> "MALFORMED_REQUEST";
+                        case 4 -> "UNSUPP_OPCODE";
+                        case 5 -> "UNSUPP_OPTION";
+                        case 7 -> "NETWORK_FAILURE";
+                        case 8 -> "NO_RESOURCES";
+                        case 10 -> "USER_EX_QUOTA";
+                        case 11 -> "CANNOT_PROVIDE_EXTERNAL";
+                        case 12 -> "ADDRESS_MISMATCH";
+                        default -> "error";
+                    } + ")");
         }
     }
 

@@ -14,8 +14,9 @@ public record Permission(boolean allow, int extFirst, int extLast, Cidr device, 
     public static Permission parse(String text) {
         String[] w = text.strip().split("\\s+");
         if (w.length != 4 || !(w[0].equals("allow") || w[0].equals("deny"))) {
-            throw new IllegalArgumentException("\"" + text.strip() + "\" is not a permission line — write it like "
-                    + "allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)");
+            throw new IllegalArgumentException(
+                    "\"" + text.strip() + "\" is not a permission line — write it like "
+                            + "allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)");
         }
         int[] ext = ports(w[1]);
         int[] internal = ports(w[3]);
@@ -43,7 +44,10 @@ public record Permission(boolean allow, int extFirst, int extLast, Cidr device, 
     }
 
     boolean matches(int externalPort, InetAddress device, int internalPort) {
-        return externalPort >= extFirst && externalPort <= extLast && internalPort >= intFirst && internalPort <= intLast
+        return externalPort >= extFirst
+                && externalPort <= extLast
+                && internalPort >= intFirst
+                && internalPort <= intLast
                 && this.device.contains(device);
     }
 

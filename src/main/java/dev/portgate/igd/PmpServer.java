@@ -1,7 +1,5 @@
 package dev.portgate.igd;
 
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import dev.portgate.forward.Addresses;
 import dev.portgate.net.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -18,6 +16,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,24 +47,35 @@ final class PmpServer implements AutoCloseable {
     void start(List<InetAddress> lan, int port) throws IOException {
         for (InetAddress a : lan) {
             try {
-                Channel ch = new Bootstrap().group(transport.group()).channel(transport.datagramChannel())
+                Channel ch = new Bootstrap()
+                        .group(transport.group())
+                        .channel(transport.datagramChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .handler(new Handler())
-                        .bind(new InetSocketAddress(a, port)).syncUninterruptibly().channel();
+                        .bind(new InetSocketAddress(a, port))
+                        .syncUninterruptibly()
+                        .channel();
                 channels.add(ch);
             } catch (RuntimeException e) {
                 close();
-                throw new IOException("cannot listen on " + Addresses.hostPort(a.getHostAddress(), port) + " for NAT-PMP/PCP: " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot listen on " + Addresses.hostPort(a.getHostAddress(), port) + " for NAT-PMP/PCP: "
+                                + e.getMessage(),
+                        e);
             }
         }
-        log.info("NAT-PMP/PCP on {} port {}", lan.stream().map(InetAddress::getHostAddress).toList(), port);
+        log.info(
+                "NAT-PMP/PCP on {} port {}",
+                lan.stream().map(InetAddress::getHostAddress).toList(),
+                port);
     }
 
     /** Tells the LAN the external address and epoch: NAT-PMP's address announcement and PCP's ANNOUNCE. */
     void announce() {
         for (Channel ch : channels) {
             InetAddress local = ((InetSocketAddress) ch.localAddress()).getAddress();
-            InetSocketAddress group = new InetSocketAddress(local instanceof Inet4Address ? "224.0.0.1" : "ff02::1", CLIENT_PORT);
+            InetSocketAddress group =
+                    new InetSocketAddress(local instanceof Inet4Address ? "224.0.0.1" : "ff02::1", CLIENT_PORT);
             if (igd.natPmpOn() && local instanceof Inet4Address) {
                 send(ch, natPmp.publicAddress(), group);
             }

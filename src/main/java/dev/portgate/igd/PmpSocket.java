@@ -1,13 +1,13 @@
 package dev.portgate.igd;
 
-import java.net.PortUnreachableException;
-import java.util.Arrays;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -57,7 +57,8 @@ final class PmpSocket implements AutoCloseable {
                 }
             }
         }
-        throw new IOException("no answer from " + router.getAddress().getHostAddress() + ":" + router.getPort() + " within 1.75 s");
+        throw new IOException(
+                "no answer from " + router.getAddress().getHostAddress() + ":" + router.getPort() + " within 1.75 s");
     }
 
     @Override

@@ -1,12 +1,10 @@
 package dev.portgate.igd;
 
-import java.util.Set;
-import org.xml.sax.SAXParseException;
-import org.xml.sax.helpers.DefaultHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -15,6 +13,8 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * SOAP 1.1 as UPnP uses it: one action element in the Body, its arguments as child elements.
@@ -42,8 +42,7 @@ final class Soap {
 
     private static final DocumentBuilderFactory FACTORY = factory();
 
-    private Soap() {
-    }
+    private Soap() {}
 
     private static DocumentBuilderFactory factory() {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -76,7 +75,8 @@ final class Soap {
             });
             doc = b.parse(new ByteArrayInputStream(body));
         } catch (SAXException | IOException e) {
-            throw new UpnpError(UpnpError.INVALID_ARGS, "the request is not well-formed XML: " + firstLine(e.getMessage()));
+            throw new UpnpError(
+                    UpnpError.INVALID_ARGS, "the request is not well-formed XML: " + firstLine(e.getMessage()));
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException(e);
         }
@@ -94,7 +94,9 @@ final class Soap {
             String header = soapAction.strip().replace("\"", "");
             int hash = header.indexOf('#');
             if (hash >= 0 && !header.substring(hash + 1).equals(action.getLocalName())) {
-                throw new UpnpError(UpnpError.INVALID_ACTION, "SOAPAction " + header + " does not match the body's action " + action.getLocalName());
+                throw new UpnpError(
+                        UpnpError.INVALID_ACTION,
+                        "SOAPAction " + header + " does not match the body's action " + action.getLocalName());
             }
         }
         Map<String, String> args = new LinkedHashMap<>();
@@ -108,16 +110,26 @@ final class Soap {
 
     static String response(Call call, Map<String, String> out) {
         StringBuilder b = new StringBuilder(envelopeStart());
-        b.append("<u:").append(call.action()).append("Response xmlns:u=\"").append(escape(call.serviceType())).append("\">");
-        out.forEach((k, v) -> b.append('<').append(k).append('>')
-                .append(CDATA_ARGUMENTS.contains(k) ? "<![CDATA[" + v + "]]>" : escape(v)).append("</").append(k).append('>'));
+        b.append("<u:")
+                .append(call.action())
+                .append("Response xmlns:u=\"")
+                .append(escape(call.serviceType()))
+                .append("\">");
+        out.forEach((k, v) -> b.append('<')
+                .append(k)
+                .append('>')
+                .append(CDATA_ARGUMENTS.contains(k) ? "<![CDATA[" + v + "]]>" : escape(v))
+                .append("</")
+                .append(k)
+                .append('>'));
         b.append("</u:").append(call.action()).append("Response>");
         return b.append(envelopeEnd()).toString();
     }
 
     static String fault(int code, String description) {
         return envelopeStart() + "<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>"
-                + "<UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>" + code + "</errorCode><errorDescription>"
+                + "<UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>" + code
+                + "</errorCode><errorDescription>"
                 + escape(description) + "</errorDescription></UPnPError></detail></s:Fault>" + envelopeEnd();
     }
 

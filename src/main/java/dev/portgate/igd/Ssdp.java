@@ -38,7 +38,8 @@ final class Ssdp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ssdp.class);
     static final InetSocketAddress GROUP = new InetSocketAddress("239.255.255.250", 1900);
     static final int MAX_AGE = 120;
-    private static final Pattern VERSIONED = Pattern.compile("(urn:schemas-upnp-org:(?:device|service):[A-Za-z0-9]+):(\\d{1,3})");
+    private static final Pattern VERSIONED =
+            Pattern.compile("(urn:schemas-upnp-org:(?:device|service):[A-Za-z0-9]+):(\\d{1,3})");
 
     private final IgdService igd;
     private final Transport transport;
@@ -49,8 +50,7 @@ final class Ssdp implements AutoCloseable {
     private Channel receiver;
     private ScheduledFuture<?> alive;
 
-    private record Sender(InetAddress lan, Channel channel) {
-    }
+    private record Sender(InetAddress lan, Channel channel) {}
 
     Ssdp(IgdService igd, Transport transport, Descriptions descriptions, int httpPort) {
         this.igd = igd;
@@ -62,11 +62,14 @@ final class Ssdp implements AutoCloseable {
     /** Joins the group on each IPv4 LAN interface; where multicast is not possible, says so and goes on without SSDP. */
     void start(List<InetAddress> lan) {
         try {
-            DatagramChannel ch = (DatagramChannel) new Bootstrap().group(transport.group())
+            DatagramChannel ch = (DatagramChannel) new Bootstrap()
+                    .group(transport.group())
                     .channel(transport.datagramChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .handler(new Receiver())
-                    .bind(new InetSocketAddress(GROUP.getPort())).syncUninterruptibly().channel();
+                    .bind(new InetSocketAddress(GROUP.getPort()))
+                    .syncUninterruptibly()
+                    .channel();
             receiver = ch;
             for (InetAddress a : lan) {
                 if (!(a instanceof Inet4Address)) {
@@ -78,32 +81,44 @@ final class Ssdp implements AutoCloseable {
                     continue;
                 }
                 ch.joinGroup(GROUP, nic).syncUninterruptibly();
-                Channel sender = new Bootstrap().group(transport.group())
+                Channel sender = new Bootstrap()
+                        .group(transport.group())
                         .channel(transport.datagramChannel())
                         .option(ChannelOption.IP_MULTICAST_IF, nic)
                         .option(ChannelOption.IP_MULTICAST_TTL, 2)
                         .handler(new Receiver())
-                        .bind(new InetSocketAddress(a, 0)).syncUninterruptibly().channel();
+                        .bind(new InetSocketAddress(a, 0))
+                        .syncUninterruptibly()
+                        .channel();
                 senders.add(new Sender(a, sender));
             }
             notifyAll("ssdp:alive");
-            alive = ch.eventLoop().scheduleAtFixedRate(() -> notifyAll("ssdp:alive"), MAX_AGE / 2, MAX_AGE / 2, TimeUnit.SECONDS);
-            log.info("SSDP on {} via {}", GROUP, senders.stream().map(s -> s.lan().getHostAddress()).toList());
+            alive = ch.eventLoop()
+                    .scheduleAtFixedRate(() -> notifyAll("ssdp:alive"), MAX_AGE / 2, MAX_AGE / 2, TimeUnit.SECONDS);
+            log.info(
+                    "SSDP on {} via {}",
+                    GROUP,
+                    senders.stream().map(s -> s.lan().getHostAddress()).toList());
         } catch (RuntimeException | SocketException e) {
-            log.warn("SSDP cannot run ({}); devices need the description URL {} to find the IGD",
-                    e.getMessage(), "http://<lan>:" + httpPort + Descriptions.ROOT_PATH);
+            log.warn(
+                    "SSDP cannot run ({}); devices need the description URL {} to find the IGD",
+                    e.getMessage(),
+                    "http://<lan>:" + httpPort + Descriptions.ROOT_PATH);
         }
     }
 
     private void notifyAll(String nts) {
         for (Sender s : senders) {
             for (Map.Entry<String, String> t : targets().entrySet()) {
-                String msg = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=" + MAX_AGE + "\r\n"
+                String msg = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=" + MAX_AGE
+                        + "\r\n"
                         + "LOCATION: " + location(s.lan()) + "\r\nNT: " + t.getKey() + "\r\nNTS: " + nts + "\r\n"
                         + "SERVER: " + UpnpServer.SERVER + "\r\nUSN: " + t.getValue() + "\r\n"
                         + "OPT: \"http://schemas.upnp.org/upnp/1/0/\"; ns=01\r\n01-NLS: " + bootId + "\r\n"
                         + "BOOTID.UPNP.ORG: " + bootId + "\r\nCONFIGID.UPNP.ORG: 1\r\n\r\n";
-                s.channel().writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer(msg, StandardCharsets.US_ASCII), GROUP));
+                s.channel()
+                        .writeAndFlush(
+                                new DatagramPacket(Unpooled.copiedBuffer(msg, StandardCharsets.US_ASCII), GROUP));
             }
         }
     }
@@ -139,7 +154,9 @@ final class Ssdp implements AutoCloseable {
         if (m.matches()) {
             for (Map.Entry<String, String> e : all.entrySet()) {
                 Matcher ours = VERSIONED.matcher(e.getKey());
-                if (ours.matches() && ours.group(1).equals(m.group(1)) && Integer.parseInt(m.group(2)) >= 1
+                if (ours.matches()
+                        && ours.group(1).equals(m.group(1))
+                        && Integer.parseInt(m.group(2)) >= 1
                         && Integer.parseInt(m.group(2)) <= Integer.parseInt(ours.group(2))) {
                     String usn = e.getValue().substring(0, e.getValue().indexOf("::") + 2) + st;
                     return Map.of(st, usn);
@@ -191,17 +208,22 @@ final class Ssdp implements AutoCloseable {
                 return;
             }
             igd.stats().count("ssdp", "searches");
-            Sender via = senders.stream().filter(s -> sameNetwork(s.lan(), peer)).findFirst()
+            Sender via = senders.stream()
+                    .filter(s -> sameNetwork(s.lan(), peer))
+                    .findFirst()
                     .orElse(senders.isEmpty() ? null : senders.get(0));
             if (via == null) {
                 return;
             }
             for (Map.Entry<String, String> a : answers(st).entrySet()) {
-                String msg = "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=" + MAX_AGE + "\r\nST: " + a.getKey() + "\r\nUSN: " + a.getValue()
+                String msg = "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=" + MAX_AGE + "\r\nST: " + a.getKey()
+                        + "\r\nUSN: " + a.getValue()
                         + "\r\nEXT:\r\nSERVER: " + UpnpServer.SERVER + "\r\nLOCATION: " + location(via.lan()) + "\r\n"
                         + "OPT: \"http://schemas.upnp.org/upnp/1/0/\"; ns=01\r\n01-NLS: " + bootId + "\r\n"
                         + "BOOTID.UPNP.ORG: " + bootId + "\r\nCONFIGID.UPNP.ORG: 1\r\n\r\n";
-                via.channel().writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer(msg, StandardCharsets.US_ASCII), packet.sender()));
+                via.channel()
+                        .writeAndFlush(new DatagramPacket(
+                                Unpooled.copiedBuffer(msg, StandardCharsets.US_ASCII), packet.sender()));
             }
         }
 
@@ -221,7 +243,9 @@ final class Ssdp implements AutoCloseable {
         for (int i = 1; i < lines.length && i < 64; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                out.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+                out.put(
+                        lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
             }
         }
         return out;

@@ -1,6 +1,5 @@
 package dev.portgate.igd;
 
-import java.util.Locale;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,10 +37,18 @@ final class UpnpActions {
             case "GetListOfPortMappings" -> listing(call);
             case "GetExternalIPAddress" -> out("NewExternalIPAddress", external());
             case "GetStatusInfo" -> status();
-            case "GetConnectionTypeInfo" -> out("NewConnectionType", "IP_Routed", "NewPossibleConnectionTypes", "IP_Routed");
+            case "GetConnectionTypeInfo" -> out(
+                    "NewConnectionType", "IP_Routed", "NewPossibleConnectionTypes", "IP_Routed");
             case "GetNATRSIPStatus" -> out("NewRSIPAvailable", "0", "NewNATEnabled", "1");
-            case "GetCommonLinkProperties" -> out("NewWANAccessType", "Ethernet", "NewLayer1UpstreamMaxBitRate", "1000000000",
-                    "NewLayer1DownstreamMaxBitRate", "1000000000", "NewPhysicalLinkStatus", "Up");
+            case "GetCommonLinkProperties" -> out(
+                    "NewWANAccessType",
+                    "Ethernet",
+                    "NewLayer1UpstreamMaxBitRate",
+                    "1000000000",
+                    "NewLayer1DownstreamMaxBitRate",
+                    "1000000000",
+                    "NewPhysicalLinkStatus",
+                    "Up");
             case "GetTotalBytesSent" -> out("NewTotalBytesSent", counters.read("tx_bytes"));
             case "GetTotalBytesReceived" -> out("NewTotalBytesReceived", counters.read("rx_bytes"));
             case "GetTotalPacketsSent" -> out("NewTotalPacketsSent", counters.read("tx_packets"));
@@ -57,13 +65,16 @@ final class UpnpActions {
         String clientText = call.arg("NewInternalClient");
         InetAddress client = Addresses.literal(clientText);
         if (client == null) {
-            throw new UpnpError(UpnpError.INVALID_ARGS, "NewInternalClient \"" + clientText + "\" is not an IP address");
+            throw new UpnpError(
+                    UpnpError.INVALID_ARGS, "NewInternalClient \"" + clientText + "\" is not an IP address");
         }
         boolean enabled = bool(call.arg("NewEnabled"), "NewEnabled");
         String description = call.args().getOrDefault("NewPortMappingDescription", "");
         long lease = number(call.arg("NewLeaseDuration"), "NewLeaseDuration", 0xffffffffL);
         if (external == 0 && exact) {
-            throw new UpnpError(UpnpError.WILDCARD_NOT_PERMITTED_IN_EXT_PORT, "NewExternalPort 0 is a wildcard; name a port (or use AddAnyPortMapping)");
+            throw new UpnpError(
+                    UpnpError.WILDCARD_NOT_PERMITTED_IN_EXT_PORT,
+                    "NewExternalPort 0 is a wildcard; name a port (or use AddAnyPortMapping)");
         }
         if (internal == 0) {
             throw new UpnpError(UpnpError.WILDCARD_NOT_PERMITTED_IN_INT_PORT, "NewInternalPort must not be 0");
@@ -72,25 +83,47 @@ final class UpnpActions {
             throw new UpnpError(UpnpError.NOT_AUTHORIZED, "UPnP port mapping is turned off on this gateway");
         }
         var existing = igd.leases().get(protocol, external == 0 ? internal : external);
-        if (exact && existing.isPresent() && existing.get().via() != Origin.Kind.UPNP && existing.get().device().equals(Addresses.unmap(client))) {
-            throw new UpnpError(UpnpError.CONFLICT_WITH_OTHER_MECHANISMS, "the mapping exists already, made with " + existing.get().via().label());
+        if (exact
+                && existing.isPresent()
+                && existing.get().via() != Origin.Kind.UPNP
+                && existing.get().device().equals(Addresses.unmap(client))) {
+            throw new UpnpError(
+                    UpnpError.CONFLICT_WITH_OTHER_MECHANISMS,
+                    "the mapping exists already, made with "
+                            + existing.get().via().label());
         }
-        LeaseOutcome outcome = igd.leases().map(new LeaseRequest(Origin.Kind.UPNP, requester, Addresses.unmap(client), protocol, external,
-                internal, Duration.ofSeconds(lease), description, remote, enabled, "", exact));
+        LeaseOutcome outcome = igd.leases()
+                .map(new LeaseRequest(
+                        Origin.Kind.UPNP,
+                        requester,
+                        Addresses.unmap(client),
+                        protocol,
+                        external,
+                        internal,
+                        Duration.ofSeconds(lease),
+                        description,
+                        remote,
+                        enabled,
+                        "",
+                        exact));
         if (outcome instanceof LeaseOutcome.Mapped m) {
             igd.stats().count("upnp", "mapped");
-            return exact ? Map.of() : out("NewReservedPort", String.valueOf(m.lease().externalPort()));
+            return exact
+                    ? Map.of()
+                    : out("NewReservedPort", String.valueOf(m.lease().externalPort()));
         }
         LeaseOutcome.Refused r = (LeaseOutcome.Refused) outcome;
         igd.stats().count("upnp", "refused");
         igd.logRefusal("UPnP " + call.action(), requester, r);
-        throw new UpnpError(switch (r.reason()) {
-            case NOT_PERMITTED, NOT_OWNER -> UpnpError.NOT_AUTHORIZED;
-            case CONFLICT -> UpnpError.CONFLICT_IN_MAPPING_ENTRY;
-            case QUOTA, NO_PORT -> UpnpError.NO_PORT_MAPS_AVAILABLE;
-            case NOT_FOUND -> UpnpError.NO_SUCH_ENTRY;
-            case INVALID -> UpnpError.INVALID_ARGS;
-        }, r.message());
+        throw new UpnpError(
+                switch (r.reason()) {
+                    case NOT_PERMITTED, NOT_OWNER -> UpnpError.NOT_AUTHORIZED;
+                    case CONFLICT -> UpnpError.CONFLICT_IN_MAPPING_ENTRY;
+                    case QUOTA, NO_PORT -> UpnpError.NO_PORT_MAPS_AVAILABLE;
+                    case NOT_FOUND -> UpnpError.NO_SUCH_ENTRY;
+                    case INVALID -> UpnpError.INVALID_ARGS;
+                },
+                r.message());
     }
 
     private Map<String, String> delete(Soap.Call call, InetAddress requester) throws UpnpError {
@@ -99,7 +132,9 @@ final class UpnpActions {
         Protocol protocol = protocol(call.arg("NewProtocol"));
         LeaseOutcome outcome = igd.leases().delete(Origin.Kind.UPNP, requester, protocol, external, null);
         if (outcome instanceof LeaseOutcome.Refused r) {
-            throw new UpnpError(r.reason() == LeaseOutcome.Reason.NOT_FOUND ? UpnpError.NO_SUCH_ENTRY : UpnpError.NOT_AUTHORIZED, r.message());
+            throw new UpnpError(
+                    r.reason() == LeaseOutcome.Reason.NOT_FOUND ? UpnpError.NO_SUCH_ENTRY : UpnpError.NOT_AUTHORIZED,
+                    r.message());
         }
         igd.stats().count("upnp", "deleted");
         return Map.of();
@@ -111,18 +146,24 @@ final class UpnpActions {
         Protocol protocol = protocol(call.arg("NewProtocol"));
         boolean manage = bool(call.arg("NewManage"), "NewManage");
         if (start > end) {
-            throw new UpnpError(UpnpError.INCONSISTENT_PARAMETERS, "NewStartPort " + start + " is above NewEndPort " + end);
+            throw new UpnpError(
+                    UpnpError.INCONSISTENT_PARAMETERS, "NewStartPort " + start + " is above NewEndPort " + end);
         }
         List<Lease> inRange = igd.leases().list().stream()
-                .filter(l -> l.protocol() == protocol && l.externalPort() >= start && l.externalPort() <= end).toList();
+                .filter(l -> l.protocol() == protocol && l.externalPort() >= start && l.externalPort() <= end)
+                .toList();
         if (inRange.isEmpty()) {
-            throw new UpnpError(UpnpError.PORT_MAPPING_NOT_FOUND, "no " + protocol.name() + " mapping in " + start + "-" + end);
+            throw new UpnpError(
+                    UpnpError.PORT_MAPPING_NOT_FOUND, "no " + protocol.name() + " mapping in " + start + "-" + end);
         }
         // Without NewManage (or in secure mode) a device deletes only its own mappings.
         boolean all = manage && !igd.config().secureMode();
-        List<Lease> mine = inRange.stream().filter(l -> all || l.device().equals(requester)).toList();
+        List<Lease> mine = inRange.stream()
+                .filter(l -> all || l.device().equals(requester))
+                .toList();
         if (mine.isEmpty()) {
-            throw new UpnpError(UpnpError.NOT_AUTHORIZED, "the mappings in " + start + "-" + end + " belong to other devices");
+            throw new UpnpError(
+                    UpnpError.NOT_AUTHORIZED, "the mappings in " + start + "-" + end + " belong to other devices");
         }
         for (Lease l : mine) {
             igd.leases().remove(l.name(), igd.actor("upnp", requester));
@@ -135,25 +176,50 @@ final class UpnpActions {
         InetAddress remote = remoteHost(call.arg("NewRemoteHost"));
         int external = port(call.arg("NewExternalPort"), "NewExternalPort", false);
         Protocol protocol = protocol(call.arg("NewProtocol"));
-        Lease l = igd.leases().get(protocol, external)
+        Lease l = igd.leases()
+                .get(protocol, external)
                 .filter(x -> remote == null || remote.equals(x.remoteHost()))
-                .orElseThrow(() -> new UpnpError(UpnpError.NO_SUCH_ENTRY, "there is no " + protocol.name() + " mapping on port " + external));
-        return out("NewInternalPort", String.valueOf(l.internalPort()), "NewInternalClient", l.device().getHostAddress(),
-                "NewEnabled", l.enabled() ? "1" : "0", "NewPortMappingDescription", l.description(),
-                "NewLeaseDuration", String.valueOf(l.secondsLeft(now())));
+                .orElseThrow(() -> new UpnpError(
+                        UpnpError.NO_SUCH_ENTRY, "there is no " + protocol.name() + " mapping on port " + external));
+        return out(
+                "NewInternalPort",
+                String.valueOf(l.internalPort()),
+                "NewInternalClient",
+                l.device().getHostAddress(),
+                "NewEnabled",
+                l.enabled() ? "1" : "0",
+                "NewPortMappingDescription",
+                l.description(),
+                "NewLeaseDuration",
+                String.valueOf(l.secondsLeft(now())));
     }
 
     private Map<String, String> generic(Soap.Call call) throws UpnpError {
         long index = number(call.arg("NewPortMappingIndex"), "NewPortMappingIndex", 65535);
         List<Lease> all = igd.leases().list();
         if (index >= all.size()) {
-            throw new UpnpError(UpnpError.ARRAY_INDEX_INVALID, "there are " + all.size() + " mappings; index " + index + " is past the end");
+            throw new UpnpError(
+                    UpnpError.ARRAY_INDEX_INVALID,
+                    "there are " + all.size() + " mappings; index " + index + " is past the end");
         }
         Lease l = all.get((int) index);
-        return out("NewRemoteHost", l.remoteHostText(), "NewExternalPort", String.valueOf(l.externalPort()),
-                "NewProtocol", l.protocol().name(), "NewInternalPort", String.valueOf(l.internalPort()),
-                "NewInternalClient", l.device().getHostAddress(), "NewEnabled", l.enabled() ? "1" : "0",
-                "NewPortMappingDescription", l.description(), "NewLeaseDuration", String.valueOf(l.secondsLeft(now())));
+        return out(
+                "NewRemoteHost",
+                l.remoteHostText(),
+                "NewExternalPort",
+                String.valueOf(l.externalPort()),
+                "NewProtocol",
+                l.protocol().name(),
+                "NewInternalPort",
+                String.valueOf(l.internalPort()),
+                "NewInternalClient",
+                l.device().getHostAddress(),
+                "NewEnabled",
+                l.enabled() ? "1" : "0",
+                "NewPortMappingDescription",
+                l.description(),
+                "NewLeaseDuration",
+                String.valueOf(l.secondsLeft(now())));
     }
 
     private Map<String, String> listing(Soap.Call call) throws UpnpError {
@@ -163,13 +229,17 @@ final class UpnpActions {
         bool(call.arg("NewManage"), "NewManage");
         long wanted = number(call.arg("NewNumberOfPorts"), "NewNumberOfPorts", 65535);
         if (start > end) {
-            throw new UpnpError(UpnpError.INCONSISTENT_PARAMETERS, "NewStartPort " + start + " is above NewEndPort " + end);
+            throw new UpnpError(
+                    UpnpError.INCONSISTENT_PARAMETERS, "NewStartPort " + start + " is above NewEndPort " + end);
         }
         long limit = wanted == 0 ? MAX_LISTING : Math.min(wanted, MAX_LISTING);
         List<Lease> found = igd.leases().list().stream()
-                .filter(l -> l.protocol() == protocol && l.externalPort() >= start && l.externalPort() <= end).limit(limit).toList();
+                .filter(l -> l.protocol() == protocol && l.externalPort() >= start && l.externalPort() <= end)
+                .limit(limit)
+                .toList();
         if (found.isEmpty()) {
-            throw new UpnpError(UpnpError.PORT_MAPPING_NOT_FOUND, "no " + protocol.name() + " mapping in " + start + "-" + end);
+            throw new UpnpError(
+                    UpnpError.PORT_MAPPING_NOT_FOUND, "no " + protocol.name() + " mapping in " + start + "-" + end);
         }
         StringBuilder b = new StringBuilder("<p:PortMappingList xmlns:p=\"urn:schemas-upnp-org:gw:WANIPConnection\" "
                 + "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:schemas-upnp-org:gw:WANIPConnection "
@@ -193,8 +263,13 @@ final class UpnpActions {
 
     private Map<String, String> status() {
         long uptime = (System.currentTimeMillis() - igd.startedAtMillis()) / 1000;
-        return out("NewConnectionStatus", igd.externalAddress() == null ? "Disconnected" : "Connected",
-                "NewLastConnectionError", "ERROR_NONE", "NewUptime", String.valueOf(uptime));
+        return out(
+                "NewConnectionStatus",
+                igd.externalAddress() == null ? "Disconnected" : "Connected",
+                "NewLastConnectionError",
+                "ERROR_NONE",
+                "NewUptime",
+                String.valueOf(uptime));
     }
 
     private String external() {

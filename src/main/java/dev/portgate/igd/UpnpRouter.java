@@ -35,7 +35,8 @@ final class UpnpRouter implements Router {
     private final URI control;
     private final String serviceType;
     private final InetAddress localAddress;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     private UpnpRouter(URI description, URI control, String serviceType, InetAddress localAddress) {
         this.description = description;
@@ -45,10 +46,14 @@ final class UpnpRouter implements Router {
     }
 
     static UpnpRouter open(URI description) throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         String xml;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(description).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(description)
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IOException("GET " + description + " answered " + r.statusCode());
@@ -72,7 +77,10 @@ final class UpnpRouter implements Router {
         }
         InetAddress local;
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(description.getHost(), description.getPort() < 0 ? 80 : description.getPort()), 3000);
+            s.connect(
+                    new InetSocketAddress(
+                            description.getHost(), description.getPort() < 0 ? 80 : description.getPort()),
+                    3000);
             local = s.getLocalAddress();
         }
         return new UpnpRouter(description, description.resolve(controlPath), type, local);
@@ -95,7 +103,8 @@ final class UpnpRouter implements Router {
                 } catch (SocketTimeoutException e) {
                     break;
                 }
-                String location = Ssdp.headers(new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII)).get("location");
+                String location = Ssdp.headers(new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII))
+                        .get("location");
                 if (location != null && location.startsWith("http://")) {
                     return URI.create(location);
                 }
@@ -116,7 +125,8 @@ final class UpnpRouter implements Router {
     }
 
     @Override
-    public Granted map(Protocol protocol, int internalPort, int externalPort, Duration lifetime, String description) throws IOException {
+    public Granted map(Protocol protocol, int internalPort, int externalPort, Duration lifetime, String description)
+            throws IOException {
         Map<String, String> args = new LinkedHashMap<>();
         args.put("NewRemoteHost", "");
         args.put("NewExternalPort", String.valueOf(externalPort));
@@ -186,14 +196,24 @@ final class UpnpRouter implements Router {
     }
 
     private Map<String, String> call(String action, Map<String, String> args) throws IOException {
-        StringBuilder body = new StringBuilder("<?xml version=\"1.0\"?>\r\n<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-                + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:" + action + " xmlns:u=\"" + serviceType + "\">");
-        args.forEach((k, v) -> body.append('<').append(k).append('>').append(Soap.escape(v)).append("</").append(k).append('>'));
+        StringBuilder body = new StringBuilder(
+                "<?xml version=\"1.0\"?>\r\n<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+                        + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:" + action
+                        + " xmlns:u=\"" + serviceType + "\">");
+        args.forEach((k, v) -> body.append('<')
+                .append(k)
+                .append('>')
+                .append(Soap.escape(v))
+                .append("</")
+                .append(k)
+                .append('>'));
         body.append("</u:").append(action).append("></s:Body></s:Envelope>\r\n");
-        HttpRequest request = HttpRequest.newBuilder(control).timeout(Duration.ofSeconds(5))
+        HttpRequest request = HttpRequest.newBuilder(control)
+                .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "text/xml; charset=\"utf-8\"")
                 .header("SOAPAction", "\"" + serviceType + "#" + action + "\"")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
         HttpResponse<byte[]> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -203,10 +223,15 @@ final class UpnpRouter implements Router {
         }
         String text = new String(response.body(), StandardCharsets.UTF_8);
         if (response.statusCode() != 200) {
-            Matcher code = Pattern.compile("<errorCode>\\s*(\\d+)\\s*</errorCode>").matcher(text);
-            Matcher why = Pattern.compile("<errorDescription>([^<]*)</errorDescription>").matcher(text);
+            Matcher code =
+                    Pattern.compile("<errorCode>\\s*(\\d+)\\s*</errorCode>").matcher(text);
+            Matcher why = Pattern.compile("<errorDescription>([^<]*)</errorDescription>")
+                    .matcher(text);
             int c = code.find() ? Integer.parseInt(code.group(1)) : response.statusCode();
-            throw new UpnpCallFailed(c, "the router refused " + action + ": UPnP error " + c + (why.find() ? " (" + why.group(1) + ")" : ""));
+            throw new UpnpCallFailed(
+                    c,
+                    "the router refused " + action + ": UPnP error " + c
+                            + (why.find() ? " (" + why.group(1) + ")" : ""));
         }
         try {
             return Soap.parse(response.body(), null).args();

@@ -61,23 +61,35 @@ final class UpnpServer implements AutoCloseable {
     void start(List<InetAddress> lan, int httpPort) throws IOException {
         for (InetAddress a : lan) {
             try {
-                Channel ch = new ServerBootstrap().group(transport.group()).channel(transport.serverChannel())
+                Channel ch = new ServerBootstrap()
+                        .group(transport.group())
+                        .channel(transport.serverChannel())
                         .childHandler(new ChannelInitializer<>() {
                             @Override
                             protected void initChannel(Channel c) {
-                                c.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
-                                        new HttpObjectAggregator(Soap.MAX_BODY), new Handler());
+                                c.pipeline()
+                                        .addLast(
+                                                new ReadTimeoutHandler(30),
+                                                new HttpServerCodec(4096, 8192, 8192),
+                                                new HttpObjectAggregator(Soap.MAX_BODY),
+                                                new Handler());
                             }
                         })
-                        .bind(new InetSocketAddress(a, httpPort)).syncUninterruptibly().channel();
+                        .bind(new InetSocketAddress(a, httpPort))
+                        .syncUninterruptibly()
+                        .channel();
                 channels.add(ch);
             } catch (RuntimeException e) {
                 close();
-                throw new IOException("cannot listen on " + Addresses.hostPort(a.getHostAddress(), httpPort) + " for UPnP: " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot listen on " + Addresses.hostPort(a.getHostAddress(), httpPort) + " for UPnP: "
+                                + e.getMessage(),
+                        e);
             }
         }
         this.port = ((InetSocketAddress) channels.get(0).localAddress()).getPort();
-        this.descriptionUrl = "http://" + Addresses.hostPort(lan.get(0).getHostAddress(), port) + Descriptions.ROOT_PATH;
+        this.descriptionUrl =
+                "http://" + Addresses.hostPort(lan.get(0).getHostAddress(), port) + Descriptions.ROOT_PATH;
         log.info("UPnP IGD on {}", descriptionUrl);
         ssdp = new Ssdp(igd, transport, descriptions, port);
         ssdp.start(lan);
@@ -104,7 +116,8 @@ final class UpnpServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            InetAddress peer = Addresses.unmap(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+            InetAddress peer =
+                    Addresses.unmap(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
             if (!igd.lanPeers().contains(peer)) {
                 igd.stats().count("upnp", "not-lan");
                 ctx.close();
@@ -117,15 +130,21 @@ final class UpnpServer implements AutoCloseable {
             }
             String path = request.uri().split("\\?", 2)[0];
             HttpMethod method = request.method();
-            String local = Addresses.hostPort(((InetSocketAddress) ctx.channel().localAddress()).getAddress().getHostAddress(), port);
+            String local = Addresses.hostPort(
+                    ((InetSocketAddress) ctx.channel().localAddress())
+                            .getAddress()
+                            .getHostAddress(),
+                    port);
             if (method.equals(HttpMethod.GET)) {
                 switch (path) {
-                    case Descriptions.ROOT_PATH -> send(ctx, xml(HttpResponseStatus.OK, descriptions.root(igd.presentationUrl(local))));
+                    case Descriptions.ROOT_PATH -> send(
+                            ctx, xml(HttpResponseStatus.OK, descriptions.root(igd.presentationUrl(local))));
                     case Descriptions.IP_SCPD -> send(ctx, xml(HttpResponseStatus.OK, Descriptions.ipScpd()));
                     case Descriptions.CIF_SCPD -> send(ctx, xml(HttpResponseStatus.OK, Descriptions.cifScpd()));
                     default -> send(ctx, text(HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n"));
                 }
-            } else if (method.equals(HttpMethod.POST) && (path.equals(Descriptions.IP_CONTROL) || path.equals(Descriptions.CIF_CONTROL))) {
+            } else if (method.equals(HttpMethod.POST)
+                    && (path.equals(Descriptions.IP_CONTROL) || path.equals(Descriptions.CIF_CONTROL))) {
                 control(ctx, request, peer, path);
             } else if (method.name().equals("SUBSCRIBE") || method.name().equals("UNSUBSCRIBE")) {
                 send(ctx, gena.handle(request, peer, path));
@@ -143,7 +162,8 @@ final class UpnpServer implements AutoCloseable {
                 call = Soap.parse(body, soapAction);
                 boolean ipService = path.equals(Descriptions.IP_CONTROL);
                 if (ipService != call.serviceType().startsWith("urn:schemas-upnp-org:service:WANIPConnection:")) {
-                    throw new UpnpError(UpnpError.INVALID_ACTION, "action " + call.action() + " is not one of this service's");
+                    throw new UpnpError(
+                            UpnpError.INVALID_ACTION, "action " + call.action() + " is not one of this service's");
                 }
             } catch (UpnpError e) {
                 igd.stats().count("upnp", "malformed");
@@ -151,27 +171,35 @@ final class UpnpServer implements AutoCloseable {
                 return;
             }
             igd.submit(() -> {
-                try {
-                    Map<String, String> out = actions.run(call, peer);
-                    return xml(HttpResponseStatus.OK, Soap.response(call, out));
-                } catch (UpnpError e) {
-                    if (e.code == UpnpError.INVALID_ACTION || e.code == UpnpError.INVALID_ARGS) {
-                        igd.stats().count("upnp", "malformed");
-                    }
-                    return fault(e);
-                }
-            }).whenComplete((response, error) -> {
-                if (error != null) {
-                    log.warn("UPnP {} from {} failed: {}", call.action(), peer.getHostAddress(), error.toString());
-                    send(ctx, fault(new UpnpError(UpnpError.ACTION_FAILED, "the action failed inside the gateway")));
-                } else {
-                    send(ctx, response);
-                }
-                igd.submit(() -> {
-                    gena.changed();
-                    return null;
-                });
-            });
+                        try {
+                            Map<String, String> out = actions.run(call, peer);
+                            return xml(HttpResponseStatus.OK, Soap.response(call, out));
+                        } catch (UpnpError e) {
+                            if (e.code == UpnpError.INVALID_ACTION || e.code == UpnpError.INVALID_ARGS) {
+                                igd.stats().count("upnp", "malformed");
+                            }
+                            return fault(e);
+                        }
+                    })
+                    .whenComplete((response, error) -> {
+                        if (error != null) {
+                            log.warn(
+                                    "UPnP {} from {} failed: {}",
+                                    call.action(),
+                                    peer.getHostAddress(),
+                                    error.toString());
+                            send(
+                                    ctx,
+                                    fault(new UpnpError(
+                                            UpnpError.ACTION_FAILED, "the action failed inside the gateway")));
+                        } else {
+                            send(ctx, response);
+                        }
+                        igd.submit(() -> {
+                            gena.changed();
+                            return null;
+                        });
+                    });
         }
 
         @Override
@@ -193,8 +221,11 @@ final class UpnpServer implements AutoCloseable {
     static FullHttpResponse text(HttpResponseStatus status, String type, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.SERVER, SERVER).set("EXT", "");
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, type)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.SERVER, SERVER)
+                .set("EXT", "");
         return r;
     }
 

@@ -1,9 +1,5 @@
 package dev.portgate.igd;
 
-import java.util.Locale;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Protocol;
 import dev.portgate.rules.RuleService;
@@ -12,18 +8,21 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +38,15 @@ public final class Upstream implements AutoCloseable {
     private static final int MAX_PORTS = 256;
 
     /** What the console shows: the router in use, its address, and each mapping. */
-    public record Status(boolean configured, String router, String method, String externalAddress, String error,
-                         List<UpstreamMapping> mappings) {
-    }
+    public record Status(
+            boolean configured,
+            String router,
+            String method,
+            String externalAddress,
+            String error,
+            List<UpstreamMapping> mappings) {}
 
-    private record Key(Protocol protocol, int port) {
-    }
+    private record Key(Protocol protocol, int port) {}
 
     private final RuleService rules;
     private final IgdService igd;
@@ -76,8 +78,11 @@ public final class Upstream implements AutoCloseable {
             if (Objects.equals(next, config)) {
                 return null;
             }
-            boolean routerChanged = config == null || next == null || config.method() != next.method()
-                    || !Objects.equals(config.gateway(), next.gateway()) || !Objects.equals(config.url(), next.url());
+            boolean routerChanged = config == null
+                    || next == null
+                    || config.method() != next.method()
+                    || !Objects.equals(config.gateway(), next.gateway())
+                    || !Objects.equals(config.url(), next.url());
             if (routerChanged) {
                 unmapAll();
                 closeRouter();
@@ -93,7 +98,8 @@ public final class Upstream implements AutoCloseable {
     public String map(String what) {
         return run(() -> {
             if (config == null) {
-                throw new IllegalStateException("there is no upstream section in the config — add upstream: { method: auto }");
+                throw new IllegalStateException(
+                        "there is no upstream section in the config — add upstream: { method: auto }");
             }
             parseTarget(what);
             byHand.add(what);
@@ -115,8 +121,13 @@ public final class Upstream implements AutoCloseable {
         return run(() -> {
             UpstreamConfig c = config;
             Router r = router;
-            return new Status(c != null, r == null ? "" : r.describe(), c == null ? "" : c.method().label(),
-                    external == null ? "" : external.getHostAddress(), error, List.copyOf(held.values()));
+            return new Status(
+                    c != null,
+                    r == null ? "" : r.describe(),
+                    c == null ? "" : c.method().label(),
+                    external == null ? "" : external.getHostAddress(),
+                    error,
+                    List.copyOf(held.values()));
         });
     }
 
@@ -147,7 +158,10 @@ public final class Upstream implements AutoCloseable {
             } catch (IOException e) {
                 error = e.getMessage();
                 nextDiscovery = now.plus(c.checkInterval());
-                log.warn("upstream: no router found ({}); trying again in {} s", e.getMessage(), c.checkInterval().toSeconds());
+                log.warn(
+                        "upstream: no router found ({}); trying again in {} s",
+                        e.getMessage(),
+                        c.checkInterval().toSeconds());
                 return;
             }
         }
@@ -156,8 +170,8 @@ public final class Upstream implements AutoCloseable {
             try {
                 if (router.lostState(held.values())) {
                     log.info("upstream: {} restarted and forgot our mappings; mapping them again", router.describe());
-                    held.replaceAll((k, m) -> new UpstreamMapping(m.forward(), m.protocol(), m.internalPort(), 0, Instant.EPOCH,
-                            null, "re-mapping", ""));
+                    held.replaceAll((k, m) -> new UpstreamMapping(
+                            m.forward(), m.protocol(), m.internalPort(), 0, Instant.EPOCH, null, "re-mapping", ""));
                 }
                 learnExternal();
             } catch (IOException e) {
@@ -184,17 +198,44 @@ public final class Upstream implements AutoCloseable {
         try {
             Router.Granted g = router.map(k.protocol(), k.port(), ask, c.lifetime(), "portgate " + forward);
             long life = Math.max(1, g.lifetimeSeconds());
-            held.put(k, new UpstreamMapping(forward, k.protocol(), k.port(), g.externalPort(), now.plusSeconds(life / 2),
-                    now.plusSeconds(life), "mapped", ""));
+            held.put(
+                    k,
+                    new UpstreamMapping(
+                            forward,
+                            k.protocol(),
+                            k.port(),
+                            g.externalPort(),
+                            now.plusSeconds(life / 2),
+                            now.plusSeconds(life),
+                            "mapped",
+                            ""));
             if (before == null || before.externalPort() != g.externalPort()) {
-                log.info("upstream: {} {} port {} is open on the router as external port {} for {} s", forward,
-                        k.protocol().name().toLowerCase(Locale.ROOT), k.port(), g.externalPort(), life);
+                log.info(
+                        "upstream: {} {} port {} is open on the router as external port {} for {} s",
+                        forward,
+                        k.protocol().name().toLowerCase(Locale.ROOT),
+                        k.port(),
+                        g.externalPort(),
+                        life);
             }
         } catch (IOException e) {
-            held.put(k, new UpstreamMapping(forward, k.protocol(), k.port(), before == null ? 0 : before.externalPort(),
-                    now.plus(c.checkInterval()), before == null ? null : before.expires(), "failed", e.getMessage()));
-            log.warn("upstream: mapping {} {} port {} failed: {}", forward, k.protocol().name().toLowerCase(Locale.ROOT),
-                    k.port(), e.getMessage());
+            held.put(
+                    k,
+                    new UpstreamMapping(
+                            forward,
+                            k.protocol(),
+                            k.port(),
+                            before == null ? 0 : before.externalPort(),
+                            now.plus(c.checkInterval()),
+                            before == null ? null : before.expires(),
+                            "failed",
+                            e.getMessage()));
+            log.warn(
+                    "upstream: mapping {} {} port {} failed: {}",
+                    forward,
+                    k.protocol().name().toLowerCase(Locale.ROOT),
+                    k.port(),
+                    e.getMessage());
         }
     }
 
@@ -203,7 +244,10 @@ public final class Upstream implements AutoCloseable {
         if (m != null && m.externalPort() != 0 && router != null) {
             try {
                 router.unmap(k.protocol(), k.port(), m.externalPort());
-                log.info("upstream: {} port {} closed on the router", k.protocol().name().toLowerCase(Locale.ROOT), m.externalPort());
+                log.info(
+                        "upstream: {} port {} closed on the router",
+                        k.protocol().name().toLowerCase(Locale.ROOT),
+                        m.externalPort());
             } catch (IOException e) {
                 log.warn("upstream: unmapping port {} failed: {}", m.externalPort(), e.getMessage());
             }
@@ -232,7 +276,9 @@ public final class Upstream implements AutoCloseable {
                 continue;
             }
             for (Protocol p : f.protocols()) {
-                for (int port = f.listen().ports().first(); port <= f.listen().ports().last() && out.size() < MAX_PORTS; port++) {
+                for (int port = f.listen().ports().first();
+                        port <= f.listen().ports().last() && out.size() < MAX_PORTS;
+                        port++) {
                     out.putIfAbsent(new Key(p, port), name);
                 }
             }
@@ -282,7 +328,8 @@ public final class Upstream implements AutoCloseable {
             }
         }
         if (m == UpstreamConfig.Method.UPNP || m == UpstreamConfig.Method.AUTO) {
-            Router r = attempt(() -> UpnpRouter.open(c.url() != null ? c.url() : UpnpRouter.discover()), "UPnP", failures);
+            Router r =
+                    attempt(() -> UpnpRouter.open(c.url() != null ? c.url() : UpnpRouter.discover()), "UPnP", failures);
             if (r != null) {
                 return r;
             }

@@ -11,11 +11,14 @@ import java.util.List;
  * every {@code checkInterval} the router is asked whether it still holds the mappings (a restarted
  * router forgets them).
  */
-public record UpstreamConfig(List<String> map, Method method, InetAddress gateway, URI url, Duration lifetime,
-                             Duration checkInterval) {
+public record UpstreamConfig(
+        List<String> map, Method method, InetAddress gateway, URI url, Duration lifetime, Duration checkInterval) {
 
     public enum Method {
-        AUTO, UPNP, NAT_PMP, PCP;
+        AUTO,
+        UPNP,
+        NAT_PMP,
+        PCP;
 
         public static Method parse(String s) {
             return switch (s.strip()) {
@@ -23,7 +26,8 @@ public record UpstreamConfig(List<String> map, Method method, InetAddress gatewa
                 case "upnp" -> UPNP;
                 case "nat-pmp", "natpmp" -> NAT_PMP;
                 case "pcp" -> PCP;
-                default -> throw new IllegalArgumentException("\"" + s + "\" is not a method — use upnp, nat-pmp, pcp or auto");
+                default -> throw new IllegalArgumentException(
+                        "\"" + s + "\" is not a method — use upnp, nat-pmp, pcp or auto");
             };
         }
 

@@ -15,10 +15,12 @@ final class WanCounters {
     String read(String counter) throws UpnpError {
         String nic = defaultRouteInterface();
         try {
-            long v = Long.parseLong(Files.readString(Path.of("/sys/class/net", nic, "statistics", counter)).strip());
+            long v = Long.parseLong(Files.readString(Path.of("/sys/class/net", nic, "statistics", counter))
+                    .strip());
             return String.valueOf(v & 0xffffffffL);
         } catch (IOException | NumberFormatException e) {
-            throw new UpnpError(UpnpError.ACTION_FAILED, "cannot read " + counter + " of " + nic + ": " + e.getMessage());
+            throw new UpnpError(
+                    UpnpError.ACTION_FAILED, "cannot read " + counter + " of " + nic + ": " + e.getMessage());
         }
     }
 

@@ -1,15 +1,15 @@
 package dev.portgate.net;
 
-import io.netty.handler.traffic.GlobalTrafficShapingHandler;
-import java.util.concurrent.ScheduledExecutorService;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Protocol;
 import io.netty.channel.Channel;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

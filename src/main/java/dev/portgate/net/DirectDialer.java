@@ -1,14 +1,14 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.Addresses;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import dev.portgate.forward.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -20,8 +20,7 @@ public final class DirectDialer implements Dialer {
     /** The relay is added once the connection is made; until then the pipeline is empty. */
     private static final ChannelInitializer<Channel> NO_HANDLER = new ChannelInitializer<>() {
         @Override
-        protected void initChannel(Channel ch) {
-        }
+        protected void initChannel(Channel ch) {}
     };
 
     private final Bootstrap bootstrap;
@@ -43,8 +42,10 @@ public final class DirectDialer implements Dialer {
         Promise<Channel> promise = inbound.eventLoop().newPromise();
         // IP literals skip the resolver; names are resolved by it without blocking the loop.
         InetAddress literal = Addresses.literal(host);
-        InetSocketAddress to = literal != null ? new InetSocketAddress(literal, port) : InetSocketAddress.createUnresolved(host, port);
-        ChannelFuture connect = perLoop.computeIfAbsent(inbound.eventLoop(), bootstrap::clone).connect(to);
+        InetSocketAddress to =
+                literal != null ? new InetSocketAddress(literal, port) : InetSocketAddress.createUnresolved(host, port);
+        ChannelFuture connect =
+                perLoop.computeIfAbsent(inbound.eventLoop(), bootstrap::clone).connect(to);
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 promise.trySuccess(connect.channel());

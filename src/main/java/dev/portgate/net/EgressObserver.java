@@ -7,7 +7,7 @@ import java.net.InetAddress;
 @FunctionalInterface
 public interface EgressObserver {
 
-    EgressObserver NONE = (device, protocol, port) -> { };
+    EgressObserver NONE = (device, protocol, port) -> {};
 
     /** Called on an event loop: must return at once. */
     void outbound(InetAddress device, Protocol protocol, int port);

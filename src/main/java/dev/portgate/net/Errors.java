@@ -3,8 +3,7 @@ package dev.portgate.net;
 /** Turns socket exceptions into the OS's own words for logs and the console. */
 public final class Errors {
 
-    private Errors() {
-    }
+    private Errors() {}
 
     /**
      * The root cause's message without the native transport's decoration:

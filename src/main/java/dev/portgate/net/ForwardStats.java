@@ -8,7 +8,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ForwardStats {
 
     /** Why a connection or datagram session was refused. */
-    public enum Refusal { DENIED, LIMIT, BANNED, CLOSED, RATE, DIAL_FAILED;
+    public enum Refusal {
+        DENIED,
+        LIMIT,
+        BANNED,
+        CLOSED,
+        RATE,
+        DIAL_FAILED;
 
         public static Refusal of(Verdict.Reason r) {
             return switch (r) {
@@ -21,8 +27,8 @@ public final class ForwardStats {
         }
     }
 
-    private final LongAdder bytesIn = new LongAdder();   // client -> target
-    private final LongAdder bytesOut = new LongAdder();  // target -> client
+    private final LongAdder bytesIn = new LongAdder(); // client -> target
+    private final LongAdder bytesOut = new LongAdder(); // target -> client
     private final LongAdder connectionsTotal = new LongAdder();
     private final LongAdder connectionsActive = new LongAdder();
     private final LongAdder packetsIn = new LongAdder();
@@ -39,6 +45,7 @@ public final class ForwardStats {
      * and the forward was active if its counters moved since the last time it asked.
      */
     private long seenTotal = -1;
+
     private long lastChangeNanos = System.nanoTime();
     private final LongAdder dialFailures = new LongAdder();
     private final LongAdder packetsDropped = new LongAdder();
@@ -106,17 +113,41 @@ public final class ForwardStats {
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(bytesIn.sum(), bytesOut.sum(), connectionsTotal.sum(), connectionsActive.sum(),
-                packetsIn.sum(), packetsOut.sum(), sessionsTotal.sum(), sessionsActive.sum(),
-                refusedDenied.sum(), refusedLimit.sum(), refusedBanned.sum(), refusedClosed.sum(), refusedRate.sum(),
-                dialFailures.sum(), packetsDropped.sum());
+        return new Snapshot(
+                bytesIn.sum(),
+                bytesOut.sum(),
+                connectionsTotal.sum(),
+                connectionsActive.sum(),
+                packetsIn.sum(),
+                packetsOut.sum(),
+                sessionsTotal.sum(),
+                sessionsActive.sum(),
+                refusedDenied.sum(),
+                refusedLimit.sum(),
+                refusedBanned.sum(),
+                refusedClosed.sum(),
+                refusedRate.sum(),
+                dialFailures.sum(),
+                packetsDropped.sum());
     }
 
     /** A consistent-enough reading of the counters (each read once). */
-    public record Snapshot(long bytesIn, long bytesOut, long connectionsTotal, long connectionsActive,
-                           long packetsIn, long packetsOut, long sessionsTotal, long sessionsActive,
-                           long refusedDenied, long refusedLimit, long refusedBanned, long refusedClosed, long refusedRate,
-                           long dialFailures, long packetsDropped) {
+    public record Snapshot(
+            long bytesIn,
+            long bytesOut,
+            long connectionsTotal,
+            long connectionsActive,
+            long packetsIn,
+            long packetsOut,
+            long sessionsTotal,
+            long sessionsActive,
+            long refusedDenied,
+            long refusedLimit,
+            long refusedBanned,
+            long refusedClosed,
+            long refusedRate,
+            long dialFailures,
+            long packetsDropped) {
 
         public long refused() {
             return refusedDenied + refusedLimit + refusedBanned + refusedClosed + refusedRate;

@@ -1,6 +1,5 @@
 package dev.portgate.net;
 
-import java.security.GeneralSecurityException;
 import dev.portgate.policy.PasswordHash;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.Certificate;
@@ -22,11 +22,9 @@ import java.util.concurrent.TimeUnit;
 public final class KeyStores {
 
     /** A PKCS#12 key store and its password. */
-    public record KeyStoreFile(Path path, String password) {
-    }
+    public record KeyStoreFile(Path path, String password) {}
 
-    private KeyStores() {
-    }
+    private KeyStores() {}
 
     /**
      * The self-signed key store at {@code store} (password beside it in {@code store}.password), made
@@ -40,12 +38,34 @@ public final class KeyStores {
         Files.createDirectories(store.toAbsolutePath().getParent());
         Files.deleteIfExists(store);
         String password = PasswordHash.randomSecret(18);
-        String san = (host.matches("[0-9.]+") || host.contains(":") ? "ip:" : "dns:") + host + ",dns:localhost,ip:127.0.0.1";
+        String san =
+                (host.matches("[0-9.]+") || host.contains(":") ? "ip:" : "dns:") + host + ",dns:localhost,ip:127.0.0.1";
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", "portgate", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-dname", "CN=" + cn, "-ext", "SAN=" + san,
-                "-validity", "3650", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        keytool.toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "portgate",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-sigalg",
+                        "SHA256withECDSA",
+                        "-dname",
+                        "CN=" + cn,
+                        "-ext",
+                        "SAN=" + san,
+                        "-validity",
+                        "3650",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        password))
+                .redirectErrorStream(true)
+                .start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -31,16 +31,21 @@ public final class KnockListener implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static KnockListener open(Transport transport, InetSocketAddress address, Executor workers,
-                                     BiConsumer<byte[], InetAddress> onKnock) throws IOException {
+    public static KnockListener open(
+            Transport transport, InetSocketAddress address, Executor workers, BiConsumer<byte[], InetAddress> onKnock)
+            throws IOException {
         try {
-            Channel ch = new Bootstrap().group(transport.group()).channel(transport.datagramChannel())
+            Channel ch = new Bootstrap()
+                    .group(transport.group())
+                    .channel(transport.datagramChannel())
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                            // Oversized datagrams are cut to one byte past the limit: still counted, never copied whole.
+                            // Oversized datagrams are cut to one byte past the limit: still counted, never copied
+                            // whole.
                             int n = Math.min(packet.content().readableBytes(), KnockPacket.MAX_SIZE + 1);
-                            byte[] bytes = ByteBufUtil.getBytes(packet.content(), packet.content().readerIndex(), n);
+                            byte[] bytes = ByteBufUtil.getBytes(
+                                    packet.content(), packet.content().readerIndex(), n);
                             InetAddress source = Addresses.unmap(packet.sender().getAddress());
                             try {
                                 workers.execute(() -> onKnock.accept(bytes, source));
@@ -49,11 +54,14 @@ public final class KnockListener implements AutoCloseable {
                             }
                         }
                     })
-                    .bind(address).syncUninterruptibly().channel();
+                    .bind(address)
+                    .syncUninterruptibly()
+                    .channel();
             log.info("knocks received on udp {}", Addresses.format(ch.localAddress()));
             return new KnockListener(ch);
         } catch (RuntimeException e) {
-            throw new IOException("cannot listen for knocks on udp " + Addresses.format(address) + ": " + Errors.reason(e), e);
+            throw new IOException(
+                    "cannot listen for knocks on udp " + Addresses.format(address) + ": " + Errors.reason(e), e);
         }
     }
 

@@ -1,18 +1,18 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.LocalForward;
+import dev.portgate.forward.PortForward;
+import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protection;
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.RemoteForward;
 import dev.portgate.forward.SshSessionForward;
+import dev.portgate.policy.Policy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import dev.portgate.forward.DynamicForward;
-import dev.portgate.forward.LocalForward;
-import dev.portgate.forward.RemoteForward;
-import dev.portgate.forward.PortForward;
-import dev.portgate.forward.PortRange;
-import dev.portgate.forward.Protocol;
-import dev.portgate.policy.Policy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,13 @@ public final class ListenerFactory {
 
     private final TlsContexts tls;
 
-    public ListenerFactory(Transport transport, Policy policy, Dialer direct, ProxyFrontends proxies, Tunnels tunnels, TlsContexts tls) {
+    public ListenerFactory(
+            Transport transport,
+            Policy policy,
+            Dialer direct,
+            ProxyFrontends proxies,
+            Tunnels tunnels,
+            TlsContexts tls) {
         this.tls = tls;
         this.transport = transport;
         this.policy = policy;
@@ -50,24 +56,41 @@ public final class ListenerFactory {
             for (int port = ports.first(); port <= ports.last(); port++) {
                 if (pf.protocols().contains(Protocol.TCP)) {
                     int listenPort = port;
-                    out.add(new TcpListener(transport, pf.listen().address(), port, () -> new TcpAcceptor(active, policy, direct, listenPort, wrap)));
+                    out.add(new TcpListener(
+                            transport,
+                            pf.listen().address(),
+                            port,
+                            () -> new TcpAcceptor(active, policy, direct, listenPort, wrap)));
                 }
                 if (pf.protocols().contains(Protocol.UDP)) {
-                    out.add(new UdpListener(transport, active, policy, pf.listen().address(), port));
+                    out.add(new UdpListener(
+                            transport, active, policy, pf.listen().address(), port));
                 }
             }
         } else if (active.forward() instanceof DynamicForward df) {
-            out.add(new TcpListener(transport, df.via() == null ? null : tunnels.loopOf(df.via()), df.listen().address(),
-                    df.listen().ports().first(), () -> proxies.frontend(active)));
+            out.add(new TcpListener(
+                    transport,
+                    df.via() == null ? null : tunnels.loopOf(df.via()),
+                    df.listen().address(),
+                    df.listen().ports().first(),
+                    () -> proxies.frontend(active)));
         } else if (active.forward() instanceof LocalForward lf) {
             Dialer through = tunnels.via(lf.via());
             int port = lf.listen().ports().first();
-            out.add(new TcpListener(transport, tunnels.loopOf(lf.via()), lf.listen().address(), port,
+            out.add(new TcpListener(
+                    transport,
+                    tunnels.loopOf(lf.via()),
+                    lf.listen().address(),
+                    port,
                     () -> new TcpAcceptor(active, policy, through, port, wrap)));
         } else if (active.forward() instanceof SshSessionForward sf) {
             Dialer back = tunnels.session(sf.session());
             int port = sf.listen().ports().first();
-            out.add(new TcpListener(transport, tunnels.sessionLoop(sf.session()), sf.listen().address(), port,
+            out.add(new TcpListener(
+                    transport,
+                    tunnels.sessionLoop(sf.session()),
+                    sf.listen().address(),
+                    port,
                     () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));
         } else if (active.forward() instanceof RemoteForward) {
             out.add(tunnels.remote(active));
@@ -78,8 +101,14 @@ public final class ListenerFactory {
     /** The TLS contexts a forward's connections need (built once here, not per connection). */
     private TcpAcceptor.Tls tlsFor(Forward f) throws IOException {
         Protection p = f.limits().protection();
-        SslContext server = p.tls() == null ? null
-                : tls.server(f.name(), p.tls(), f.listen().address().isAnyLocalAddress() ? "localhost" : f.listen().address().getHostAddress());
+        SslContext server = p.tls() == null
+                ? null
+                : tls.server(
+                        f.name(),
+                        p.tls(),
+                        f.listen().address().isAnyLocalAddress()
+                                ? "localhost"
+                                : f.listen().address().getHostAddress());
         SslContext client = p.targetTls() ? tls.client(p.targetCa()) : null;
         return new TcpAcceptor.Tls(server, client);
     }
@@ -93,8 +122,7 @@ public final class ListenerFactory {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
 
             @Override
             public String describe() {

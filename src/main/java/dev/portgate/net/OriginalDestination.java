@@ -1,9 +1,9 @@
 package dev.portgate.net;
 
-import java.net.Inet6Address;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.unix.RawUnixChannelOption;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -21,11 +21,13 @@ final class OriginalDestination {
     private static final int SOL_IPV6 = 41;
     /** SO_ORIGINAL_DST (linux/netfilter_ipv4.h) and IP6T_SO_ORIGINAL_DST share the number. */
     private static final int SO_ORIGINAL_DST = 80;
-    private static final RawUnixChannelOption IPV4 = new RawUnixChannelOption("SO_ORIGINAL_DST", SOL_IP, SO_ORIGINAL_DST, 16);
-    private static final RawUnixChannelOption IPV6 = new RawUnixChannelOption("IP6T_SO_ORIGINAL_DST", SOL_IPV6, SO_ORIGINAL_DST, 28);
 
-    private OriginalDestination() {
-    }
+    private static final RawUnixChannelOption IPV4 =
+            new RawUnixChannelOption("SO_ORIGINAL_DST", SOL_IP, SO_ORIGINAL_DST, 16);
+    private static final RawUnixChannelOption IPV6 =
+            new RawUnixChannelOption("IP6T_SO_ORIGINAL_DST", SOL_IPV6, SO_ORIGINAL_DST, 28);
+
+    private OriginalDestination() {}
 
     /** The pre-NAT destination of {@code ch}, or empty when conntrack has none for it (not redirected). */
     static Optional<InetSocketAddress> of(Channel ch) {
@@ -34,7 +36,7 @@ final class OriginalDestination {
             ByteBuffer sockaddr = ch.config().getOption(v6 ? IPV6 : IPV4);
             return sockaddr == null ? Optional.empty() : Optional.of(parse(sockaddr, v6));
         } catch (ChannelException | UnsupportedOperationException | UnknownHostException e) {
-            return Optional.empty();  // ENOENT: conntrack knows no original destination for this socket
+            return Optional.empty(); // ENOENT: conntrack knows no original destination for this socket
         }
     }
 

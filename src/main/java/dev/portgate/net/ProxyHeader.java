@@ -16,8 +16,7 @@ import java.net.InetSocketAddress;
 /** Writes the HAProxy PROXY header (v1 text or v2 binary) that tells the target who the client is. */
 final class ProxyHeader {
 
-    private ProxyHeader() {
-    }
+    private ProxyHeader() {}
 
     static void write(Channel outbound, ProxyProtocol version, InetSocketAddress client, InetSocketAddress local) {
         InetAddress src = Addresses.unmap(client.getAddress());
@@ -27,7 +26,10 @@ final class ProxyHeader {
                 version == ProxyProtocol.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2,
                 HAProxyCommand.PROXY,
                 v4 ? HAProxyProxiedProtocol.TCP4 : HAProxyProxiedProtocol.TCP6,
-                text(src, v4), text(dst, v4), client.getPort(), local.getPort());
+                text(src, v4),
+                text(dst, v4),
+                client.getPort(),
+                local.getPort());
         outbound.pipeline().addFirst("proxy-header", HAProxyMessageEncoder.INSTANCE);
         outbound.write(msg, outbound.voidPromise());
         outbound.pipeline().remove("proxy-header");

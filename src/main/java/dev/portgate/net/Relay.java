@@ -1,9 +1,6 @@
 package dev.portgate.net;
 
 import dev.portgate.forward.Addresses;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,6 +10,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +106,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
             });
             closeIfBothShut(self);
         } else if (evt instanceof IdleStateEvent) {
-            log.debug("{}: idle timeout, closing", Addresses.format(ctx.channel().remoteAddress()));
+            log.debug(
+                    "{}: idle timeout, closing", Addresses.format(ctx.channel().remoteAddress()));
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);

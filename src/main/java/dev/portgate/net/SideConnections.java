@@ -1,9 +1,9 @@
 package dev.portgate.net;
 
-import java.time.Duration;
 import dev.portgate.forward.Protocol;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -1,20 +1,20 @@
 package dev.portgate.net;
 
-import dev.portgate.forward.LocalForward;
-import dev.portgate.forward.SshSessionForward;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.SshSessionForward;
 import dev.portgate.policy.Policy;
 import dev.portgate.policy.Verdict;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -94,7 +94,11 @@ final class TcpAcceptor extends FirstHandler {
                     connect(ctx, client, forward, toHost, toPort, header);
                 } else {
                     active.stats().refused(ForwardStats.Refusal.DENIED);
-                    log.info("forward \"{}\": TLS handshake with {} failed: {}", forward.name(), Addresses.format(client), Errors.reason(h.cause()));
+                    log.info(
+                            "forward \"{}\": TLS handshake with {} failed: {}",
+                            forward.name(),
+                            Addresses.format(client),
+                            Errors.reason(h.cause()));
                     inbound.close();
                 }
             });
@@ -103,7 +107,13 @@ final class TcpAcceptor extends FirstHandler {
         connect(ctx, client, forward, host, port, proxyProtocol);
     }
 
-    private void connect(ChannelHandlerContext ctx, InetSocketAddress client, Forward forward, String host, int port, ProxyProtocol proxyProtocol) {
+    private void connect(
+            ChannelHandlerContext ctx,
+            InetSocketAddress client,
+            Forward forward,
+            String host,
+            int port,
+            ProxyProtocol proxyProtocol) {
         Channel inbound = ctx.channel();
         String target = Addresses.hostPort(host, port);
         ProxyProtocol header = proxyProtocol;
@@ -111,15 +121,26 @@ final class TcpAcceptor extends FirstHandler {
         ForwardStats stats = active.stats();
         long started = System.nanoTime();
         inbound.closeFuture().addListener(f -> {
-            log.debug("forward \"{}\": {} -> {} closed after {} ms, {} bytes in, {} bytes out", forward.name(), Addresses.format(client),
-                    target, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), conn.bytesIn(), conn.bytesOut());
+            log.debug(
+                    "forward \"{}\": {} -> {} closed after {} ms, {} bytes in, {} bytes out",
+                    forward.name(),
+                    Addresses.format(client),
+                    target,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    conn.bytesIn(),
+                    conn.bytesOut());
         });
         log.debug("forward \"{}\": {} -> {} opened", forward.name(), Addresses.format(client), target);
 
         dialer.dial(inbound, host, port).addListener(f -> {
             if (!f.isSuccess()) {
                 stats.refused(ForwardStats.Refusal.DIAL_FAILED);
-                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, Addresses.format(client), Errors.reason(f.cause()));
+                log.warn(
+                        "forward \"{}\": cannot reach {} for {}: {}",
+                        forward.name(),
+                        target,
+                        Addresses.format(client),
+                        Errors.reason(f.cause()));
                 reset(inbound);
                 return;
             }
@@ -143,7 +164,11 @@ final class TcpAcceptor extends FirstHandler {
                 ssl.handshakeFuture().addListener(h -> {
                     if (!h.isSuccess()) {
                         stats.refused(ForwardStats.Refusal.DIAL_FAILED);
-                        log.warn("forward \"{}\": TLS to {} failed: {}", forward.name(), target, Errors.reason(h.cause()));
+                        log.warn(
+                                "forward \"{}\": TLS to {} failed: {}",
+                                forward.name(),
+                                target,
+                                Errors.reason(h.cause()));
                         outbound.close();
                         reset(inbound);
                         return;
@@ -167,7 +192,11 @@ final class TcpAcceptor extends FirstHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("forward \"{}\": {}: {}", active.name(), Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        log.debug(
+                "forward \"{}\": {}: {}",
+                active.name(),
+                Addresses.format(ctx.channel().remoteAddress()),
+                cause.toString());
         ctx.close();
     }
 

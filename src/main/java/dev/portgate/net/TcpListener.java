@@ -1,18 +1,18 @@
 package dev.portgate.net;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.EventLoopGroup;
-import java.util.function.Supplier;
 import dev.portgate.forward.Addresses;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 
 /** Accepts TCP connections on one address and port; each new connection starts with the handler given. */
 public final class TcpListener implements Listener {
@@ -26,7 +26,11 @@ public final class TcpListener implements Listener {
     }
 
     /** {@code children}: the loops new connections go to, or null for the data plane's. */
-    public TcpListener(Transport transport, EventLoopGroup children, InetAddress address, int port,
+    public TcpListener(
+            Transport transport,
+            EventLoopGroup children,
+            InetAddress address,
+            int port,
             Supplier<ChannelHandler> firstHandler) {
         this.address = new InetSocketAddress(address, port);
         this.bootstrap = new ServerBootstrap()

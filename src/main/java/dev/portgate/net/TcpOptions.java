@@ -11,8 +11,7 @@ final class TcpOptions {
     /** High enough to keep a fast link busy, low enough that a slow reader holds little memory. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
-    private TcpOptions() {
-    }
+    private TcpOptions() {}
 
     static void apply(AbstractBootstrap<?, ?> b) {
         // TCP_NODELAY is Netty's default already; setting it again would cost a syscall per socket.

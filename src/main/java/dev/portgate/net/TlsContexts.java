@@ -1,12 +1,11 @@
 package dev.portgate.net;
 
-import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.SslProvider;
-import javax.net.ssl.SSLException;
 import dev.portgate.forward.Protection;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -15,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +28,7 @@ public final class TlsContexts {
 
     private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
 
-    private record Server(Protection.Tls tls, SslContext context, String fingerprint) {
-    }
+    private record Server(Protection.Tls tls, SslContext context, String fingerprint) {}
 
     private final Path dir;
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
@@ -48,9 +47,11 @@ public final class TlsContexts {
             SslContextBuilder b;
             String fingerprint = "";
             if (tls.certificate() != null) {
-                b = SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile());
+                b = SslContextBuilder.forServer(
+                        tls.certificate().toFile(), tls.key().toFile());
             } else {
-                KeyStores.KeyStoreFile store = KeyStores.selfSigned(dir.resolve(forward + ".p12"), "portgate " + forward, host);
+                KeyStores.KeyStoreFile store =
+                        KeyStores.selfSigned(dir.resolve(forward + ".p12"), "portgate " + forward, host);
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(KeyStores.load(store), store.password().toCharArray());
                 b = SslContextBuilder.forServer(kmf);
@@ -66,7 +67,9 @@ public final class TlsContexts {
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("TLS for forward \"" + forward + "\": " + e.getMessage(), e);
         } catch (SSLException e) {
-            throw new IOException("TLS for forward \"" + forward + "\": the certificate, key or CA cannot be used: " + e.getMessage(), e);
+            throw new IOException(
+                    "TLS for forward \"" + forward + "\": the certificate, key or CA cannot be used: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -85,7 +88,9 @@ public final class TlsContexts {
         try {
             return clients.computeIfAbsent(Optional.ofNullable(ca), k -> {
                 try {
-                    SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").sslProvider(provider());
+                    SslContextBuilder b = SslContextBuilder.forClient()
+                            .endpointIdentificationAlgorithm("HTTPS")
+                            .sslProvider(provider());
                     k.ifPresent(file -> b.trustManager(file.toFile()));
                     return b.build();
                 } catch (SSLException | IllegalArgumentException e) {

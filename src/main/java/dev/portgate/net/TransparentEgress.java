@@ -1,8 +1,5 @@
 package dev.portgate.net;
 
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
-import java.net.Inet6Address;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
@@ -11,7 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +33,22 @@ public final class TransparentEgress implements AutoCloseable {
     }
 
     /** Its connections are listed and counted in {@code side}, as {@code egress}. */
-    public static TransparentEgress open(Transport transport, InetSocketAddress address, Dialer direct, EgressObserver observer,
-            SideConnections side) throws IOException {
+    public static TransparentEgress open(
+            Transport transport,
+            InetSocketAddress address,
+            Dialer direct,
+            EgressObserver observer,
+            SideConnections side)
+            throws IOException {
         if (!transport.isEpoll()) {
-            throw new IOException("the transparent egress listener needs Linux's native transport (epoll) for IP_TRANSPARENT");
+            throw new IOException(
+                    "the transparent egress listener needs Linux's native transport (epoll) for IP_TRANSPARENT");
         }
         // One address family on purpose: IP_TRANSPARENT is an IPv4 option, and a dual-stack socket would not take it.
-        SocketProtocolFamily family = address.getAddress() instanceof Inet6Address
-                ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
-        ServerBootstrap b = new ServerBootstrap().group(transport.group(), transport.group())
+        SocketProtocolFamily family =
+                address.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(transport.group(), transport.group())
                 .channelFactory(() -> new EpollServerSocketChannel(family))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
@@ -54,11 +61,15 @@ public final class TransparentEgress implements AutoCloseable {
         TcpOptions.applyChild(b);
         try {
             Channel ch = b.bind(address).syncUninterruptibly().channel();
-            log.info("transparent egress on tcp {} (send LAN traffic here with TPROXY)", Addresses.format(ch.localAddress()));
+            log.info(
+                    "transparent egress on tcp {} (send LAN traffic here with TPROXY)",
+                    Addresses.format(ch.localAddress()));
             return new TransparentEgress(ch);
         } catch (RuntimeException e) {
-            throw new IOException("cannot open the transparent egress listener on " + Addresses.format(address) + ": " + Errors.reason(e)
-                    + " (IP_TRANSPARENT needs CAP_NET_ADMIN)", e);
+            throw new IOException(
+                    "cannot open the transparent egress listener on " + Addresses.format(address) + ": "
+                            + Errors.reason(e) + " (IP_TRANSPARENT needs CAP_NET_ADMIN)",
+                    e);
         }
     }
 
@@ -87,8 +98,11 @@ public final class TransparentEgress implements AutoCloseable {
             InetSocketAddress local = (InetSocketAddress) inbound.localAddress();
             // TPROXY keeps the original destination as the socket's local address; REDIRECT rewrote it to ours,
             // and conntrack remembers where the device was going.
-            InetSocketAddress original = local.getPort() != listen.getPort() ? local
-                    : OriginalDestination.of(inbound).filter(o -> !o.equals(local)).orElse(null);
+            InetSocketAddress original = local.getPort() != listen.getPort()
+                    ? local
+                    : OriginalDestination.of(inbound)
+                            .filter(o -> !o.equals(local))
+                            .orElse(null);
             if (original == null) {
                 // Someone connected to the egress port itself: there is no original destination to go to.
                 log.debug("egress: {} connected to the egress port directly; closed", Addresses.format(client));

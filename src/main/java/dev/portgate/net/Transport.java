@@ -1,6 +1,5 @@
 package dev.portgate.net;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -19,6 +18,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -47,8 +47,12 @@ public final class Transport implements AutoCloseable {
         if (epoll) {
             log.info("transport: native epoll, {} event loop threads", threads);
         } else {
-            log.info("transport: NIO, {} event loop threads (native epoll unavailable: {})", threads,
-                    Epoll.unavailabilityCause() == null ? "not Linux" : Epoll.unavailabilityCause().getMessage());
+            log.info(
+                    "transport: NIO, {} event loop threads (native epoll unavailable: {})",
+                    threads,
+                    Epoll.unavailabilityCause() == null
+                            ? "not Linux"
+                            : Epoll.unavailabilityCause().getMessage());
         }
     }
 

@@ -27,15 +27,16 @@ public interface Tunnels {
 
     /** A dialer back through an SSH session of portgate's own server ({@code ssh -R}); fails if it is gone. */
     default Dialer session(String id) {
-        return (inbound, host, port) -> inbound.eventLoop().newFailedFuture(new IllegalStateException("SSH session " + id + " is gone"));
+        return (inbound, host, port) ->
+                inbound.eventLoop().newFailedFuture(new IllegalStateException("SSH session " + id + " is gone"));
     }
 
     /** For gateways without SSH endpoints: every {@code via:} fails with a clear reason. */
     Tunnels NONE = new Tunnels() {
         @Override
         public Dialer via(String endpoint) {
-            return (inbound, host, port) -> inbound.eventLoop().newFailedFuture(
-                    new IllegalStateException("there is no ssh-endpoint named \"" + endpoint + "\""));
+            return (inbound, host, port) -> inbound.eventLoop()
+                    .newFailedFuture(new IllegalStateException("there is no ssh-endpoint named \"" + endpoint + "\""));
         }
 
         @Override

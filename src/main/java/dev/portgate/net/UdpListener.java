@@ -1,6 +1,5 @@
 package dev.portgate.net;
 
-import java.util.concurrent.TimeUnit;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.PortForward;
@@ -23,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +51,7 @@ public final class UdpListener implements Listener {
      * session (a new socket) for every datagram queued behind the refusal.
      */
     private final Map<InetSocketAddress, Long> refusedClients = new HashMap<>();
+
     private static final int REFUSED_MEMORY = 4096;
     private static final long REFUSED_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private volatile Channel channel;
@@ -130,7 +131,8 @@ public final class UdpListener implements Listener {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("forward \"{}\": udp listener {}: {}", active.name(), Addresses.format(address), cause.toString());
+            log.debug(
+                    "forward \"{}\": udp listener {}: {}", active.name(), Addresses.format(address), cause.toString());
         }
 
         @Override
@@ -177,13 +179,17 @@ public final class UdpListener implements Listener {
         }
         if (policy.admit(forward, client.getAddress(), active.activeCount()) instanceof Verdict.Refuse refuse) {
             active.stats().refused(ForwardStats.Refusal.of(refuse.reason()));
-            log.debug("forward \"{}\": refused udp from {}: {}", forward.name(), Addresses.format(client), refuse.detail());
+            log.debug(
+                    "forward \"{}\": refused udp from {}: {}",
+                    forward.name(),
+                    Addresses.format(client),
+                    refuse.detail());
             return null;
         }
         String host = pf.target().host();
         int port = pf.target().portFor(pf.listen().ports(), listenPort);
-        UdpSession session = new UdpSession(transport, active, frontend, client, host, port,
-                pf.limits().idleTimeoutFor(Protocol.UDP), this::ended);
+        UdpSession session = new UdpSession(
+                transport, active, frontend, client, host, port, pf.limits().idleTimeoutFor(Protocol.UDP), this::ended);
         sessions.put(client, session);
         session.start();
         return session;

@@ -1,7 +1,5 @@
 package dev.portgate.net;
 
-import java.net.PortUnreachableException;
-import java.util.function.Consumer;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Protocol;
 import io.netty.bootstrap.Bootstrap;
@@ -17,10 +15,12 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +48,15 @@ final class UdpSession {
     private boolean closed;
     private boolean refusedByTarget;
 
-    UdpSession(Transport transport, ActiveForward active, Channel frontend, InetSocketAddress client, String host,
-               int port, Duration idle, Consumer<UdpSession> onClose) {
+    UdpSession(
+            Transport transport,
+            ActiveForward active,
+            Channel frontend,
+            InetSocketAddress client,
+            String host,
+            int port,
+            Duration idle,
+            Consumer<UdpSession> onClose) {
         this.transport = transport;
         this.active = active;
         this.frontend = frontend;
@@ -62,7 +69,9 @@ final class UdpSession {
 
     void start() {
         active.stats().sessionOpened();
-        transport.resolver().getResolver(frontend.eventLoop())
+        transport
+                .resolver()
+                .getResolver(frontend.eventLoop())
                 .resolve(InetSocketAddress.createUnresolved(host, port))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
@@ -82,7 +91,9 @@ final class UdpSession {
                 .channel(transport.datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpListener.MAX_DATAGRAM))
                 .handler(new Replies())
-                .connect(target, new InetSocketAddress(target.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0));
+                .connect(
+                        target,
+                        new InetSocketAddress(target.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0));
         upstream = cf.channel();
         connection = active.register(Protocol.UDP, upstream, client, Addresses.hostPort(host, port));
         upstream.closeFuture().addListener(x -> close());
@@ -94,7 +105,11 @@ final class UdpSession {
             if (!idle.isZero()) {
                 upstream.pipeline().addFirst(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
             }
-            log.debug("forward \"{}\": udp {} -> {} session opened", active.name(), Addresses.format(client), Addresses.format(target));
+            log.debug(
+                    "forward \"{}\": udp {} -> {} session opened",
+                    active.name(),
+                    Addresses.format(client),
+                    Addresses.format(target));
             ByteBuf b;
             while ((b = pending.poll()) != null) {
                 write(b);
@@ -204,7 +219,11 @@ final class UdpSession {
             // ICMP port unreachable from the target arrives here: the session ends, the forward goes on.
             if (!closed && ctx.channel().isOpen()) {
                 refusedByTarget |= cause instanceof PortUnreachableException;
-                log.debug("forward \"{}\": udp session of {} ends: {}", active.name(), Addresses.format(client), Errors.reason(cause));
+                log.debug(
+                        "forward \"{}\": udp session of {} ends: {}",
+                        active.name(),
+                        Addresses.format(client),
+                        Errors.reason(cause));
                 ctx.close();
             }
         }

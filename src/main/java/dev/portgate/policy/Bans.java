@@ -1,17 +1,17 @@
 package dev.portgate.policy;
 
 import dev.portgate.forward.Durations;
-import java.util.Comparator;
-import java.util.Optional;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -27,8 +27,7 @@ public final class Bans {
     }
 
     /** A ban, for the console and the audit log. */
-    public record Ban(InetAddress source, Instant until, String reason) {
-    }
+    public record Ban(InetAddress source, Instant until, String reason) {}
 
     private static final int MAX_TRACKED = 100_000;
 
@@ -41,12 +40,10 @@ public final class Bans {
             }
 
             @Override
-            public void put(Ban ban) {
-            }
+            public void put(Ban ban) {}
 
             @Override
-            public void remove(InetAddress source) {
-            }
+            public void remove(InetAddress source) {}
         };
 
         List<Ban> load(Instant now);
@@ -93,7 +90,9 @@ public final class Bans {
         Settings s = settings;
         Instant now = clock.instant();
         if (failures.size() > MAX_TRACKED) {
-            failures.entrySet().removeIf(e -> e.getValue().isEmpty() || e.getValue().peekLast().isBefore(now.minus(s.window())));
+            failures.entrySet()
+                    .removeIf(e ->
+                            e.getValue().isEmpty() || e.getValue().peekLast().isBefore(now.minus(s.window())));
         }
         Deque<Instant> times = failures.computeIfAbsent(source, k -> new ArrayDeque<>());
         Ban ban = null;
@@ -103,8 +102,11 @@ public final class Bans {
                 times.removeFirst();
             }
             if (times.size() >= s.after() && !isBanned(source)) {
-                ban = new Ban(source, now.plus(s.duration()), times.size() + " failed authentications within "
-                        + Durations.format(s.window()) + ", the last at " + where);
+                ban = new Ban(
+                        source,
+                        now.plus(s.duration()),
+                        times.size() + " failed authentications within " + Durations.format(s.window())
+                                + ", the last at " + where);
                 times.clear();
             }
         }

@@ -1,11 +1,11 @@
 package dev.portgate.policy;
 
-import java.util.Comparator;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Doors {
 
     /** One open door, for the console. */
-    public record Open(String forward, InetAddress source, Instant until, String by) {
-    }
+    public record Open(String forward, InetAddress source, Instant until, String by) {}
 
     private final Clock clock;
     private final Map<String, Map<InetAddress, Open>> open = new ConcurrentHashMap<>();

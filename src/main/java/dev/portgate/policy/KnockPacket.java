@@ -1,16 +1,16 @@
 package dev.portgate.policy;
 
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.util.Arrays;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -82,10 +82,12 @@ public record KnockPacket(String forward, long epochSecond, byte[] nonce) {
         try {
             key = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a knock key (one line of base64) — make one with: portgate knock-key FILE");
+            throw new IOException(
+                    file + " is not a knock key (one line of base64) — make one with: portgate knock-key FILE");
         }
         if (key.length < 16) {
-            throw new IOException(file + " holds a key of " + key.length + " bytes — at least 16 are needed; make one with: portgate knock-key FILE");
+            throw new IOException(file + " holds a key of " + key.length
+                    + " bytes — at least 16 are needed; make one with: portgate knock-key FILE");
         }
         return key;
     }

@@ -26,11 +26,9 @@ public final class Knocks {
 
     /** What one datagram did. */
     public sealed interface Outcome {
-        record Opened(String forward, InetAddress source, Doors.Open door) implements Outcome {
-        }
+        record Opened(String forward, InetAddress source, Doors.Open door) implements Outcome {}
 
-        record Rejected(String forward, InetAddress source, String why) implements Outcome {
-        }
+        record Rejected(String forward, InetAddress source, String why) implements Outcome {}
     }
 
     private static final int MAX_NONCES = 200_000;
@@ -49,8 +47,7 @@ public final class Knocks {
     private final RateLimits perSource = new RateLimits();
     private volatile Duration maxSkew = KnockConfig.DEFAULT_SKEW;
 
-    private record CachedKey(long modified, byte[] key) {
-    }
+    private record CachedKey(long modified, byte[] key) {}
 
     public Knocks(Function<String, Optional<Forward>> forwards, Doors doors, Bans bans, Clock clock) {
         this.forwards = forwards;
@@ -103,7 +100,10 @@ public final class Knocks {
         long now = clock.instant().getEpochSecond();
         long skew = maxSkew.toSeconds();
         if (Math.abs(now - p.epochSecond()) > skew) {
-            return new Outcome.Rejected(p.forward(), source, "stale: its clock is " + (p.epochSecond() - now) + " s off ours (max " + skew + " s)");
+            return new Outcome.Rejected(
+                    p.forward(),
+                    source,
+                    "stale: its clock is " + (p.epochSecond() - now) + " s off ours (max " + skew + " s)");
         }
         if (seenNonces.size() > MAX_NONCES) {
             seenNonces.values().removeIf(t -> t < now - 2 * skew);

@@ -20,8 +20,7 @@ public final class LoginThrottle {
     private static final Duration MAX_LOCK = Duration.ofHours(1);
     private static final int MAX_TRACKED = 100_000;
 
-    private record State(int failures, Instant lockedUntil) {
-    }
+    private record State(int failures, Instant lockedUntil) {}
 
     private final Map<String, State> byAddress = new ConcurrentHashMap<>();
     private final Bans bans;
@@ -36,7 +35,6 @@ public final class LoginThrottle {
     public LoginThrottle() {
         this(null, "");
     }
-
 
     /** How long this address must still wait, if it is locked out. */
     public Optional<Duration> lockedFor(String address) {

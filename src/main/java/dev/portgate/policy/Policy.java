@@ -51,19 +51,24 @@ public final class Policy {
         Limits limits = forward.limits();
         for (Cidr c : limits.deny()) {
             if (c.contains(source)) {
-                return new Verdict.Refuse(Verdict.Reason.DENIED, "source " + source.getHostAddress() + " is in deny " + c);
+                return new Verdict.Refuse(
+                        Verdict.Reason.DENIED, "source " + source.getHostAddress() + " is in deny " + c);
             }
         }
         if (!limits.allow().isEmpty() && limits.allow().stream().noneMatch(c -> c.contains(source))) {
-            return new Verdict.Refuse(Verdict.Reason.DENIED, "source " + source.getHostAddress() + " is not in allow " + limits.allow());
+            return new Verdict.Refuse(
+                    Verdict.Reason.DENIED, "source " + source.getHostAddress() + " is not in allow " + limits.allow());
         }
         Protection p = limits.protection();
         if (p.access().gated() && !doors.isOpen(forward.name(), source)) {
-            return new Verdict.Refuse(Verdict.Reason.CLOSED, "the door is closed to " + source.getHostAddress()
-                    + " (access: " + p.access().label() + ")");
+            return new Verdict.Refuse(
+                    Verdict.Reason.CLOSED,
+                    "the door is closed to " + source.getHostAddress() + " (access: "
+                            + p.access().label() + ")");
         }
         if (p.rateLimit() != null && !rates.tryAcquire(forward.name(), source, p.rateLimit())) {
-            return new Verdict.Refuse(Verdict.Reason.RATE, "source " + source.getHostAddress() + " is above rate-limit " + p.rateLimit());
+            return new Verdict.Refuse(
+                    Verdict.Reason.RATE, "source " + source.getHostAddress() + " is above rate-limit " + p.rateLimit());
         }
         if (limits.maxConnections() > 0 && active >= limits.maxConnections()) {
             return new Verdict.Refuse(Verdict.Reason.LIMIT, "max-connections " + limits.maxConnections() + " reached");

@@ -13,8 +13,7 @@ public final class RateLimits {
 
     private static final int MAX_BUCKETS = 200_000;
 
-    private record Key(String forward, InetAddress source) {
-    }
+    private record Key(String forward, InetAddress source) {}
 
     private static final class Bucket {
         double tokens;

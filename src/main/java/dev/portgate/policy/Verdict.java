@@ -5,12 +5,10 @@ public sealed interface Verdict {
 
     Verdict ADMIT = new Admit();
 
-    record Admit() implements Verdict {
-    }
+    record Admit() implements Verdict {}
 
     /** Refused, with the reason for counters and a detail for the log. */
-    record Refuse(Reason reason, String detail) implements Verdict {
-    }
+    record Refuse(Reason reason, String detail) implements Verdict {}
 
     enum Reason {
         /** The firewall or the forward's allow/deny lists. */

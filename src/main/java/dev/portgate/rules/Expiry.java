@@ -1,10 +1,10 @@
 package dev.portgate.rules;
 
 import dev.portgate.forward.Durations;
-import java.time.Duration;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,12 +57,15 @@ public final class Expiry implements AutoCloseable {
                             rules.setEnabled(f.name(), false, Origin.Kind.CONFIG, ACTOR);
                             removed++;
                         }
-                    } else if (rules.deleteIf(f, ACTOR) instanceof ChangeResult.Applied a && !a.changes().isEmpty()) {
+                    } else if (rules.deleteIf(f, ACTOR) instanceof ChangeResult.Applied a
+                            && !a.changes().isEmpty()) {
                         // Deleted only if still the same rule: a lease renewed in between stays.
                         removed++;
                     }
                 } else if (idle(f)) {
-                    log.info("forward \"{}\" carried nothing for {}: closing it (close-when-idle)", f.name(),
+                    log.info(
+                            "forward \"{}\" carried nothing for {}: closing it (close-when-idle)",
+                            f.name(),
                             Durations.format(f.limits().protection().closeWhenIdle()));
                     rules.setEnabled(f.name(), false, f.origin().kind(), IDLE);
                     removed++;
@@ -80,7 +83,10 @@ public final class Expiry implements AutoCloseable {
             return false;
         }
         ForwardStatus s = reconciler.status(f.name());
-        return s != null && s.active() != null && s.active().activeCount() == 0 && s.active().stats().idleFor().compareTo(limit) >= 0;
+        return s != null
+                && s.active() != null
+                && s.active().activeCount() == 0
+                && s.active().stats().idleFor().compareTo(limit) >= 0;
     }
 
     @Override

@@ -6,7 +6,11 @@ import dev.portgate.net.ActiveForward;
 /** How a forward runs right now: its rule, its state, and (while it runs) its counters and connections. */
 public record ForwardStatus(Forward forward, State state, String error, ActiveForward active) {
 
-    public enum State { LISTENING, FAILED, DISABLED }
+    public enum State {
+        LISTENING,
+        FAILED,
+        DISABLED
+    }
 
     public String name() {
         return forward.name();

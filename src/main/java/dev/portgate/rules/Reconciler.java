@@ -37,7 +37,7 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
         return t;
     });
     private final AtomicLong connectionIds = new AtomicLong();
-    private final Map<String, Running> running = new LinkedHashMap<>();  // worker thread only
+    private final Map<String, Running> running = new LinkedHashMap<>(); // worker thread only
     private volatile List<Forward> desired = List.of();
     private volatile Map<String, ForwardStatus> status = Map.of();
     private volatile boolean accepting = true;
@@ -67,7 +67,7 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
     /** Waits until every desired state handed in so far has been applied. */
     public void awaitApplied() {
         try {
-            worker.submit(() -> { }).get();
+            worker.submit(() -> {}).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -169,8 +169,13 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
             if (r == null) {
                 next.put(f.name(), new ForwardStatus(f, ForwardStatus.State.DISABLED, null, null));
             } else {
-                next.put(f.name(), new ForwardStatus(f, r.error == null ? ForwardStatus.State.LISTENING
-                        : ForwardStatus.State.FAILED, r.error, r.active));
+                next.put(
+                        f.name(),
+                        new ForwardStatus(
+                                f,
+                                r.error == null ? ForwardStatus.State.LISTENING : ForwardStatus.State.FAILED,
+                                r.error,
+                                r.active));
             }
         }
         status = Map.copyOf(next);
@@ -178,7 +183,10 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
 
     /** Number of live connections and sessions over every forward. */
     public long activeConnections() {
-        return status.values().stream().filter(s -> s.active() != null).mapToLong(s -> s.active().activeCount()).sum();
+        return status.values().stream()
+                .filter(s -> s.active() != null)
+                .mapToLong(s -> s.active().activeCount())
+                .sum();
     }
 
     /** Stops accepting on every listener; open connections go on. */

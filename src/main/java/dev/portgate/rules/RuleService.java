@@ -70,8 +70,11 @@ public final class RuleService {
         for (Forward f : next) {
             Forward other = proposed.get(f.name());
             if (other != null && other.origin().kind() != kind) {
-                problems.add(Problem.of(f.name(), "name", "name \"" + f.name() + "\" is already used by a forward from "
-                        + other.origin() + " — rename one of them"));
+                problems.add(Problem.of(
+                        f.name(),
+                        "name",
+                        "name \"" + f.name() + "\" is already used by a forward from " + other.origin()
+                                + " — rename one of them"));
             } else {
                 proposed.put(f.name(), f);
             }
@@ -82,8 +85,13 @@ public final class RuleService {
     /** Adds a new forward. */
     public synchronized ChangeResult create(Forward f, Actor actor) {
         if (rules.containsKey(f.name())) {
-            return new ChangeResult.Rejected(ChangeResult.Why.EXISTS, List.of(Problem.of(f.name(), "name",
-                    "a forward named \"" + f.name() + "\" exists already — choose another name, or edit that one")));
+            return new ChangeResult.Rejected(
+                    ChangeResult.Why.EXISTS,
+                    List.of(Problem.of(
+                            f.name(),
+                            "name",
+                            "a forward named \"" + f.name()
+                                    + "\" exists already — choose another name, or edit that one")));
         }
         Map<String, Forward> proposed = new LinkedHashMap<>(rules);
         proposed.put(f.name(), f);
@@ -98,8 +106,11 @@ public final class RuleService {
             return refused;
         }
         if (!next.name().equals(name)) {
-            return new ChangeResult.Rejected(List.of(Problem.of(name, "name",
-                    "name cannot be changed (\"" + name + "\" to \"" + next.name() + "\") — add a new forward and delete this one")));
+            return new ChangeResult.Rejected(List.of(Problem.of(
+                    name,
+                    "name",
+                    "name cannot be changed (\"" + name + "\" to \"" + next.name()
+                            + "\") — add a new forward and delete this one")));
         }
         Map<String, Forward> proposed = new LinkedHashMap<>(rules);
         proposed.put(name, next);
@@ -138,12 +149,18 @@ public final class RuleService {
 
     private static ChangeResult.Rejected refuseChange(String name, Forward current, Origin writer) {
         if (current == null) {
-            return new ChangeResult.Rejected(ChangeResult.Why.NOT_FOUND,
+            return new ChangeResult.Rejected(
+                    ChangeResult.Why.NOT_FOUND,
                     List.of(Problem.of(name, "name", "there is no forward named \"" + name + "\"")));
         }
         if (current.origin().kind() == Origin.Kind.CONFIG && writer.kind() != Origin.Kind.CONFIG) {
-            return new ChangeResult.Rejected(ChangeResult.Why.NOT_YOURS, List.of(Problem.of(name, "origin",
-                    "forward \"" + name + "\" comes from the config file " + current.origin().owner() + " — change it there")));
+            return new ChangeResult.Rejected(
+                    ChangeResult.Why.NOT_YOURS,
+                    List.of(Problem.of(
+                            name,
+                            "origin",
+                            "forward \"" + name + "\" comes from the config file "
+                                    + current.origin().owner() + " — change it there")));
         }
         return null;
     }
@@ -193,16 +210,28 @@ public final class RuleService {
 
     static String describe(Change c) {
         if (c instanceof Change.Added a) {
-            return "forward \"" + a.name() + "\" added: " + a.after() + (a.after().enabled() ? "" : " (disabled)");
+            return "forward \"" + a.name() + "\" added: " + a.after()
+                    + (a.after().enabled() ? "" : " (disabled)");
         }
-        if (c instanceof Change.Updated u && u.before().limits().withExpires(null).equals(u.after().limits().withExpires(null))
-                && u.before().withEnabled(true).toString().equals(u.after().withEnabled(true).toString())
-                && u.before().enabled() == u.after().enabled() && u.after().limits().expires() != null
+        if (c instanceof Change.Updated u
+                && u.before()
+                        .limits()
+                        .withExpires(null)
+                        .equals(u.after().limits().withExpires(null))
+                && u.before()
+                        .withEnabled(true)
+                        .toString()
+                        .equals(u.after().withEnabled(true).toString())
+                && u.before().enabled() == u.after().enabled()
+                && u.after().limits().expires() != null
                 && !u.after().limits().expires().equals(u.before().limits().expires())) {
-            return "forward \"" + u.name() + "\" renewed until " + u.after().limits().expires();
+            return "forward \"" + u.name() + "\" renewed until "
+                    + u.after().limits().expires();
         }
         if (c instanceof Change.Updated u) {
-            String state = u.before().enabled() == u.after().enabled() ? "" : u.after().enabled() ? " (enabled)" : " (disabled)";
+            String state = u.before().enabled() == u.after().enabled()
+                    ? ""
+                    : u.after().enabled() ? " (enabled)" : " (disabled)";
             return "forward \"" + u.name() + "\" changed: " + u.before() + "  =>  " + u.after() + state;
         }
         return "forward \"" + c.name() + "\" removed: " + ((Change.Removed) c).before();

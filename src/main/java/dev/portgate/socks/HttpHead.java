@@ -28,7 +28,9 @@ record HttpHead(String method, String target, String version, List<String[]> hea
             if (colon <= 0 || l.charAt(0) == ' ' || l.charAt(0) == '\t') {
                 throw new IllegalArgumentException("malformed header line " + i);
             }
-            headers.add(new String[] {l.substring(0, colon).strip(), l.substring(colon + 1).strip()});
+            headers.add(new String[] {
+                l.substring(0, colon).strip(), l.substring(colon + 1).strip()
+            });
         }
         return new HttpHead(req[0], req[1], req[2], headers);
     }
@@ -44,10 +46,23 @@ record HttpHead(String method, String target, String version, List<String[]> hea
 
     /** The head to send the origin server: origin-form target, hop-by-hop and proxy headers dropped, one request per connection. */
     String forOrigin(String path) {
-        StringBuilder b = new StringBuilder().append(method).append(' ').append(path).append(' ').append(version).append("\r\n");
+        StringBuilder b = new StringBuilder()
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(' ')
+                .append(version)
+                .append("\r\n");
         String connection = header("Connection");
-        List<String> hop = new ArrayList<>(List.of("connection", "keep-alive", "proxy-connection", "proxy-authorization",
-                "proxy-authenticate", "te", "trailer", "upgrade"));
+        List<String> hop = new ArrayList<>(List.of(
+                "connection",
+                "keep-alive",
+                "proxy-connection",
+                "proxy-authorization",
+                "proxy-authenticate",
+                "te",
+                "trailer",
+                "upgrade"));
         if (connection != null) {
             for (String token : connection.split(",")) {
                 hop.add(token.strip().toLowerCase(Locale.ROOT));

@@ -1,6 +1,5 @@
 package dev.portgate.socks;
 
-import java.net.URISyntaxException;
 import dev.portgate.forward.Addresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -10,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -89,7 +89,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (ok) {
                 serve(ctx, h);
             } else {
-                log.info("forward \"{}\": HTTP proxy login of \"{}\" from {} refused", pc.active().name(), credentials[0],
+                log.info(
+                        "forward \"{}\": HTTP proxy login of \"{}\" from {} refused",
+                        pc.active().name(),
+                        credentials[0],
                         Addresses.format(ctx.channel().remoteAddress()));
                 needAuth(ctx);
             }
@@ -101,7 +104,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return null;
         }
         try {
-            String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            String decoded =
+                    new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
         } catch (IllegalArgumentException e) {
@@ -151,7 +155,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void connected(Channel outbound) {
                 if (toOrigin == null) {
-                    ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection established\r\n\r\n", StandardCharsets.ISO_8859_1))
+                    ctx.writeAndFlush(Unpooled.copiedBuffer(
+                                    "HTTP/1.1 200 Connection established\r\n\r\n", StandardCharsets.ISO_8859_1))
                             .addListener(f -> start(ctx, inbound, outbound, f.isSuccess()));
                 } else {
                     outbound.write(Unpooled.copiedBuffer(toOrigin, StandardCharsets.ISO_8859_1));
@@ -162,8 +167,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void refused(Refusal why, String detail) {
                 if (why == Refusal.FORBIDDEN) {
-                    log.info("forward \"{}\": HTTP proxy request of {} for {} refused: {}", pc.active().name(),
-                            Addresses.format(inbound.remoteAddress()), pc.connection().target(), detail);
+                    log.info(
+                            "forward \"{}\": HTTP proxy request of {} for {} refused: {}",
+                            pc.active().name(),
+                            Addresses.format(inbound.remoteAddress()),
+                            pc.connection().target(),
+                            detail);
                 }
                 respond(ctx, why.http, why.httpReason, detail);
             }
@@ -196,18 +205,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void needAuth(ChannelHandlerContext ctx) {
         String body = "this proxy needs a user name and password\n";
-        ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"portgate\"\r\n"
-                + "Content-Type: text/plain\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body,
-                StandardCharsets.ISO_8859_1)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.copiedBuffer(
+                        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"portgate\"\r\n"
+                                + "Content-Type: text/plain\r\nContent-Length: " + body.length()
+                                + "\r\nConnection: close\r\n\r\n" + body,
+                        StandardCharsets.ISO_8859_1))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void respond(ChannelHandlerContext ctx, int status, String reason, String detail) {
         headDone = true;
         String body = detail + "\n";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n", StandardCharsets.ISO_8859_1))
-                .addListener(f -> ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(ChannelFutureListener.CLOSE));
+        ctx.writeAndFlush(Unpooled.copiedBuffer(
+                        "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n",
+                        StandardCharsets.ISO_8859_1))
+                .addListener(
+                        f -> ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(ChannelFutureListener.CLOSE));
     }
 
     @Override
@@ -229,7 +244,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("forward \"{}\": {}: {}", pc.active().name(), Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        log.debug(
+                "forward \"{}\": {}: {}",
+                pc.active().name(),
+                Addresses.format(ctx.channel().remoteAddress()),
+                cause.toString());
         ctx.close();
     }
 }

@@ -1,9 +1,9 @@
 package dev.portgate.socks;
 
-import java.net.InetSocketAddress;
 import dev.portgate.forward.ProxyUser;
 import dev.portgate.policy.PasswordHash;
 import io.netty.channel.ChannelHandlerContext;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -15,20 +15,24 @@ import java.util.function.Consumer;
  */
 final class ProxyAuth {
 
-    private ProxyAuth() {
-    }
+    private ProxyAuth() {}
 
     /** Calls back on the channel's loop with true (valid), false (wrong or locked out). */
-    static void check(ProxyContext pc, ChannelHandlerContext ctx, String user, String password, Consumer<Boolean> answer) {
-        String source = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+    static void check(
+            ProxyContext pc, ChannelHandlerContext ctx, String user, String password, Consumer<Boolean> answer) {
+        String source =
+                ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
         if (pc.throttle().lockedFor(source).isPresent()) {
             answer.accept(false);
             return;
         }
-        Optional<ProxyUser> known = pc.forward().users().stream().filter(u -> u.name().equals(user)).findFirst();
+        Optional<ProxyUser> known =
+                pc.forward().users().stream().filter(u -> u.name().equals(user)).findFirst();
         try {
             pc.authWorkers().execute(() -> {
-                boolean ok = known.isPresent() && PasswordHash.verify(password.toCharArray(), known.get().passwordHash());
+                boolean ok = known.isPresent()
+                        && PasswordHash.verify(
+                                password.toCharArray(), known.get().passwordHash());
                 if (ok) {
                     pc.throttle().succeeded(source);
                 } else {

@@ -1,6 +1,5 @@
 package dev.portgate.socks;
 
-import io.netty.channel.ChannelHandlerContext;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.DynamicForward;
@@ -8,6 +7,7 @@ import dev.portgate.forward.Protocol;
 import dev.portgate.net.Errors;
 import dev.portgate.net.Relay;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,8 +30,7 @@ final class ProxyConnector {
         void refused(Refusal why, String detail);
     }
 
-    private ProxyConnector() {
-    }
+    private ProxyConnector() {}
 
     /** Checks a destination; null if allowed, else why not. {@code name} is null when the client gave an address. */
     static String forbidden(DynamicForward f, String name, InetAddress address, int port) {
@@ -75,17 +74,22 @@ final class ProxyConnector {
             outcome.refused(Refusal.FORBIDDEN, early);
             return;
         }
-        pc.transport().resolver().getResolver(inbound.eventLoop()).resolve(InetSocketAddress.createUnresolved(host, port))
+        pc.transport()
+                .resolver()
+                .getResolver(inbound.eventLoop())
+                .resolve(InetSocketAddress.createUnresolved(host, port))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        outcome.refused(Refusal.HOST_UNREACHABLE, "cannot resolve " + host + ": " + Errors.reason(f.cause()));
+                        outcome.refused(
+                                Refusal.HOST_UNREACHABLE, "cannot resolve " + host + ": " + Errors.reason(f.cause()));
                         return;
                     }
                     dial(pc, inbound, name, ((InetSocketAddress) f.getNow()).getAddress(), port, outcome);
                 });
     }
 
-    private static void dial(ProxyContext pc, Channel inbound, String name, InetAddress address, int port, Outcome outcome) {
+    private static void dial(
+            ProxyContext pc, Channel inbound, String name, InetAddress address, int port, Outcome outcome) {
         String why = forbidden(pc.forward(), name, address, port);
         if (why != null) {
             outcome.refused(Refusal.FORBIDDEN, why);
@@ -94,7 +98,9 @@ final class ProxyConnector {
         String ip = NetUtil.toAddressString(address);
         pc.dialer().dial(inbound, ip, port).addListener(f -> {
             if (!f.isSuccess()) {
-                outcome.refused(Refusal.of(f.cause()), "cannot reach " + Addresses.hostPort(ip, port) + ": " + Errors.reason(f.cause()));
+                outcome.refused(
+                        Refusal.of(f.cause()),
+                        "cannot reach " + Addresses.hostPort(ip, port) + ": " + Errors.reason(f.cause()));
                 return;
             }
             if (inbound.remoteAddress() instanceof InetSocketAddress client) {
@@ -108,8 +114,8 @@ final class ProxyConnector {
      * Sends the protocol's success reply; once it is out, removes the handshake's handlers and joins the
      * two sides. Shared by SOCKS4 and SOCKS5.
      */
-    static void replyThenRelay(ProxyContext pc, ChannelHandlerContext ctx, Object reply, Channel outbound,
-                               String... handshakeHandlers) {
+    static void replyThenRelay(
+            ProxyContext pc, ChannelHandlerContext ctx, Object reply, Channel outbound, String... handshakeHandlers) {
         ctx.writeAndFlush(reply).addListener(f -> {
             if (!f.isSuccess()) {
                 outbound.close();
@@ -126,11 +132,19 @@ final class ProxyConnector {
 
     /** Joins the client and the destination; from here on it costs what a static forward costs. */
     static void relay(ProxyContext pc, Channel inbound, Channel outbound) {
-        log.debug("forward \"{}\": {} -> {} established", pc.active().name(), Addresses.format(inbound.remoteAddress()),
+        log.debug(
+                "forward \"{}\": {} -> {} established",
+                pc.active().name(),
+                Addresses.format(inbound.remoteAddress()),
                 pc.connection().target());
         if (inbound.pipeline().get(ProxyDetector.HANDSHAKE_EOF) != null) {
             inbound.pipeline().remove(ProxyDetector.HANDSHAKE_EOF);
         }
-        Relay.join(inbound, outbound, pc.connection(), pc.active().stats(), pc.forward().limits().idleTimeoutFor(Protocol.TCP));
+        Relay.join(
+                inbound,
+                outbound,
+                pc.connection(),
+                pc.active().stats(),
+                pc.forward().limits().idleTimeoutFor(Protocol.TCP));
     }
 }

@@ -1,10 +1,10 @@
 package dev.portgate.socks;
 
-import dev.portgate.net.EgressObserver;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Connection;
 import dev.portgate.net.Dialer;
+import dev.portgate.net.EgressObserver;
 import dev.portgate.net.Transport;
 import dev.portgate.policy.LoginThrottle;
 import java.util.concurrent.Executor;

@@ -1,7 +1,5 @@
 package dev.portgate.socks;
 
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.ProxyKind;
@@ -11,8 +9,10 @@ import dev.portgate.net.ForwardStats;
 import dev.portgate.policy.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.socksx.v4.Socks4ServerDecoder;
 import io.netty.handler.codec.socksx.v4.Socks4ServerEncoder;
@@ -62,7 +62,8 @@ final class ProxyDetector extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
-        if (services.policy().admit(active.forward(), client.getAddress(), active.activeCount()) instanceof Verdict.Refuse refuse) {
+        if (services.policy().admit(active.forward(), client.getAddress(), active.activeCount())
+                instanceof Verdict.Refuse refuse) {
             active.stats().refused(ForwardStats.Refusal.of(refuse.reason()));
             log.debug("forward \"{}\": refused {}: {}", active.name(), Addresses.format(client), refuse.detail());
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
@@ -71,10 +72,18 @@ final class ProxyDetector extends ByteToMessageDecoder {
         }
         Connection conn = active.openTcp(ctx.channel(), client, "(handshake)");
         context = new ProxyContext(active, conn, services);
-        context.handshakeDeadline(ctx.executor().schedule(() -> {
-            log.debug("forward \"{}\": {} did not finish its handshake in {} s", active.name(), Addresses.format(client), HANDSHAKE_SECONDS);
-            ctx.close();
-        }, HANDSHAKE_SECONDS, TimeUnit.SECONDS));
+        context.handshakeDeadline(ctx.executor()
+                .schedule(
+                        () -> {
+                            log.debug(
+                                    "forward \"{}\": {} did not finish its handshake in {} s",
+                                    active.name(),
+                                    Addresses.format(client),
+                                    HANDSHAKE_SECONDS);
+                            ctx.close();
+                        },
+                        HANDSHAKE_SECONDS,
+                        TimeUnit.SECONDS));
         ctx.pipeline().addLast(HANDSHAKE_EOF, new CloseOnEof());
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
@@ -100,8 +109,11 @@ final class ProxyDetector extends ByteToMessageDecoder {
         } else if (Character.isLetter(first) && f.proxies().contains(ProxyKind.HTTP)) {
             p.addAfter(name, "http-proxy", new HttpProxyHandler(context));
         } else {
-            log.debug("forward \"{}\": {} speaks no protocol this proxy answers (first byte {})", active.name(),
-                    Addresses.format(ctx.channel().remoteAddress()), first & 0xff);
+            log.debug(
+                    "forward \"{}\": {} speaks no protocol this proxy answers (first byte {})",
+                    active.name(),
+                    Addresses.format(ctx.channel().remoteAddress()),
+                    first & 0xff);
             in.skipBytes(in.readableBytes());
             ctx.close();
             return;
@@ -111,7 +123,11 @@ final class ProxyDetector extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("forward \"{}\": {}: {}", active.name(), Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        log.debug(
+                "forward \"{}\": {}: {}",
+                active.name(),
+                Addresses.format(ctx.channel().remoteAddress()),
+                cause.toString());
         ctx.close();
     }
 }

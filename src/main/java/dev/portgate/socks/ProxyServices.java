@@ -1,11 +1,11 @@
 package dev.portgate.socks;
 
-import dev.portgate.net.EgressObserver;
-import dev.portgate.net.Tunnels;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
+import dev.portgate.net.EgressObserver;
 import dev.portgate.net.ProxyFrontends;
 import dev.portgate.net.Transport;
+import dev.portgate.net.Tunnels;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
 import io.netty.channel.ChannelHandler;
@@ -16,8 +16,14 @@ import java.util.concurrent.Executor;
  * (direct today; through SSH with {@code via:}), the threads that check passwords off the event
  * loops, and the per-address throttle for wrong passwords.
  */
-public record ProxyServices(Transport transport, Policy policy, Dialer dialer, Tunnels tunnels, Executor authWorkers,
-                            LoginThrottle throttle, EgressObserver egress)
+public record ProxyServices(
+        Transport transport,
+        Policy policy,
+        Dialer dialer,
+        Tunnels tunnels,
+        Executor authWorkers,
+        LoginThrottle throttle,
+        EgressObserver egress)
         implements ProxyFrontends {
 
     @Override

@@ -1,9 +1,9 @@
 package dev.portgate.socks;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import java.net.UnknownHostException;
 import java.util.Locale;
-import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 
 /** Why a proxy request failed, with the SOCKS5 reply code (RFC 1928) and the HTTP status that say the same. */
 @SuppressWarnings("ImmutableEnumChecker") // Netty's status constants are immutable values

@@ -29,9 +29,16 @@ final class Socks4Handler extends SimpleChannelInboundHandler<Socks4CommandReque
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Socks4CommandRequest req) {
         ctx.channel().config().setAutoRead(false);
-        if (req.decoderResult().isFailure() || !req.type().equals(Socks4CommandType.CONNECT) || !pc.forward().users().isEmpty()) {
-            log.debug("forward \"{}\": SOCKS4 request from {} refused ({})", pc.active().name(), Addresses.format(ctx.channel().remoteAddress()),
-                    req.decoderResult().isFailure() ? "malformed" : !pc.forward().users().isEmpty() ? "this proxy needs a password" : "only CONNECT");
+        if (req.decoderResult().isFailure()
+                || !req.type().equals(Socks4CommandType.CONNECT)
+                || !pc.forward().users().isEmpty()) {
+            log.debug(
+                    "forward \"{}\": SOCKS4 request from {} refused ({})",
+                    pc.active().name(),
+                    Addresses.format(ctx.channel().remoteAddress()),
+                    req.decoderResult().isFailure()
+                            ? "malformed"
+                            : !pc.forward().users().isEmpty() ? "this proxy needs a password" : "only CONNECT");
             reject(ctx);
             return;
         }
@@ -39,20 +46,30 @@ final class Socks4Handler extends SimpleChannelInboundHandler<Socks4CommandReque
         ProxyConnector.connect(pc, inbound, req.dstAddr(), req.dstPort(), new ProxyConnector.Outcome() {
             @Override
             public void connected(Channel outbound) {
-                ProxyConnector.replyThenRelay(pc, ctx, new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS), outbound,
-                        "socks4-decoder", "socks4-encoder");
+                ProxyConnector.replyThenRelay(
+                        pc,
+                        ctx,
+                        new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS),
+                        outbound,
+                        "socks4-decoder",
+                        "socks4-encoder");
             }
 
             @Override
             public void refused(Refusal why, String detail) {
-                log.debug("forward \"{}\": SOCKS4 request of {} refused: {}", pc.active().name(), Addresses.format(inbound.remoteAddress()), detail);
+                log.debug(
+                        "forward \"{}\": SOCKS4 request of {} refused: {}",
+                        pc.active().name(),
+                        Addresses.format(inbound.remoteAddress()),
+                        detail);
                 reject(ctx);
             }
         });
     }
 
     private static void reject(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.portgate.socks;
 
-import java.net.InetAddress;
 import dev.portgate.forward.Addresses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +22,7 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +62,20 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
         boolean needUsers = !pc.forward().users().isEmpty();
         Socks5AuthMethod wanted = needUsers ? Socks5AuthMethod.PASSWORD : Socks5AuthMethod.NO_AUTH;
         if (!init.authMethods().contains(wanted)) {
-            log.info("forward \"{}\": {} offered no acceptable SOCKS5 method (needs {})", pc.active().name(),
-                    Addresses.format(ctx.channel().remoteAddress()), needUsers ? "username/password" : "none");
-            ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED)).addListener(ChannelFutureListener.CLOSE);
+            log.info(
+                    "forward \"{}\": {} offered no acceptable SOCKS5 method (needs {})",
+                    pc.active().name(),
+                    Addresses.format(ctx.channel().remoteAddress()),
+                    needUsers ? "username/password" : "none");
+            ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         ChannelPipeline p = ctx.pipeline();
-        p.replace("socks5-decoder", "socks5-decoder", needUsers ? new Socks5PasswordAuthRequestDecoder() : new Socks5CommandRequestDecoder());
+        p.replace(
+                "socks5-decoder",
+                "socks5-decoder",
+                needUsers ? new Socks5PasswordAuthRequestDecoder() : new Socks5CommandRequestDecoder());
         ctx.writeAndFlush(new DefaultSocks5InitialResponse(wanted));
     }
 
@@ -76,9 +83,13 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
         ctx.channel().config().setAutoRead(false);
         ProxyAuth.check(pc, ctx, auth.username(), auth.password(), ok -> {
             if (!ok) {
-                log.info("forward \"{}\": SOCKS5 login of \"{}\" from {} refused", pc.active().name(), auth.username(),
+                log.info(
+                        "forward \"{}\": SOCKS5 login of \"{}\" from {} refused",
+                        pc.active().name(),
+                        auth.username(),
                         Addresses.format(ctx.channel().remoteAddress()));
-                ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE)).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
+                        .addListener(ChannelFutureListener.CLOSE);
                 return;
             }
             ctx.pipeline().replace("socks5-decoder", "socks5-decoder", new Socks5CommandRequestDecoder());
@@ -109,13 +120,23 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
                     return;
                 }
                 // Through an SSH tunnel there is no local socket of ours: the bound address is then 0.0.0.0:0.
-                InetSocketAddress bound = outbound.localAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                        ? a : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+                InetSocketAddress bound =
+                        outbound.localAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                                ? a
+                                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
                 boolean v6 = bound.getAddress() instanceof Inet6Address;
                 String boundHost = bound.getPort() == 0 ? "0.0.0.0" : NetUtil.toAddressString(bound.getAddress());
-                ProxyConnector.replyThenRelay(pc, ctx, new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
-                        v6 && bound.getPort() != 0 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4, boundHost, bound.getPort()),
-                        outbound, "socks5-decoder", "socks5-encoder");
+                ProxyConnector.replyThenRelay(
+                        pc,
+                        ctx,
+                        new DefaultSocks5CommandResponse(
+                                Socks5CommandStatus.SUCCESS,
+                                v6 && bound.getPort() != 0 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4,
+                                boundHost,
+                                bound.getPort()),
+                        outbound,
+                        "socks5-decoder",
+                        "socks5-encoder");
             }
 
             @Override
@@ -127,8 +148,13 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
     private void refuse(ChannelHandlerContext ctx, Refusal why, String detail) {
         String line = "forward \"{}\": SOCKS5 request of {} for {} refused ({}): {}";
-        Object[] args = {pc.active().name(), Addresses.format(ctx.channel().remoteAddress()), pc.connection().target(),
-                why.socks5, detail};
+        Object[] args = {
+            pc.active().name(),
+            Addresses.format(ctx.channel().remoteAddress()),
+            pc.connection().target(),
+            why.socks5,
+            detail
+        };
         if (why == Refusal.FORBIDDEN) {
             log.info(line, args);
         } else {
@@ -140,9 +166,14 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
     private void malformed(ChannelHandlerContext ctx, SocksMessage msg) {
         String cause = String.valueOf(msg.decoderResult().cause());
-        log.debug("forward \"{}\": malformed SOCKS5 from {}: {}", pc.active().name(), Addresses.format(ctx.channel().remoteAddress()), cause);
+        log.debug(
+                "forward \"{}\": malformed SOCKS5 from {}: {}",
+                pc.active().name(),
+                Addresses.format(ctx.channel().remoteAddress()),
+                cause);
         if (msg instanceof Socks5CommandRequest && cause.contains("address type")) {
-            ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.ADDRESS_UNSUPPORTED, Socks5AddressType.IPv4, "0.0.0.0", 0))
+            ctx.writeAndFlush(new DefaultSocks5CommandResponse(
+                            Socks5CommandStatus.ADDRESS_UNSUPPORTED, Socks5AddressType.IPv4, "0.0.0.0", 0))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
@@ -151,7 +182,11 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("forward \"{}\": {}: {}", pc.active().name(), Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        log.debug(
+                "forward \"{}\": {}: {}",
+                pc.active().name(),
+                Addresses.format(ctx.channel().remoteAddress()),
+                cause.toString());
         ctx.close();
     }
 }

@@ -1,12 +1,11 @@
 package dev.portgate.socks;
 
-import dev.portgate.forward.Protocol;
-import io.netty.channel.ChannelFuture;
-import io.netty.util.ReferenceCountUtil;
 import dev.portgate.forward.Addresses;
+import dev.portgate.forward.Protocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,6 +18,7 @@ import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -61,14 +61,17 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
         // A client may say which port it will send from; 0 means "learn it from the first datagram".
         UdpAssociation association = new UdpAssociation(pc, client, cmd.dstPort());
         pc.connection().target("udp-associate");
-        new Bootstrap().group(control.eventLoop()).channel(pc.transport().datagramChannel())
+        new Bootstrap()
+                .group(control.eventLoop())
+                .channel(pc.transport().datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
                 .handler(association)
                 .bind(new InetSocketAddress(local.getAddress(), 0))
                 .addListener(f -> {
                     ChannelFuture bound = (ChannelFuture) f;
                     if (!f.isSuccess()) {
-                        ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.FAILURE, Socks5AddressType.IPv4, "0.0.0.0", 0))
+                        ctx.writeAndFlush(new DefaultSocks5CommandResponse(
+                                        Socks5CommandStatus.FAILURE, Socks5AddressType.IPv4, "0.0.0.0", 0))
                                 .addListener(ChannelFutureListener.CLOSE);
                         return;
                     }
@@ -77,13 +80,19 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
                     udp.closeFuture().addListener(x -> control.close());
                     InetSocketAddress at = (InetSocketAddress) udp.localAddress();
                     boolean v6 = at.getAddress() instanceof Inet6Address;
-                    ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
-                            v6 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4, NetUtil.toAddressString(at.getAddress()), at.getPort()));
+                    ctx.writeAndFlush(new DefaultSocks5CommandResponse(
+                            Socks5CommandStatus.SUCCESS,
+                            v6 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4,
+                            NetUtil.toAddressString(at.getAddress()),
+                            at.getPort()));
                     ctx.pipeline().remove("socks5-decoder");
                     ctx.pipeline().remove("socks5-encoder");
                     ctx.pipeline().replace(ctx.name(), "udp-control", new ControlConnection());
                     control.config().setAutoRead(true);
-                    log.debug("forward \"{}\": UDP association for {} on {}", pc.active().name(), Addresses.format(control.remoteAddress()),
+                    log.debug(
+                            "forward \"{}\": UDP association for {} on {}",
+                            pc.active().name(),
+                            Addresses.format(control.remoteAddress()),
                             Addresses.format(at));
                 });
     }
@@ -139,7 +148,9 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
             host = NetUtil.bytesToIpAddress(readBytes(in, 4));
         } else if (atyp == 4 && in.readableBytes() >= 18) {
             host = NetUtil.bytesToIpAddress(readBytes(in, 16));
-        } else if (atyp == 3 && in.readableBytes() >= 1 && in.readableBytes() >= 1 + in.getUnsignedByte(in.readerIndex()) + 2) {
+        } else if (atyp == 3
+                && in.readableBytes() >= 1
+                && in.readableBytes() >= 1 + in.getUnsignedByte(in.readerIndex()) + 2) {
             int len = in.readUnsignedByte();
             host = in.readCharSequence(len, StandardCharsets.US_ASCII).toString();
         } else {
@@ -156,7 +167,10 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
             send(ctx, null, literal, port, data);
             return;
         }
-        pc.transport().resolver().getResolver(ctx.channel().eventLoop()).resolve(InetSocketAddress.createUnresolved(host, port))
+        pc.transport()
+                .resolver()
+                .getResolver(ctx.channel().eventLoop())
+                .resolve(InetSocketAddress.createUnresolved(host, port))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         data.release();
@@ -170,8 +184,11 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
     private void send(ChannelHandlerContext ctx, String name, InetAddress address, int port, ByteBuf data) {
         String why = ProxyConnector.forbidden(pc.forward(), name, address, port);
         if (why != null || port == 0) {
-            log.debug("forward \"{}\": UDP datagram to {} dropped: {}", pc.active().name(), Addresses.hostPort(name == null
-                    ? NetUtil.toAddressString(address) : name, port), why == null ? "port 0" : why);
+            log.debug(
+                    "forward \"{}\": UDP datagram to {} dropped: {}",
+                    pc.active().name(),
+                    Addresses.hostPort(name == null ? NetUtil.toAddressString(address) : name, port),
+                    why == null ? "port 0" : why);
             pc.active().stats().packetDropped();
             data.release();
             return;
@@ -188,7 +205,11 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
         InetAddress a = Addresses.unmap(from.getAddress());
         byte[] addr = a.getAddress();
         ByteBuf out = ctx.alloc().buffer(4 + addr.length + 2 + data.readableBytes());
-        out.writeShort(0).writeByte(0).writeByte(a instanceof Inet4Address ? 1 : 4).writeBytes(addr).writeShort(from.getPort());
+        out.writeShort(0)
+                .writeByte(0)
+                .writeByte(a instanceof Inet4Address ? 1 : 4)
+                .writeBytes(addr)
+                .writeShort(from.getPort());
         int n = data.readableBytes();
         out.writeBytes(data);
         data.release();

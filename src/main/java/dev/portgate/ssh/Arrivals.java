@@ -22,8 +22,7 @@ interface Arrivals {
     Route route(Session session, String host, int port, InetSocketAddress originator);
 
     /** The target to dial, and its owner's part once the target answers or does not. */
-    record Route(String host, int port, Owner owner) {
-    }
+    record Route(String host, int port, Owner owner) {}
 
     /** Who lists and counts the connection. */
     interface Owner {
@@ -31,7 +30,6 @@ interface Arrivals {
         void join(Channel tunnel, Channel target);
 
         /** The target could not be reached; the channel open is refused. */
-        default void unreachable(Throwable cause) {
-        }
+        default void unreachable(Throwable cause) {}
     }
 }

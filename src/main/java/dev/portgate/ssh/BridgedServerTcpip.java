@@ -1,13 +1,11 @@
 package dev.portgate.ssh;
 
-import io.netty.util.NetUtil;
-import java.net.InetAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import io.netty.channel.Channel;
+import io.netty.util.NetUtil;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
@@ -18,6 +16,8 @@ import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.channel.AbstractServerChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TCP channel that the SSH peer opens to us: a {@code direct-tcpip} that a client ({@code ssh -L}, {@code ssh -D})
@@ -70,33 +70,41 @@ final class BridgedServerTcpip extends AbstractServerChannel implements SshPipe 
             return refuse(opened, SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, "Connection denied");
         }
         SshTunnelChannel tunnel = SshTunnelChannel.over(this, originator);
-        ((SshIoSession) getSession().getIoSession()).eventLoop().register(tunnel).addListener(registered -> {
-            if (!registered.isSuccess()) {
-                refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, Errors.reason(registered.cause()));
-                return;
-            }
-            direct.dial(tunnel, route.host(), route.port()).addListener(dialled -> {
-                if (!dialled.isSuccess()) {
-                    tunnel.close();
-                    String why = route.host() + ":" + route.port() + ": " + Errors.reason(dialled.cause());
-                    log.debug("ssh: {} channel of {}: cannot connect to {}", arrivals.channelType(), originator, why);
-                    route.owner().unreachable(dialled.cause());
-                    refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, why);
-                    return;
-                }
-                Channel target = (Channel) dialled.getNow();
-                try {
-                    // The confirmation goes out (synchronously, through MINA's channel listener) before any data can.
-                    signalChannelOpenSuccess();
-                    opened.setOpened();
-                } catch (RuntimeException sessionGone) {
-                    target.close();
-                    tunnel.close();
-                    return;
-                }
-                route.owner().join(tunnel, target);
-            });
-        });
+        ((SshIoSession) getSession().getIoSession())
+                .eventLoop()
+                .register(tunnel)
+                .addListener(registered -> {
+                    if (!registered.isSuccess()) {
+                        refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, Errors.reason(registered.cause()));
+                        return;
+                    }
+                    direct.dial(tunnel, route.host(), route.port()).addListener(dialled -> {
+                        if (!dialled.isSuccess()) {
+                            tunnel.close();
+                            String why = route.host() + ":" + route.port() + ": " + Errors.reason(dialled.cause());
+                            log.debug(
+                                    "ssh: {} channel of {}: cannot connect to {}",
+                                    arrivals.channelType(),
+                                    originator,
+                                    why);
+                            route.owner().unreachable(dialled.cause());
+                            refuse(opened, SshConstants.SSH_OPEN_CONNECT_FAILED, why);
+                            return;
+                        }
+                        Channel target = (Channel) dialled.getNow();
+                        try {
+                            // The confirmation goes out (synchronously, through MINA's channel listener) before any
+                            // data can.
+                            signalChannelOpenSuccess();
+                            opened.setOpened();
+                        } catch (RuntimeException sessionGone) {
+                            target.close();
+                            tunnel.close();
+                            return;
+                        }
+                        route.owner().join(tunnel, target);
+                    });
+                });
         return opened;
     }
 

@@ -40,7 +40,8 @@ final class BridgedTcpip extends ChannelDirectTcpip implements SshPipe {
 
     @Override
     protected void doWriteData(byte[] data, int off, long len) {
-        // The local window was consumed when the packet came in; the bridge releases it once it has passed the bytes on.
+        // The local window was consumed when the packet came in; the bridge releases it once it has passed the bytes
+        // on.
         gate.bridge().data(data, off, (int) len);
     }
 

@@ -1,8 +1,8 @@
 package dev.portgate.ssh;
 
-import org.apache.sshd.common.random.Random;
 import java.security.SecureRandom;
 import org.apache.sshd.common.random.AbstractRandom;
+import org.apache.sshd.common.random.Random;
 import org.apache.sshd.common.random.RandomFactory;
 
 /**

@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 final class ChaChaEngines {
 
     private static final Logger log = LoggerFactory.getLogger(ChaChaEngines.class);
-    private static final boolean ON_OPENSSL = LibCrypto.available() && agrees(OpenSslChaChaPoly::new, JavaChaChaPoly::new);
+    private static final boolean ON_OPENSSL =
+            LibCrypto.available() && agrees(OpenSslChaChaPoly::new, JavaChaChaPoly::new);
 
-    private ChaChaEngines() {
-    }
+    private ChaChaEngines() {}
 
     static ChaChaPoly.Maker best() {
         return ON_OPENSSL ? OpenSslChaChaPoly::new : JavaChaChaPoly::new;
@@ -55,7 +55,8 @@ final class ChaChaEngines {
                 }
                 open.updateAAD(a, 0, 4);
                 open.update(a, 4, size);
-                if (!Arrays.equals(Arrays.copyOfRange(a, 4, 4 + size), Arrays.copyOfRange(testPacket(size), 4, 4 + size))) {
+                if (!Arrays.equals(
+                        Arrays.copyOfRange(a, 4, 4 + size), Arrays.copyOfRange(testPacket(size), 4, 4 + size))) {
                     log.info("SSH ChaCha20-Poly1305: portgate's Java code (libcrypto does not open its own packets)");
                     return false;
                 }

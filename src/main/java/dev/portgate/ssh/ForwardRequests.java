@@ -59,7 +59,11 @@ final class ForwardRequests implements RequestHandler<ConnectionService> {
         return Result.Replied;
     }
 
-    private static void run(Forwarder forwarder, boolean open, SshdSocketAddress address, GlobalReplies replies,
+    private static void run(
+            Forwarder forwarder,
+            boolean open,
+            SshdSocketAddress address,
+            GlobalReplies replies,
             GlobalReplies.Slot slot) {
         boolean ok;
         int port = -1;

@@ -22,6 +22,9 @@ record ForwardedBack(IntFunction<SshEndpoint.RemoteRequest> listeningOn) impleme
         if (forward == null) {
             return null;
         }
-        return new Route(forward.local().getHostName(), forward.local().getPort(), forward.owner().apply(originator));
+        return new Route(
+                forward.local().getHostName(),
+                forward.local().getPort(),
+                forward.owner().apply(originator));
     }
 }

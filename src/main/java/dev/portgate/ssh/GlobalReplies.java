@@ -43,7 +43,9 @@ final class GlobalReplies {
 
     /** Wraps MINA's handlers so that their replies keep their turn behind one still pending. */
     static List<RequestHandler<ConnectionService>> inTurn(List<? extends RequestHandler<ConnectionService>> handlers) {
-        return handlers.stream().<RequestHandler<ConnectionService>>map(InTurn::new).toList();
+        return handlers.stream()
+                .<RequestHandler<ConnectionService>>map(InTurn::new)
+                .toList();
     }
 
     /** Answers every request no handler took with a failure, in its turn (MINA's own fallback would not wait). */
@@ -61,8 +63,8 @@ final class GlobalReplies {
 
     /** Answers {@code slot}: success (with {@code port} if it is not negative) or failure, sent in its turn. */
     void answer(Slot slot, boolean success, int port) {
-        Buffer packet = session.createBuffer(success ? SshConstants.SSH_MSG_REQUEST_SUCCESS : SshConstants.SSH_MSG_REQUEST_FAILURE,
-                8);
+        Buffer packet = session.createBuffer(
+                success ? SshConstants.SSH_MSG_REQUEST_SUCCESS : SshConstants.SSH_MSG_REQUEST_FAILURE, 8);
         if (success && port >= 0) {
             packet.putUInt(port);
         }
@@ -107,7 +109,8 @@ final class GlobalReplies {
     /** One of MINA's global request handlers, its reply kept in turn. */
     private record InTurn(RequestHandler<ConnectionService> inner) implements RequestHandler<ConnectionService> {
         @Override
-        public Result process(ConnectionService service, String request, boolean wantReply, Buffer buffer) throws Exception {
+        public Result process(ConnectionService service, String request, boolean wantReply, Buffer buffer)
+                throws Exception {
             Result r = inner.process(service, request, wantReply, buffer);
             return GlobalReplies.of(service.getSession()).inTurn(r, wantReply);
         }

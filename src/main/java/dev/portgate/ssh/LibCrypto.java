@@ -17,8 +17,7 @@ final class LibCrypto {
     private static Pointer poly1305;
     private static final boolean AVAILABLE = bind();
 
-    private LibCrypto() {
-    }
+    private LibCrypto() {}
 
     static boolean available() {
         return AVAILABLE;

@@ -16,8 +16,7 @@ final class NativeCrypto {
     private static final Logger log = LoggerFactory.getLogger(NativeCrypto.class);
     private static final Optional<Provider> AES_GCM = load();
 
-    private NativeCrypto() {
-    }
+    private NativeCrypto() {}
 
     /** The provider for "AES/GCM/NoPadding", if the native one loaded and passed its self-tests. */
     static Optional<Provider> aesGcm() {

@@ -21,12 +21,16 @@ record PermittedDirect(SideConnections side) implements Arrivals {
     @Override
     public Route route(Session session, String host, int port, InetSocketAddress originator) {
         TcpForwardingFilter filter = session.getFactoryManager().getTcpForwardingFilter();
-        if (filter == null || !filter.canConnect(TcpForwardingFilter.Type.Direct, new SshdSocketAddress(host, port), session)) {
+        if (filter == null
+                || !filter.canConnect(TcpForwardingFilter.Type.Direct, new SshdSocketAddress(host, port), session)) {
             return null;
         }
         // Listed as the user's: its client is the SSH client's address, not the originator it names.
         InetSocketAddress client = session.getRemoteAddress() instanceof InetSocketAddress a ? a : originator;
         String owner = "ssh-" + session.getUsername();
-        return new Route(host, port, (tunnel, target) -> side.join(owner, client, Addresses.hostPort(host, port), tunnel, target));
+        return new Route(
+                host,
+                port,
+                (tunnel, target) -> side.join(owner, client, Addresses.hostPort(host, port), tunnel, target));
     }
 }

@@ -1,11 +1,11 @@
 package dev.portgate.ssh;
 
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.PortRange;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Optional;
 import org.apache.sshd.common.forward.DefaultForwarder;
 import org.apache.sshd.common.session.ConnectionService;

@@ -49,14 +49,21 @@ final class RemoteTunnelListener implements Listener {
         worker.execute(() -> {
             SshEndpoint ep = endpoints.apply(forward.via());
             if (ep == null) {
-                promise.setFailure(new IllegalStateException("there is no ssh-endpoint named \"" + forward.via() + "\""));
+                promise.setFailure(
+                        new IllegalStateException("there is no ssh-endpoint named \"" + forward.via() + "\""));
                 return;
             }
             try {
-                ep.openRemote(forward.name(), new SshEndpoint.RemoteRequest(
-                        new SshdSocketAddress(forward.listen().host(), forward.listen().ports().first()),
-                        new SshdSocketAddress(forward.target().host(), forward.target().ports().first()),
-                        this::owner));
+                ep.openRemote(
+                        forward.name(),
+                        new SshEndpoint.RemoteRequest(
+                                new SshdSocketAddress(
+                                        forward.listen().host(),
+                                        forward.listen().ports().first()),
+                                new SshdSocketAddress(
+                                        forward.target().host(),
+                                        forward.target().ports().first()),
+                                this::owner));
                 promise.setSuccess(null);
             } catch (RuntimeException e) {
                 promise.setFailure(e);
@@ -67,7 +74,8 @@ final class RemoteTunnelListener implements Listener {
 
     /** The forward's part in one connection the server passed back from {@code originator}. */
     private Arrivals.Owner owner(InetSocketAddress originator) {
-        String target = Addresses.hostPort(forward.target().host(), forward.target().ports().first());
+        String target = Addresses.hostPort(
+                forward.target().host(), forward.target().ports().first());
         return new Arrivals.Owner() {
             @Override
             public void join(Channel tunnel, Channel to) {
@@ -78,7 +86,12 @@ final class RemoteTunnelListener implements Listener {
             @Override
             public void unreachable(Throwable cause) {
                 active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
-                log.warn("forward \"{}\": cannot reach {} for {}: {}", forward.name(), target, Addresses.format(originator), Errors.reason(cause));
+                log.warn(
+                        "forward \"{}\": cannot reach {} for {}: {}",
+                        forward.name(),
+                        target,
+                        Addresses.format(originator),
+                        Errors.reason(cause));
             }
         };
     }

@@ -1,7 +1,7 @@
 package dev.portgate.ssh;
 
-import io.netty.channel.EventLoop;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
@@ -21,7 +21,8 @@ public final class ServerSessions {
     private final Map<String, ServerSession> byId = new ConcurrentHashMap<>();
 
     String add(ServerSession session) {
-        String id = Long.toHexString(System.identityHashCode(session)) + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        String id = Long.toHexString(System.identityHashCode(session)) + "-"
+                + Long.toHexString(System.nanoTime() & 0xffffff);
         byId.put(id, session);
         session.addCloseFutureListener(f -> byId.remove(id));
         return id;
@@ -42,7 +43,9 @@ public final class ServerSessions {
         }
         try {
             InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
-            BridgedTcpip ch = new BridgedTcpip("forwarded-tcpip", new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
+            BridgedTcpip ch = new BridgedTcpip(
+                    "forwarded-tcpip",
+                    new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
                     new SshdSocketAddress(host, port));
             session.getService(ConnectionService.class).registerChannel(ch);
             SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH client", promise);

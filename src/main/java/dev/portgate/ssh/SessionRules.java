@@ -61,14 +61,24 @@ public final class SessionRules {
             return newId;
         });
         String user = session.getUsername();
-        String client = session.getRemoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
-        String name = "ssh-" + user.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + listen.ports().first();
+        String client = session.getRemoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : "?";
+        String name = "ssh-" + user.replaceAll("[^A-Za-z0-9._-]", "_") + "-"
+                + listen.ports().first();
         Actor actor = new Actor("ssh " + user, client);
-        SshSessionForward f = new SshSessionForward(name, true, "ssh -R by " + user + " from " + client,
-                new Origin(Origin.Kind.SSH, user + "@" + client), listen, id, requestedHost == null ? "" : requestedHost);
+        SshSessionForward f = new SshSessionForward(
+                name,
+                true,
+                "ssh -R by " + user + " from " + client,
+                new Origin(Origin.Kind.SSH, user + "@" + client),
+                listen,
+                id,
+                requestedHost == null ? "" : requestedHost);
         ChangeResult result = rules.create(f, actor);
         if (result instanceof ChangeResult.Rejected r) {
-            throw new IOException(r.problems().isEmpty() ? "refused" : r.problems().get(0).toString());
+            throw new IOException(
+                    r.problems().isEmpty() ? "refused" : r.problems().get(0).toString());
         }
         reconciler.awaitApplied();
         ForwardStatus status = reconciler.status(name);
@@ -77,7 +87,8 @@ public final class SessionRules {
             throw new IOException(status == null ? "not opened" : status.error());
         }
         forwardsOf.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(name);
-        return new SshdSocketAddress(requestedHost == null ? "" : requestedHost, listen.ports().first());
+        return new SshdSocketAddress(
+                requestedHost == null ? "" : requestedHost, listen.ports().first());
     }
 
     /** Removes the session's forward on {@code port}; false if it has none there. */

@@ -12,11 +12,10 @@ import org.apache.sshd.common.cipher.Cipher;
 final class SshCiphers {
 
     /** The server's order: AES-GCM first, as it runs on the CPU's AES instructions. */
-    static final List<NamedFactory<Cipher>> SERVER = List.of(AesGcm.AES128, AesGcm.AES256,
-            ChaCha20Poly1305.FACTORY, BuiltinCiphers.aes128ctr, BuiltinCiphers.aes256ctr);
+    static final List<NamedFactory<Cipher>> SERVER = List.of(
+            AesGcm.AES128, AesGcm.AES256, ChaCha20Poly1305.FACTORY, BuiltinCiphers.aes128ctr, BuiltinCiphers.aes256ctr);
 
-    private SshCiphers() {
-    }
+    private SshCiphers() {}
 
     /** The cipher called {@code name}, or null if portgate cannot run it (or it is "none"). */
     static NamedFactory<Cipher> named(String name) {

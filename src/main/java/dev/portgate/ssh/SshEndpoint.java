@@ -1,32 +1,32 @@
 package dev.portgate.ssh;
 
-import io.netty.channel.EventLoop;
-import java.util.List;
-import java.util.stream.Collectors;
-import org.apache.sshd.common.session.ConnectionService;
-import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +42,14 @@ public final class SshEndpoint implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
 
     /** How the link is doing, for the console and the API. */
-    public record Status(String name, String target, String state, Instant retryAt, String lastError) {
-    }
+    public record Status(String name, String target, String state, Instant retryAt, String lastError) {}
 
     private final SshEndpointConfig config;
     private final SshClient client;
     private final ScheduledExecutorService timer;
     private final EventLoop loop;
     private final Map<String, RemoteRequest> remotes = new ConcurrentHashMap<>();
-    private final Map<Integer, RemoteRequest> listening = new ConcurrentHashMap<>();  // by the port the server bound
+    private final Map<Integer, RemoteRequest> listening = new ConcurrentHashMap<>(); // by the port the server bound
     private volatile ClientSession session;
     private volatile String state = "connecting";
     private volatile Instant retryAt;
@@ -62,8 +61,8 @@ public final class SshEndpoint implements AutoCloseable {
      * A remote forward to (re)request on every new session: where the server listens, the target here, and for each
      * connection the server passes back (by its originator) who lists and counts it.
      */
-    record RemoteRequest(SshdSocketAddress remote, SshdSocketAddress local, Function<InetSocketAddress, Arrivals.Owner> owner) {
-    }
+    record RemoteRequest(
+            SshdSocketAddress remote, SshdSocketAddress local, Function<InetSocketAddress, Arrivals.Owner> owner) {}
 
     /** {@code loop}: where every connection of this endpoint, and the forwards' through it, live. */
     SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, EventLoop loop, Dialer direct) {
@@ -72,7 +71,8 @@ public final class SshEndpoint implements AutoCloseable {
         this.loop = loop;
         this.client = SshClient.setUpDefaultClient();
         client.setIoServiceFactoryFactory(io);
-        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, config.knownHosts()));
+        client.setServerKeyVerifier(
+                new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, config.knownHosts()));
         if (config.identity() != null) {
             client.setKeyIdentityProvider(new FileKeyPairProvider(config.identity()));
         }
@@ -82,9 +82,8 @@ public final class SshEndpoint implements AutoCloseable {
         client.setChannelFactories(List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(listening::get))));
         // The endpoint's ciphers in its order; by default AES-GCM first (on AWS-LC, the fastest per byte here).
         client.setRandomFactory(BufferedRandom.FACTORY);
-        client.setCipherFactories(config.ciphers().stream()
-                .map(SshCiphers::named)
-                .collect(Collectors.toList()));
+        client.setCipherFactories(
+                config.ciphers().stream().map(SshCiphers::named).collect(Collectors.toList()));
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, config.keepalive());
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
@@ -106,7 +105,8 @@ public final class SshEndpoint implements AutoCloseable {
         state = "connecting";
         try {
             ClientSession s = client.connect(config.user(), config.host(), config.port(), SshIo.onLoop(loop), null)
-                    .verify(Duration.ofSeconds(15)).getSession();
+                    .verify(Duration.ofSeconds(15))
+                    .getSession();
             if (config.password() != null) {
                 s.addPasswordIdentity(config.password());
             }
@@ -119,7 +119,7 @@ public final class SshEndpoint implements AutoCloseable {
             s.addCloseFutureListener(f -> {
                 if (session == s) {
                     session = null;
-                    listening.clear();  // the next session's server binds them again, perhaps on other ports
+                    listening.clear(); // the next session's server binds them again, perhaps on other ports
                     if (!closed) {
                         lastError = "connection lost";
                         log.warn("ssh-endpoint \"{}\": connection to {} lost", config.name(), config);
@@ -151,7 +151,7 @@ public final class SshEndpoint implements AutoCloseable {
 
     private void requestRemote(ClientSession s, RemoteRequest r) {
         if (r.remote().getPort() != 0) {
-            listening.put(r.remote().getPort(), r);  // a connection may come back before the reply does
+            listening.put(r.remote().getPort(), r); // a connection may come back before the reply does
         }
         try {
             SshdSocketAddress bound = s.startRemotePortForwarding(r.remote(), r.local());
@@ -160,7 +160,8 @@ public final class SshEndpoint implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             listening.values().removeIf(l -> l == r);
             log.warn("ssh-endpoint \"{}\": remote forward {} refused: {}", config.name(), r.remote(), Errors.reason(e));
-            throw new IllegalStateException("the SSH server refused to listen on " + r.remote() + ": " + Errors.reason(e), e);
+            throw new IllegalStateException(
+                    "the SSH server refused to listen on " + r.remote() + ": " + Errors.reason(e), e);
         }
     }
 
@@ -186,7 +187,8 @@ public final class SshEndpoint implements AutoCloseable {
             try {
                 s.stopRemotePortForwarding(r.remote());
             } catch (IOException | RuntimeException e) {
-                log.debug("ssh-endpoint \"{}\": stopping remote forward {}: {}", config.name(), r.remote(), e.toString());
+                log.debug(
+                        "ssh-endpoint \"{}\": stopping remote forward {}: {}", config.name(), r.remote(), e.toString());
             }
         }
     }
@@ -202,7 +204,9 @@ public final class SshEndpoint implements AutoCloseable {
             try {
                 ClientSession s = awaitSession();
                 InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
-                BridgedTcpip ch = new BridgedTcpip("direct-tcpip", new SshdSocketAddress(from.getHostString(), from.getPort()),
+                BridgedTcpip ch = new BridgedTcpip(
+                        "direct-tcpip",
+                        new SshdSocketAddress(from.getHostString(), from.getPort()),
                         new SshdSocketAddress(host, port));
                 s.getService(ConnectionService.class).registerChannel(ch);
                 SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH server", promise);
@@ -225,13 +229,15 @@ public final class SshEndpoint implements AutoCloseable {
             }
         }
         if (s == null) {
-            throw new IOException("ssh-endpoint \"" + config.name() + "\" is not connected (" + (lastError == null ? state : lastError) + ")");
+            throw new IOException("ssh-endpoint \"" + config.name() + "\" is not connected ("
+                    + (lastError == null ? state : lastError) + ")");
         }
         return s;
     }
 
     public Status status() {
-        return new Status(config.name(), config.toString(), state, "retrying".equals(state) ? retryAt : null, lastError);
+        return new Status(
+                config.name(), config.toString(), state, "retrying".equals(state) ? retryAt : null, lastError);
     }
 
     @Override

@@ -1,14 +1,14 @@
 package dev.portgate.ssh;
 
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Listener;
 import dev.portgate.net.Tunnels;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,10 +60,16 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         }
         for (SshEndpointConfig c : wanted.values()) {
             byName.computeIfAbsent(c.name(), n -> {
-                SshEndpoint ep = new SshEndpoint(c, workers, io, loops.computeIfAbsent(n, name -> io.loops().next()), direct);
+                SshEndpoint ep = new SshEndpoint(
+                        c,
+                        workers,
+                        io,
+                        loops.computeIfAbsent(n, name -> io.loops().next()),
+                        direct);
                 SshEndpoint before = replaced.get(n);
                 if (before != null) {
-                    // Its forwards did not change, so nobody opens their remote ports again: the new link asks for them.
+                    // Its forwards did not change, so nobody opens their remote ports again: the new link asks for
+                    // them.
                     ep.takeRemotesOf(before);
                 }
                 ep.start();
@@ -83,7 +89,9 @@ public final class SshEndpoints implements Tunnels, AutoCloseable {
         return (inbound, host, port) -> {
             SshEndpoint ep = byName.get(endpoint);
             if (ep == null) {
-                return inbound.eventLoop().newFailedFuture(new IllegalStateException("there is no ssh-endpoint named \"" + endpoint + "\""));
+                return inbound.eventLoop()
+                        .newFailedFuture(
+                                new IllegalStateException("there is no ssh-endpoint named \"" + endpoint + "\""));
             }
             return ep.dialer().dial(inbound, host, port);
         };

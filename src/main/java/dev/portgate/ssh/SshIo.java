@@ -1,15 +1,15 @@
 package dev.portgate.ssh;
 
-import io.netty.channel.EventLoop;
-import java.util.Collection;
-import java.util.concurrent.TimeUnit;
-import org.apache.sshd.common.AttributeRepository;
 import dev.portgate.net.Transport;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.Factory;
 import org.apache.sshd.common.FactoryManager;
 import org.apache.sshd.common.io.IoAcceptor;
@@ -36,8 +36,7 @@ public final class SshIo implements IoServiceFactoryFactory, AutoCloseable {
         this.loops = transport.newLoops(threads, "ssh-io");
     }
 
-    private static final AttributeRepository.AttributeKey<EventLoop> LOOP =
-            new AttributeRepository.AttributeKey<>();
+    private static final AttributeRepository.AttributeKey<EventLoop> LOOP = new AttributeRepository.AttributeKey<>();
 
     /** A connect context that puts the connection on {@code loop}. */
     static AttributeRepository onLoop(EventLoop loop) {

@@ -1,8 +1,8 @@
 package dev.portgate.ssh;
 
-import io.netty.channel.ChannelFuture;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -28,7 +28,9 @@ final class SshIoAcceptor extends SshIoService implements IoAcceptor {
 
     @Override
     public void bind(SocketAddress address) throws IOException {
-        ServerBootstrap b = new ServerBootstrap().group(io.loops()).channel(io.serverChannel())
+        ServerBootstrap b = new ServerBootstrap()
+                .group(io.loops())
+                .channel(io.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -43,7 +45,8 @@ final class SshIoAcceptor extends SshIoService implements IoAcceptor {
         }
         ChannelFuture f = b.bind(address).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new IOException("cannot listen on " + address + ": " + f.cause().getMessage(), f.cause());
+            throw new IOException(
+                    "cannot listen on " + address + ": " + f.cause().getMessage(), f.cause());
         }
         bound.put(f.channel().localAddress(), f.channel());
     }
@@ -60,7 +63,8 @@ final class SshIoAcceptor extends SshIoService implements IoAcceptor {
         IoServiceEventListener l = getIoServiceEventListener();
         if (l != null) {
             try {
-                l.connectionAccepted(this, session.getLocalAddress(), session.getRemoteAddress(), session.getAcceptanceAddress());
+                l.connectionAccepted(
+                        this, session.getLocalAddress(), session.getRemoteAddress(), session.getAcceptanceAddress());
             } catch (IOException | RuntimeException refused) {
                 log.debug("{} refused: {}", session, refused.toString());
                 session.close(true);

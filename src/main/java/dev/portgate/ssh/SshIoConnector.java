@@ -21,8 +21,8 @@ import org.apache.sshd.core.CoreModuleProperties;
 final class SshIoConnector extends SshIoService implements IoConnector {
 
     /** What a connection was asked with, until it is up. */
-    private record Asked(IoConnectFuture future, SocketAddress target, AttributeRepository context, SocketAddress local) {
-    }
+    private record Asked(
+            IoConnectFuture future, SocketAddress target, AttributeRepository context, SocketAddress local) {}
 
     private static final AttributeKey<Asked> ASKED = AttributeKey.valueOf(SshIoConnector.class, "asked");
 
@@ -33,8 +33,11 @@ final class SshIoConnector extends SshIoService implements IoConnector {
     @Override
     public IoConnectFuture connect(SocketAddress target, AttributeRepository context, SocketAddress local) {
         IoConnectFuture future = new DefaultIoConnectFuture(target, null);
-        long timeout = CoreModuleProperties.IO_CONNECT_TIMEOUT.getRequired(properties).toMillis();
-        Bootstrap b = new Bootstrap().group(io.loopFor(context)).channel(io.socketChannel())
+        long timeout =
+                CoreModuleProperties.IO_CONNECT_TIMEOUT.getRequired(properties).toMillis();
+        Bootstrap b = new Bootstrap()
+                .group(io.loopFor(context))
+                .channel(io.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout)))
                 .attr(ASKED, new Asked(future, target, context, local))
@@ -47,7 +50,8 @@ final class SshIoConnector extends SshIoService implements IoConnector {
         ChannelFuture connecting = local == null ? b.connect(target) : b.connect(target, local);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
-                future.setException(new IOException("cannot connect to " + target + ": " + f.cause().getMessage(), f.cause()));
+                future.setException(new IOException(
+                        "cannot connect to " + target + ": " + f.cause().getMessage(), f.cause()));
             }
         });
         future.addListener(f -> {

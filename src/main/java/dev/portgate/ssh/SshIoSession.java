@@ -1,7 +1,5 @@
 package dev.portgate.ssh;
 
-import io.netty.util.AttributeKey;
-import java.util.concurrent.RejectedExecutionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,12 +9,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.AttributeKey;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,9 +53,9 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
     private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicInteger queuedWrites = new AtomicInteger();
     private final AtomicBoolean reportedClosed = new AtomicBoolean();
-    private final Deque<ByteBuf> heldInput = new ArrayDeque<>();  // the loop's only
+    private final Deque<ByteBuf> heldInput = new ArrayDeque<>(); // the loop's only
     private volatile boolean readSuspended;
-    private boolean peerClosed;  // the loop's only: the socket closed while input was held
+    private boolean peerClosed; // the loop's only: the socket closed while input was held
 
     SshIoSession(SshIoService service, IoHandler handler, Channel channel, SocketAddress acceptance) {
         super(String.valueOf(channel.remoteAddress()));
@@ -133,7 +133,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
             boolean queued = onLoop(() -> {
                 channel.write(bytes).addListener(written);
                 if (queuedWrites.decrementAndGet() == 0) {
-                    channel.flush();  // one flush for a run of queued packets
+                    channel.flush(); // one flush for a run of queued packets
                 }
             });
             if (!queued) {
@@ -175,7 +175,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
             }
             if (!readSuspended) {
                 if (peerClosed) {
-                    close(true);  // everything read before the peer's close has been delivered
+                    close(true); // everything read before the peer's close has been delivered
                 } else {
                     channel.config().setAutoRead(true);
                 }
@@ -186,8 +186,9 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
     @Override
     protected CloseFuture doCloseGracefully() {
         DefaultCloseFuture flushed = new DefaultCloseFuture(toString(), futureLock);
-        if (!afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> flushed.setClosed()))) {
-            flushed.setClosed();  // nothing can be flushed any more
+        if (!afterQueuedWrites(
+                () -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> flushed.setClosed()))) {
+            flushed.setClosed(); // nothing can be flushed any more
         }
         return flushed;
     }
@@ -227,7 +228,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         if (reportedClosed.compareAndSet(false, true)) {
             service.forget(this);
             onLoop(() -> {
-                heldInput.forEach(ByteBuf::release);  // the session is gone: nobody reads these now
+                heldInput.forEach(ByteBuf::release); // the session is gone: nobody reads these now
                 heldInput.clear();
             });
             try {
@@ -247,7 +248,8 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
     private void deliver(ByteBuf bytes) {
         try {
             while (bytes.isReadable() && !readSuspended && !isClosing()) {
-                handler.messageReceived(this, new ReadableBytes(bytes.readSlice(Math.min(DECODE_SLICE, bytes.readableBytes()))));
+                handler.messageReceived(
+                        this, new ReadableBytes(bytes.readSlice(Math.min(DECODE_SLICE, bytes.readableBytes()))));
             }
             if (bytes.isReadable() && readSuspended && !isClosing()) {
                 heldInput.addFirst(bytes);
@@ -285,7 +287,7 @@ final class SshIoSession extends AbstractCloseable implements IoSession {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf bytes = (ByteBuf) msg;
             if (readSuspended || !heldInput.isEmpty()) {
-                heldInput.add(bytes);  // read before the socket saw the suspension: kept in order for resumeRead
+                heldInput.add(bytes); // read before the socket saw the suspension: kept in order for resumeRead
             } else {
                 deliver(bytes);
             }

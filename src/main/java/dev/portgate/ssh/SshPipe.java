@@ -1,11 +1,11 @@
 package dev.portgate.ssh;
 
-import java.net.InetSocketAddress;
-import org.apache.sshd.common.util.threads.ThreadUtils;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.threads.ThreadUtils;
 
 /**
  * An SSH channel that carries one TCP connection's bytes for {@link SshTunnelChannel}: a client's

@@ -54,8 +54,8 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
     private volatile boolean open = true;
     private volatile boolean waitingForRoom;
     private boolean readPending;
-    private long unreleased;  // passed on but not yet given back to the peer's window (the event loop's only)
-    private Buffer spare;  // the last data packet's buffer, once MINA is done with it (the event loop's only)
+    private long unreleased; // passed on but not yet given back to the peer's window (the event loop's only)
+    private Buffer spare; // the last data packet's buffer, once MINA is done with it (the event loop's only)
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
 
@@ -81,7 +81,8 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
      * Opens {@code ssh} and, once the peer accepts, puts it on {@code inbound}'s event loop as a Netty
      * channel; the promise fails with the peer's reason, prefixed by {@code refusedBy}.
      */
-    static void openOnto(BridgedTcpip ssh, Channel inbound, String host, int port, String refusedBy, Promise<Channel> promise)
+    static void openOnto(
+            BridgedTcpip ssh, Channel inbound, String host, int port, String refusedBy, Promise<Channel> promise)
             throws IOException {
         SshTunnelChannel tunnel = new SshTunnelChannel(ssh, InetSocketAddress.createUnresolved(host, port));
         ssh.open().addListener(f -> {
@@ -113,7 +114,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
         copy.writeBytes(bytes, offset, length);
         incoming.add(copy);
         if (!open) {
-            releaseQueued();  // closed while we copied: nobody will drain it
+            releaseQueued(); // closed while we copied: nobody will drain it
             return;
         }
         scheduleDrain();
@@ -218,7 +219,8 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
             }
             waitingForRoom = false;
             int n = flushedBytes(in, (int) room);
-            Buffer packetBuffer = spare == null ? ssh.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, n + 12)
+            Buffer packetBuffer = spare == null
+                    ? ssh.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, n + 12)
                     : ssh.getSession().prepareBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, spare);
             packetBuffer.putUInt(ssh.getRecipient());
             packetBuffer.putUInt(n);
@@ -230,7 +232,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
             spare = written != null && SshIoSession.tookBuffer(written) ? packetBuffer : null;
             in.removeBytes(n);
             if (written == null) {
-                close();  // the peer closed the channel: what is left has nowhere to go
+                close(); // the peer closed the channel: what is left has nowhere to go
                 return;
             }
             inFlight.addAndGet(n);
@@ -240,7 +242,9 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
 
     /** How much the next packet may carry: the peer's window and packet size, and nothing while too much is in flight. */
     private long room(long packet) {
-        return inFlight.get() >= MAX_IN_FLIGHT ? 0 : Math.min(packet, ssh.getRemoteWindow().getSize());
+        return inFlight.get() >= MAX_IN_FLIGHT
+                ? 0
+                : Math.min(packet, ssh.getRemoteWindow().getSize());
     }
 
     /** On MINA's thread, once a packet is on the socket (or failed to get there). */
@@ -248,7 +252,9 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
         long left = inFlight.addAndGet(-n);
         if (!f.isWritten()) {
             eventLoop().execute(this::close);
-        } else if (waitingForRoom && left < MAX_IN_FLIGHT && ssh.getRemoteWindow().getSize() > 0) {
+        } else if (waitingForRoom
+                && left < MAX_IN_FLIGHT
+                && ssh.getRemoteWindow().getSize() > 0) {
             // Waiting on the socket, not the window (a window adjust resumes that one itself).
             eventLoop().execute(this::flushAgain);
         }
@@ -283,7 +289,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
     @Override
     protected void doShutdownOutput() throws IOException {
         outputShutdown = true;
-        ssh.sendEndOfData();  // after the data packets already written: MINA keeps their order
+        ssh.sendEndOfData(); // after the data packets already written: MINA keeps their order
     }
 
     @Override

@@ -1,13 +1,13 @@
 package dev.portgate.ssh;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -54,7 +54,8 @@ final class TunnelPolicy implements ForwardingFilter {
     Optional<ListenSpec> permitted(SshUser user, InetAddress address, int port) {
         for (ListenSpec p : user.permitListen()) {
             boolean addressOk = p.isWildcard() || p.address().equals(address);
-            boolean portOk = port == 0 || (port >= p.ports().first() && port <= p.ports().last());
+            boolean portOk =
+                    port == 0 || (port >= p.ports().first() && port <= p.ports().last());
             if (addressOk && portOk) {
                 return Optional.of(p);
             }
@@ -66,10 +67,15 @@ final class TunnelPolicy implements ForwardingFilter {
     public boolean canListen(SshdSocketAddress address, Session session) {
         Optional<SshUser> user = user(session);
         InetAddress bind = bindAddress(address.getHostName());
-        boolean ok = user.isPresent() && bind != null && permitted(user.get(), bind, address.getPort()).isPresent();
+        boolean ok = user.isPresent()
+                && bind != null
+                && permitted(user.get(), bind, address.getPort()).isPresent();
         if (!ok && firstInAMinute("listen " + session.getUsername() + " " + address)) {
-            log.info("ssh: {} from {} may not listen on {} (permit-listen)", session.getUsername(),
-                    Addresses.format(session.getRemoteAddress()), address);
+            log.info(
+                    "ssh: {} from {} may not listen on {} (permit-listen)",
+                    session.getUsername(),
+                    Addresses.format(session.getRemoteAddress()),
+                    address);
         }
         return ok;
     }
@@ -101,8 +107,11 @@ final class TunnelPolicy implements ForwardingFilter {
             }
         }
         if (!ok && firstInAMinute("open " + session.getUsername() + " " + host + ":" + port)) {
-            log.info("ssh: {} from {} may not open {} (permit-open; said once a minute)", session.getUsername(),
-                    Addresses.format(session.getRemoteAddress()), Addresses.hostPort(host, port));
+            log.info(
+                    "ssh: {} from {} may not open {} (permit-open; said once a minute)",
+                    session.getUsername(),
+                    Addresses.format(session.getRemoteAddress()),
+                    Addresses.hostPort(host, port));
         }
         return ok;
     }

@@ -1,31 +1,31 @@
 package dev.portgate.ssh;
 
+import dev.portgate.forward.Addresses;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.SideConnections;
-import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
-import org.apache.sshd.server.auth.AsyncAuthException;
-import org.apache.sshd.server.channel.ChannelSessionFactory;
-import org.apache.sshd.server.session.ServerSession;
-import dev.portgate.forward.Addresses;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.PasswordHash;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.session.Session;
+import java.util.concurrent.Executor;
 import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.Session;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.AsyncAuthException;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.global.CancelTcpipForwardHandler;
 import org.apache.sshd.server.global.TcpipForwardHandler;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +48,15 @@ public final class TunnelServer implements AutoCloseable {
      * {@code io} holds the SSH connections' sockets; {@code direct} dials the {@code -L}/{@code -D} channels onto
      * their connection's loop, as the data plane dials every forward; {@code side} lists them.
      */
-    public TunnelServer(SshServerConfig config, Path data, LoginThrottle throttle, Executor hashing, SessionRules sessionRules,
-            Dialer direct, SshIo io, SideConnections side) {
+    public TunnelServer(
+            SshServerConfig config,
+            Path data,
+            LoginThrottle throttle,
+            Executor hashing,
+            SessionRules sessionRules,
+            Dialer direct,
+            SshIo io,
+            SideConnections side) {
         this.config = config;
         this.throttle = throttle;
         this.hashing = hashing;
@@ -65,8 +72,8 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setForwardingFilter(policy);
         sshd.setForwarderFactory(service -> new RangeForwarder(service, policy, sessionRules));
         sshd.setGlobalRequestHandlers(globalRequests(sshd.getGlobalRequestHandlers(), sessionRules));
-        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
-                BridgedServerTcpip.factory(direct, new PermittedDirect(side))));
+        sshd.setChannelFactories(
+                List.of(ChannelSessionFactory.INSTANCE, BridgedServerTcpip.factory(direct, new PermittedDirect(side))));
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);
@@ -98,8 +105,12 @@ public final class TunnelServer implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the SSH host key: " + e.getMessage(), e);
         }
-        log.info("ssh server on {} for tunnels ({} user{}), host key {}", Addresses.hostPort(config.listen().host(), sshd.getPort()),
-                config.users().size(), config.users().size() == 1 ? "" : "s", fingerprints);
+        log.info(
+                "ssh server on {} for tunnels ({} user{}), host key {}",
+                Addresses.hostPort(config.listen().host(), sshd.getPort()),
+                config.users().size(),
+                config.users().size() == 1 ? "" : "s",
+                fingerprints);
     }
 
     /** Takes new users and policies at once; a new listen address needs a restart. */
@@ -141,7 +152,8 @@ public final class TunnelServer implements AutoCloseable {
         }
         // MINA waits for the answer without holding the connection's loop.
         AsyncAuthException pending = new AsyncAuthException();
-        hashing.execute(() -> pending.setAuthed(passwordChecked(PasswordHash.verify(password.toCharArray(), hash), username, source)));
+        hashing.execute(() -> pending.setAuthed(
+                passwordChecked(PasswordHash.verify(password.toCharArray(), hash), username, source)));
         throw pending;
     }
 
@@ -156,7 +168,9 @@ public final class TunnelServer implements AutoCloseable {
     }
 
     private static String source(Session session) {
-        return session.getRemoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
+        return session.getRemoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : "?";
     }
 
     @Override

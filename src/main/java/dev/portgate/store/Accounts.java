@@ -1,14 +1,14 @@
 package dev.portgate.store;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import dev.portgate.policy.PasswordHash;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Console users (with hashed passwords) and API tokens (stored as SHA-256 of the secret). */
 public final class Accounts {
@@ -23,8 +23,7 @@ public final class Accounts {
     }
 
     /** A token as listed: never the secret, which is shown once when made. */
-    public record Token(String id, String name, Instant created, Instant lastUsed) {
-    }
+    public record Token(String id, String name, Instant created, Instant lastUsed) {}
 
     public boolean hasUser(String name) {
         return passwordHash(name).isPresent();
@@ -45,8 +44,7 @@ public final class Accounts {
     public static final String DOOR = "door";
 
     /** A user and its role ({@value #ADMIN} or {@value #DOOR}). */
-    public record User(String name, String role) {
-    }
+    public record User(String name, String role) {}
 
     public Optional<String> role(String name) {
         return db.read(c -> {
@@ -63,7 +61,7 @@ public final class Accounts {
         return db.read(c -> {
             List<User> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, role FROM users ORDER BY created_at");
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new User(rs.getString(1), rs.getString(2)));
                 }
@@ -85,8 +83,9 @@ public final class Accounts {
     public void setPassword(String name, String role, String hash) {
         long now = System.currentTimeMillis();
         db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (name, password_hash, role, created_at, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO users (name, password_hash, role, created_at, updated_at) "
+                            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at")) {
                 ps.setString(1, name);
                 ps.setString(2, hash);
                 ps.setString(3, role);
@@ -149,7 +148,8 @@ public final class Accounts {
                     // "Last used" to the minute: a synced write per API call would make every call wait for the disk.
                     if (noted == null || now - noted > 60_000) {
                         lastUseNoted.put(hash, now);
-                        try (PreparedStatement up = c.prepareStatement("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?")) {
+                        try (PreparedStatement up =
+                                c.prepareStatement("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?")) {
                             up.setLong(1, now);
                             up.setString(2, hash);
                             up.executeUpdate();
@@ -164,11 +164,15 @@ public final class Accounts {
     public List<Token> tokens() {
         return db.read(c -> {
             List<Token> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, created_at, last_used FROM api_tokens ORDER BY created_at");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT id, name, created_at, last_used FROM api_tokens ORDER BY created_at");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long used = rs.getLong(4);
-                    out.add(new Token(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+                    out.add(new Token(
+                            rs.getString(1),
+                            rs.getString(2),
+                            Instant.ofEpochMilli(rs.getLong(3)),
                             rs.wasNull() ? null : Instant.ofEpochMilli(used)));
                 }
             }

@@ -3,6 +3,13 @@ package dev.portgate.store;
 import java.time.Instant;
 
 /** One line of the audit log; before/after are a forward's JSON where the entry is about one. */
-public record AuditEntry(long id, Instant at, String actor, String source, String action, String subject,
-                         String before, String after, String detail) {
-}
+public record AuditEntry(
+        long id,
+        Instant at,
+        String actor,
+        String source,
+        String action,
+        String subject,
+        String before,
+        String after,
+        String detail) {}

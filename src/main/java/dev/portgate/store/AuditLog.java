@@ -31,18 +31,51 @@ public final class AuditLog {
 
     void insert(Connection c, long at, Actor actor, Change change) throws SQLException {
         if (change instanceof Change.Added a) {
-            insert(c, at, actor, "forward.add", a.name(), null, ForwardJson.encodePublic(a.after()).toString(), "");
+            insert(
+                    c,
+                    at,
+                    actor,
+                    "forward.add",
+                    a.name(),
+                    null,
+                    ForwardJson.encodePublic(a.after()).toString(),
+                    "");
         } else if (change instanceof Change.Updated u) {
             String action = u.before().enabled() != u.after().enabled()
-                    ? (u.after().enabled() ? "forward.enable" : "forward.disable") : "forward.edit";
-            insert(c, at, actor, action, u.name(), ForwardJson.encodePublic(u.before()).toString(), ForwardJson.encodePublic(u.after()).toString(), "");
+                    ? (u.after().enabled() ? "forward.enable" : "forward.disable")
+                    : "forward.edit";
+            insert(
+                    c,
+                    at,
+                    actor,
+                    action,
+                    u.name(),
+                    ForwardJson.encodePublic(u.before()).toString(),
+                    ForwardJson.encodePublic(u.after()).toString(),
+                    "");
         } else if (change instanceof Change.Removed r) {
-            insert(c, at, actor, "forward.delete", r.name(), ForwardJson.encodePublic(r.before()).toString(), null, "");
+            insert(
+                    c,
+                    at,
+                    actor,
+                    "forward.delete",
+                    r.name(),
+                    ForwardJson.encodePublic(r.before()).toString(),
+                    null,
+                    "");
         }
     }
 
-    private static void insert(Connection c, long at, Actor actor, String action, String subject, String before,
-                               String after, String detail) throws SQLException {
+    private static void insert(
+            Connection c,
+            long at,
+            Actor actor,
+            String action,
+            String subject,
+            String before,
+            String after,
+            String detail)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO audit (at, actor, source, action, subject, before, after, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, at);
@@ -69,15 +102,24 @@ public final class AuditLog {
     public List<AuditEntry> list(int limit, long beforeId) {
         return db.read(c -> {
             List<AuditEntry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, at, actor, source, action, subject, before, after, detail "
-                    + "FROM audit WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT id, at, actor, source, action, subject, before, after, detail "
+                            + "FROM audit WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?")) {
                 ps.setLong(1, beforeId);
                 ps.setLong(2, beforeId);
                 ps.setInt(3, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)));
+                        out.add(new AuditEntry(
+                                rs.getLong(1),
+                                Instant.ofEpochMilli(rs.getLong(2)),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getString(7),
+                                rs.getString(8),
+                                rs.getString(9)));
                     }
                 }
             }

@@ -24,7 +24,11 @@ public final class Database implements AutoCloseable {
         Path file = dataFolder.resolve("portgate.db");
         String url = "jdbc:sqlite:" + file;
         boolean fresh = !Files.exists(file);
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);

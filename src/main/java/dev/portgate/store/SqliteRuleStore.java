@@ -1,7 +1,5 @@
 package dev.portgate.store;
 
-import java.sql.SQLException;
-import java.sql.Types;
 import dev.portgate.config.ConfigException;
 import dev.portgate.config.ForwardJson;
 import dev.portgate.forward.Forward;
@@ -10,6 +8,8 @@ import dev.portgate.rules.Actor;
 import dev.portgate.rules.Change;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,15 +33,18 @@ public final class SqliteRuleStore implements RuleStore {
         return db.read(c -> {
             List<Forward> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, spec, origin_kind, origin_owner FROM forwards ORDER BY position");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT name, spec, origin_kind, origin_owner FROM forwards ORDER BY position");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Origin origin = new Origin(Origin.Kind.parse(rs.getString(3)), rs.getString(4));
                     try {
                         out.add(ForwardJson.decodeStored(rs.getString(2), origin));
                     } catch (ConfigException e) {
                         // A row this version cannot read is kept untouched, and said once.
-                        log.warn("stored forward \"{}\" is not valid and was not loaded: {}", rs.getString(1), e.getMessage());
+                        log.warn(
+                                "stored forward \"{}\" is not valid and was not loaded: {}",
+                                rs.getString(1),
+                                e.getMessage());
                     }
                 }
             }
@@ -54,9 +57,11 @@ public final class SqliteRuleStore implements RuleStore {
         long now = System.currentTimeMillis();
         db.transaction(c -> {
             for (Change change : changes) {
-                if (change instanceof Change.Added a && a.after().origin().kind().persistent()) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO forwards (name, kind, spec, origin_kind, origin_owner, expires_at, "
-                            + "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM forwards), ?, ?)")) {
+                if (change instanceof Change.Added a
+                        && a.after().origin().kind().persistent()) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO forwards (name, kind, spec, origin_kind, origin_owner, expires_at, "
+                                    + "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM forwards), ?, ?)")) {
                         ps.setString(1, a.name());
                         ps.setString(2, a.after().kind());
                         ps.setString(3, ForwardJson.encodeText(a.after()));
@@ -67,7 +72,8 @@ public final class SqliteRuleStore implements RuleStore {
                         ps.setLong(8, now);
                         ps.executeUpdate();
                     }
-                } else if (change instanceof Change.Updated u && u.after().origin().kind().persistent()) {
+                } else if (change instanceof Change.Updated u
+                        && u.after().origin().kind().persistent()) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "UPDATE forwards SET kind = ?, spec = ?, expires_at = ?, updated_at = ? WHERE name = ?")) {
                         ps.setString(1, u.after().kind());
@@ -77,7 +83,8 @@ public final class SqliteRuleStore implements RuleStore {
                         ps.setString(5, u.name());
                         ps.executeUpdate();
                     }
-                } else if (change instanceof Change.Removed r && r.before().origin().kind().persistent()) {
+                } else if (change instanceof Change.Removed r
+                        && r.before().origin().kind().persistent()) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM forwards WHERE name = ?")) {
                         ps.setString(1, r.name());
                         ps.executeUpdate();

@@ -1,11 +1,11 @@
 package dev.portgate.trigger;
 
-import java.util.Locale;
 import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protocol;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One {@code triggers:} entry: outbound traffic to {@code trigger} ports opens the {@code open} ports
@@ -20,13 +20,15 @@ public record TriggerConfig(String name, Ports trigger, List<Ports> open, Durati
             String s = text.strip();
             int slash = s.indexOf('/');
             if (slash < 0) {
-                throw new IllegalArgumentException("\"" + s + "\" has no protocol — write it like tcp/6667 or udp/6881-6889");
+                throw new IllegalArgumentException(
+                        "\"" + s + "\" has no protocol — write it like tcp/6667 or udp/6881-6889");
             }
-            Protocol p = switch (s.substring(0, slash)) {
-                case "tcp" -> Protocol.TCP;
-                case "udp" -> Protocol.UDP;
-                default -> throw new IllegalArgumentException("\"" + s + "\": the protocol is tcp or udp");
-            };
+            Protocol p =
+                    switch (s.substring(0, slash)) {
+                        case "tcp" -> Protocol.TCP;
+                        case "udp" -> Protocol.UDP;
+                        default -> throw new IllegalArgumentException("\"" + s + "\": the protocol is tcp or udp");
+                    };
             return new Ports(p, PortRange.parse(s.substring(slash + 1)));
         }
 

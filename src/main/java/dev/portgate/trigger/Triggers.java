@@ -1,9 +1,6 @@
 package dev.portgate.trigger;
 
 import dev.portgate.forward.Addresses;
-import java.time.temporal.ChronoUnit;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.LongAdder;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
@@ -20,6 +17,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +44,7 @@ public final class Triggers implements EgressObserver, AutoCloseable {
     private static final Duration REFRESH = Duration.ofSeconds(5);
 
     /** Who holds a trigger now, for the console. */
-    public record Held(String trigger, InetAddress device, Instant until, List<String> forwards) {
-    }
+    public record Held(String trigger, InetAddress device, Instant until, List<String> forwards) {}
 
     private final RuleService rules;
     private final Clock clock;
@@ -98,34 +97,56 @@ public final class Triggers implements EgressObserver, AutoCloseable {
         Instant now = clock.instant();
         Optional<Held> held = held(t.name());
         if (held.isPresent() && !held.get().device().equals(device)) {
-            refuse(t, "is held by " + held.get().device().getHostAddress() + " until " + held.get().until()
-                    + "; " + device.getHostAddress() + " must wait");
+            refuse(
+                    t,
+                    "is held by " + held.get().device().getHostAddress() + " until "
+                            + held.get().until() + "; " + device.getHostAddress() + " must wait");
             return;
         }
         Instant until = now.plus(t.openFor()).truncatedTo(ChronoUnit.SECONDS);
-        if (held.isPresent() && Duration.between(now, held.get().until()).compareTo(t.openFor().minus(REFRESH)) > 0) {
+        if (held.isPresent()
+                && Duration.between(now, held.get().until())
+                                .compareTo(t.openFor().minus(REFRESH))
+                        > 0) {
             return; // refreshed a moment ago
         }
         Actor actor = new Actor("trigger " + t.name(), device.getHostAddress());
         List<Forward> made = new ArrayList<>();
         for (int i = 0; i < t.open().size(); i++) {
             TriggerConfig.Ports p = t.open().get(i);
-            PortForward f = new PortForward(name(t, i), true, "trigger " + t.name() + " for " + device.getHostAddress(),
-                    new Origin(Origin.Kind.TRIGGER, t.name() + " " + device.getHostAddress()), Set.of(p.protocol()),
-                    new ListenSpec(t.listenAddress(), p.range()), new TargetSpec(device.getHostAddress(), p.range()),
-                    new Limits(List.of(), List.of(), Duration.ZERO, 0, until), ProxyProtocol.NONE);
-            ChangeResult r = rules.get(f.name()).isPresent() ? rules.update(f.name(), f, actor) : rules.create(f, actor);
+            PortForward f = new PortForward(
+                    name(t, i),
+                    true,
+                    "trigger " + t.name() + " for " + device.getHostAddress(),
+                    new Origin(Origin.Kind.TRIGGER, t.name() + " " + device.getHostAddress()),
+                    Set.of(p.protocol()),
+                    new ListenSpec(t.listenAddress(), p.range()),
+                    new TargetSpec(device.getHostAddress(), p.range()),
+                    new Limits(List.of(), List.of(), Duration.ZERO, 0, until),
+                    ProxyProtocol.NONE);
+            ChangeResult r =
+                    rules.get(f.name()).isPresent() ? rules.update(f.name(), f, actor) : rules.create(f, actor);
             if (r instanceof ChangeResult.Rejected rejected) {
                 // All or nothing: what this round made goes again, an existing forward is never touched.
                 made.forEach(m -> rules.deleteIf(m, actor));
-                refuse(t, "cannot open " + p + " for " + device.getHostAddress() + ": "
-                        + (rejected.problems().isEmpty() ? "refused" : rejected.problems().get(0).message()));
+                refuse(
+                        t,
+                        "cannot open " + p + " for " + device.getHostAddress() + ": "
+                                + (rejected.problems().isEmpty()
+                                        ? "refused"
+                                        : rejected.problems().get(0).message()));
                 return;
             }
             made.add(f);
         }
         if (held.isEmpty()) {
-            log.info("trigger \"{}\": {} opened {} for {} until {}", t.name(), device.getHostAddress(), t.open(), device.getHostAddress(), until);
+            log.info(
+                    "trigger \"{}\": {} opened {} for {} until {}",
+                    t.name(),
+                    device.getHostAddress(),
+                    t.open(),
+                    device.getHostAddress(),
+                    until);
         }
     }
 
@@ -150,8 +171,10 @@ public final class Triggers implements EgressObserver, AutoCloseable {
         Instant until = null;
         List<String> names = new ArrayList<>();
         for (Forward f : rules.forwards()) {
-            if (f.origin().kind() == Origin.Kind.TRIGGER && f.origin().owner().startsWith(trigger + " ")
-                    && f.limits().expires() != null && f.limits().expires().isAfter(now)) {
+            if (f.origin().kind() == Origin.Kind.TRIGGER
+                    && f.origin().owner().startsWith(trigger + " ")
+                    && f.limits().expires() != null
+                    && f.limits().expires().isAfter(now)) {
                 device = Addresses.literal(f.origin().owner().substring(trigger.length() + 1));
                 until = f.limits().expires();
                 names.add(f.name());

@@ -1,10 +1,9 @@
 package dev.portgate.web;
 
-import dev.portgate.forward.Problem;
-import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portgate.forward.Problem;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.PasswordHash;
 import dev.portgate.rules.Actor;
@@ -13,6 +12,7 @@ import dev.portgate.store.AuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -58,7 +58,10 @@ final class AccountApi {
         Optional<Duration> locked = throttle.lockedFor(ip);
         if (locked.isPresent()) {
             ctx.header("Retry-After", Long.toString(locked.get().toSeconds() + 1));
-            throw new ApiException(429, "too many failed logins from " + ip + " — try again in " + (locked.get().toSeconds() + 1) + " s");
+            throw new ApiException(
+                    429,
+                    "too many failed logins from " + ip + " — try again in "
+                            + (locked.get().toSeconds() + 1) + " s");
         }
         JsonNode body = Bodies.json(ctx);
         String user = body.has("user") ? Bodies.text(body, "user") : Accounts.ADMIN;
@@ -81,15 +84,19 @@ final class AccountApi {
         Sessions.Session s = sessions.create(user);
         setCookie(ctx, s.id(), (int) Sessions.ABSOLUTE.toSeconds());
         audit.record(new Actor(user, ip), "login", user, "");
-        ctx.json(sessionView(s.user(), s.csrf()).put("role", accounts.role(s.user()).orElse(Accounts.DOOR)));
+        ctx.json(sessionView(s.user(), s.csrf())
+                .put("role", accounts.role(s.user()).orElse(Accounts.DOOR)));
     }
 
     private static final String DUMMY_HASH = PasswordHash.hash("not a password".toCharArray());
 
     private void whoAmI(Context ctx) {
         Caller c = Authenticator.caller(ctx);
-        String csrf = c.viaSession() ? sessions.find(c.sessionId()).map(Sessions.Session::csrf).orElse("") : "";
-        ctx.json(sessionView(c.name(), csrf).put("via", c.viaSession() ? "session" : "token")
+        String csrf = c.viaSession()
+                ? sessions.find(c.sessionId()).map(Sessions.Session::csrf).orElse("")
+                : "";
+        ctx.json(sessionView(c.name(), csrf)
+                .put("via", c.viaSession() ? "session" : "token")
                 .put("role", c.doorOnly() ? Accounts.DOOR : Accounts.ADMIN));
     }
 
@@ -112,13 +119,18 @@ final class AccountApi {
             String hash = accounts.passwordHash(user).orElseThrow(() -> new ApiException(404, "no user " + user));
             if (!PasswordHash.verify(current.toCharArray(), hash)) {
                 throttle.failed(ctx.ip());
-                throw new ApiException(422, "the current password is wrong", List.of(
-                        Problem.of("", "current", "the current password is wrong")));
+                throw new ApiException(
+                        422,
+                        "the current password is wrong",
+                        List.of(Problem.of("", "current", "the current password is wrong")));
             }
         }
         if (next.length() < MIN_PASSWORD) {
-            throw new ApiException(422, "the new password is too short", List.of(Problem.of("", "new",
-                    "the new password must have at least " + MIN_PASSWORD + " characters")));
+            throw new ApiException(
+                    422,
+                    "the new password is too short",
+                    List.of(Problem.of(
+                            "", "new", "the new password must have at least " + MIN_PASSWORD + " characters")));
         }
         accounts.setPassword(user, "admin", PasswordHash.hash(next.toCharArray()));
         sessions.endAllOf(user, c.sessionId());
@@ -144,8 +156,11 @@ final class AccountApi {
     private void createToken(Context ctx) {
         String name = Bodies.text(Bodies.json(ctx), "name");
         if (!TOKEN_NAME.matcher(name).matches()) {
-            throw new ApiException(422, "token name is not valid", List.of(Problem.of("", "name",
-                    "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-'")));
+            throw new ApiException(
+                    422,
+                    "token name is not valid",
+                    List.of(Problem.of(
+                            "", "name", "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-'")));
         }
         String secret = "pgt_" + PasswordHash.randomSecret(32);
         if (!accounts.addToken(name, secret)) {
@@ -176,15 +191,19 @@ final class AccountApi {
         String name = Bodies.text(body, "name").strip();
         String password = Bodies.text(body, "password");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-            throw new ApiException(422, "name: use letters, digits, '.', '_' and '-'", List.of(
-                    new Problem("", "", "name", "name: use letters, digits, '.', '_' and '-'")));
+            throw new ApiException(
+                    422,
+                    "name: use letters, digits, '.', '_' and '-'",
+                    List.of(new Problem("", "", "name", "name: use letters, digits, '.', '_' and '-'")));
         }
         if (accounts.role(name).map(Accounts.ADMIN::equals).orElse(false)) {
             throw new ApiException(409, "\"" + name + "\" is the administrator, not a door user");
         }
         if (password.length() < 10) {
-            throw new ApiException(422, "password: at least 10 characters", List.of(
-                    new Problem("", "", "password", "password: at least 10 characters")));
+            throw new ApiException(
+                    422,
+                    "password: at least 10 characters",
+                    List.of(new Problem("", "", "password", "password: at least 10 characters")));
         }
         accounts.setPassword(name, Accounts.DOOR, PasswordHash.hash(password.toCharArray()));
         audit.record(Authenticator.caller(ctx).actor(), "user.door", name, "");
@@ -205,7 +224,9 @@ final class AccountApi {
     }
 
     private void setCookie(Context ctx, String value, int maxAge) {
-        ctx.header("Set-Cookie", Authenticator.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge
-                + "; HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : ""));
+        ctx.header(
+                "Set-Cookie",
+                Authenticator.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
+                        + (secureCookies ? "; Secure" : ""));
     }
 }

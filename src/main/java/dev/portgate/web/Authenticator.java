@@ -2,8 +2,8 @@ package dev.portgate.web;
 
 import dev.portgate.store.Accounts;
 import io.javalin.http.Context;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -34,7 +34,8 @@ final class Authenticator {
             String token = auth.substring(7).strip();
             Optional<String> name = token.isEmpty() ? Optional.empty() : accounts.tokenName(token);
             if (name.isEmpty()) {
-                throw new ApiException(401, "the API token is not valid — see <data>/api-token or Settings → API tokens");
+                throw new ApiException(
+                        401, "the API token is not valid — see <data>/api-token or Settings → API tokens");
             }
             ctx.attribute(CALLER, new Caller(name.get(), false, null, ctx.ip()));
             return;
@@ -44,10 +45,11 @@ final class Authenticator {
             throw new ApiException(401, "log in first, or send Authorization: Bearer <token>");
         }
         Sessions.Session s = session.get();
-        boolean reading = switch (ctx.method().name()) {
-            case "GET", "HEAD", "OPTIONS" -> true;
-            default -> false;
-        };
+        boolean reading =
+                switch (ctx.method().name()) {
+                    case "GET", "HEAD", "OPTIONS" -> true;
+                    default -> false;
+                };
         if (!reading && !constantTimeEquals(s.csrf(), ctx.header(CSRF_HEADER))) {
             throw new ApiException(403, "missing or wrong " + CSRF_HEADER + " header — reload the console");
         }
@@ -68,6 +70,8 @@ final class Authenticator {
     }
 
     private static boolean constantTimeEquals(String expected, String given) {
-        return given != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+        return given != null
+                && MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,23 +1,25 @@
 package dev.portgate.web;
 
-import java.io.IOException;
-import java.util.Locale;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Locale;
 
 /** Reads request bodies: JSON only, of a bounded size, parsed strictly. */
 final class Bodies {
 
     static final int MAX_BYTES = 64 * 1024;
 
-    private Bodies() {
-    }
+    private Bodies() {}
 
     static JsonNode json(Context ctx) {
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new ApiException(415, "send the body as JSON with Content-Type: application/json (got " + (type == null ? "none" : type) + ")");
+            throw new ApiException(
+                    415,
+                    "send the body as JSON with Content-Type: application/json (got " + (type == null ? "none" : type)
+                            + ")");
         }
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_BYTES) {
@@ -36,8 +38,10 @@ final class Bodies {
             if (!(e instanceof JsonProcessingException j)) {
                 throw new ApiException(400, "unreadable body: " + e.getMessage());
             }
-            throw new ApiException(400, "malformed JSON at line " + j.getLocation().getLineNr() + ", column "
-                    + j.getLocation().getColumnNr() + ": " + j.getOriginalMessage());
+            throw new ApiException(
+                    400,
+                    "malformed JSON at line " + j.getLocation().getLineNr() + ", column "
+                            + j.getLocation().getColumnNr() + ": " + j.getOriginalMessage());
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.portgate.web;
 
-import dev.portgate.net.SideConnections;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.portgate.net.Connection;
+import dev.portgate.net.SideConnections;
 import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
 import io.javalin.config.RoutesConfig;
@@ -35,7 +35,9 @@ final class ConnectionsApi {
                 out.addAll(s.active().connections());
             }
         }
-        side.connections().stream().filter(c -> forward == null || forward.equals(c.forward())).forEach(out::add);
+        side.connections().stream()
+                .filter(c -> forward == null || forward.equals(c.forward()))
+                .forEach(out::add);
         out.sort(Comparator.comparingLong(Connection::id));
         return out;
     }

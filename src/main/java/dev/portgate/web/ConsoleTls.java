@@ -11,8 +11,7 @@ import java.nio.file.Path;
  */
 public final class ConsoleTls {
 
-    private ConsoleTls() {
-    }
+    private ConsoleTls() {}
 
     /** The data folder's self-signed key store, made now if missing, for a console bound to {@code host}. */
     public static KeyStores.KeyStoreFile selfSigned(Path data, String host) throws IOException {

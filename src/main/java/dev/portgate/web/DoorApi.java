@@ -39,8 +39,12 @@ final class DoorApi {
         for (Forward f : rules.forwards()) {
             Protection p = f.limits().protection();
             if (p.access() == Protection.Access.LOGIN && f.enabled()) {
-                out.addObject().put("name", f.name()).put("listen", f.listen().toString()).put("description", f.description())
-                        .put("open-for", Durations.format(p.openFor())).put("open", me != null && doors.isOpen(f.name(), me));
+                out.addObject()
+                        .put("name", f.name())
+                        .put("listen", f.listen().toString())
+                        .put("description", f.description())
+                        .put("open-for", Durations.format(p.openFor()))
+                        .put("open", me != null && doors.isOpen(f.name(), me));
             }
         }
         ctx.json(Views.JSON.createObjectNode().put("address", ctx.ip()).set("doors", out));
@@ -48,16 +52,22 @@ final class DoorApi {
 
     private void open(Context ctx) {
         String name = ctx.pathParam("name");
-        Forward f = rules.get(name).filter(x -> x.limits().protection().access() == Protection.Access.LOGIN && x.enabled())
+        Forward f = rules.get(name)
+                .filter(x -> x.limits().protection().access() == Protection.Access.LOGIN && x.enabled())
                 .orElseThrow(() -> new ApiException(404, "there is no door named \"" + name + "\" to open"));
         InetAddress me = Addresses.literal(ctx.ip());
         if (me == null) {
             throw new ApiException(400, "cannot tell your address");
         }
         Caller c = Authenticator.caller(ctx);
-        Doors.Open door = doors.open(f.name(), Addresses.unmap(me), f.limits().protection().openFor(), "login " + c.name());
-        audit.record(c.actor(), "door.open", f.name(), "for " + door.source().getHostAddress() + " until " + door.until());
-        ctx.json(Views.JSON.createObjectNode().put("name", f.name()).put("address", door.source().getHostAddress())
+        Doors.Open door = doors.open(
+                f.name(), Addresses.unmap(me), f.limits().protection().openFor(), "login " + c.name());
+        audit.record(
+                c.actor(), "door.open", f.name(), "for " + door.source().getHostAddress() + " until " + door.until());
+        ctx.json(Views.JSON
+                .createObjectNode()
+                .put("name", f.name())
+                .put("address", door.source().getHostAddress())
                 .put("until", door.until().toString()));
     }
 }

@@ -20,8 +20,7 @@ public final class FirstRun {
     static final String DATA_TOKEN_NAME = "data-folder";
     static final String ENV_TOKEN_NAME = "environment";
 
-    private FirstRun() {
-    }
+    private FirstRun() {}
 
     /** Returns the line to print once, or null when nothing new was made. */
     public static String ensureAdmin(Accounts accounts, String fromEnvironment) {
@@ -33,11 +32,13 @@ public final class FirstRun {
         if (generated) {
             password = PasswordHash.randomSecret(12);
         } else if (password.length() < AccountApi.MIN_PASSWORD) {
-            throw new IllegalArgumentException("PORTGATE_ADMIN_PASSWORD must have at least " + AccountApi.MIN_PASSWORD + " characters");
+            throw new IllegalArgumentException(
+                    "PORTGATE_ADMIN_PASSWORD must have at least " + AccountApi.MIN_PASSWORD + " characters");
         }
         accounts.setPassword(Accounts.ADMIN, "admin", PasswordHash.hash(password.toCharArray()));
         return generated
-                ? "first start: the console's admin password is  " + password + "  (shown only now; change it under Settings)"
+                ? "first start: the console's admin password is  " + password
+                        + "  (shown only now; change it under Settings)"
                 : "first start: the console's admin password was taken from PORTGATE_ADMIN_PASSWORD";
     }
 

@@ -80,13 +80,17 @@ final class ForwardsApi {
 
     private void enable(Context ctx, boolean on) {
         String name = ctx.pathParam("name");
-        settle(rules.setEnabled(name, on, Origin.Kind.API, Authenticator.caller(ctx).actor()));
+        settle(rules.setEnabled(
+                name, on, Origin.Kind.API, Authenticator.caller(ctx).actor()));
         reconciler.awaitApplied();
         ctx.json(view(find(ctx)));
     }
 
     private void delete(Context ctx) {
-        settle(rules.delete(ctx.pathParam("name"), Origin.Kind.API, Authenticator.caller(ctx).actor()));
+        settle(rules.delete(
+                ctx.pathParam("name"),
+                Origin.Kind.API,
+                Authenticator.caller(ctx).actor()));
         reconciler.awaitApplied();
         ctx.status(204);
     }
@@ -104,12 +108,16 @@ final class ForwardsApi {
 
     private static void settle(ChangeResult result) {
         if (result instanceof ChangeResult.Rejected r) {
-            int status = switch (r.why()) {
-                case NOT_FOUND -> 404;
-                case NOT_YOURS, EXISTS -> 409;
-                case INVALID -> 422;
-            };
-            throw new ApiException(status, r.problems().isEmpty() ? "refused" : r.problems().get(0).toString(), r.problems());
+            int status =
+                    switch (r.why()) {
+                        case NOT_FOUND -> 404;
+                        case NOT_YOURS, EXISTS -> 409;
+                        case INVALID -> 422;
+                    };
+            throw new ApiException(
+                    status,
+                    r.problems().isEmpty() ? "refused" : r.problems().get(0).toString(),
+                    r.problems());
         }
     }
 }

@@ -1,11 +1,9 @@
 package dev.portgate.web;
 
-import dev.portgate.forward.Problem;
-import java.time.Duration;
-import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portgate.forward.Problem;
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Lease;
 import dev.portgate.igd.Upstream;
@@ -16,8 +14,10 @@ import dev.portgate.rules.Reconciler;
 import dev.portgate.store.AuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -82,7 +82,8 @@ final class IgdApi {
 
     private void deleteLease(Context ctx) {
         String name = ctx.pathParam("name");
-        boolean removed = igd.call(() -> igd.leases().remove(name, Authenticator.caller(ctx).actor()));
+        boolean removed = igd.call(
+                () -> igd.leases().remove(name, Authenticator.caller(ctx).actor()));
         if (!removed) {
             throw new ApiException(404, "there is no lease named \"" + name + "\"");
         }
@@ -127,7 +128,10 @@ final class IgdApi {
         JsonNode body = Bodies.json(ctx);
         JsonNode on = body.get("enabled");
         if (on == null || !on.isBoolean()) {
-            throw new ApiException(400, "enabled: give true or false", List.of(new Problem("", "", "enabled", "enabled must be true or false")));
+            throw new ApiException(
+                    400,
+                    "enabled: give true or false",
+                    List.of(new Problem("", "", "enabled", "enabled must be true or false")));
         }
         igd.setEnabled(protocol, on.booleanValue());
         audit.record(Authenticator.caller(ctx).actor(), on.booleanValue() ? "igd.enable" : "igd.disable", protocol, "");
@@ -153,7 +157,9 @@ final class IgdApi {
             e.put("state", m.state());
             e.put("error", m.error());
             if (m.expires() != null) {
-                e.put("remaining-seconds", Math.max(0, Duration.between(now, m.expires()).toSeconds()));
+                e.put(
+                        "remaining-seconds",
+                        Math.max(0, Duration.between(now, m.expires()).toSeconds()));
             }
         }
         ctx.json(o);
@@ -168,7 +174,9 @@ final class IgdApi {
                 upstream.unmap(what);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new ApiException(e instanceof IllegalStateException ? 409 : 400, e.getMessage(),
+            throw new ApiException(
+                    e instanceof IllegalStateException ? 409 : 400,
+                    e.getMessage(),
                     List.of(new Problem("", "", "forward", e.getMessage())));
         }
         audit.record(Authenticator.caller(ctx).actor(), map ? "upstream.map" : "upstream.unmap", what, "");

@@ -1,12 +1,9 @@
 package dev.portgate.web;
 
-import dev.portgate.forward.Durations;
-import dev.portgate.trigger.TriggerConfig;
-import dev.portgate.trigger.Triggers;
-import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.forward.Addresses;
+import dev.portgate.forward.Durations;
 import dev.portgate.forward.Forward;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Doors;
@@ -16,9 +13,12 @@ import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import dev.portgate.store.AuditLog;
+import dev.portgate.trigger.TriggerConfig;
+import dev.portgate.trigger.Triggers;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.InetAddress;
+import java.util.Locale;
 
 /** {@code /api/v1/security} (how exposed each door is), {@code /api/v1/bans} and {@code /api/v1/doors}. */
 final class SecurityApi {
@@ -48,11 +48,16 @@ final class SecurityApi {
     private void report(Context ctx) {
         ObjectNode o = Views.JSON.createObjectNode();
         ObjectNode fw = o.putObject("firewall");
-        fw.putPOJO("allow", policy.firewall().allow().stream().map(Object::toString).toList());
-        fw.putPOJO("deny", policy.firewall().deny().stream().map(Object::toString).toList());
+        fw.putPOJO(
+                "allow",
+                policy.firewall().allow().stream().map(Object::toString).toList());
+        fw.putPOJO(
+                "deny", policy.firewall().deny().stream().map(Object::toString).toList());
         Bans.Settings b = policy.bans().settings();
-        fw.put("ban", "after " + b.after() + " failures within " + Durations.format(b.window())
-                + ", for " + Durations.format(b.duration()));
+        fw.put(
+                "ban",
+                "after " + b.after() + " failures within " + Durations.format(b.window()) + ", for "
+                        + Durations.format(b.duration()));
         ArrayNode list = o.putArray("forwards");
         int warnings = 0;
         for (Forward f : rules.forwards()) {
@@ -77,7 +82,10 @@ final class SecurityApi {
     private void bans(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
         for (Bans.Ban ban : policy.bans().list()) {
-            out.addObject().put("address", ban.source().getHostAddress()).put("until", ban.until().toString()).put("reason", ban.reason());
+            out.addObject()
+                    .put("address", ban.source().getHostAddress())
+                    .put("until", ban.until().toString())
+                    .put("reason", ban.reason());
         }
         ctx.json(out);
     }
@@ -98,10 +106,13 @@ final class SecurityApi {
     private void triggers(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
         for (TriggerConfig t : triggers.triggers()) {
-            var o = out.addObject().put("name", t.name()).put("trigger", t.trigger().toString())
+            var o = out.addObject()
+                    .put("name", t.name())
+                    .put("trigger", t.trigger().toString())
                     .put("open-for", Durations.format(t.openFor()));
             o.putPOJO("open", t.open().stream().map(Object::toString).toList());
-            triggers.held(t.name()).ifPresent(h -> o.put("held-by", h.device().getHostAddress()).put("until", h.until().toString()));
+            triggers.held(t.name()).ifPresent(h -> o.put("held-by", h.device().getHostAddress())
+                    .put("until", h.until().toString()));
         }
         ctx.json(out);
     }
@@ -109,7 +120,10 @@ final class SecurityApi {
     private void doors(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
         for (Doors.Open d : policy.doors().list()) {
-            out.addObject().put("forward", d.forward()).put("address", d.source().getHostAddress()).put("until", d.until().toString())
+            out.addObject()
+                    .put("forward", d.forward())
+                    .put("address", d.source().getHostAddress())
+                    .put("until", d.until().toString())
                     .put("by", d.by());
         }
         ctx.json(out);

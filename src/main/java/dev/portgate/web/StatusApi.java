@@ -1,13 +1,13 @@
 package dev.portgate.web;
 
-import dev.portgate.ssh.SshEndpoint;
-import dev.portgate.ssh.SshEndpoints;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.net.ForwardStats;
 import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
+import dev.portgate.ssh.SshEndpoint;
+import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.store.AuditEntry;
 import dev.portgate.store.AuditLog;
 import io.javalin.config.RoutesConfig;
@@ -27,7 +27,8 @@ final class StatusApi {
 
     private final SshEndpoints endpoints;
 
-    StatusApi(RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit, SshEndpoints endpoints) {
+    StatusApi(
+            RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit, SshEndpoints endpoints) {
         this.endpoints = endpoints;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -50,7 +51,9 @@ final class StatusApi {
             o.put("target", s.target());
             o.put("state", s.state());
             if (s.retryAt() != null) {
-                o.put("retry-in-seconds", Math.max(0, Duration.between(Instant.now(), s.retryAt()).toSeconds()));
+                o.put(
+                        "retry-in-seconds",
+                        Math.max(0, Duration.between(Instant.now(), s.retryAt()).toSeconds()));
             }
             if (s.lastError() != null) {
                 o.put("last-error", s.lastError());
@@ -98,7 +101,11 @@ final class StatusApi {
         o.put("history-interval-seconds", TrafficHistory.INTERVAL_SECONDS);
         ArrayNode h = o.putArray("history");
         for (TrafficHistory.Point p : points) {
-            h.addArray().add(p.epochSecond()).add(Math.round(p.inPerSecond())).add(Math.round(p.outPerSecond())).add(p.connections());
+            h.addArray()
+                    .add(p.epochSecond())
+                    .add(Math.round(p.inPerSecond()))
+                    .add(Math.round(p.outPerSecond()))
+                    .add(p.connections());
         }
         ctx.json(o);
     }

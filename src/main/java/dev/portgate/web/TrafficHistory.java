@@ -21,8 +21,7 @@ public final class TrafficHistory implements AutoCloseable {
     static final int POINTS = 3600 / INTERVAL_SECONDS;
 
     /** Bytes per second each way and live connections at one moment. */
-    public record Point(long epochSecond, double inPerSecond, double outPerSecond, long connections) {
-    }
+    public record Point(long epochSecond, double inPerSecond, double outPerSecond, long connections) {}
 
     private final Reconciler reconciler;
     private final Deque<Point> points = new ArrayDeque<>();
@@ -56,8 +55,11 @@ public final class TrafficHistory implements AutoCloseable {
         if (lastIn >= 0) {
             double seconds = (now - lastNanos) / 1e9;
             // Counters of a removed forward vanish from the sum: never draw that as negative traffic.
-            points.addLast(new Point(System.currentTimeMillis() / 1000, Math.max(0, (in - lastIn) / seconds),
-                    Math.max(0, (out - lastOut) / seconds), conns));
+            points.addLast(new Point(
+                    System.currentTimeMillis() / 1000,
+                    Math.max(0, (in - lastIn) / seconds),
+                    Math.max(0, (out - lastOut) / seconds),
+                    conns));
             while (points.size() > POINTS) {
                 points.removeFirst();
             }

@@ -22,8 +22,7 @@ final class Views {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private Views() {
-    }
+    private Views() {}
 
     static ObjectNode forward(Forward f, ForwardStatus status) {
         ObjectNode o = ForwardJson.encodePublic(f);

@@ -4,16 +4,14 @@ import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
 import dev.portgate.net.KeyStores;
 import dev.portgate.net.SideConnections;
-import dev.portgate.policy.Policy;
-import dev.portgate.ssh.SshEndpoints;
-import dev.portgate.trigger.Triggers;
-import java.util.List;
-import org.eclipse.jetty.server.Server;
 import dev.portgate.policy.LoginThrottle;
+import dev.portgate.policy.Policy;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
+import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
+import dev.portgate.trigger.Triggers;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -21,9 +19,11 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -56,27 +56,45 @@ public final class WebServer implements AutoCloseable {
     private final TrafficHistory history;
     private final Settings settings;
 
-    public WebServer(Settings settings, RuleService rules, Reconciler reconciler, SideConnections side,
-                     Accounts accounts, AuditLog audit,
-                     SshEndpoints endpoints, IgdService igd, Upstream upstream,
-                     Policy policy, Triggers triggers) {
+    public WebServer(
+            Settings settings,
+            RuleService rules,
+            Reconciler reconciler,
+            SideConnections side,
+            Accounts accounts,
+            AuditLog audit,
+            SshEndpoints endpoints,
+            IgdService igd,
+            Upstream upstream,
+            Policy policy,
+            Triggers triggers) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
         Sessions sessions = new Sessions();
         Authenticator auth = new Authenticator(accounts, sessions);
-        AccountApi account = new AccountApi(accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
+        AccountApi account = new AccountApi(
+                accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
         ForwardsApi forwards = new ForwardsApi(rules, reconciler);
         ConnectionsApi connections = new ConnectionsApi(reconciler, side);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
-        this.app = Javalin.create(config -> configure(config, auth, account, forwards, connections, status, igdApi, security, door));
+        this.app = Javalin.create(
+                config -> configure(config, auth, account, forwards, connections, status, igdApi, security, door));
     }
 
-    private void configure(JavalinConfig config, Authenticator auth, AccountApi account, ForwardsApi forwards,
-                           ConnectionsApi connections, StatusApi status, IgdApi igdApi, SecurityApi security, DoorApi door) {
+    private void configure(
+            JavalinConfig config,
+            Authenticator auth,
+            AccountApi account,
+            ForwardsApi forwards,
+            ConnectionsApi connections,
+            StatusApi status,
+            IgdApi igdApi,
+            SecurityApi security,
+            DoorApi door) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -110,12 +128,14 @@ public final class WebServer implements AutoCloseable {
         door.register(r);
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
-        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape()));
         r.exception(ApiException.class, (e, ctx) -> {
             ctx.attribute(ANSWERED, true);
             ctx.status(e.status()).json(Views.error(e.getMessage(), e.problems()));
         });
-        r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(e.getMessage(), List.of())));
+        r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
+                .json(Views.error(e.getMessage(), List.of())));
         r.exception(Exception.class, (e, ctx) -> {
             log.warn("console/API: {} {} failed: {}", ctx.method(), ctx.path(), e.toString(), e);
             ctx.status(500).json(Views.error("internal error: " + e.getMessage(), List.of()));
@@ -134,7 +154,8 @@ public final class WebServer implements AutoCloseable {
 
     private static boolean isPublic(Context ctx) {
         String p = ctx.path();
-        return p.equals("/api/v1/health") || p.equals("/api/v1/openapi.json")
+        return p.equals("/api/v1/health")
+                || p.equals("/api/v1/openapi.json")
                 || (p.equals("/api/v1/session") && ctx.method().name().equals("POST"));
     }
 
@@ -158,7 +179,8 @@ public final class WebServer implements AutoCloseable {
         SecureRequestCustomizer src = new SecureRequestCustomizer();
         src.setSniHostCheck(false);
         https.addCustomizer(src);
-        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+        ServerConnector c = new ServerConnector(
+                server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
         c.setHost(settings.address().getHostString());
         c.setPort(settings.address().getPort());
         return c;

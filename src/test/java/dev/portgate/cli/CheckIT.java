@@ -18,11 +18,14 @@ class CheckIT {
     @Test
     void aValidConfigListsItsForwardsAndExitsZero() throws Exception {
         Path cfg = dir.resolve("ok.yaml");
-        Files.writeString(cfg, "forwards:\n  - name: web\n    listen: 8080\n    target: 192.168.1.5:80\n"
-                + "  - name: game\n    protocol: udp\n    listen: 27015-27020\n    target: 192.168.1.7:27015-27020\n");
+        Files.writeString(
+                cfg,
+                "forwards:\n  - name: web\n    listen: 8080\n    target: 192.168.1.5:80\n"
+                        + "  - name: game\n    protocol: udp\n    listen: 27015-27020\n    target: 192.168.1.7:27015-27020\n");
         Processes.Result r = JarProcess.run(dir, "check", "--config", cfg.toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("OK, 2 forwards")
+        assertThat(r.out())
+                .contains("OK, 2 forwards")
                 .contains("web: tcp 0.0.0.0:8080 -> 192.168.1.5:80")
                 .contains("game: udp 0.0.0.0:27015-27020 -> 192.168.1.7:27015-27020");
     }
@@ -30,19 +33,25 @@ class CheckIT {
     @Test
     void anInvalidConfigPrintsEveryProblemAndExitsOne() throws Exception {
         Path cfg = dir.resolve("bad.yaml");
-        Files.writeString(cfg, "forwards:\n  - name: web\n    listen: 0\n    target: 192.168.1.5:80\n"
-                + "  - name: cam\n    listen: 8080\n    target: 192.168.1.6\n    colour: blue\n");
+        Files.writeString(
+                cfg,
+                "forwards:\n  - name: web\n    listen: 0\n    target: 192.168.1.5:80\n"
+                        + "  - name: cam\n    listen: 8080\n    target: 192.168.1.6\n    colour: blue\n");
         Processes.Result r = JarProcess.run(dir, "check", "-c", cfg.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.stderr()).contains(cfg + ":3: forward \"web\": listen: port 0 is out of range — use 1-65535")
-                .contains(cfg + ":7: forward \"cam\": target: \"192.168.1.6\" has no host — write host:port, e.g. 192.168.1.5:80")
+        assertThat(r.stderr())
+                .contains(cfg + ":3: forward \"web\": listen: port 0 is out of range — use 1-65535")
+                .contains(
+                        cfg
+                                + ":7: forward \"cam\": target: \"192.168.1.6\" has no host — write host:port, e.g. 192.168.1.5:80")
                 .contains(cfg + ":8: forward \"cam\": unknown key \"colour\"")
                 .contains("3 problems");
     }
 
     @Test
     void aMissingFileAndBadUsageHaveTheirOwnExitCodes() throws Exception {
-        Processes.Result missing = JarProcess.run(dir, "check", "-c", dir.resolve("nope.yaml").toString());
+        Processes.Result missing =
+                JarProcess.run(dir, "check", "-c", dir.resolve("nope.yaml").toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.stderr()).contains("cannot read the file");
         Processes.Result usage = JarProcess.run(dir, "check");

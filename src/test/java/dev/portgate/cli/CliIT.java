@@ -27,14 +27,21 @@ class CliIT {
 
     @TempDir
     static Path dir;
+
     static JarProcess gateway;
     static TcpPeers echo;
 
     @BeforeAll
     static void start() throws Exception {
         echo = TcpPeers.start(TcpPeers::echo);
-        gateway = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"), "serve", "--data",
-                dir.resolve("data").toString(), "--console", "127.0.0.1:0");
+        gateway = JarProcess.start(
+                dir,
+                Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"),
+                "serve",
+                "--data",
+                dir.resolve("data").toString(),
+                "--console",
+                "127.0.0.1:0");
         gateway.awaitOutput("portgate started");
     }
 
@@ -54,21 +61,46 @@ class CliIT {
     @Test
     void protectionFlagsAndTheSecurityAudit() throws Exception {
         int port = Net.freeTcpPort();
-        Processes.Result add = cli("forward", "add", "guarded", "--listen", "127.0.0.1:" + port, "--target", "127.0.0.1:" + echo.port(),
-                "--access", "login", "--open-for", "5m", "--rate-limit", "5/s", "--bandwidth", "10Mbit");
+        Processes.Result add = cli(
+                "forward",
+                "add",
+                "guarded",
+                "--listen",
+                "127.0.0.1:" + port,
+                "--target",
+                "127.0.0.1:" + echo.port(),
+                "--access",
+                "login",
+                "--open-for",
+                "5m",
+                "--rate-limit",
+                "5/s",
+                "--bandwidth",
+                "10Mbit");
         assertThat(add.exit()).as(add.stderr()).isZero();
-        JsonNode shown = JSON.readTree(cli("forward", "show", "guarded", "--json").out());
+        JsonNode shown =
+                JSON.readTree(cli("forward", "show", "guarded", "--json").out());
         assertThat(shown.get("access").asText()).isEqualTo("login");
         assertThat(shown.get("rate-limit").asText()).isEqualTo("5/s");
         assertThat(shown.get("bandwidth").asText()).isEqualTo("10Mbit");
-        Processes.Result bad = cli("forward", "add", "broken", "--listen", "127.0.0.1:" + Net.freeTcpPort(), "--target", "127.0.0.1:9",
-                "--access", "knock");
+        Processes.Result bad = cli(
+                "forward",
+                "add",
+                "broken",
+                "--listen",
+                "127.0.0.1:" + Net.freeTcpPort(),
+                "--target",
+                "127.0.0.1:9",
+                "--access",
+                "knock");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.stderr()).contains("access: knock needs knock-key: FILE");
 
         Processes.Result audit = cli("audit");
         assertThat(audit.exit()).as(audit.stderr()).isZero();
-        assertThat(audit.out()).containsPattern("guarded\\s+127\\.0\\.0\\.1:" + port + "\\s+listening\\s+this machine only\\s+login \\(guarded\\)");
+        assertThat(audit.out())
+                .containsPattern("guarded\\s+127\\.0\\.0\\.1:" + port
+                        + "\\s+listening\\s+this machine only\\s+login \\(guarded\\)");
         assertThat(audit.out()).contains("banned: nobody");
         JsonNode report = JSON.readTree(cli("audit", "--json").out());
         assertThat(report.get("report").get("warnings").asInt()).isZero();
@@ -78,10 +110,22 @@ class CliIT {
     @Test
     void forwardLifecycleThroughTheCli() throws Exception {
         int port = Net.freeTcpPort();
-        Processes.Result add = cli("forward", "add", "cli-echo", "--listen", "127.0.0.1:" + port, "--target",
-                "127.0.0.1:" + echo.port(), "--allow", "127.0.0.0/8", "--description", "made by the CLI");
+        Processes.Result add = cli(
+                "forward",
+                "add",
+                "cli-echo",
+                "--listen",
+                "127.0.0.1:" + port,
+                "--target",
+                "127.0.0.1:" + echo.port(),
+                "--allow",
+                "127.0.0.0/8",
+                "--description",
+                "made by the CLI");
         assertThat(add.exit()).as(add.stderr()).isZero();
-        assertThat(add.out()).contains("added forward \"cli-echo\": tcp 127.0.0.1:" + port + " -> 127.0.0.1:" + echo.port() + " (listening)");
+        assertThat(add.out())
+                .contains("added forward \"cli-echo\": tcp 127.0.0.1:" + port + " -> 127.0.0.1:" + echo.port()
+                        + " (listening)");
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(10_000);
@@ -90,8 +134,12 @@ class CliIT {
 
             Processes.Result conns = cli("connections");
             assertThat(conns.exit()).isZero();
-            assertThat(conns.out()).contains("cli-echo").contains("127.0.0.1:" + echo.port()).contains("3 B");
-            JsonNode connJson = JSON.readTree(cli("connections", "--json", "--forward", "cli-echo").out());
+            assertThat(conns.out())
+                    .contains("cli-echo")
+                    .contains("127.0.0.1:" + echo.port())
+                    .contains("3 B");
+            JsonNode connJson = JSON.readTree(
+                    cli("connections", "--json", "--forward", "cli-echo").out());
             assertThat(connJson).hasSize(1);
             long id = connJson.get(0).get("id").asLong();
             assertThat(cli("connections", "--close", String.valueOf(id)).out()).contains("closed connection " + id);
@@ -99,13 +147,16 @@ class CliIT {
         }
 
         Processes.Result list = cli("forward", "list");
-        assertThat(list.out()).containsPattern("cli-echo\\s+tcp\\s+127\\.0\\.0\\.1:" + port + "\\s+127\\.0\\.0\\.1:" + echo.port() + "\\s+listening\\s+0\\s+3 B\\s+3 B\\s+api");
+        assertThat(list.out())
+                .containsPattern("cli-echo\\s+tcp\\s+127\\.0\\.0\\.1:" + port + "\\s+127\\.0\\.0\\.1:" + echo.port()
+                        + "\\s+listening\\s+0\\s+3 B\\s+3 B\\s+api");
         JsonNode listJson = JSON.readTree(cli("forward", "list", "--json").out());
         assertThat(listJson.findValuesAsText("name")).contains("cli-echo");
 
         Processes.Result edit = cli("forward", "edit", "cli-echo", "--max-connections", "7", "--idle-timeout", "5m");
         assertThat(edit.exit()).as(edit.stderr()).isZero();
-        JsonNode shown = JSON.readTree(cli("forward", "show", "cli-echo", "--json").out());
+        JsonNode shown =
+                JSON.readTree(cli("forward", "show", "cli-echo", "--json").out());
         assertThat(shown.get("max-connections").asInt()).isEqualTo(7);
         assertThat(shown.get("idle-timeout").asText()).isEqualTo("5m");
         assertThat(shown.get("allow").get(0).asText()).isEqualTo("127.0.0.0/8");
@@ -115,8 +166,11 @@ class CliIT {
         assertThat(cli("forward", "enable", "cli-echo").out()).contains("enabled forward \"cli-echo\" (listening)");
         Processes.Result status = cli("status");
         assertThat(status.exit()).isZero();
-        assertThat(status.out()).contains("portgate is running").contains("forwards: 1 (1 listening, 0 failed, 0 disabled)");
-        assertThat(JSON.readTree(cli("status", "--json").out()).get("forwards").asInt()).isEqualTo(1);
+        assertThat(status.out())
+                .contains("portgate is running")
+                .contains("forwards: 1 (1 listening, 0 failed, 0 disabled)");
+        assertThat(JSON.readTree(cli("status", "--json").out()).get("forwards").asInt())
+                .isEqualTo(1);
         assertThat(cli("forward", "rm", "cli-echo").out()).contains("deleted forward \"cli-echo\"");
         assertThat(cli("forward", "list", "--json").out().strip()).isEqualTo("[ ]");
     }
@@ -125,17 +179,25 @@ class CliIT {
     void errorsSayWhatIsWrongAndExitNonZero() throws Exception {
         Processes.Result bad = cli("forward", "add", "bad", "--listen", "70000", "--target", "nohost");
         assertThat(bad.exit()).isEqualTo(1);
-        assertThat(bad.stderr()).contains("forward \"bad\": listen: port 70000 is out of range — use 1-65535")
+        assertThat(bad.stderr())
+                .contains("forward \"bad\": listen: port 70000 is out of range — use 1-65535")
                 .contains("forward \"bad\": target: \"nohost\" has no host");
         Processes.Result missing = cli("forward", "show", "ghost");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.stderr()).contains("there is no forward named \"ghost\"");
         Processes.Result usage = cli("forward", "add", "x");
         assertThat(usage.exit()).isEqualTo(2);
-        Processes.Result nowhere = JarProcess.run(dir, "status", "--data", dir.resolve("nothing-here").toString());
+        Processes.Result nowhere = JarProcess.run(
+                dir, "status", "--data", dir.resolve("nothing-here").toString());
         assertThat(nowhere.exit()).isEqualTo(4);
         assertThat(nowhere.stderr()).contains("no console URL in");
-        Processes.Result down = JarProcess.run(dir, "status", "--data", dir.resolve("data").toString(), "--api", "http://127.0.0.1:" + Net.freeTcpPort());
+        Processes.Result down = JarProcess.run(
+                dir,
+                "status",
+                "--data",
+                dir.resolve("data").toString(),
+                "--api",
+                "http://127.0.0.1:" + Net.freeTcpPort());
         assertThat(down.exit()).isEqualTo(4);
         assertThat(down.stderr()).contains("cannot reach the gateway");
     }

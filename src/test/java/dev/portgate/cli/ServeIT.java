@@ -1,7 +1,5 @@
 package dev.portgate.cli;
 
-import java.net.InetSocketAddress;
-import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.testing.HttpFiles;
@@ -11,6 +9,7 @@ import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
 import dev.portgate.testing.TcpPeers;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +31,8 @@ class ServeIT {
     private static String config(int webPort, int filesPort, int otherPort, int otherTarget) {
         return "forwards:\n"
                 + "  - name: web\n    listen: 127.0.0.1:" + webPort + "\n    target: 127.0.0.1:" + filesPort + "\n"
-                + "  - name: other\n    listen: 127.0.0.1:" + otherPort + "\n    target: 127.0.0.1:" + otherTarget + "\n";
+                + "  - name: other\n    listen: 127.0.0.1:" + otherPort + "\n    target: 127.0.0.1:" + otherTarget
+                + "\n";
     }
 
     private CompletableFuture<Processes.Result> slowDownload(int port) {
@@ -39,8 +40,16 @@ class ServeIT {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 // 24 MiB at 6 MiB/s: about four seconds of transfer while the config changes under it.
-                return Processes.run(Duration.ofSeconds(60), List.of(curl, "-sS", "--limit-rate", "6M", "--max-time", "50",
-                        "http://127.0.0.1:" + port + "/file"));
+                return Processes.run(
+                        Duration.ofSeconds(60),
+                        List.of(
+                                curl,
+                                "-sS",
+                                "--limit-rate",
+                                "6M",
+                                "--max-time",
+                                "50",
+                                "http://127.0.0.1:" + port + "/file"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -50,36 +59,53 @@ class ServeIT {
     @Test
     void hotReloadChangesOnlyWhatChangedAndKeepsTransfersIntact() throws Exception {
         try (HttpFiles files = new HttpFiles(InetAddress.getLoopbackAddress(), 24 * 1024 * 1024);
-             TcpPeers echoA = TcpPeers.start(TcpPeers::echo);
-             TcpPeers echoB = TcpPeers.start(TcpPeers::echo)) {
+                TcpPeers echoA = TcpPeers.start(TcpPeers::echo);
+                TcpPeers echoB = TcpPeers.start(TcpPeers::echo)) {
             int web = Net.freeTcpPort();
             int other = Net.freeTcpPort();
             int otherMoved = Net.freeTcpPort();
             Path cfg = dir.resolve("portgate.yaml");
             Files.writeString(cfg, config(web, files.port(), other, echoA.port()));
-            try (JarProcess gw = JarProcess.start(dir, "serve", "--config", cfg.toString(), "--data", dir.resolve("data").toString(),
-                    "--log-level", "debug", "--console", "off")) {
+            try (JarProcess gw = JarProcess.start(
+                    dir,
+                    "serve",
+                    "--config",
+                    cfg.toString(),
+                    "--data",
+                    dir.resolve("data").toString(),
+                    "--log-level",
+                    "debug",
+                    "--console",
+                    "off")) {
                 String started = gw.awaitOutput("portgate started: 2 forward(s)");
-                assertThat(started).contains("forward \"web\" listening: tcp 127.0.0.1:" + web + " -> 127.0.0.1:" + files.port());
-                assertThat(started).contains("forward \"other\" listening: tcp 127.0.0.1:" + other + " -> 127.0.0.1:" + echoA.port());
+                assertThat(started)
+                        .contains("forward \"web\" listening: tcp 127.0.0.1:" + web + " -> 127.0.0.1:" + files.port());
+                assertThat(started)
+                        .contains("forward \"other\" listening: tcp 127.0.0.1:" + other + " -> 127.0.0.1:"
+                                + echoA.port());
 
                 CompletableFuture<Processes.Result> download = slowDownload(web);
                 gw.awaitOutput("-> 127.0.0.1:" + files.port() + " opened");
 
                 // 1. Edit "other" in the file: the watcher applies it; "web" and its transfer are untouched.
                 Files.writeString(cfg, config(web, files.port(), otherMoved, echoB.port()));
-                gw.awaitOutput("forward \"other\" listening: tcp 127.0.0.1:" + otherMoved + " -> 127.0.0.1:" + echoB.port());
+                gw.awaitOutput(
+                        "forward \"other\" listening: tcp 127.0.0.1:" + otherMoved + " -> 127.0.0.1:" + echoB.port());
                 try (Socket s = new Socket("127.0.0.1", otherMoved)) {
                     s.setSoTimeout(10_000);
                     s.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII));
-                    assertThat(new String(s.getInputStream().readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("hi\n");
+                    assertThat(new String(s.getInputStream().readNBytes(3), StandardCharsets.US_ASCII))
+                            .isEqualTo("hi\n");
                 }
                 assertThat(echoB.accepted()).isEqualTo(1);
 
                 // 2. A config with an error is refused whole, and the running rules stay.
-                Files.writeString(cfg, config(web, files.port(), otherMoved, echoB.port()) + "  - name: broken\n    listen: 70000\n");
+                Files.writeString(
+                        cfg,
+                        config(web, files.port(), otherMoved, echoB.port()) + "  - name: broken\n    listen: 70000\n");
                 gw.awaitOutput("refused whole (2 problems); the running rules stay");
-                assertThat(gw.output()).contains("forward \"broken\": listen: port 70000 is out of range — use 1-65535");
+                assertThat(gw.output())
+                        .contains("forward \"broken\": listen: port 70000 is out of range — use 1-65535");
 
                 // 3. SIGHUP re-reads the (fixed) file.
                 Files.writeString(cfg, config(web, files.port(), otherMoved, echoA.port()));
@@ -89,8 +115,12 @@ class ServeIT {
                 Processes.Result r = download.get(60, TimeUnit.SECONDS);
                 assertThat(r.exit()).as(r.stderr()).isZero();
                 assertThat(HttpFiles.sha256(r.stdout())).isEqualTo(files.sha256());
-                assertThat(gw.count("forward \"web\" listening")).as("web was never rebound").isEqualTo(1);
-                assertThat(gw.output()).doesNotContain("forward \"web\" changed").doesNotContain("forward \"web\" stopped");
+                assertThat(gw.count("forward \"web\" listening"))
+                        .as("web was never rebound")
+                        .isEqualTo(1);
+                assertThat(gw.output())
+                        .doesNotContain("forward \"web\" changed")
+                        .doesNotContain("forward \"web\" stopped");
             }
         }
     }
@@ -100,17 +130,31 @@ class ServeIT {
         try (HttpFiles files = new HttpFiles(InetAddress.getLoopbackAddress(), 12 * 1024 * 1024)) {
             int web = Net.freeTcpPort();
             Path cfg = dir.resolve("portgate.yaml");
-            Files.writeString(cfg, "forwards:\n  - name: web\n    listen: 127.0.0.1:" + web + "\n    target: 127.0.0.1:" + files.port() + "\n");
-            try (JarProcess gw = JarProcess.start(dir, "serve", "-c", cfg.toString(), "-d", dir.resolve("data").toString(),
-                    "--shutdown-grace", "30s", "--log-level", "debug", "--console", "off")) {
+            Files.writeString(
+                    cfg,
+                    "forwards:\n  - name: web\n    listen: 127.0.0.1:" + web + "\n    target: 127.0.0.1:" + files.port()
+                            + "\n");
+            try (JarProcess gw = JarProcess.start(
+                    dir,
+                    "serve",
+                    "-c",
+                    cfg.toString(),
+                    "-d",
+                    dir.resolve("data").toString(),
+                    "--shutdown-grace",
+                    "30s",
+                    "--log-level",
+                    "debug",
+                    "--console",
+                    "off")) {
                 gw.awaitOutput("portgate started");
                 CompletableFuture<Processes.Result> download = slowDownload(web);
                 gw.awaitOutput("-> 127.0.0.1:" + files.port() + " opened");
                 gw.signal("TERM");
                 gw.awaitOutput("waiting up to 30 s for 1 open connection(s)");
                 try (Socket late = new Socket()) {
-                    Assertions.assertThatThrownBy(() ->
-                            late.connect(new InetSocketAddress("127.0.0.1", web), 5000)).hasMessageContaining("refused");
+                    Assertions.assertThatThrownBy(() -> late.connect(new InetSocketAddress("127.0.0.1", web), 5000))
+                            .hasMessageContaining("refused");
                 }
                 Processes.Result r = download.get(60, TimeUnit.SECONDS);
                 assertThat(r.exit()).as(r.stderr()).isZero();
@@ -123,9 +167,11 @@ class ServeIT {
 
     @Test
     void aSecondGatewayOnTheSameDataFolderIsRefused() throws Exception {
-        try (JarProcess first = JarProcess.start(dir, "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0")) {
+        try (JarProcess first =
+                JarProcess.start(dir, "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0")) {
             first.awaitOutput("portgate started: 0 forward(s)");
-            Processes.Result second = JarProcess.run(dir, "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
+            Processes.Result second =
+                    JarProcess.run(dir, "serve", "--data", dir.resolve("data").toString(), "--console", "127.0.0.1:0");
             assertThat(second.exit()).isEqualTo(3);
             assertThat(second.stderr() + second.out()).contains("is in use by another portgate");
         }

@@ -1,19 +1,19 @@
 package dev.portgate.config;
 
-import dev.portgate.forward.DynamicForward;
-import dev.portgate.forward.ProxyUser;
-import dev.portgate.igd.UpstreamConfig;
-import dev.portgate.policy.PasswordHash;
-import java.net.InetAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portgate.forward.Cidr;
+import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.PortRange;
-import dev.portgate.forward.Protocol;
 import dev.portgate.forward.Problem;
+import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.ProxyUser;
+import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.policy.PasswordHash;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +29,8 @@ class ConfigFileTest {
 
     @Test
     void readsEveryKeyOfThePortForward() throws Exception {
-        GatewayConfig c = ConfigFile.parse("""
+        GatewayConfig c = ConfigFile.parse(
+                """
                 forwards:
                   - name: web
                     protocol: tcp
@@ -51,7 +52,8 @@ class ConfigFileTest {
                     listen: "[::]:9000"
                     target: "[::1]:9001"
                     enabled: false
-                """, "pg.yaml");
+                """,
+                "pg.yaml");
         PortForward web = (PortForward) c.forwards().get(0);
         assertThat(web.name()).isEqualTo("web");
         assertThat(web.protocols()).containsExactly(Protocol.TCP);
@@ -78,26 +80,35 @@ class ConfigFileTest {
     @Test
     void malformedYamlNamesTheLine() {
         assertThat(problems("forwards:\n  - name: web\n    listen: [8080\n"))
-                .singleElement().asString().startsWith("pg.yaml:4: not valid YAML:");
+                .singleElement()
+                .asString()
+                .startsWith("pg.yaml:4: not valid YAML:");
     }
 
     @Test
     void unknownKeysAreNamedWithTheirLine() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: web
                     listen: 8080
                     target: 10.0.0.1:80
                     listne: 9090
-                """)).containsExactly("pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
-                + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                """))
+                .containsExactly(
+                        "pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
+                                + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
         assertThat(problems("forward:\n  - name: x\n"))
-                .containsExactly("pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
+                .containsExactly(
+                        "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
     }
 
     @Test
     void badPortsAreEachReported() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: zero
                     listen: 0
@@ -114,17 +125,20 @@ class ConfigFileTest {
                   - name: word
                     listen: http
                     target: 10.0.0.1:80
-                """)).containsExactly(
-                "pg.yaml:3: forward \"zero\": listen: port 0 is out of range — use 1-65535",
-                "pg.yaml:7: forward \"big\": target: port 70000 is out of range — use 1-65535",
-                "pg.yaml:9: forward \"reversed\": listen: range 9000-8000 is reversed — write 8000-9000",
-                "pg.yaml:13: forward \"sizes\": target range 7000-7004 has 5 ports but listen range 7000-7009 has 10 — give one target port, or a range of the same size",
-                "pg.yaml:15: forward \"word\": listen: \"http\" is not a port number — use 1-65535");
+                """))
+                .containsExactly(
+                        "pg.yaml:3: forward \"zero\": listen: port 0 is out of range — use 1-65535",
+                        "pg.yaml:7: forward \"big\": target: port 70000 is out of range — use 1-65535",
+                        "pg.yaml:9: forward \"reversed\": listen: range 9000-8000 is reversed — write 8000-9000",
+                        "pg.yaml:13: forward \"sizes\": target range 7000-7004 has 5 ports but listen range 7000-7009 has 10 — give one target port, or a range of the same size",
+                        "pg.yaml:15: forward \"word\": listen: \"http\" is not a port number — use 1-65535");
     }
 
     @Test
     void badAddressesAndCidrs() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: a
                     listen: 300.1.1.1:80
@@ -133,18 +147,21 @@ class ConfigFileTest {
                   - name: b
                     listen: "::1:80"
                     target: 10.0.0.1
-                """)).containsExactly(
-                "pg.yaml:3: forward \"a\": listen: \"300.1.1.1\" is not an IP address — listen takes an address literal such as 0.0.0.0, 127.0.0.1 or [::]",
-                "pg.yaml:4: forward \"a\": target: \"bad host!\" is neither an IP address nor a host name",
-                "pg.yaml:5: forward \"a\": allow: \"10.0.0.0/33\" has prefix /33, more than the address's 32 bits",
-                "pg.yaml:5: forward \"a\": allow: \"nonsense\" is not a CIDR — write it like 192.168.0.0/16 or 2001:db8::/32",
-                "pg.yaml:7: forward \"b\": listen: \"::1:80\" looks like a bare IPv6 address — put it in brackets: [::1]:80",
-                "pg.yaml:8: forward \"b\": target: \"10.0.0.1\" has no host — write host:port, e.g. 192.168.1.5:80");
+                """))
+                .containsExactly(
+                        "pg.yaml:3: forward \"a\": listen: \"300.1.1.1\" is not an IP address — listen takes an address literal such as 0.0.0.0, 127.0.0.1 or [::]",
+                        "pg.yaml:4: forward \"a\": target: \"bad host!\" is neither an IP address nor a host name",
+                        "pg.yaml:5: forward \"a\": allow: \"10.0.0.0/33\" has prefix /33, more than the address's 32 bits",
+                        "pg.yaml:5: forward \"a\": allow: \"nonsense\" is not a CIDR — write it like 192.168.0.0/16 or 2001:db8::/32",
+                        "pg.yaml:7: forward \"b\": listen: \"::1:80\" looks like a bare IPv6 address — put it in brackets: [::1]:80",
+                        "pg.yaml:8: forward \"b\": target: \"10.0.0.1\" has no host — write host:port, e.g. 192.168.1.5:80");
     }
 
     @Test
     void duplicateNamesAndMissingFields() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: web
                     listen: 8080
@@ -161,21 +178,24 @@ class ConfigFileTest {
                     idle-timeout: soon
                     enabled: maybe
                     proxy-protocol: v3
-                """)).containsExactly(
-                "pg.yaml:5: forward \"web\": name \"web\" is used twice (also on line 2) — names must be unique",
-                "pg.yaml:8: forward \"#3\": forward #3 has no name — add name: <word>",
-                "pg.yaml:8: forward \"#3\": target is missing — add target: host:port, e.g. 192.168.1.5:80",
-                "pg.yaml:9: forward \"#4\": name \"bad name\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit",
-                "pg.yaml:10: forward \"#4\": protocol: \"sctp\" is not a protocol — use tcp, udp or both",
-                "pg.yaml:13: forward \"#4\": max-connections: \"-1\" is not a whole number of 0 or more",
-                "pg.yaml:14: forward \"#4\": idle-timeout: \"soon\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d",
-                "pg.yaml:15: forward \"#4\": enabled: \"maybe\" is not true or false",
-                "pg.yaml:16: forward \"#4\": proxy-protocol: \"v3\" is not a PROXY protocol version — use none, v1 or v2");
+                """))
+                .containsExactly(
+                        "pg.yaml:5: forward \"web\": name \"web\" is used twice (also on line 2) — names must be unique",
+                        "pg.yaml:8: forward \"#3\": forward #3 has no name — add name: <word>",
+                        "pg.yaml:8: forward \"#3\": target is missing — add target: host:port, e.g. 192.168.1.5:80",
+                        "pg.yaml:9: forward \"#4\": name \"bad name\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit",
+                        "pg.yaml:10: forward \"#4\": protocol: \"sctp\" is not a protocol — use tcp, udp or both",
+                        "pg.yaml:13: forward \"#4\": max-connections: \"-1\" is not a whole number of 0 or more",
+                        "pg.yaml:14: forward \"#4\": idle-timeout: \"soon\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d",
+                        "pg.yaml:15: forward \"#4\": enabled: \"maybe\" is not true or false",
+                        "pg.yaml:16: forward \"#4\": proxy-protocol: \"v3\" is not a PROXY protocol version — use none, v1 or v2");
     }
 
     @Test
     void conflictsNameBothForwards() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: cam
                     listen: 0.0.0.0:8080
@@ -201,37 +221,46 @@ class ConfigFileTest {
                     enabled: false
                     listen: 8080
                     target: 10.0.0.6:80
-                """)).containsExactly(
-                "pg.yaml:5: forward \"web\": listen port 8080/tcp is already used by forward \"cam\" (0.0.0.0 covers every address) — choose another port or address",
-                "pg.yaml:12: forward \"dns2\": listen port 5305/udp is already used by forward \"dns\" — choose another port or address");
+                """))
+                .containsExactly(
+                        "pg.yaml:5: forward \"web\": listen port 8080/tcp is already used by forward \"cam\" (0.0.0.0 covers every address) — choose another port or address",
+                        "pg.yaml:12: forward \"dns2\": listen port 5305/udp is already used by forward \"dns\" — choose another port or address");
     }
 
     @Test
     void proxyProtocolOnUdpIsRefused() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: q
                     protocol: udp
                     listen: 4000
                     target: 10.0.0.1:4000
                     proxy-protocol: v2
-                """)).containsExactly("pg.yaml:6: forward \"q\": proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
+                """))
+                .containsExactly(
+                        "pg.yaml:6: forward \"q\": proxy-protocol works on tcp forwards only — remove it or use protocol: tcp");
     }
 
     @Test
     void wrongShapes() {
-        assertThat(problems("forwards: web\n")).containsExactly(
-                "pg.yaml:1: forwards must be a list (each entry starting with \"- name:\"), not a value");
-        assertThat(problems("forwards:\n  - just-a-word\n")).containsExactly(
-                "pg.yaml:2: forward #1 must be a mapping of keys (name:, listen:, target: …), not a value");
-        assertThat(problems("forwards:\n  - name: a\n    listen: {port: 1}\n    target: x:1\n")).containsExactly(
-                "pg.yaml:3: forward \"a\": listen must be a single value, not a mapping");
-        assertThat(problems("- a\n- b\n")).containsExactly("pg.yaml:1: the config must be a mapping with a forwards: list");
+        assertThat(problems("forwards: web\n"))
+                .containsExactly(
+                        "pg.yaml:1: forwards must be a list (each entry starting with \"- name:\"), not a value");
+        assertThat(problems("forwards:\n  - just-a-word\n"))
+                .containsExactly(
+                        "pg.yaml:2: forward #1 must be a mapping of keys (name:, listen:, target: …), not a value");
+        assertThat(problems("forwards:\n  - name: a\n    listen: {port: 1}\n    target: x:1\n"))
+                .containsExactly("pg.yaml:3: forward \"a\": listen must be a single value, not a mapping");
+        assertThat(problems("- a\n- b\n"))
+                .containsExactly("pg.yaml:1: the config must be a mapping with a forwards: list");
     }
 
     @Test
     void readsTheIgdAndUpstreamSections() throws Exception {
-        GatewayConfig c = ConfigFile.parse("""
+        GatewayConfig c = ConfigFile.parse(
+                """
                 forwards:
                   - { name: web, listen: 8080, target: 10.0.0.5:80 }
                 igd:
@@ -248,7 +277,8 @@ class ConfigFileTest {
                   map: [ web ]
                   method: nat-pmp
                   gateway: 192.168.0.1
-                """, "pg.yaml");
+                """,
+                "pg.yaml");
         assertThat(c.igd().lan()).extracting(a -> a.getHostAddress()).containsExactly("127.0.0.1");
         assertThat(c.igd().pcp()).isFalse();
         assertThat(c.igd().natPmp()).isTrue();
@@ -262,7 +292,9 @@ class ConfigFileTest {
 
     @Test
     void badIgdAndUpstreamSectionsAreEachReported() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 igd:
                   lan: [ 0.0.0.0, eth-nope ]
                   http-port: 70000
@@ -274,16 +306,17 @@ class ConfigFileTest {
                   map: [ nosuch ]
                   method: carrier-pigeon
                   lifetime: 10s
-                """)).containsExactly(
-                "pg.yaml:2: lan: 0.0.0.0 is every address, the WAN side too — name the LAN-side address or interface",
-                "pg.yaml:2: lan: \"eth-nope\" is neither an IP address nor a network interface of this machine",
-                "pg.yaml:3: http-port: port 70000 is out of range — use 1-65535",
-                "pg.yaml:4: igd: lease: min 2h is longer than max 1h",
-                "pg.yaml:6: permissions: \"allow everything\" is not a permission line — write it like allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)",
-                "pg.yaml:6: permissions: \"permit 1-2 10.0.0.0/8 1-2\" is not a permission line — write it like allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)",
-                "pg.yaml:9: upstream: map: there is no forward named \"nosuch\" in this file (or write a port like tcp/8080)",
-                "pg.yaml:10: method: \"carrier-pigeon\" is not a method — use upnp, nat-pmp, pcp or auto",
-                "pg.yaml:11: upstream: lifetime must be at least 60s (it is renewed at half-time)");
+                """))
+                .containsExactly(
+                        "pg.yaml:2: lan: 0.0.0.0 is every address, the WAN side too — name the LAN-side address or interface",
+                        "pg.yaml:2: lan: \"eth-nope\" is neither an IP address nor a network interface of this machine",
+                        "pg.yaml:3: http-port: port 70000 is out of range — use 1-65535",
+                        "pg.yaml:4: igd: lease: min 2h is longer than max 1h",
+                        "pg.yaml:6: permissions: \"allow everything\" is not a permission line — write it like allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)",
+                        "pg.yaml:6: permissions: \"permit 1-2 10.0.0.0/8 1-2\" is not a permission line — write it like allow 1024-65535 192.168.1.0/24 1024-65535 (allow|deny, external ports, device CIDR, internal ports)",
+                        "pg.yaml:9: upstream: map: there is no forward named \"nosuch\" in this file (or write a port like tcp/8080)",
+                        "pg.yaml:10: method: \"carrier-pigeon\" is not a method — use upnp, nat-pmp, pcp or auto",
+                        "pg.yaml:11: upstream: lifetime must be at least 60s (it is renewed at half-time)");
     }
 
     @Test
@@ -295,7 +328,8 @@ class ConfigFileTest {
     @Test
     void dynamicForwardsAreReadAndChecked() throws Exception {
         String hash = PasswordHash.hash("secret-pass".toCharArray());
-        GatewayConfig c = ConfigFile.parse("""
+        GatewayConfig c = ConfigFile.parse(
+                """
                 forwards:
                   - name: proxy
                     kind: dynamic
@@ -304,23 +338,30 @@ class ConfigFileTest {
                     users: [ { name: bob, password-hash: "%s" } ]
                     permit-open: [ "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::]/32:*" ]
                     deny-open: [ "169.254.0.0/16:*" ]
-                """.formatted(hash), "pg.yaml");
+                """
+                        .formatted(hash),
+                "pg.yaml");
         DynamicForward d = (DynamicForward) c.forwards().get(0);
         assertThat(d.proxyLabel()).isEqualTo("socks5+socks4a+http");
         assertThat(d.users()).extracting(ProxyUser::name).containsExactly("bob");
-        assertThat(d.permitOpen()).extracting(Object::toString).containsExactly(
-                "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::/32]:*");
+        assertThat(d.permitOpen())
+                .extracting(Object::toString)
+                .containsExactly(
+                        "0.0.0.0/0:443", "10.0.0.0/8:*", "db.lan:5432", "*.example.com:80-90", "[2001:db8::/32]:*");
         InetAddress ten = InetAddress.getByName("10.1.2.3");
         assertThat(d.permitOpen().get(1).matches(null, ten, 22)).isTrue();
         assertThat(d.permitOpen().get(0).matches(null, ten, 22)).isFalse();
         assertThat(d.permitOpen().get(3).matches("www.example.com", null, 85)).isTrue();
         assertThat(d.permitOpen().get(3).matches("example.com.evil", null, 85)).isFalse();
-        assertThat(d.denyOpen().get(0).matches(null, InetAddress.getByName("169.254.169.254"), 80)).isTrue();
+        assertThat(d.denyOpen().get(0).matches(null, InetAddress.getByName("169.254.169.254"), 80))
+                .isTrue();
     }
 
     @Test
     void dynamicForwardMistakes() {
-        assertThat(problems("""
+        assertThat(
+                        problems(
+                                """
                 forwards:
                   - name: open
                     kind: dynamic
@@ -332,16 +373,17 @@ class ConfigFileTest {
                     users: [ { name: bob, password-hash: plain-text }, { name: eve } ]
                     permit-open: [ "nowhere", "10.0.0.0/8" ]
                     target: 1.2.3.4:5
-                """)).containsExactly(
-                "pg.yaml:2: forward \"open\": permit-open is missing — list where clients may go, e.g. [\"0.0.0.0/0:443\", \"10.0.0.0/8:*\"], or [\"*:*\"] for anywhere",
-                "pg.yaml:2: forward \"open\": a proxy without users on 0.0.0.0 is open to anyone who reaches it — add users, listen on 127.0.0.1, or set open-proxy: true",
-                "pg.yaml:7: forward \"bad\": listen: a proxy listens on one port, not the range 1081-1082",
-                "pg.yaml:8: forward \"bad\": protocols: \"socks6\" is not a proxy protocol — use socks5, socks4a or http",
-                "pg.yaml:9: forward \"bad\": users: the password-hash of \"bob\" is not one portgate made — make one with: portgate hash-password",
-                "pg.yaml:9: forward \"bad\": users: user \"eve\" has no password-hash — make one with: portgate hash-password",
-                "pg.yaml:10: forward \"bad\": permit-open: \"nowhere\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
-                "pg.yaml:10: forward \"bad\": permit-open: \"10.0.0.0/8\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
-                "pg.yaml:11: forward \"bad\": unknown key \"target\" — known keys are name, kind, listen, protocols, users, permit-open, deny-open, "
-                        + "open-proxy, via, allow, deny, idle-timeout, max-connections, expires, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                """))
+                .containsExactly(
+                        "pg.yaml:2: forward \"open\": permit-open is missing — list where clients may go, e.g. [\"0.0.0.0/0:443\", \"10.0.0.0/8:*\"], or [\"*:*\"] for anywhere",
+                        "pg.yaml:2: forward \"open\": a proxy without users on 0.0.0.0 is open to anyone who reaches it — add users, listen on 127.0.0.1, or set open-proxy: true",
+                        "pg.yaml:7: forward \"bad\": listen: a proxy listens on one port, not the range 1081-1082",
+                        "pg.yaml:8: forward \"bad\": protocols: \"socks6\" is not a proxy protocol — use socks5, socks4a or http",
+                        "pg.yaml:9: forward \"bad\": users: the password-hash of \"bob\" is not one portgate made — make one with: portgate hash-password",
+                        "pg.yaml:9: forward \"bad\": users: user \"eve\" has no password-hash — make one with: portgate hash-password",
+                        "pg.yaml:10: forward \"bad\": permit-open: \"nowhere\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
+                        "pg.yaml:10: forward \"bad\": permit-open: \"10.0.0.0/8\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
+                        "pg.yaml:11: forward \"bad\": unknown key \"target\" — known keys are name, kind, listen, protocols, users, permit-open, deny-open, "
+                                + "open-proxy, via, allow, deny, idle-timeout, max-connections, expires, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
     }
 }

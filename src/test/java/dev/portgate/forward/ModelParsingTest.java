@@ -13,7 +13,8 @@ class ModelParsingTest {
     void portRanges() {
         assertThat(PortRange.parse("8080")).isEqualTo(PortRange.of(8080));
         assertThat(PortRange.parse("8000-8100").size()).isEqualTo(101);
-        assertThat(new PortRange(27015, 27020).mapFrom(new PortRange(7015, 7020), 7017)).isEqualTo(27017);
+        assertThat(new PortRange(27015, 27020).mapFrom(new PortRange(7015, 7020), 7017))
+                .isEqualTo(27017);
         assertThat(PortRange.of(80).mapFrom(new PortRange(7015, 7020), 7017)).isEqualTo(80);
         assertThat(new PortRange(10, 20).overlaps(new PortRange(20, 30))).isTrue();
         assertThat(new PortRange(10, 20).overlaps(new PortRange(21, 30))).isFalse();
@@ -32,11 +33,16 @@ class ModelParsingTest {
         assertThat(v6.contains(InetAddress.getByName("2001:db8:ffff::1"))).isTrue();
         assertThat(v6.toString()).isEqualTo("2001:db8::/32");
         assertThat(Cidr.parse("10.1.2.3/8").toString()).isEqualTo("10.0.0.0/8");
-        assertThat(Cidr.parse("127.0.0.1").contains(InetAddress.getByName("127.0.0.1"))).isTrue();
-        assertThat(Cidr.parse("0.0.0.0/0").contains(InetAddress.getByName("8.8.8.8"))).isTrue();
-        assertThat(Cidr.parse("10.0.0.0/12").contains(InetAddress.getByName("10.15.255.255"))).isTrue();
-        assertThat(Cidr.parse("10.0.0.0/12").contains(InetAddress.getByName("10.16.0.0"))).isFalse();
-        assertThatThrownBy(() -> Cidr.parse("10.0.0.0/x")).hasMessage("\"10.0.0.0/x\" has no valid prefix length — use /0 to /32");
+        assertThat(Cidr.parse("127.0.0.1").contains(InetAddress.getByName("127.0.0.1")))
+                .isTrue();
+        assertThat(Cidr.parse("0.0.0.0/0").contains(InetAddress.getByName("8.8.8.8")))
+                .isTrue();
+        assertThat(Cidr.parse("10.0.0.0/12").contains(InetAddress.getByName("10.15.255.255")))
+                .isTrue();
+        assertThat(Cidr.parse("10.0.0.0/12").contains(InetAddress.getByName("10.16.0.0")))
+                .isFalse();
+        assertThatThrownBy(() -> Cidr.parse("10.0.0.0/x"))
+                .hasMessage("\"10.0.0.0/x\" has no valid prefix length — use /0 to /32");
     }
 
     @Test
@@ -44,12 +50,15 @@ class ModelParsingTest {
         assertThat(ListenSpec.parse("8080").toString()).isEqualTo("0.0.0.0:8080");
         assertThat(ListenSpec.parse("[::1]:8000-8100").toString()).isEqualTo("[::1]:8000-8100");
         assertThat(ListenSpec.parse("[::]:80").isWildcard()).isTrue();
-        assertThat(ListenSpec.parse("[::]:80").overlaps(ListenSpec.parse("127.0.0.1:80"))).isTrue();
-        assertThat(ListenSpec.parse("127.0.0.2:80").overlaps(ListenSpec.parse("127.0.0.1:80"))).isFalse();
+        assertThat(ListenSpec.parse("[::]:80").overlaps(ListenSpec.parse("127.0.0.1:80")))
+                .isTrue();
+        assertThat(ListenSpec.parse("127.0.0.2:80").overlaps(ListenSpec.parse("127.0.0.1:80")))
+                .isFalse();
         assertThat(TargetSpec.parse("db.lan:5432").host()).isEqualTo("db.lan");
         assertThat(TargetSpec.parse("[2001:db8::1]:80").toString()).isEqualTo("[2001:db8::1]:80");
         assertThatThrownBy(() -> ListenSpec.parse("example.com:80")).hasMessageContaining("is not an IP address");
-        assertThatThrownBy(() -> TargetSpec.parse("-bad-:80")).hasMessageContaining("neither an IP address nor a host name");
+        assertThatThrownBy(() -> TargetSpec.parse("-bad-:80"))
+                .hasMessageContaining("neither an IP address nor a host name");
     }
 
     @Test

@@ -55,7 +55,8 @@ class GenaIT {
     }
 
     private static void garbage(Socket s, TcpPeers self) {
-        try (s; OutputStream out = s.getOutputStream()) {
+        try (s;
+                OutputStream out = s.getOutputStream()) {
             readRequest(s.getInputStream());
             out.write("hello\r\n".getBytes(StandardCharsets.US_ASCII));
         } catch (IOException ignored) {
@@ -64,7 +65,8 @@ class GenaIT {
     }
 
     private static void echo(Socket s, TcpPeers self) {
-        try (s; OutputStream out = s.getOutputStream()) {
+        try (s;
+                OutputStream out = s.getOutputStream()) {
             out.write(readRequest(s.getInputStream()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException ignored) {
             // the gateway went away first
@@ -73,7 +75,8 @@ class GenaIT {
 
     /** Never answers; ends when the gateway gives up. */
     private static void silence(Socket s, TcpPeers self) {
-        try (s; InputStream in = s.getInputStream()) {
+        try (s;
+                InputStream in = s.getInputStream()) {
             s.setSoTimeout(30_000);
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException ignored) {
@@ -83,7 +86,8 @@ class GenaIT {
 
     /** A byte of a status line every 200 ms, for at most 30 s. */
     private static void drip(Socket s, TcpPeers self) {
-        try (s; OutputStream out = s.getOutputStream()) {
+        try (s;
+                OutputStream out = s.getOutputStream()) {
             readRequest(s.getInputStream());
             byte[] line = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < 150; i++) {
@@ -114,68 +118,100 @@ class GenaIT {
     }
 
     private static HttpResponse<String> subscribe(HttpClient client, int http, int callbackPort) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/evt/IPConn"))
-                .method("SUBSCRIBE", HttpRequest.BodyPublishers.noBody())
-                .header("CALLBACK", "<http://127.0.0.1:" + callbackPort + "/events>").header("NT", "upnp:event")
-                .header("TIMEOUT", "Second-600").build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/evt/IPConn"))
+                        .method("SUBSCRIBE", HttpRequest.BodyPublishers.noBody())
+                        .header("CALLBACK", "<http://127.0.0.1:" + callbackPort + "/events>")
+                        .header("NT", "upnp:event")
+                        .header("TIMEOUT", "Second-600")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void soap(HttpClient client, int http, String action, String args) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/ctl/IPConn"))
-                .header("SOAPAction", "\"" + IP + "#" + action + "\"")
-                .POST(HttpRequest.BodyPublishers.ofString(IgdIT.envelope(action, args))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/ctl/IPConn"))
+                        .header("SOAPAction", "\"" + IP + "#" + action + "\"")
+                        .POST(HttpRequest.BodyPublishers.ofString(IgdIT.envelope(action, args)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(action + ": " + r.body()).isEqualTo(200);
     }
 
     @Test
     void callbacksThatAnswerGarbageSilenceADripOrAResetCostNoDescriptorsAndAreDropped() throws Exception {
-        assertThat(Path.of("/proc/self/fd")).as("this test counts descriptors in /proc (Linux)").isDirectory();
+        assertThat(Path.of("/proc/self/fd"))
+                .as("this test counts descriptors in /proc (Linux)")
+                .isDirectory();
         int http = Net.freeTcpPort();
         List<String> delivered = new CopyOnWriteArrayList<>();
         try (TcpPeers bad = TcpPeers.start(GenaIT::garbage);
-             TcpPeers echoing = TcpPeers.start(GenaIT::echo);
-             TcpPeers silent = TcpPeers.start(GenaIT::silence);
-             TcpPeers dripping = TcpPeers.start(GenaIT::drip);
-             TcpPeers resetting = TcpPeers.start(GenaIT::reset);
-             TcpPeers good = TcpPeers.start((s, self) -> {
-                 try (s; OutputStream out = s.getOutputStream()) {
-                     delivered.add(readRequest(s.getInputStream()));
-                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                 } catch (IOException ignored) {
-                     // counted by what arrived
-                 }
-             });
-             TestGateway gw = new TestGateway("igd:\n  lan: [ 127.0.0.1 ]\n  external-address: 203.0.113.7\n  listen: 127.0.0.1\n"
-                     + "  http-port: " + http + "\n  nat-pmp: false\n  pcp: false\n")) {
+                TcpPeers echoing = TcpPeers.start(GenaIT::echo);
+                TcpPeers silent = TcpPeers.start(GenaIT::silence);
+                TcpPeers dripping = TcpPeers.start(GenaIT::drip);
+                TcpPeers resetting = TcpPeers.start(GenaIT::reset);
+                TcpPeers good = TcpPeers.start((s, self) -> {
+                    try (s;
+                            OutputStream out = s.getOutputStream()) {
+                        delivered.add(readRequest(s.getInputStream()));
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException ignored) {
+                        // counted by what arrived
+                    }
+                });
+                TestGateway gw = new TestGateway(
+                        "igd:\n  lan: [ 127.0.0.1 ]\n  external-address: 203.0.113.7\n  listen: 127.0.0.1\n"
+                                + "  http-port: " + http + "\n  nat-pmp: false\n  pcp: false\n")) {
             HttpClient client = HttpClient.newHttpClient();
             long before = descriptors();
             int misbehaving = 0;
             for (TcpPeers callback : List.of(bad, echoing, silent, dripping, resetting)) {
                 for (int i = 0; i < 12; i++) {
-                    assertThat(subscribe(client, http, callback.port()).statusCode()).isEqualTo(200);
+                    assertThat(subscribe(client, http, callback.port()).statusCode())
+                            .isEqualTo(200);
                     misbehaving++;
                 }
             }
-            String goodSid = subscribe(client, http, good.port()).headers().firstValue("SID").orElseThrow();
+            String goodSid = subscribe(client, http, good.port())
+                    .headers()
+                    .firstValue("SID")
+                    .orElseThrow();
             int port = Net.freeTcpPort();
             IgdStats stats = gw.gateway().igd().stats();
             int dropped = misbehaving;
-            // Mapping changes, each an event to every subscriber, until every misbehaving subscriber has failed enough to go.
+            // Mapping changes, each an event to every subscriber, until every misbehaving subscriber has failed enough
+            // to go.
             await().atMost(LIMIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-                soap(client, http, "AddPortMapping", "<NewRemoteHost></NewRemoteHost><NewExternalPort>" + port + "</NewExternalPort>"
-                        + "<NewProtocol>TCP</NewProtocol><NewInternalPort>6000</NewInternalPort><NewInternalClient>127.0.0.1</NewInternalClient>"
-                        + "<NewEnabled>1</NewEnabled><NewPortMappingDescription>x</NewPortMappingDescription><NewLeaseDuration>0</NewLeaseDuration>");
-                soap(client, http, "DeletePortMapping", "<NewRemoteHost></NewRemoteHost><NewExternalPort>" + port + "</NewExternalPort>"
-                        + "<NewProtocol>TCP</NewProtocol>");
+                soap(
+                        client,
+                        http,
+                        "AddPortMapping",
+                        "<NewRemoteHost></NewRemoteHost><NewExternalPort>" + port + "</NewExternalPort>"
+                                + "<NewProtocol>TCP</NewProtocol><NewInternalPort>6000</NewInternalPort><NewInternalClient>127.0.0.1</NewInternalClient>"
+                                + "<NewEnabled>1</NewEnabled><NewPortMappingDescription>x</NewPortMappingDescription><NewLeaseDuration>0</NewLeaseDuration>");
+                soap(
+                        client,
+                        http,
+                        "DeletePortMapping",
+                        "<NewRemoteHost></NewRemoteHost><NewExternalPort>" + port + "</NewExternalPort>"
+                                + "<NewProtocol>TCP</NewProtocol>");
                 return stats.get("upnp", "subscriber-dropped") == dropped;
             });
             // Every connection to a callback is closed by now: the descriptors are where they were.
             await().atMost(LIMIT).untilAsserted(() -> assertThat(descriptors()).isLessThanOrEqualTo(before + 20));
             // The subscriber that answers 200 keeps its subscription and sees the last state: no mapping.
-            await().atMost(LIMIT).until(() -> !delivered.isEmpty() && delivered.get(delivered.size() - 1).contains("SID: " + goodSid)
-                    && delivered.get(delivered.size() - 1).contains("<PortMappingNumberOfEntries>0</PortMappingNumberOfEntries>"));
-            HttpResponse<String> renewed = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/evt/IPConn"))
-                    .method("SUBSCRIBE", HttpRequest.BodyPublishers.noBody()).header("SID", goodSid).build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(LIMIT)
+                    .until(() -> !delivered.isEmpty()
+                            && delivered.get(delivered.size() - 1).contains("SID: " + goodSid)
+                            && delivered
+                                    .get(delivered.size() - 1)
+                                    .contains("<PortMappingNumberOfEntries>0</PortMappingNumberOfEntries>"));
+            HttpResponse<String> renewed = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/evt/IPConn"))
+                            .method("SUBSCRIBE", HttpRequest.BodyPublishers.noBody())
+                            .header("SID", goodSid)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(renewed.statusCode()).isEqualTo(200);
         }
     }

@@ -11,8 +11,15 @@ import java.util.Arrays;
 /** A PCP client written for the tests (RFC 6887 byte layout), able to send wrong packets on purpose. */
 final class PcpTestClient implements AutoCloseable {
 
-    record Answer(int version, int opcode, int result, long lifetime, long epoch, int externalPort, InetAddress externalAddress, byte[] raw) {
-    }
+    record Answer(
+            int version,
+            int opcode,
+            int result,
+            long lifetime,
+            long epoch,
+            int externalPort,
+            InetAddress externalAddress,
+            byte[] raw) {}
 
     private final DatagramSocket socket;
 
@@ -22,11 +29,17 @@ final class PcpTestClient implements AutoCloseable {
         socket.setSoTimeout(5000);
     }
 
-    static byte[] map(byte[] nonce, int protocol, int internalPort, int suggested, long lifetime, String clientIp, byte[] options)
+    static byte[] map(
+            byte[] nonce, int protocol, int internalPort, int suggested, long lifetime, String clientIp, byte[] options)
             throws IOException {
         ByteBuffer b = ByteBuffer.allocate(60 + options.length);
         b.put((byte) 2).put((byte) 1).putShort((short) 0).putInt((int) lifetime).put(mapped(clientIp));
-        b.put(nonce).put((byte) protocol).put(new byte[3]).putShort((short) internalPort).putShort((short) suggested).put(new byte[16]);
+        b.put(nonce)
+                .put((byte) protocol)
+                .put(new byte[3])
+                .putShort((short) internalPort)
+                .putShort((short) suggested)
+                .put(new byte[16]);
         b.put(options);
         return b.array();
     }
@@ -63,8 +76,15 @@ final class PcpTestClient implements AutoCloseable {
         ByteBuffer in = ByteBuffer.wrap(raw);
         int externalPort = raw.length >= 60 ? in.getShort(42) & 0xffff : 0;
         InetAddress external = raw.length >= 60 ? InetAddress.getByAddress(Arrays.copyOfRange(raw, 44, 60)) : null;
-        return new Answer(raw[0] & 0xff, raw[1] & 0xff, raw[3] & 0xff, in.getInt(4) & 0xffffffffL, in.getInt(8) & 0xffffffffL,
-                externalPort, external, raw);
+        return new Answer(
+                raw[0] & 0xff,
+                raw[1] & 0xff,
+                raw[3] & 0xff,
+                in.getInt(4) & 0xffffffffL,
+                in.getInt(8) & 0xffffffffL,
+                externalPort,
+                external,
+                raw);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.portgate.net;
 
-import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -47,13 +47,15 @@ class TcpForwardIT {
         // "echo hi | nc host port": the request and the FIN arrive before the target is even dialled.
         int port = Net.freeTcpPort();
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
-             TestGateway gw = new TestGateway("forwards:\n" + forward("quick", "127.0.0.1:" + port, "127.0.0.1:" + echo.port(), ""))) {
+                TestGateway gw = new TestGateway(
+                        "forwards:\n" + forward("quick", "127.0.0.1:" + port, "127.0.0.1:" + echo.port(), ""))) {
             for (int i = 0; i < 5; i++) {
                 try (Socket s = new Socket("127.0.0.1", port)) {
                     s.setSoTimeout(10_000);
                     s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
                     s.shutdownOutput();
-                    assertThat(s.getInputStream().readAllBytes()).as("attempt " + (i + 1))
+                    assertThat(s.getInputStream().readAllBytes())
+                            .as("attempt " + (i + 1))
                             .isEqualTo("hello\n".getBytes(StandardCharsets.US_ASCII));
                 }
             }
@@ -64,7 +66,8 @@ class TcpForwardIT {
     void curlDownloadsAMultiMegabyteFileIntact() throws Exception {
         try (HttpFiles files = new HttpFiles(InetAddress.getLoopbackAddress(), 8 * 1024 * 1024)) {
             int port = Net.freeTcpPort();
-            try (TestGateway gw = new TestGateway("forwards:\n" + forward("web", "127.0.0.1:" + port, "127.0.0.1:" + files.port(), ""))) {
+            try (TestGateway gw = new TestGateway(
+                    "forwards:\n" + forward("web", "127.0.0.1:" + port, "127.0.0.1:" + files.port(), ""))) {
                 Processes.Result r = curl("http://127.0.0.1:" + port + "/file");
                 assertThat(r.exit()).as(r.stderr()).isZero();
                 assertThat(HttpFiles.sha256(r.stdout())).isEqualTo(files.sha256());
@@ -107,11 +110,18 @@ class TcpForwardIT {
             for (int i = 0; i < 3; i++) {
                 servers[i] = TcpPeers.start(InetAddress.getLoopbackAddress(), targets + i, TcpPeers::sayPort);
             }
-            try (TestGateway gw = new TestGateway("forwards:\n" + forward("range",
-                    "127.0.0.1:" + listens + "-" + (listens + 2), "127.0.0.1:" + targets + "-" + (targets + 2), ""))) {
+            try (TestGateway gw = new TestGateway("forwards:\n"
+                    + forward(
+                            "range",
+                            "127.0.0.1:" + listens + "-" + (listens + 2),
+                            "127.0.0.1:" + targets + "-" + (targets + 2),
+                            ""))) {
                 for (int i = 0; i < 3; i++) {
                     try (Socket s = new Socket("127.0.0.1", listens + i)) {
-                        String line = new String(s.getInputStream().readNBytes(String.valueOf(targets + i).length()), StandardCharsets.US_ASCII);
+                        String line = new String(
+                                s.getInputStream()
+                                        .readNBytes(String.valueOf(targets + i).length()),
+                                StandardCharsets.US_ASCII);
                         assertThat(line).isEqualTo(String.valueOf(targets + i));
                     }
                 }
@@ -141,9 +151,12 @@ class TcpForwardIT {
                 assertRefused(denied);
                 assertThat(gw.stats("lan-only").refusedDenied()).isEqualTo(1);
                 assertThat(gw.stats("deny-local").refusedDenied()).isEqualTo(1);
-                assertThat(target.accepted()).as("refused connections never reach the target").isZero();
+                assertThat(target.accepted())
+                        .as("refused connections never reach the target")
+                        .isZero();
 
-                try (Socket a = new Socket("127.0.0.1", limited); Socket b = new Socket("127.0.0.1", limited)) {
+                try (Socket a = new Socket("127.0.0.1", limited);
+                        Socket b = new Socket("127.0.0.1", limited)) {
                     assertEchoes(a);
                     assertEchoes(b);
                     assertRefused(limited);
@@ -160,7 +173,8 @@ class TcpForwardIT {
     private static void assertEchoes(Socket s) throws IOException {
         s.setSoTimeout(10_000);
         s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+        assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
+                .isEqualTo("ping\n");
     }
 
     /** The gateway accepts at the socket level, then resets: the client reads nothing. */
@@ -191,14 +205,16 @@ class TcpForwardIT {
             }
         })) {
             int port = Net.freeTcpPort();
-            try (TestGateway gw = new TestGateway("forwards:\n" + forward("half", "127.0.0.1:" + port, "127.0.0.1:" + target.port(), ""));
-                 Socket s = new Socket("127.0.0.1", port)) {
+            try (TestGateway gw = new TestGateway(
+                            "forwards:\n" + forward("half", "127.0.0.1:" + port, "127.0.0.1:" + target.port(), ""));
+                    Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(20_000);
                 s.getOutputStream().write(request);
                 s.shutdownOutput();
                 byte[] reply = s.getInputStream().readAllBytes();
                 String hash = HttpFiles.sha256(request);
-                assertThat(new String(reply, 0, hash.length(), StandardCharsets.US_ASCII)).isEqualTo(hash);
+                assertThat(new String(reply, 0, hash.length(), StandardCharsets.US_ASCII))
+                        .isEqualTo(hash);
                 assertThat(reply.length).isEqualTo(hash.length() + 1 + 2 * 1024 * 1024);
                 await().atMost(LIMIT).until(() -> gw.stats("half").connectionsActive() == 0);
             }
@@ -218,8 +234,10 @@ class TcpForwardIT {
                     client.getOutputStream().write("after".getBytes(StandardCharsets.US_ASCII));
                     try (Socket in = accept(target)) {
                         String header = readLine(in.getInputStream());
-                        assertThat(header).isEqualTo("PROXY TCP4 127.0.0.1 127.0.0.1 " + client.getLocalPort() + " " + v1);
-                        assertThat(new String(in.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
+                        assertThat(header)
+                                .isEqualTo("PROXY TCP4 127.0.0.1 127.0.0.1 " + client.getLocalPort() + " " + v1);
+                        assertThat(new String(in.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
+                                .isEqualTo("after");
                     }
                 }
                 try (Socket client = new Socket("127.0.0.1", v2)) {
@@ -227,7 +245,9 @@ class TcpForwardIT {
                     try (Socket in = accept(target)) {
                         DataInputStream d = new DataInputStream(in.getInputStream());
                         byte[] sig = d.readNBytes(12);
-                        assertThat(sig).containsExactly(0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A);
+                        assertThat(sig)
+                                .containsExactly(
+                                        0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A);
                         assertThat(d.readUnsignedByte()).as("version 2, PROXY").isEqualTo(0x21);
                         assertThat(d.readUnsignedByte()).as("TCP over IPv4").isEqualTo(0x11);
                         int len = d.readUnsignedShort();
@@ -237,11 +257,14 @@ class TcpForwardIT {
                         int srcPort = d.readUnsignedShort();
                         int dstPort = d.readUnsignedShort();
                         d.readNBytes(len - 12);
-                        assertThat(InetAddress.getByAddress(src).getHostAddress()).isEqualTo("127.0.0.1");
-                        assertThat(InetAddress.getByAddress(dst).getHostAddress()).isEqualTo("127.0.0.1");
+                        assertThat(InetAddress.getByAddress(src).getHostAddress())
+                                .isEqualTo("127.0.0.1");
+                        assertThat(InetAddress.getByAddress(dst).getHostAddress())
+                                .isEqualTo("127.0.0.1");
                         assertThat(srcPort).isEqualTo(client.getLocalPort());
                         assertThat(dstPort).isEqualTo(v2);
-                        assertThat(new String(d.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
+                        assertThat(new String(d.readNBytes(5), StandardCharsets.US_ASCII))
+                                .isEqualTo("after");
                     }
                 }
             }
@@ -269,11 +292,20 @@ class TcpForwardIT {
     void garbageAndResetsDoNotDisturbOtherConnections() throws Exception {
         try (HttpFiles files = new HttpFiles(InetAddress.getLoopbackAddress(), 16 * 1024 * 1024)) {
             int port = Net.freeTcpPort();
-            try (TestGateway gw = new TestGateway("forwards:\n" + forward("web", "127.0.0.1:" + port, "127.0.0.1:" + files.port(), ""))) {
+            try (TestGateway gw = new TestGateway(
+                    "forwards:\n" + forward("web", "127.0.0.1:" + port, "127.0.0.1:" + files.port(), ""))) {
                 CompletableFuture<Processes.Result> download = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return Processes.run(LIMIT, List.of(Peers.require("curl"), "-sS", "--limit-rate", "8M",
-                                "--max-time", "25", "http://127.0.0.1:" + port + "/file"));
+                        return Processes.run(
+                                LIMIT,
+                                List.of(
+                                        Peers.require("curl"),
+                                        "-sS",
+                                        "--limit-rate",
+                                        "8M",
+                                        "--max-time",
+                                        "25",
+                                        "http://127.0.0.1:" + port + "/file"));
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -286,7 +318,7 @@ class TcpForwardIT {
                         random.nextBytes(junk);
                         s.getOutputStream().write(junk);
                         if (i % 3 == 0) {
-                            s.setSoLinger(true, 0);  // close with RST
+                            s.setSoLinger(true, 0); // close with RST
                         } else if (i % 3 == 1) {
                             s.shutdownOutput();
                         }
@@ -306,7 +338,8 @@ class TcpForwardIT {
     void anUnreachableTargetClosesTheClientAndIsCounted() throws Exception {
         int closedPort = Net.freeTcpPort();
         int port = Net.freeTcpPort();
-        try (TestGateway gw = new TestGateway("forwards:\n" + forward("dead", "127.0.0.1:" + port, "127.0.0.1:" + closedPort, ""))) {
+        try (TestGateway gw =
+                new TestGateway("forwards:\n" + forward("dead", "127.0.0.1:" + port, "127.0.0.1:" + closedPort, ""))) {
             assertRefused(port);
             await().atMost(LIMIT).until(() -> gw.stats("dead").dialFailures() == 1);
             assertThat(gw.status("dead").state()).isEqualTo(ForwardStatus.State.LISTENING);
@@ -317,12 +350,18 @@ class TcpForwardIT {
     void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
         try (TcpPeers target = TcpPeers.start(TcpPeers::echo)) {
             int port = Net.freeTcpPort();
-            try (TestGateway gw = new TestGateway("forwards:\n" + forward("idle", "127.0.0.1:" + port,
-                    "127.0.0.1:" + target.port(), "    idle-timeout: 1s\n"));
-                 Socket s = new Socket("127.0.0.1", port)) {
+            try (TestGateway gw = new TestGateway("forwards:\n"
+                            + forward(
+                                    "idle",
+                                    "127.0.0.1:" + port,
+                                    "127.0.0.1:" + target.port(),
+                                    "    idle-timeout: 1s\n"));
+                    Socket s = new Socket("127.0.0.1", port)) {
                 assertEchoes(s);
                 s.setSoTimeout(15_000);
-                assertThat(s.getInputStream().read()).as("closed by the gateway after 1 s idle").isEqualTo(-1);
+                assertThat(s.getInputStream().read())
+                        .as("closed by the gateway after 1 s idle")
+                        .isEqualTo(-1);
                 await().atMost(LIMIT).until(() -> gw.stats("idle").connectionsActive() == 0);
             }
         }
@@ -331,7 +370,7 @@ class TcpForwardIT {
     @Test
     void aPortHeldElsewhereFailsThatForwardOnlyWithTheOsReason() throws Exception {
         try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             TcpPeers target = TcpPeers.start(TcpPeers::echo)) {
+                TcpPeers target = TcpPeers.start(TcpPeers::echo)) {
             int free = Net.freeTcpPort();
             String t = "127.0.0.1:" + target.port();
             try (TestGateway gw = new TestGateway("forwards:\n"
@@ -339,8 +378,9 @@ class TcpForwardIT {
                     + forward("fine", "127.0.0.1:" + free, t, ""))) {
                 ForwardStatus taken = gw.status("taken");
                 assertThat(taken.state()).isEqualTo(ForwardStatus.State.FAILED);
-                assertThat(taken.error()).isEqualTo("cannot listen on tcp 127.0.0.1:" + squatter.getLocalPort()
-                        + ": Address already in use");
+                assertThat(taken.error())
+                        .isEqualTo("cannot listen on tcp 127.0.0.1:" + squatter.getLocalPort()
+                                + ": Address already in use");
                 assertThat(gw.status("fine").state()).isEqualTo(ForwardStatus.State.LISTENING);
                 try (Socket s = new Socket("127.0.0.1", free)) {
                     assertEchoes(s);
@@ -351,26 +391,31 @@ class TcpForwardIT {
 
     @Test
     void editingOneForwardKeepsConnectionsAndDisablingClosesThem() throws Exception {
-        try (TcpPeers a = TcpPeers.start(TcpPeers::echo); TcpPeers b = TcpPeers.start(TcpPeers::echo)) {
+        try (TcpPeers a = TcpPeers.start(TcpPeers::echo);
+                TcpPeers b = TcpPeers.start(TcpPeers::echo)) {
             int port = Net.freeTcpPort();
             int moved = Net.freeTcpPort();
-            try (TestGateway gw = new TestGateway("forwards:\n" + forward("f", "127.0.0.1:" + port, "127.0.0.1:" + a.port(), ""));
-                 Socket first = new Socket("127.0.0.1", port)) {
+            try (TestGateway gw = new TestGateway(
+                            "forwards:\n" + forward("f", "127.0.0.1:" + port, "127.0.0.1:" + a.port(), ""));
+                    Socket first = new Socket("127.0.0.1", port)) {
                 assertEchoes(first);
                 gw.apply("forwards:\n" + forward("f", "127.0.0.1:" + port, "127.0.0.1:" + b.port(), ""));
-                assertEchoes(first);                       // the old connection goes on, to the old target
+                assertEchoes(first); // the old connection goes on, to the old target
                 try (Socket second = new Socket("127.0.0.1", port)) {
                     assertEchoes(second);
-                    await().atMost(LIMIT).until(() -> b.accepted() == 1);  // new ones go to the new target
+                    await().atMost(LIMIT).until(() -> b.accepted() == 1); // new ones go to the new target
                 }
                 gw.apply("forwards:\n" + forward("f", "127.0.0.1:" + moved, "127.0.0.1:" + b.port(), ""));
-                assertEchoes(first);                       // moving the listen port keeps it too
+                assertEchoes(first); // moving the listen port keeps it too
                 try (Socket third = new Socket("127.0.0.1", moved)) {
                     assertEchoes(third);
                 }
-                gw.apply("forwards:\n" + forward("f", "127.0.0.1:" + moved, "127.0.0.1:" + b.port(), "    enabled: false\n"));
+                gw.apply("forwards:\n"
+                        + forward("f", "127.0.0.1:" + moved, "127.0.0.1:" + b.port(), "    enabled: false\n"));
                 first.setSoTimeout(10_000);
-                assertThat(first.getInputStream().read()).as("disabling closes its connections").isEqualTo(-1);
+                assertThat(first.getInputStream().read())
+                        .as("disabling closes its connections")
+                        .isEqualTo(-1);
                 assertThat(gw.status("f").state()).isEqualTo(ForwardStatus.State.DISABLED);
                 assertThat(new Socket().isConnected()).isFalse();
                 try (Socket probe = new Socket()) {

@@ -35,11 +35,13 @@ class UdpForwardIT {
     private int socatEcho() throws Exception {
         String socat = Peers.require("socat");
         int port = Net.freeUdpPort();
-        peers.add(Processes.start(List.of(socat, "-b", "65536", "UDP4-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr", "PIPE")));
+        peers.add(Processes.start(
+                List.of(socat, "-b", "65536", "UDP4-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr", "PIPE")));
         // socat is ready when a datagram sent to it directly comes back.
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             probe.setSoTimeout(200);
-            await().atMost(LIMIT).ignoreExceptions().until(() -> exchange(probe, port, "probe").equals("probe"));
+            await().atMost(LIMIT).ignoreExceptions().until(() -> exchange(probe, port, "probe")
+                    .equals("probe"));
         }
         return port;
     }
@@ -54,14 +56,16 @@ class UdpForwardIT {
     }
 
     private static String forward(String name, String listen, String target, String extra) {
-        return "  - name: " + name + "\n    protocol: udp\n    listen: \"" + listen + "\"\n    target: \"" + target + "\"\n" + extra;
+        return "  - name: " + name + "\n    protocol: udp\n    listen: \"" + listen + "\"\n    target: \"" + target
+                + "\"\n" + extra;
     }
 
     @Test
     void repliesComeBackToTheRightOneOfSeveralClients() throws Exception {
         int echo = socatEcho();
         int port = Net.freeUdpPort();
-        try (TestGateway gw = new TestGateway("forwards:\n" + forward("echo", "127.0.0.1:" + port, "127.0.0.1:" + echo, ""))) {
+        try (TestGateway gw =
+                new TestGateway("forwards:\n" + forward("echo", "127.0.0.1:" + port, "127.0.0.1:" + echo, ""))) {
             List<DatagramSocket> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
@@ -79,7 +83,9 @@ class UdpForwardIT {
                 String big = "x".repeat(60_000);
                 String back = exchange(clients.get(0), port, big);
                 assertThat(back.length()).isEqualTo(big.length());
-                assertThat(back.equals(big)).as("60 000-byte datagram came back unchanged").isTrue();
+                assertThat(back.equals(big))
+                        .as("60 000-byte datagram came back unchanged")
+                        .isTrue();
                 ForwardStats.Snapshot s = gw.stats("echo");
                 assertThat(s.sessionsActive()).isEqualTo(4);
                 assertThat(s.sessionsTotal()).isEqualTo(4);
@@ -95,10 +101,14 @@ class UdpForwardIT {
     void idleSessionsExpireAndMaxSessionsRefuses() throws Exception {
         int echo = socatEcho();
         int port = Net.freeUdpPort();
-        try (TestGateway gw = new TestGateway("forwards:\n" + forward("one", "127.0.0.1:" + port, "127.0.0.1:" + echo,
-                "    idle-timeout: 1s\n    max-connections: 1\n"));
-             DatagramSocket a = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-             DatagramSocket b = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        try (TestGateway gw = new TestGateway("forwards:\n"
+                        + forward(
+                                "one",
+                                "127.0.0.1:" + port,
+                                "127.0.0.1:" + echo,
+                                "    idle-timeout: 1s\n    max-connections: 1\n"));
+                DatagramSocket a = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                DatagramSocket b = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             a.setSoTimeout(5000);
             b.setSoTimeout(1000);
             assertThat(exchange(a, port, "first")).isEqualTo("first");
@@ -118,9 +128,13 @@ class UdpForwardIT {
     void aUdpPortRangeMapsOneToOne() throws Exception {
         int echoA = socatEcho();
         int listen = Net.freeUdpPort();
-        try (TestGateway gw = new TestGateway("forwards:\n" + forward("range", "127.0.0.1:" + listen + "-" + (listen + 1),
-                "127.0.0.1:" + echoA + "-" + (echoA + 1), ""));
-             DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        try (TestGateway gw = new TestGateway("forwards:\n"
+                        + forward(
+                                "range",
+                                "127.0.0.1:" + listen + "-" + (listen + 1),
+                                "127.0.0.1:" + echoA + "-" + (echoA + 1),
+                                ""));
+                DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             c.setSoTimeout(5000);
             assertThat(exchange(c, listen, "to the first")).isEqualTo("to the first");
             // The second port maps to echoA+1, where nobody listens: the reply never comes, and the session ends.

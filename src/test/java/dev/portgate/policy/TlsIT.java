@@ -1,6 +1,5 @@
 package dev.portgate.policy;
 
-import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -16,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +34,58 @@ class TlsIT {
         dir = Files.createTempDirectory("portgate-tls");
         String openssl = Peers.require("openssl");
         // A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA.
-        run(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                "-subj", "/CN=test CA", "-keyout", "ca.key", "-out", "ca.pem");
+        run(
+                openssl,
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem");
         for (String who : List.of("server", "client")) {
-            run(openssl, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + who,
-                    "-keyout", who + ".key", "-out", who + ".csr");
-            Files.writeString(dir.resolve(who + ".ext"), who.equals("server") ? "subjectAltName=IP:127.0.0.1\n" : "extendedKeyUsage=clientAuth\n");
-            run(openssl, "x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-                    "-extfile", who + ".ext", "-out", who + ".pem");
+            run(
+                    openssl,
+                    "req",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-subj",
+                    "/CN=" + who,
+                    "-keyout",
+                    who + ".key",
+                    "-out",
+                    who + ".csr");
+            Files.writeString(
+                    dir.resolve(who + ".ext"),
+                    who.equals("server") ? "subjectAltName=IP:127.0.0.1\n" : "extendedKeyUsage=clientAuth\n");
+            run(
+                    openssl,
+                    "x509",
+                    "-req",
+                    "-in",
+                    who + ".csr",
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "2",
+                    "-extfile",
+                    who + ".ext",
+                    "-out",
+                    who + ".pem");
         }
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.createContext("/", ex -> {
@@ -74,7 +118,8 @@ class TlsIT {
     }
 
     private String forward(String name, int port, String extra) {
-        return "  - name: " + name + "\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:" + backend.getAddress().getPort() + "\n" + extra;
+        return "  - name: " + name + "\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:"
+                + backend.getAddress().getPort() + "\n" + extra;
     }
 
     @Test
@@ -82,27 +127,38 @@ class TlsIT {
         int plain = Net.freeTcpPort();
         int mutual = Net.freeTcpPort();
         int selfSigned = Net.freeTcpPort();
-        String tls = "    access: tls\n    tls-certificate: " + dir.resolve("server.pem") + "\n    tls-key: " + dir.resolve("server.key") + "\n";
+        String tls = "    access: tls\n    tls-certificate: " + dir.resolve("server.pem") + "\n    tls-key: "
+                + dir.resolve("server.key") + "\n";
         try (TestGateway gw = new TestGateway("forwards:\n" + forward("web", plain, tls)
                 + forward("mtls", mutual, tls + "    tls-client-ca: " + dir.resolve("ca.pem") + "\n")
                 + forward("quick", selfSigned, "    access: tls\n"))) {
-            Processes.Result ok = curl("--cacert", dir.resolve("ca.pem").toString(), "https://127.0.0.1:" + plain + "/");
+            Processes.Result ok =
+                    curl("--cacert", dir.resolve("ca.pem").toString(), "https://127.0.0.1:" + plain + "/");
             assertThat(ok.out()).as(ok.stderr()).isEqualTo("hello from the backend\n");
             // Plain HTTP on a TLS port gets nowhere.
             assertThat(curl("http://127.0.0.1:" + plain + "/").exit()).isNotZero();
 
             int before = hits.get();
-            Processes.Result refused = curl("--cacert", dir.resolve("ca.pem").toString(), "https://127.0.0.1:" + mutual + "/");
+            Processes.Result refused =
+                    curl("--cacert", dir.resolve("ca.pem").toString(), "https://127.0.0.1:" + mutual + "/");
             assertThat(refused.exit()).as("no client certificate").isNotZero();
             assertThat(hits.get()).as("the target never saw it").isEqualTo(before);
-            Processes.Result withCert = curl("--cacert", dir.resolve("ca.pem").toString(), "--cert", dir.resolve("client.pem").toString(),
-                    "--key", dir.resolve("client.key").toString(), "https://127.0.0.1:" + mutual + "/");
+            Processes.Result withCert = curl(
+                    "--cacert",
+                    dir.resolve("ca.pem").toString(),
+                    "--cert",
+                    dir.resolve("client.pem").toString(),
+                    "--key",
+                    dir.resolve("client.key").toString(),
+                    "https://127.0.0.1:" + mutual + "/");
             assertThat(withCert.out()).as(withCert.stderr()).isEqualTo("hello from the backend\n");
 
             Processes.Result insecure = curl("--insecure", "https://127.0.0.1:" + selfSigned + "/");
             assertThat(insecure.out()).as(insecure.stderr()).isEqualTo("hello from the backend\n");
-            assertThat(curl("--cacert", dir.resolve("ca.pem").toString(), "https://127.0.0.1:" + selfSigned + "/").exit())
-                    .as("a self-signed certificate is not the CA's").isNotZero();
+            assertThat(curl("--cacert", dir.resolve("ca.pem").toString(), "https://127.0.0.1:" + selfSigned + "/")
+                            .exit())
+                    .as("a self-signed certificate is not the CA's")
+                    .isNotZero();
             assertThat(Files.exists(gw.dir().resolve("data/tls/quick.p12"))).isTrue();
         }
     }
@@ -112,11 +168,26 @@ class TlsIT {
         String openssl = Peers.require("openssl");
         int tlsBackend = Net.freeTcpPort();
         int port = Net.freeTcpPort();
-        Process server = new ProcessBuilder(openssl, "s_server", "-accept", "127.0.0.1:" + tlsBackend, "-cert", "server.pem", "-key", "server.key", "-www")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try (TestGateway gw = new TestGateway("forwards:\n  - name: wrap\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:" + tlsBackend
-                + "\n    target-tls: true\n    target-ca: " + dir.resolve("ca.pem") + "\n")) {
-            Awaitility.await().atMost(LIMIT).until(() -> curl("http://127.0.0.1:" + port + "/").out().contains("s_server"));
+        Process server = new ProcessBuilder(
+                        openssl,
+                        "s_server",
+                        "-accept",
+                        "127.0.0.1:" + tlsBackend,
+                        "-cert",
+                        "server.pem",
+                        "-key",
+                        "server.key",
+                        "-www")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try (TestGateway gw =
+                new TestGateway("forwards:\n  - name: wrap\n    listen: 127.0.0.1:" + port + "\n    target: 127.0.0.1:"
+                        + tlsBackend + "\n    target-tls: true\n    target-ca: " + dir.resolve("ca.pem") + "\n")) {
+            Awaitility.await()
+                    .atMost(LIMIT)
+                    .until(() -> curl("http://127.0.0.1:" + port + "/").out().contains("s_server"));
             Processes.Result page = curl("http://127.0.0.1:" + port + "/");
             // openssl's status page names the protocol it spoke: TLS all the way to it.
             assertThat(page.out()).contains("Protocol  : TLSv1.3");

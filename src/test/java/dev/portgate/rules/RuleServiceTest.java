@@ -1,13 +1,13 @@
 package dev.portgate.rules;
 
-import dev.portgate.forward.PortForward;
-import dev.portgate.forward.ProxyProtocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.config.ConfigFile;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
+import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Problem;
+import dev.portgate.forward.ProxyProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,16 +25,28 @@ class RuleServiceTest {
         RuleService rules = new RuleService(new MemoryRuleStore());
         List<List<Forward>> published = new ArrayList<>();
         rules.subscribe(published::add);
-        ChangeResult first = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"), ACTOR);
-        assertThat(((ChangeResult.Applied) first).changes()).extracting(Change::name).containsExactly("a", "b");
-        ChangeResult same = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"), ACTOR);
+        ChangeResult first = rules.replaceAll(
+                Origin.Kind.CONFIG,
+                parse(
+                        "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"),
+                ACTOR);
+        assertThat(((ChangeResult.Applied) first).changes())
+                .extracting(Change::name)
+                .containsExactly("a", "b");
+        ChangeResult same = rules.replaceAll(
+                Origin.Kind.CONFIG,
+                parse(
+                        "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"),
+                ACTOR);
         assertThat(((ChangeResult.Applied) same).changes()).isEmpty();
-        ChangeResult edit = rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:9'}\n"), ACTOR);
+        ChangeResult edit = rules.replaceAll(
+                Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:9'}\n"), ACTOR);
         List<Change> changes = ((ChangeResult.Applied) edit).changes();
         assertThat(changes).hasSize(2);
         assertThat(changes.get(0)).isInstanceOf(Change.Updated.class);
         assertThat(changes.get(1)).isInstanceOf(Change.Removed.class);
-        assertThat(RuleService.describe(changes.get(0))).isEqualTo("forward \"a\" changed: tcp 0.0.0.0:1000 -> h:1  =>  tcp 0.0.0.0:1000 -> h:9");
+        assertThat(RuleService.describe(changes.get(0)))
+                .isEqualTo("forward \"a\" changed: tcp 0.0.0.0:1000 -> h:1  =>  tcp 0.0.0.0:1000 -> h:9");
         // initial empty state, then two applied changes; the no-op is not published
         assertThat(published).hasSize(3);
         assertThat(published.get(2)).extracting(Forward::name).containsExactly("a");
@@ -45,17 +57,30 @@ class RuleServiceTest {
         RuleService rules = new RuleService(new MemoryRuleStore());
         rules.replaceAll(Origin.Kind.CONFIG, parse("forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n"), ACTOR);
         List<Forward> api = parse("forwards:\n - {name: x, listen: 2000, target: 'h:1'}\n").stream()
-                .map(f -> (Forward) new PortForward(f.name(), true, "", new Origin(Origin.Kind.API, "admin"),
-                        f.protocols(), f.listen(), ((PortForward) f).target(), f.limits(),
-                        ProxyProtocol.NONE)).toList();
+                .map(f -> (Forward) new PortForward(
+                        f.name(),
+                        true,
+                        "",
+                        new Origin(Origin.Kind.API, "admin"),
+                        f.protocols(),
+                        f.listen(),
+                        ((PortForward) f).target(),
+                        f.limits(),
+                        ProxyProtocol.NONE))
+                .toList();
         assertThat(rules.replaceAll(Origin.Kind.API, api, ACTOR)).isInstanceOf(ChangeResult.Applied.class);
 
-        ChangeResult clash = rules.replaceAll(Origin.Kind.CONFIG, parse(
-                "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: x, listen: 3000, target: 'h:1'}\n - {name: c, listen: 2000, target: 'h:1'}\n"), ACTOR);
+        ChangeResult clash = rules.replaceAll(
+                Origin.Kind.CONFIG,
+                parse(
+                        "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: x, listen: 3000, target: 'h:1'}\n - {name: c, listen: 2000, target: 'h:1'}\n"),
+                ACTOR);
         assertThat(clash).isInstanceOf(ChangeResult.Rejected.class);
-        assertThat(((ChangeResult.Rejected) clash).problems()).extracting(Problem::toString).containsExactly(
-                "forward \"x\": name \"x\" is already used by a forward from api admin — rename one of them",
-                "forward \"c\": listen port 2000/tcp is already used by forward \"x\" — choose another port or address");
+        assertThat(((ChangeResult.Rejected) clash).problems())
+                .extracting(Problem::toString)
+                .containsExactly(
+                        "forward \"x\": name \"x\" is already used by a forward from api admin — rename one of them",
+                        "forward \"c\": listen port 2000/tcp is already used by forward \"x\" — choose another port or address");
         assertThat(rules.forwards()).extracting(Forward::name).containsExactly("a", "x");
     }
 }

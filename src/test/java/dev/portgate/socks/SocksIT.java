@@ -1,7 +1,5 @@
 package dev.portgate.socks;
 
-import java.net.PortUnreachableException;
-import java.util.ArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,11 +17,13 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,8 @@ class SocksIT {
         auth = Net.freeTcpPort();
         hash = PasswordHash.hash("bobs-secret".toCharArray());
         gw = new TestGateway("forwards:\n"
-                + "  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + open + "\n    protocols: [socks5, socks4a, http]\n"
+                + "  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + open
+                + "\n    protocols: [socks5, socks4a, http]\n"
                 + "    permit-open: [\"127.0.0.0/8:*\", \"localhost:*\"]\n    deny-open: [\"127.0.0.2:*\", \"blocked.example:*\"]\n"
                 + "  - name: private\n    kind: dynamic\n    listen: 127.0.0.1:" + auth + "\n"
                 + "    users: [ { name: bob, password-hash: \"" + hash + "\" } ]\n    permit-open: [\"*:*\"]\n");
@@ -76,11 +77,14 @@ class SocksIT {
                 List.of("--proxytunnel", "--proxy", "http://127.0.0.1:" + open, byName),
                 List.of("--socks5", "bob:bobs-secret@127.0.0.1:" + auth, url),
                 List.of("--proxy", "http://127.0.0.1:" + auth, "--proxy-user", "bob:bobs-secret", url))) {
-            long before = gw.stats("proxy").connectionsTotal() + gw.stats("private").connectionsTotal();
+            long before =
+                    gw.stats("proxy").connectionsTotal() + gw.stats("private").connectionsTotal();
             Processes.Result r = curl(args.toArray(String[]::new));
             assertThat(r.exit()).as(args + ": " + r.stderr()).isZero();
             assertThat(HttpFiles.sha256(r.stdout())).as(args.toString()).isEqualTo(files.sha256());
-            assertThat(gw.stats("proxy").connectionsTotal() + gw.stats("private").connectionsTotal()).isEqualTo(before + 1);
+            assertThat(gw.stats("proxy").connectionsTotal()
+                            + gw.stats("private").connectionsTotal())
+                    .isEqualTo(before + 1);
         }
         await().atMost(LIMIT).until(() -> gw.stats("proxy").connectionsActive() == 0);
         assertThat(gw.stats("proxy").bytesOut()).isGreaterThan(5L * 4 * 1024 * 1024);
@@ -88,25 +92,46 @@ class SocksIT {
 
     @Test
     void wrongPasswordsAndDeniedDestinationsGetTheirCodes() throws Exception {
-        Processes.Result wrong = curl("--socks5", "bob:nope@127.0.0.1:" + auth, "http://127.0.0.1:" + files.port() + "/file");
+        Processes.Result wrong =
+                curl("--socks5", "bob:nope@127.0.0.1:" + auth, "http://127.0.0.1:" + files.port() + "/file");
         assertThat(wrong.exit()).isEqualTo(97);
         assertThat(wrong.stderr()).contains("User was rejected by the SOCKS5 server");
-        Processes.Result noAuth = curl("-o", "/dev/null", "-w", "%{http_code}", "--proxy", "http://127.0.0.1:" + auth, "http://127.0.0.1:" + files.port() + "/file");
+        Processes.Result noAuth = curl(
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--proxy",
+                "http://127.0.0.1:" + auth,
+                "http://127.0.0.1:" + files.port() + "/file");
         assertThat(noAuth.out()).isEqualTo("407");
-        Processes.Result wrongHttp = curl("-o", "/dev/null", "-w", "%{http_code}", "--proxy", "http://127.0.0.1:" + auth,
-                "--proxy-user", "bob:nope", "http://127.0.0.1:" + files.port() + "/file");
+        Processes.Result wrongHttp = curl(
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--proxy",
+                "http://127.0.0.1:" + auth,
+                "--proxy-user",
+                "bob:nope",
+                "http://127.0.0.1:" + files.port() + "/file");
         assertThat(wrongHttp.out()).isEqualTo("407");
 
         // 127.0.0.2 is in deny-open; 10.0.0.1 is outside permit-open: never dialled.
-        Processes.Result denied = curl("-o", "/dev/null", "-w", "%{http_code}", "--proxy", "http://127.0.0.1:" + open, "http://127.0.0.2:9/");
+        Processes.Result denied = curl(
+                "-o", "/dev/null", "-w", "%{http_code}", "--proxy", "http://127.0.0.1:" + open, "http://127.0.0.2:9/");
         assertThat(denied.out()).isEqualTo("403");
         assertThat(socks5Connect(open, null, new byte[] {1, 127, 0, 0, 2}, 9)).isEqualTo(2);
         assertThat(socks5Connect(open, null, domain("blocked.example"), 80)).isEqualTo(2);
-        assertThat(socks5Connect(open, null, new byte[] {1, 10, 0, 0, 1}, 80)).as("outside permit-open (a netns-less test never reaches 10.x)").isEqualTo(2);
+        assertThat(socks5Connect(open, null, new byte[] {1, 10, 0, 0, 1}, 80))
+                .as("outside permit-open (a netns-less test never reaches 10.x)")
+                .isEqualTo(2);
         // A closed port: connection refused (5); an unknown address type: 8; BIND: 7.
-        assertThat(socks5Connect(open, null, new byte[] {1, 127, 0, 0, 1}, Net.freeTcpPort())).isEqualTo(5);
+        assertThat(socks5Connect(open, null, new byte[] {1, 127, 0, 0, 1}, Net.freeTcpPort()))
+                .isEqualTo(5);
         assertThat(socks5Raw(open, new byte[] {5, 1, 0, 9, 1, 2, 3, 4, 0, 80})).isEqualTo(8);
-        assertThat(socks5Raw(open, new byte[] {5, 2, 0, 1, 127, 0, 0, 1, 0, 80})).isEqualTo(7);
+        assertThat(socks5Raw(open, new byte[] {5, 2, 0, 1, 127, 0, 0, 1, 0, 80}))
+                .isEqualTo(7);
     }
 
     private static byte[] domain(String name) {
@@ -146,8 +171,8 @@ class SocksIT {
     @Test
     void udpAssociateRelaysDatagramsAndEndsWithItsTcpConnection() throws Exception {
         try (DatagramSocket echo = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-             Socket control = new Socket("127.0.0.1", open);
-             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                Socket control = new Socket("127.0.0.1", open);
+                DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             Thread echoer = new Thread(() -> {
                 byte[] buf = new byte[65536];
                 for (int i = 0; i < 50; i++) {
@@ -206,7 +231,8 @@ class SocksIT {
                 }
             }
             // A fragment is dropped, as RFC 1928 allows; the association goes on.
-            byte[] frag = wrap("frag".getBytes(StandardCharsets.UTF_8), echo.getLocalPort(), relay).getData();
+            byte[] frag = wrap("frag".getBytes(StandardCharsets.UTF_8), echo.getLocalPort(), relay)
+                    .getData();
             frag[2] = 1;
             client.send(new DatagramPacket(frag, frag.length, relay));
             client.setSoTimeout(500);
@@ -230,14 +256,19 @@ class SocksIT {
 
     private static DatagramPacket wrap(byte[] data, int port, InetSocketAddress relay) {
         ByteBuffer b = ByteBuffer.allocate(10 + data.length);
-        b.putShort((short) 0).put((byte) 0).put((byte) 1).put(new byte[] {127, 0, 0, 1}).putShort((short) port).put(data);
+        b.putShort((short) 0)
+                .put((byte) 0)
+                .put((byte) 1)
+                .put(new byte[] {127, 0, 0, 1})
+                .putShort((short) port)
+                .put(data);
         return new DatagramPacket(b.array(), b.position(), relay);
     }
 
     @Test
     void garbageTruncatedAndSlowHandshakesDisturbNobody() throws Exception {
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);
-             Socket good = new Socket("127.0.0.1", open)) {
+                Socket good = new Socket("127.0.0.1", open)) {
             // A tunnel that is up before, and must still work after, the garbage.
             good.setSoTimeout(10_000);
             DataOutputStream out = new DataOutputStream(good.getOutputStream());
@@ -248,15 +279,21 @@ class SocksIT {
             assertThat(in.readNBytes(4)[1]).isZero();
             in.readNBytes(6);
 
-            for (byte[] junk : List.of(new byte[] {5}, new byte[] {5, 0}, new byte[] {6, 1, 0}, new byte[] {0, 0, 0, 0},
-                    "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), "NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+            for (byte[] junk : List.of(
+                    new byte[] {5},
+                    new byte[] {5, 0},
+                    new byte[] {6, 1, 0},
+                    new byte[] {0, 0, 0, 0},
+                    "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                    "NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
                     ("CONNECT " + "a".repeat(300) + ":80 HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
-                    ("GET http://x/ HTTP/1.1\r\n" + "X: " + "y".repeat(20_000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII))) {
+                    ("GET http://x/ HTTP/1.1\r\n" + "X: " + "y".repeat(20_000) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII))) {
                 try (Socket s = new Socket("127.0.0.1", open)) {
                     s.setSoTimeout(20_000);
                     s.getOutputStream().write(junk);
                     s.shutdownOutput();
-                    s.getInputStream().readAllBytes();  // answered or closed; never hangs past the handshake deadline
+                    s.getInputStream().readAllBytes(); // answered or closed; never hangs past the handshake deadline
                 } catch (IOException reset) {
                     assertThat(reset.getMessage()).isNotNull();
                 }

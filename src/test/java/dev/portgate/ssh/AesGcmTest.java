@@ -9,9 +9,9 @@ import javax.crypto.AEADBadTagException;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.cipher.Cipher;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** portgate's AES-GCM against MINA's on the JDK, packet by packet, across a stream (OpenSSH interop is in the ITs). */
 class AesGcmTest {
@@ -33,7 +33,9 @@ class AesGcmTest {
 
     @Test
     void onLinuxX8664TheNativeProviderIsTheOneInUse() {
-        assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
+        assumeTrue(
+                System.getProperty("os.name").equals("Linux")
+                        && System.getProperty("os.arch").equals("amd64"),
                 "AWS-LC ships for Linux x86-64 only");
         assertThat(NativeCrypto.aesGcm()).as("AWS-LC's provider").isPresent();
         assertThat(AesGcm.AES128).isNotSameAs(BuiltinCiphers.aes128gcm);
@@ -49,7 +51,8 @@ class AesGcmTest {
         Cipher minaOut = started(mina, Cipher.Mode.Encrypt, key, iv);
         Cipher oursIn = started(ours, Cipher.Mode.Decrypt, key, iv);
         Cipher minaIn = started(mina, Cipher.Mode.Decrypt, key, iv);
-        SshPackets.assertSameStreamAsMina(oursOut, minaOut, oursIn, minaIn, new int[] {16, 32, 1024, 32768 + 16, 48, 16}, this::bytes);
+        SshPackets.assertSameStreamAsMina(
+                oursOut, minaOut, oursIn, minaIn, new int[] {16, 32, 1024, 32768 + 16, 48, 16}, this::bytes);
     }
 
     @Test

@@ -23,7 +23,9 @@ class BufferedRandomTest {
             assertThat(b[1]).isZero();
             assertThat(b[18]).isZero();
             assertThat(b[19]).isZero();
-            assertThat(seen.add(Arrays.toString(Arrays.copyOfRange(b, 2, 18)))).as("draw %d is new", i).isTrue();
+            assertThat(seen.add(Arrays.toString(Arrays.copyOfRange(b, 2, 18))))
+                    .as("draw %d is new", i)
+                    .isTrue();
         }
     }
 

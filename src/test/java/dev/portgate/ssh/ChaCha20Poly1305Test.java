@@ -57,7 +57,13 @@ class ChaCha20Poly1305Test {
         Cipher minaOut = mina(Cipher.Mode.Encrypt);
         Cipher oursIn = ours(engine, Cipher.Mode.Decrypt);
         Cipher minaIn = mina(Cipher.Mode.Decrypt);
-        SshPackets.assertSameStreamAsMina(oursOut, minaOut, oursIn, minaIn, new int[] {8, 16, 63, 64, 65, 1000, 32768 + 8, 4, 255, 100_000, 0, 48}, this::bytes);
+        SshPackets.assertSameStreamAsMina(
+                oursOut,
+                minaOut,
+                oursIn,
+                minaIn,
+                new int[] {8, 16, 63, 64, 65, 1000, 32768 + 8, 4, 255, 100_000, 0, 48},
+                this::bytes);
     }
 
     @ParameterizedTest
@@ -66,10 +72,12 @@ class ChaCha20Poly1305Test {
         byte[] payload = bytes(100);
         byte[] sealed = SshPackets.seal(ours(engine, Cipher.Mode.Encrypt), payload);
         sealed[50] ^= 1;
-        assertThatThrownBy(() -> SshPackets.open(ours(engine, Cipher.Mode.Decrypt), sealed)).isInstanceOf(AEADBadTagException.class);
+        assertThatThrownBy(() -> SshPackets.open(ours(engine, Cipher.Mode.Decrypt), sealed))
+                .isInstanceOf(AEADBadTagException.class);
         byte[] tagFlipped = SshPackets.seal(ours(engine, Cipher.Mode.Encrypt), payload);
         tagFlipped[tagFlipped.length - 1] ^= (byte) 0x80;
-        assertThatThrownBy(() -> SshPackets.open(ours(engine, Cipher.Mode.Decrypt), tagFlipped)).isInstanceOf(AEADBadTagException.class);
+        assertThatThrownBy(() -> SshPackets.open(ours(engine, Cipher.Mode.Decrypt), tagFlipped))
+                .isInstanceOf(AEADBadTagException.class);
     }
 
     @Test
@@ -84,6 +92,7 @@ class ChaCha20Poly1305Test {
     void aNonceThatIsNotA32BitSequenceNumberIsRefused() {
         byte[] bad = {0, 0, 0, 1, 0, 0, 0, 0};
         assertThatThrownBy(() -> ChaCha20Poly1305.FACTORY.create().init(Cipher.Mode.Encrypt, key, bad))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sequence number");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sequence number");
     }
 }

@@ -13,12 +13,16 @@ class ForwardedBackTest {
 
     private static final Arrivals.Owner NOBODY = new Arrivals.Owner() {
         @Override
-        public void join(Channel tunnel, Channel target) {
-        }
+        public void join(Channel tunnel, Channel target) {}
     };
 
-    private final ForwardedBack back = new ForwardedBack(Map.of(
-            8080, new SshEndpoint.RemoteRequest(new SshdSocketAddress("0.0.0.0", 8080), new SshdSocketAddress("127.0.0.1", 3000), o -> NOBODY))::get);
+    private final ForwardedBack back =
+            new ForwardedBack(Map.of(
+                    8080,
+                    new SshEndpoint.RemoteRequest(
+                            new SshdSocketAddress("0.0.0.0", 8080),
+                            new SshdSocketAddress("127.0.0.1", 3000),
+                            o -> NOBODY))::get);
 
     @Test
     void aConnectionOnAForwardsPortGoesToThatForwardsTarget() {
@@ -31,7 +35,10 @@ class ForwardedBackTest {
 
     @Test
     void aChannelForAPortWeDidNotAskForIsRefused() {
-        assertThat(back.route(null, "0.0.0.0", 22, new InetSocketAddress("127.0.0.1", 40000))).isNull();
-        assertThat(back.route(null, "127.0.0.1", 3000, new InetSocketAddress("127.0.0.1", 40000))).as("the target itself is no forward's port").isNull();
+        assertThat(back.route(null, "0.0.0.0", 22, new InetSocketAddress("127.0.0.1", 40000)))
+                .isNull();
+        assertThat(back.route(null, "127.0.0.1", 3000, new InetSocketAddress("127.0.0.1", 40000)))
+                .as("the target itself is no forward's port")
+                .isNull();
     }
 }

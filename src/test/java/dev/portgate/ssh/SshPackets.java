@@ -1,15 +1,14 @@
 package dev.portgate.ssh;
 
-import java.util.function.IntFunction;
-import org.assertj.core.api.Assertions;
 import java.util.Arrays;
+import java.util.function.IntFunction;
 import org.apache.sshd.common.cipher.Cipher;
+import org.assertj.core.api.Assertions;
 
 /** SSH packets sealed and opened by an AEAD cipher as MINA's transport does, for the cipher tests. */
 final class SshPackets {
 
-    private SshPackets() {
-    }
+    private SshPackets() {}
 
     /** An SSH packet: 4-byte length, payload, room for the 16-byte tag; encrypted in place. */
     static byte[] seal(Cipher c, byte[] payload) throws Exception {
@@ -28,8 +27,9 @@ final class SshPackets {
      * Seals a stream of packets of {@code sizes} with both senders and checks they match byte for byte, then
      * opens each with both receivers; every cipher keeps its state (sequence numbers) across the stream.
      */
-    static void assertSameStreamAsMina(Cipher oursOut, Cipher minaOut, Cipher oursIn, Cipher minaIn, int[] sizes,
-            IntFunction<byte[]> payloads) throws Exception {
+    static void assertSameStreamAsMina(
+            Cipher oursOut, Cipher minaOut, Cipher oursIn, Cipher minaIn, int[] sizes, IntFunction<byte[]> payloads)
+            throws Exception {
         for (int size : sizes) {
             byte[] payload = payloads.apply(size);
             byte[] sealed = seal(oursOut, payload);

@@ -1,26 +1,26 @@
 package dev.portgate.ssh;
 
-import dev.portgate.testing.JarProcess;
-import dev.portgate.testing.TcpPeers;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portgate.testing.HttpFiles;
+import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
+import dev.portgate.testing.TcpPeers;
 import dev.portgate.testing.TestGateway;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +33,7 @@ class SshTunnelsIT {
 
     @TempDir
     Path dir;
+
     private HttpFiles files;
     private Process sshd;
     private int sshPort;
@@ -43,19 +44,35 @@ class SshTunnelsIT {
         String keygen = Peers.require("ssh-keygen");
         Peers.require("sshd");
         for (String k : List.of("host", "client")) {
-            Processes.Result r = Processes.run(LIMIT, List.of(keygen, "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve(k).toString()));
+            Processes.Result r = Processes.run(
+                    LIMIT,
+                    List.of(
+                            keygen,
+                            "-q",
+                            "-t",
+                            "ed25519",
+                            "-N",
+                            "",
+                            "-f",
+                            dir.resolve(k).toString()));
             assertThat(r.exit()).as(r.stderr()).isZero();
         }
         Files.copy(dir.resolve("client.pub"), dir.resolve("authorized_keys"));
         sshPort = Net.freeTcpPort();
-        Files.writeString(dir.resolve("sshd_config"), "Port " + sshPort + "\nListenAddress 127.0.0.1\nHostKey " + dir.resolve("host")
-                + "\nAuthorizedKeysFile " + dir.resolve("authorized_keys") + "\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-                + "PermitRootLogin prohibit-password\nStrictModes no\nAllowTcpForwarding yes\nPidFile " + dir.resolve("sshd.pid") + "\n"
-                // Every cipher but aes256-ctr, so that an endpoint limited to it finds no match.
-                + "Ciphers aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr\n"
-                // New keys every 256 KiB: every transfer crosses key exchanges, as a long-lived tunnel does every GiB.
-                + "RekeyLimit 256K\n");
-        hostKeyLine = "[127.0.0.1]:" + sshPort + " " + Files.readString(dir.resolve("host.pub")).strip();
+        Files.writeString(
+                dir.resolve("sshd_config"),
+                "Port " + sshPort + "\nListenAddress 127.0.0.1\nHostKey " + dir.resolve("host")
+                        + "\nAuthorizedKeysFile " + dir.resolve("authorized_keys")
+                        + "\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                        + "PermitRootLogin prohibit-password\nStrictModes no\nAllowTcpForwarding yes\nPidFile "
+                        + dir.resolve("sshd.pid") + "\n"
+                        // Every cipher but aes256-ctr, so that an endpoint limited to it finds no match.
+                        + "Ciphers aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr\n"
+                        // New keys every 256 KiB: every transfer crosses key exchanges, as a long-lived tunnel does
+                        // every GiB.
+                        + "RekeyLimit 256K\n");
+        hostKeyLine = "[127.0.0.1]:" + sshPort + " "
+                + Files.readString(dir.resolve("host.pub")).strip();
         Files.writeString(dir.resolve("known_hosts"), hostKeyLine + "\n");
         Files.writeString(dir.resolve("empty_known_hosts"), "");
         Files.createDirectories(Path.of("/run/sshd"));
@@ -64,8 +81,15 @@ class SshTunnelsIT {
     }
 
     private void startSshd() throws Exception {
-        sshd = new ProcessBuilder(Peers.require("sshd"), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+        sshd = new ProcessBuilder(
+                        Peers.require("sshd"),
+                        "-D",
+                        "-e",
+                        "-f",
+                        dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sshd.log").toFile())
+                .start();
         await().atMost(LIMIT).ignoreExceptions().until(() -> {
             try (Socket s = new Socket("127.0.0.1", sshPort)) {
                 return s.isConnected();
@@ -85,8 +109,9 @@ class SshTunnelsIT {
     }
 
     private String endpoint(String name, String knownHosts) {
-        return "  - name: " + name + "\n    host: 127.0.0.1\n    port: " + sshPort + "\n    user: " + System.getProperty("user.name")
-                + "\n    identity: " + dir.resolve("client") + "\n    known-hosts: " + dir.resolve(knownHosts) + "\n    keepalive: 1s\n";
+        return "  - name: " + name + "\n    host: 127.0.0.1\n    port: " + sshPort + "\n    user: "
+                + System.getProperty("user.name") + "\n    identity: " + dir.resolve("client") + "\n    known-hosts: "
+                + dir.resolve(knownHosts) + "\n    keepalive: 1s\n";
     }
 
     private static Processes.Result curl(String... args) throws Exception {
@@ -114,12 +139,18 @@ class SshTunnelsIT {
         int target = Net.freeTcpPort();
         int remote = Net.freeTcpPort();
         // -U: from the right address to the left; the file is opened anew for each connection.
-        Process socat = new ProcessBuilder(Peers.require("socat"), "-U", "TCP-LISTEN:" + target + ",bind=127.0.0.1,reuseaddr,fork",
-                "OPEN:" + file + ",rdonly").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("socat.log").toFile()).start();
+        Process socat = new ProcessBuilder(
+                        Peers.require("socat"),
+                        "-U",
+                        "TCP-LISTEN:" + target + ",bind=127.0.0.1,reuseaddr,fork",
+                        "OPEN:" + file + ",rdonly")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("socat.log").toFile())
+                .start();
         try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
-                + "  - { name: back, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + target + " }\n")) {
-            await().atMost(LIMIT).ignoreExceptions().until(() -> readAll(remote).length > 0);  // the forward is up
+                + "  - { name: back, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:"
+                + target + " }\n")) {
+            await().atMost(LIMIT).ignoreExceptions().until(() -> readAll(remote).length > 0); // the forward is up
             for (int i = 0; i < 20; i++) {
                 byte[] got = readAll(remote);
                 assertThat(got.length).as("bytes of connection %d", i).isEqualTo(blob.length);
@@ -132,22 +163,26 @@ class SshTunnelsIT {
 
     @Test
     void aRemoteForwardWhoseTargetIsDownRefusesItsConnectionsUntilTheTargetIsBack() throws Exception {
-        int target = Net.freeTcpPort();  // nothing listens there yet
+        int target = Net.freeTcpPort(); // nothing listens there yet
         int remote = Net.freeTcpPort();
         try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
-                + "  - { name: later, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + target + " }\n")) {
+                + "  - { name: later, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:"
+                + target + " }\n")) {
             // sshd accepts on the forward's port and asks us for a channel; we cannot reach the target, so it closes.
-            await().atMost(LIMIT).ignoreExceptions().until(() -> readAll(remote).length == 0 && gw.stats("later").dialFailures() > 0);
+            await().atMost(LIMIT)
+                    .ignoreExceptions()
+                    .until(() ->
+                            readAll(remote).length == 0 && gw.stats("later").dialFailures() > 0);
             assertThat(gw.stats("later").connectionsTotal()).isZero();
-            try (TcpPeers up = TcpPeers.start(InetAddress.getLoopbackAddress(), target,
-                    (socket, self) -> {
-                        try (socket) {
-                            socket.getOutputStream().write("up\n".getBytes(StandardCharsets.US_ASCII));
-                        } catch (IOException ignored) {
-                            // the test reads the answer or fails
-                        }
-                    })) {
-                assertThat(new String(readAll(remote), StandardCharsets.US_ASCII)).isEqualTo("up\n");
+            try (TcpPeers up = TcpPeers.start(InetAddress.getLoopbackAddress(), target, (socket, self) -> {
+                try (socket) {
+                    socket.getOutputStream().write("up\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException ignored) {
+                    // the test reads the answer or fails
+                }
+            })) {
+                assertThat(new String(readAll(remote), StandardCharsets.US_ASCII))
+                        .isEqualTo("up\n");
                 assertThat(gw.stats("later").connectionsTotal()).isEqualTo(1);
                 assertThat(gw.gateway().endpoints().status().get(0).state()).isEqualTo("connected");
             }
@@ -168,10 +203,15 @@ class SshTunnelsIT {
         int socks = Net.freeTcpPort();
         int remote = Net.freeTcpPort();
         try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
-                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n"
-                + "  - { name: site, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n"
-                + "  - { name: egress, kind: dynamic, listen: 127.0.0.1:" + socks + ", via: vps, permit-open: [\"127.0.0.0/8:*\", \"localhost:*\"] }\n")) {
-            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:"
+                + files.port() + " }\n"
+                + "  - { name: site, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:"
+                + files.port() + " }\n"
+                + "  - { name: egress, kind: dynamic, listen: 127.0.0.1:" + socks
+                + ", via: vps, permit-open: [\"127.0.0.0/8:*\", \"localhost:*\"] }\n")) {
+            await().atMost(LIMIT)
+                    .until(() ->
+                            gw.gateway().endpoints().status().get(0).state().equals("connected"));
             assertDownload("http://127.0.0.1:" + local + "/file");
             assertDownload("--socks5-hostname", "127.0.0.1:" + socks, "http://localhost:" + files.port() + "/file");
             assertDownload("http://127.0.0.1:" + remote + "/file");
@@ -184,11 +224,17 @@ class SshTunnelsIT {
             // sshd serves each connection in a child process: stop them all, as a reboot would.
             sshd.descendants().forEach(ProcessHandle::destroyForcibly);
             sshd.destroyForcibly().waitFor();
-            await().atMost(LIMIT).until(() -> !gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            await().atMost(LIMIT)
+                    .until(() ->
+                            !gw.gateway().endpoints().status().get(0).state().equals("connected"));
             Processes.Result down = curl("http://127.0.0.1:" + local + "/file");
-            assertThat(down.exit()).as("a connection while the link is down fails cleanly").isNotZero();
+            assertThat(down.exit())
+                    .as("a connection while the link is down fails cleanly")
+                    .isNotZero();
             startSshd();
-            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            await().atMost(LIMIT)
+                    .until(() ->
+                            gw.gateway().endpoints().status().get(0).state().equals("connected"));
             assertDownload("http://127.0.0.1:" + remote + "/file");
             assertDownload("http://127.0.0.1:" + local + "/file");
         }
@@ -199,16 +245,23 @@ class SshTunnelsIT {
         int local = Net.freeTcpPort();
         int remote = Net.freeTcpPort();
         String forwards = "forwards:\n"
-                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n"
-                + "  - { name: site, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:" + files.port() + " }\n";
+                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:"
+                + files.port() + " }\n"
+                + "  - { name: site, kind: remote, listen: 127.0.0.1:" + remote + ", via: vps, target: 127.0.0.1:"
+                + files.port() + " }\n";
         try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + forwards)) {
-            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            await().atMost(LIMIT)
+                    .until(() ->
+                            gw.gateway().endpoints().status().get(0).state().equals("connected"));
             assertDownload("http://127.0.0.1:" + local + "/file");
             var loop = gw.gateway().endpoints().loopOf("vps");
 
             // A new keepalive: a new connection, its remote forward asked for again, the local listener untouched.
-            gw.apply("ssh-endpoints:\n" + endpoint("vps", "known_hosts").replace("keepalive: 1s", "keepalive: 2s") + forwards);
-            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            gw.apply("ssh-endpoints:\n" + endpoint("vps", "known_hosts").replace("keepalive: 1s", "keepalive: 2s")
+                    + forwards);
+            await().atMost(LIMIT)
+                    .until(() ->
+                            gw.gateway().endpoints().status().get(0).state().equals("connected"));
             assertDownload("http://127.0.0.1:" + remote + "/file");
             assertDownload("http://127.0.0.1:" + local + "/file");
             // The listener of "db" accepts on the endpoint's loop; the new connection is on that loop too.
@@ -221,15 +274,22 @@ class SshTunnelsIT {
         int local = Net.freeTcpPort();
         int other = Net.freeTcpPort();
         try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("chacha", "known_hosts")
-                + "    ciphers: [ chacha20-poly1305@openssh.com ]\n" + endpoint("ctr", "known_hosts") + "    ciphers: [ aes256-ctr ]\n"
-                + "forwards:\n  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: chacha, target: 127.0.0.1:" + files.port() + " }\n"
-                + "  - { name: no, kind: local, listen: 127.0.0.1:" + other + ", via: ctr, target: 127.0.0.1:" + files.port() + " }\n")) {
+                + "    ciphers: [ chacha20-poly1305@openssh.com ]\n" + endpoint("ctr", "known_hosts")
+                + "    ciphers: [ aes256-ctr ]\n"
+                + "forwards:\n  - { name: db, kind: local, listen: 127.0.0.1:" + local
+                + ", via: chacha, target: 127.0.0.1:" + files.port() + " }\n"
+                + "  - { name: no, kind: local, listen: 127.0.0.1:" + other + ", via: ctr, target: 127.0.0.1:"
+                + files.port() + " }\n")) {
             await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().stream()
                     .anyMatch(s -> s.name().equals("chacha") && s.state().equals("connected")));
             assertDownload("http://127.0.0.1:" + local + "/file");
             await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().stream()
                     .anyMatch(s -> s.name().equals("ctr") && s.lastError() != null));
-            assertThat(gw.gateway().endpoints().status().stream().filter(s -> s.name().equals("ctr")).findFirst().orElseThrow().state())
+            assertThat(gw.gateway().endpoints().status().stream()
+                            .filter(s -> s.name().equals("ctr"))
+                            .findFirst()
+                            .orElseThrow()
+                            .state())
                     .isNotEqualTo("connected");
         }
     }
@@ -237,9 +297,11 @@ class SshTunnelsIT {
     @Test
     void anUnknownHostKeyIsRefused() throws Exception {
         int local = Net.freeTcpPort();
-        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("stranger", "empty_known_hosts") + "forwards:\n"
-                + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: stranger, target: 127.0.0.1:" + files.port() + " }\n")) {
-            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).lastError() != null);
+        try (TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("stranger", "empty_known_hosts")
+                + "forwards:\n" + "  - { name: db, kind: local, listen: 127.0.0.1:" + local
+                + ", via: stranger, target: 127.0.0.1:" + files.port() + " }\n")) {
+            await().atMost(LIMIT)
+                    .until(() -> gw.gateway().endpoints().status().get(0).lastError() != null);
             assertThat(gw.gateway().endpoints().status().get(0).state()).isNotEqualTo("connected");
             Processes.Result r = curl("http://127.0.0.1:" + local + "/file");
             assertThat(r.exit()).isNotZero();
@@ -250,9 +312,20 @@ class SshTunnelsIT {
     @Test
     void theOneLinerTunnelsAndReconnectsByItself() throws Exception {
         int local = Net.freeTcpPort();
-        try (JarProcess tunnel = JarProcess.start(dir, "ssh", "-N",
-                "-L", local + ":127.0.0.1:" + files.port(), "-p", String.valueOf(sshPort), "-i", dir.resolve("client").toString(),
-                "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"), "-o", "ServerAliveInterval=1",
+        try (JarProcess tunnel = JarProcess.start(
+                dir,
+                "ssh",
+                "-N",
+                "-L",
+                local + ":127.0.0.1:" + files.port(),
+                "-p",
+                String.valueOf(sshPort),
+                "-i",
+                dir.resolve("client").toString(),
+                "-o",
+                "UserKnownHostsFile=" + dir.resolve("known_hosts"),
+                "-o",
+                "ServerAliveInterval=1",
                 System.getProperty("user.name") + "@127.0.0.1")) {
             tunnel.awaitOutput("ssh-endpoint \"ssh\": connected");
             assertDownload("http://127.0.0.1:" + local + "/file");
@@ -272,7 +345,8 @@ class SshTunnelsIT {
         // closes the channel while portgate is writing into it, and must never see a data packet after the close.
         try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 TestGateway gw = new TestGateway("ssh-endpoints:\n" + endpoint("vps", "known_hosts") + "forwards:\n"
-                        + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:" + target.getLocalPort() + " }\n")) {
+                        + "  - { name: db, kind: local, listen: 127.0.0.1:" + local + ", via: vps, target: 127.0.0.1:"
+                        + target.getLocalPort() + " }\n")) {
             Thread hangUps = new Thread(() -> {
                 byte[] some = new byte[64 * 1024];
                 while (!target.isClosed()) {
@@ -286,23 +360,30 @@ class SshTunnelsIT {
             });
             hangUps.setDaemon(true);
             hangUps.start();
-            await().atMost(LIMIT).until(() -> gw.gateway().endpoints().status().get(0).state().equals("connected"));
+            await().atMost(LIMIT)
+                    .until(() ->
+                            gw.gateway().endpoints().status().get(0).state().equals("connected"));
             byte[] chunk = new byte[256 * 1024];
             for (int i = 0; i < 20; i++) {
                 try (Socket s = new Socket("127.0.0.1", local)) {
                     s.setSoTimeout(10_000);
-                    for (int sent = 0; sent < 64; sent++) {  // at most 16 MiB; the hang-up ends it sooner
+                    for (int sent = 0; sent < 64; sent++) { // at most 16 MiB; the hang-up ends it sooner
                         s.getOutputStream().write(chunk);
                     }
                 } catch (IOException hungUp) {
                     // expected: the target went away mid-stream
                 }
             }
-            assertThat(exchange(local)).as("the tunnel still carries a whole exchange").isEqualTo("bye\n");
+            assertThat(exchange(local))
+                    .as("the tunnel still carries a whole exchange")
+                    .isEqualTo("bye\n");
             String sshdLog = Files.readString(dir.resolve("sshd.log"));
             assertThat(sshdLog).doesNotContain("nonexistent channel");
-            assertThat(sshdLog.lines().filter(l -> l.contains("Accepted publickey")).count())
-                    .as("one SSH connection carried every attempt").isEqualTo(1);
+            assertThat(sshdLog.lines()
+                            .filter(l -> l.contains("Accepted publickey"))
+                            .count())
+                    .as("one SSH connection carried every attempt")
+                    .isEqualTo(1);
             assertThat(gw.gateway().endpoints().status().get(0).state()).isEqualTo("connected");
         }
     }

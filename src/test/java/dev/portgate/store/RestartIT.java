@@ -1,8 +1,5 @@
 package dev.portgate.store;
 
-import java.io.IOException;
-import java.util.concurrent.ConcurrentHashMap;
-import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,9 +9,7 @@ import dev.portgate.testing.Echo;
 import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.TcpPeers;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,8 +35,14 @@ class RestartIT {
 
     private JarProcess start() {
         try {
-            JarProcess p = JarProcess.start(dir, Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"), "serve", "--data",
-                    dir.resolve("data").toString(), "--console", "127.0.0.1:0");
+            JarProcess p = JarProcess.start(
+                    dir,
+                    Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"),
+                    "serve",
+                    "--data",
+                    dir.resolve("data").toString(),
+                    "--console",
+                    "127.0.0.1:0");
             p.awaitOutput("portgate started");
             return p;
         } catch (IOException e) {
@@ -48,9 +51,9 @@ class RestartIT {
     }
 
     private static String forward(String name, int port, int target) {
-        return "{\"name\":\"" + name + "\",\"listen\":\"127.0.0.1:" + port + "\",\"target\":\"127.0.0.1:" + target + "\"}";
+        return "{\"name\":\"" + name + "\",\"listen\":\"127.0.0.1:" + port + "\",\"target\":\"127.0.0.1:" + target
+                + "\"}";
     }
-
 
     @Test
     void forwardsAndAuditSurviveANormalRestart() throws Exception {
@@ -59,9 +62,14 @@ class RestartIT {
             int b = Net.freeTcpPort();
             try (JarProcess first = start()) {
                 ApiCalls api = new ApiCalls(dir.resolve("data"));
-                assertThat(api.send("POST", "/api/v1/forwards", forward("a", a, echo.port())).status()).isEqualTo(201);
-                assertThat(api.send("POST", "/api/v1/forwards", forward("b", b, echo.port())).status()).isEqualTo(201);
-                assertThat(api.send("POST", "/api/v1/forwards/b/disable", null).status()).isEqualTo(200);
+                assertThat(api.send("POST", "/api/v1/forwards", forward("a", a, echo.port()))
+                                .status())
+                        .isEqualTo(201);
+                assertThat(api.send("POST", "/api/v1/forwards", forward("b", b, echo.port()))
+                                .status())
+                        .isEqualTo(201);
+                assertThat(api.send("POST", "/api/v1/forwards/b/disable", null).status())
+                        .isEqualTo(200);
                 first.signal("TERM");
                 first.awaitExit(Duration.ofSeconds(30));
             }
@@ -94,7 +102,9 @@ class RestartIT {
                     String name = "f" + i;
                     attempted.add(name);
                     try {
-                        if (api.send("POST", "/api/v1/forwards", forward(name, Net.freeTcpPort(), echo.port())).status() == 201) {
+                        if (api.send("POST", "/api/v1/forwards", forward(name, Net.freeTcpPort(), echo.port()))
+                                        .status()
+                                == 201) {
                             acknowledged.add(name);
                         }
                     } catch (Exception killed) {
@@ -116,7 +126,8 @@ class RestartIT {
                 assertThat(attempted).containsAll(present);
                 assertThat(present.size()).isBetween(acknowledged.size(), acknowledged.size() + 1);
                 // Each forward that is there came with its audit entry: nothing half-written.
-                JsonNode audit = JSON.readTree(again.get("/api/v1/audit?limit=1000").body());
+                JsonNode audit =
+                        JSON.readTree(again.get("/api/v1/audit?limit=1000").body());
                 List<String> added = new ArrayList<>();
                 for (JsonNode e : audit) {
                     if (e.get("action").asText().equals("forward.add")) {
@@ -125,7 +136,9 @@ class RestartIT {
                 }
                 assertThat(added).containsExactlyInAnyOrderElementsOf(present);
                 for (JsonNode f : list) {
-                    assertThat(f.get("state").asText()).as(f.get("name").asText()).isEqualTo("listening");
+                    assertThat(f.get("state").asText())
+                            .as(f.get("name").asText())
+                            .isEqualTo("listening");
                 }
                 assertThat(second.output()).doesNotContain("was not loaded");
             }

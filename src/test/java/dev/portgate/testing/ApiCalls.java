@@ -14,17 +14,18 @@ public final class ApiCalls {
 
     private final String base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ApiCalls(Path data) throws IOException {
         this.base = Files.readString(data.resolve("console-url")).strip();
         this.token = Files.readString(data.resolve("api-token")).strip();
     }
 
-    public record Reply(int status, String body, HttpResponse<String> raw) {
-    }
+    public record Reply(int status, String body, HttpResponse<String> raw) {}
 
-    public Reply call(String method, String path, String contentType, String body, String bearer) throws IOException, InterruptedException {
+    public Reply call(String method, String path, String contentType, String body, String bearer)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
@@ -32,7 +33,8 @@ public final class ApiCalls {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        b.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body(), r);
     }

@@ -10,15 +10,15 @@ import java.nio.charset.StandardCharsets;
 /** Checks that a port on 127.0.0.1 leads to an echo server: what a user would try first. */
 public final class Echo {
 
-    private Echo() {
-    }
+    private Echo() {}
 
     public static void assertEchoes(int port) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(10_000);
             s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+            assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
+                    .isEqualTo("ping\n");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.portgate.testing;
 
-import java.util.concurrent.ExecutorService;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** A local HTTP server with one random file at /file, and its SHA-256, for end-to-end transfers. */

@@ -1,6 +1,5 @@
 package dev.portgate.testing;
 
-import java.util.Map;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The real portgate jar, run as a user would run it, with its output captured for assertions. */
@@ -32,8 +32,11 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar().toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -47,11 +50,14 @@ public final class JarProcess implements AutoCloseable {
     }
 
     /** Runs the jar under {@code prefix}, e.g. {@code ip netns exec NAME}. */
-    public static JarProcess start(Path workDir, Map<String, String> env, List<String> prefix, String... args) throws IOException {
+    public static JarProcess start(Path workDir, Map<String, String> env, List<String> prefix, String... args)
+            throws IOException {
         Path log = workDir.resolve("portgate-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(command(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().remove("PORTGATE_API_TOKEN");
         pb.environment().remove("PORTGATE_ADMIN_PASSWORD");
@@ -77,7 +83,8 @@ public final class JarProcess implements AutoCloseable {
         await().atMost(Duration.ofSeconds(30)).until(() -> output().contains(text) || !process.isAlive());
         String out = output();
         if (!out.contains(text)) {
-            throw new AssertionError("portgate exited (" + process.exitValue() + ") before printing \"" + text + "\":\n" + out);
+            throw new AssertionError(
+                    "portgate exited (" + process.exitValue() + ") before printing \"" + text + "\":\n" + out);
         }
         return out;
     }

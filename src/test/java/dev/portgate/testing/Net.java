@@ -12,8 +12,7 @@ import java.net.Socket;
 /** Loopback helpers: free ports and whether ::1 works here. */
 public final class Net {
 
-    private Net() {
-    }
+    private Net() {}
 
     public static int freeTcpPort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -54,7 +54,8 @@ public final class Netns implements AutoCloseable {
         Processes.Result r = Processes.run(Duration.ofSeconds(20), command);
         if (r.exit() != 0) {
             close();
-            Peers.unavailable(String.join(" ", command) + " failed: " + r.stderr().strip());
+            Peers.unavailable(
+                    String.join(" ", command) + " failed: " + r.stderr().strip());
         }
     }
 

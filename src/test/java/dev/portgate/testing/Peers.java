@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class Peers {
 
-    private Peers() {
-    }
+    private Peers() {}
 
     public static boolean required() {
         return "required".equals(System.getProperty("portgate.interop"));

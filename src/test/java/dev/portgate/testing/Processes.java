@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs a peer program to completion with a time limit, capturing what it printed. */
 public final class Processes {
 
-    private Processes() {
-    }
+    private Processes() {}
 
     public record Result(int exit, byte[] stdout, String stderr) {
         public String out() {
@@ -24,12 +23,16 @@ public final class Processes {
         Path out = Files.createTempFile("peer", ".out");
         Path err = Files.createTempFile("peer", ".err");
         try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
             p.getOutputStream().close();
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError(command.get(0) + " did not finish within " + limit + ": " + Files.readString(err));
+                throw new AssertionError(
+                        command.get(0) + " did not finish within " + limit + ": " + Files.readString(err));
             }
             return new Result(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
         } finally {
@@ -46,7 +49,9 @@ public final class Processes {
 
     /** Starts a long-running peer; the caller stops it ({@link #stop}). */
     public static Process start(List<String> command) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 }

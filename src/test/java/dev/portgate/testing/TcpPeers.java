@@ -44,7 +44,8 @@ public final class TcpPeers implements AutoCloseable {
         });
     }
 
-    public static TcpPeers start(InetAddress address, int port, BiConsumer<Socket, TcpPeers> handler) throws IOException {
+    public static TcpPeers start(InetAddress address, int port, BiConsumer<Socket, TcpPeers> handler)
+            throws IOException {
         return new TcpPeers(address, port, handler);
     }
 
@@ -54,7 +55,9 @@ public final class TcpPeers implements AutoCloseable {
 
     /** Echoes every byte back and closes when the client closes. */
     public static void echo(Socket s, TcpPeers self) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        try (s;
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream()) {
             in.transferTo(out);
         } catch (IOException ignored) {
             // the client went away

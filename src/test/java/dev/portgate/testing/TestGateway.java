@@ -25,7 +25,8 @@ public final class TestGateway implements AutoCloseable {
     /** A gateway whose data lives in {@code dir}/data: a second one on the same dir is a restart. */
     public TestGateway(String yaml, Path dir) throws IOException {
         this.dir = dir;
-        gateway = new Gateway(new Gateway.Settings(null, dir.resolve("data"), Duration.ofSeconds(2), 2, Duration.ofSeconds(3), null));
+        gateway = new Gateway(
+                new Gateway.Settings(null, dir.resolve("data"), Duration.ofSeconds(2), 2, Duration.ofSeconds(3), null));
         apply(yaml);
     }
 

@@ -41,7 +41,8 @@ class TransparentEgressIT {
     private void must(List<String> command) throws Exception {
         Processes.Result r = Processes.run(LIMIT, command);
         if (r.exit() != 0) {
-            Peers.unavailable(String.join(" ", command) + " failed: " + r.stderr().strip());
+            Peers.unavailable(
+                    String.join(" ", command) + " failed: " + r.stderr().strip());
         }
     }
 
@@ -59,8 +60,12 @@ class TransparentEgressIT {
         // TPROXY: the device's TCP goes to the local transparent listener, its destination kept.
         must(in(gw, ip, "rule", "add", "fwmark", "1", "lookup", "100"));
         must(in(gw, ip, "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "100"));
-        must(in(gw, nft, "add table ip pg; add chain ip pg pre { type filter hook prerouting priority mangle; }; "
-                + "add rule ip pg pre iifname pgg" + suffix + " ip protocol tcp tproxy to :12345 meta mark set 1 accept"));
+        must(in(
+                gw,
+                nft,
+                "add table ip pg; add chain ip pg pre { type filter hook prerouting priority mangle; }; "
+                        + "add rule ip pg pre iifname pgg" + suffix
+                        + " ip protocol tcp tproxy to :12345 meta mark set 1 accept"));
         reachOutThenComeBackIn();
     }
 
@@ -68,8 +73,11 @@ class TransparentEgressIT {
     void aRedirectedConnectionGoesWhereTheDeviceMeantAndTriggersToo() throws Exception {
         makeHosts();
         // REDIRECT (NAT): the listener reads the device's destination back from conntrack.
-        must(in(gw, nft, "add table ip pgnat; add chain ip pgnat pre { type nat hook prerouting priority dstnat; }; "
-                + "add rule ip pgnat pre iifname pgg" + suffix + " ip protocol tcp redirect to :12345"));
+        must(in(
+                gw,
+                nft,
+                "add table ip pgnat; add chain ip pgnat pre { type nat hook prerouting priority dstnat; }; "
+                        + "add rule ip pgnat pre iifname pgg" + suffix + " ip protocol tcp redirect to :12345"));
         reachOutThenComeBackIn();
     }
 
@@ -84,8 +92,34 @@ class TransparentEgressIT {
             must(List.of(ip, "netns", "add", ns));
             must(in(ns, ip, "link", "set", "lo", "up"));
         }
-        must(List.of(ip, "link", "add", "pgl" + suffix, "netns", lan, "type", "veth", "peer", "name", "pgg" + suffix, "netns", gw));
-        must(List.of(ip, "link", "add", "pgw" + suffix, "netns", wan, "type", "veth", "peer", "name", "pgo" + suffix, "netns", gw));
+        must(List.of(
+                ip,
+                "link",
+                "add",
+                "pgl" + suffix,
+                "netns",
+                lan,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "pgg" + suffix,
+                "netns",
+                gw));
+        must(List.of(
+                ip,
+                "link",
+                "add",
+                "pgw" + suffix,
+                "netns",
+                wan,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "pgo" + suffix,
+                "netns",
+                gw));
         must(in(lan, ip, "addr", "add", "10.91.1.2/24", "dev", "pgl" + suffix));
         must(in(gw, ip, "addr", "add", "10.91.1.1/24", "dev", "pgg" + suffix));
         must(in(gw, ip, "addr", "add", "10.91.2.1/24", "dev", "pgo" + suffix));
@@ -99,18 +133,34 @@ class TransparentEgressIT {
     private void reachOutThenComeBackIn() throws Exception {
         int trigger = 16667;
         int opened = 16113;
-        peers.add(Processes.start(in(wan, socat, "TCP-LISTEN:" + trigger + ",bind=10.91.2.2,fork,reuseaddr", "EXEC:cat")));
-        peers.add(Processes.start(in(lan, socat, "TCP-LISTEN:" + opened + ",bind=10.91.1.2,fork,reuseaddr", "SYSTEM:echo lan-device")));
+        peers.add(Processes.start(
+                in(wan, socat, "TCP-LISTEN:" + trigger + ",bind=10.91.2.2,fork,reuseaddr", "EXEC:cat")));
+        peers.add(Processes.start(
+                in(lan, socat, "TCP-LISTEN:" + opened + ",bind=10.91.1.2,fork,reuseaddr", "SYSTEM:echo lan-device")));
         Path dir = Files.createTempDirectory("portgate-egress");
-        Files.writeString(dir.resolve("portgate.yaml"), "egress: { transparent: 0.0.0.0:12345 }\ntriggers:\n  - name: irc\n"
-                + "    trigger: tcp/" + trigger + "\n    open: [ tcp/" + opened + " ]\n    open-for: 3s\n    listen-address: 10.91.2.1\n");
-        try (JarProcess portgate = JarProcess.start(dir, Map.of(), List.of(ip, "netns", "exec", gw), "serve", "--config", "portgate.yaml",
-                "--data", "data", "--console", "127.0.0.1:17080")) {
+        Files.writeString(
+                dir.resolve("portgate.yaml"),
+                "egress: { transparent: 0.0.0.0:12345 }\ntriggers:\n  - name: irc\n" + "    trigger: tcp/" + trigger
+                        + "\n    open: [ tcp/" + opened + " ]\n    open-for: 3s\n    listen-address: 10.91.2.1\n");
+        try (JarProcess portgate = JarProcess.start(
+                dir,
+                Map.of(),
+                List.of(ip, "netns", "exec", gw),
+                "serve",
+                "--config",
+                "portgate.yaml",
+                "--data",
+                "data",
+                "--console",
+                "127.0.0.1:17080")) {
             portgate.awaitOutput("transparent egress on");
             assertThat(fromWan(opened)).as("closed before the trigger").isEmpty();
 
-            Processes.Result out = Processes.run(LIMIT, in(lan, "sh", "-c", "echo hi | " + socat + " -T5 - TCP:10.91.2.2:" + trigger));
-            assertThat(out.out()).as("the device reached the WAN host through the egress listener: " + out.stderr()).isEqualTo("hi\n");
+            Processes.Result out =
+                    Processes.run(LIMIT, in(lan, "sh", "-c", "echo hi | " + socat + " -T5 - TCP:10.91.2.2:" + trigger));
+            assertThat(out.out())
+                    .as("the device reached the WAN host through the egress listener: " + out.stderr())
+                    .isEqualTo("hi\n");
             await().atMost(LIMIT).until(() -> fromWan(opened).equals("lan-device\n"));
             portgate.awaitOutput("trigger \"irc\": 10.91.1.2 opened");
             await().atMost(LIMIT).until(() -> fromWan(opened).isEmpty());
@@ -118,16 +168,28 @@ class TransparentEgressIT {
             // While a device's connection is open, the console's Connections list shows it as egress traffic.
             Process held = Processes.start(in(lan, "sh", "-c", "sleep 20 | " + socat + " - TCP:10.91.2.2:" + trigger));
             peers.add(held);
-            String token = Files.readString(dir.resolve("data").resolve("api-token")).strip();
-            await().atMost(LIMIT).until(() -> Processes.run(LIMIT, in(gw, Peers.require("curl"), "-s", "-H", "Authorization: Bearer " + token,
-                    "http://127.0.0.1:17080/api/v1/connections")).out()
-                    .matches("(?s).*\"forward\":\"egress\",\"protocol\":\"tcp\",\"client\":\"10\\.91\\.1\\.2:\\d+\",\"target\":\"10\\.91\\.2\\.2:" + trigger + "\".*"));
+            String token =
+                    Files.readString(dir.resolve("data").resolve("api-token")).strip();
+            await().atMost(LIMIT).until(() -> Processes.run(
+                            LIMIT,
+                            in(
+                                    gw,
+                                    Peers.require("curl"),
+                                    "-s",
+                                    "-H",
+                                    "Authorization: Bearer " + token,
+                                    "http://127.0.0.1:17080/api/v1/connections"))
+                    .out()
+                    .matches(
+                            "(?s).*\"forward\":\"egress\",\"protocol\":\"tcp\",\"client\":\"10\\.91\\.1\\.2:\\d+\",\"target\":\"10\\.91\\.2\\.2:"
+                                    + trigger + "\".*"));
             held.descendants().forEach(ProcessHandle::destroy);
             held.destroy();
         }
     }
 
     private String fromWan(int port) throws Exception {
-        return Processes.run(LIMIT, in(wan, socat, "-T3", "-u", "TCP:10.91.2.1:" + port + ",connect-timeout=3", "-")).out();
+        return Processes.run(LIMIT, in(wan, socat, "-T3", "-u", "TCP:10.91.2.1:" + port + ",connect-timeout=3", "-"))
+                .out();
     }
 }

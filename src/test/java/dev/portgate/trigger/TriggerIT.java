@@ -1,25 +1,25 @@
 package dev.portgate.trigger;
 
-import dev.portgate.forward.Origin;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portgate.forward.Origin;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.TcpPeers;
 import dev.portgate.testing.TestGateway;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,11 +68,13 @@ class TriggerIT {
         int proxy = Net.freeTcpPort();
         int opened = Net.freeTcpPort();
         try (TcpPeers wanServer = TcpPeers.start(TcpPeers::echo);
-             TcpPeers lanA = greeter("127.0.0.2", opened);
-             TcpPeers lanB = greeter("127.0.0.3", opened);
-             TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy
-                     + "\n    permit-open: [ \"127.0.0.1:*\" ]\ntriggers:\n  - name: irc\n    trigger: tcp/" + wanServer.port()
-                     + "\n    open: [ tcp/" + opened + " ]\n    open-for: 3s\n    listen-address: 127.0.0.1\n")) {
+                TcpPeers lanA = greeter("127.0.0.2", opened);
+                TcpPeers lanB = greeter("127.0.0.3", opened);
+                TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:"
+                        + proxy
+                        + "\n    permit-open: [ \"127.0.0.1:*\" ]\ntriggers:\n  - name: irc\n    trigger: tcp/"
+                        + wanServer.port()
+                        + "\n    open: [ tcp/" + opened + " ]\n    open-for: 3s\n    listen-address: 127.0.0.1\n")) {
             assertThat(inbound(opened)).as("closed before any trigger").isEmpty();
 
             reachOut("127.0.0.2", proxy, wanServer.port());
@@ -84,14 +86,23 @@ class TriggerIT {
             reachOut("127.0.0.3", proxy, wanServer.port());
             await().atMost(LIMIT).until(() -> gw.gateway().triggers().refused() == 1);
             assertThat(inbound(opened)).isEqualTo("127.0.0.2");
-            assertThat(gw.gateway().triggers().held("irc").orElseThrow().device().getHostAddress()).isEqualTo("127.0.0.2");
+            assertThat(gw.gateway()
+                            .triggers()
+                            .held("irc")
+                            .orElseThrow()
+                            .device()
+                            .getHostAddress())
+                    .isEqualTo("127.0.0.2");
 
             // Without trigger traffic for open-for, the port closes; then B may take it.
             await().atMost(LIMIT).until(() -> inbound(opened).isEmpty());
-            assertThat(gw.gateway().rules().forwards()).extracting(f -> f.name()).containsExactly("proxy");
+            assertThat(gw.gateway().rules().forwards())
+                    .extracting(f -> f.name())
+                    .containsExactly("proxy");
             reachOut("127.0.0.3", proxy, wanServer.port());
             await().atMost(LIMIT).until(() -> inbound(opened).equals("127.0.0.3"));
-            assertThat(gw.gateway().audit().list(50, Long.MAX_VALUE)).anySatisfy(e -> assertThat(e.actor()).isEqualTo("trigger irc"));
+            assertThat(gw.gateway().audit().list(50, Long.MAX_VALUE))
+                    .anySatisfy(e -> assertThat(e.actor()).isEqualTo("trigger irc"));
         }
     }
 
@@ -100,11 +111,13 @@ class TriggerIT {
         int proxy = Net.freeTcpPort();
         int opened = Net.freeTcpPort();
         try (DatagramSocket wan = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
-             TcpPeers lanA = greeter("127.0.0.2", opened);
-             TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy
-                     + "\n    permit-open: [ \"127.0.0.1:*\" ]\ntriggers:\n  - name: game\n    trigger: udp/" + wan.getLocalPort()
-                     + "\n    open: [ tcp/" + opened + " ]\n    open-for: 1m\n    listen-address: 127.0.0.1\n");
-             Socket control = new Socket()) {
+                TcpPeers lanA = greeter("127.0.0.2", opened);
+                TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:"
+                        + proxy
+                        + "\n    permit-open: [ \"127.0.0.1:*\" ]\ntriggers:\n  - name: game\n    trigger: udp/"
+                        + wan.getLocalPort()
+                        + "\n    open: [ tcp/" + opened + " ]\n    open-for: 1m\n    listen-address: 127.0.0.1\n");
+                Socket control = new Socket()) {
             // SOCKS5 UDP ASSOCIATE from the device 127.0.0.2, then one datagram to the WAN host's trigger port.
             control.bind(new InetSocketAddress("127.0.0.2", 0));
             control.connect(new InetSocketAddress("127.0.0.1", proxy), 5000);
@@ -116,20 +129,32 @@ class TriggerIT {
             out.write(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
             byte[] reply = in.readNBytes(10);
             assertThat(reply[1]).as("UDP ASSOCIATE succeeded").isZero();
-            InetSocketAddress relay = new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(reply, 4, 8)),
+            InetSocketAddress relay = new InetSocketAddress(
+                    InetAddress.getByAddress(Arrays.copyOfRange(reply, 4, 8)),
                     ((reply[8] & 0xff) << 8) | (reply[9] & 0xff));
             try (DatagramSocket device = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
                 ByteBuffer b = ByteBuffer.allocate(10 + 5);
-                b.putShort((short) 0).put((byte) 0).put((byte) 1).put(new byte[] {127, 0, 0, 1}).putShort((short) wan.getLocalPort())
+                b.putShort((short) 0)
+                        .put((byte) 0)
+                        .put((byte) 1)
+                        .put(new byte[] {127, 0, 0, 1})
+                        .putShort((short) wan.getLocalPort())
                         .put("hello".getBytes(StandardCharsets.US_ASCII));
                 device.send(new DatagramPacket(b.array(), b.position(), relay));
                 wan.setSoTimeout(10_000);
                 DatagramPacket got = new DatagramPacket(new byte[64], 64);
                 wan.receive(got);
-                assertThat(new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+                assertThat(new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII))
+                        .isEqualTo("hello");
             }
             await().atMost(LIMIT).until(() -> inbound(opened).equals("127.0.0.2"));
-            assertThat(gw.gateway().triggers().held("game").orElseThrow().device().getHostAddress()).isEqualTo("127.0.0.2");
+            assertThat(gw.gateway()
+                            .triggers()
+                            .held("game")
+                            .orElseThrow()
+                            .device()
+                            .getHostAddress())
+                    .isEqualTo("127.0.0.2");
         }
     }
 
@@ -138,17 +163,24 @@ class TriggerIT {
         int proxy = Net.freeTcpPort();
         int taken = Net.freeTcpPort();
         try (TcpPeers wanServer = TcpPeers.start(TcpPeers::echo);
-             TcpPeers existing = greeter("127.0.0.1", Net.freeTcpPort());
-             TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:" + proxy
-                     + "\n    permit-open: [ \"127.0.0.1:*\" ]\n  - name: mine\n    listen: 127.0.0.1:" + taken + "\n    target: 127.0.0.1:"
-                     + existing.port() + "\ntriggers:\n  - name: game\n    trigger: tcp/" + wanServer.port()
-                     + "\n    open: [ tcp/" + taken + " ]\n    open-for: 1m\n    listen-address: 127.0.0.1\n")) {
+                TcpPeers existing = greeter("127.0.0.1", Net.freeTcpPort());
+                TestGateway gw = new TestGateway("forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 127.0.0.1:"
+                        + proxy
+                        + "\n    permit-open: [ \"127.0.0.1:*\" ]\n  - name: mine\n    listen: 127.0.0.1:" + taken
+                        + "\n    target: 127.0.0.1:"
+                        + existing.port() + "\ntriggers:\n  - name: game\n    trigger: tcp/" + wanServer.port()
+                        + "\n    open: [ tcp/" + taken + " ]\n    open-for: 1m\n    listen-address: 127.0.0.1\n")) {
             reachOut("127.0.0.2", proxy, wanServer.port());
             await().atMost(LIMIT).until(() -> gw.gateway().triggers().refused() == 1);
             assertThat(gw.gateway().triggers().held("game")).isEmpty();
-            assertThat(inbound(taken)).as("the configured forward still answers").isEqualTo("127.0.0.1");
-            assertThat(gw.gateway().rules().get("mine").orElseThrow().origin().kind()).isEqualTo(Origin.Kind.CONFIG);
-            assertThat(gw.gateway().rules().forwards()).extracting(f -> f.name()).containsExactlyInAnyOrder("proxy", "mine");
+            assertThat(inbound(taken))
+                    .as("the configured forward still answers")
+                    .isEqualTo("127.0.0.1");
+            assertThat(gw.gateway().rules().get("mine").orElseThrow().origin().kind())
+                    .isEqualTo(Origin.Kind.CONFIG);
+            assertThat(gw.gateway().rules().forwards())
+                    .extracting(f -> f.name())
+                    .containsExactlyInAnyOrder("proxy", "mine");
         }
     }
 }
