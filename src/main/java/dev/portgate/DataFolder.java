@@ -6,7 +6,10 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Set;
 
 /** The folder where a gateway keeps its state; locked so two gateways never share one. */
 public final class DataFolder implements AutoCloseable {
@@ -25,6 +28,7 @@ public final class DataFolder implements AutoCloseable {
                 // not a POSIX file system: the folder keeps its default permissions
             }
         }
+        checkPrivate(this.path);
         this.lockFile = FileChannel.open(
                 this.path.resolve("portgate.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         this.lock = lockFile.tryLock();
@@ -32,6 +36,36 @@ public final class DataFolder implements AutoCloseable {
             lockFile.close();
             throw new IOException(
                     "data folder " + this.path + " is in use by another portgate — stop it, or give another --data");
+        }
+    }
+
+    /**
+     * Refuses a folder that another user could write to or owns: its files decide where the CLI sends
+     * the API token and hold the store, so whoever can write there can steal the token or change rules.
+     */
+    public static void checkPrivate(Path folder) throws IOException {
+        Path real = folder.toRealPath();
+        Set<PosixFilePermission> mode;
+        UserPrincipal owner;
+        try {
+            mode = Files.getPosixFilePermissions(real);
+            owner = Files.getOwner(real);
+        } catch (UnsupportedOperationException e) {
+            return; // not a POSIX file system: nothing to check
+        }
+        if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException("data folder " + real + " is writable by others (mode "
+                    + PosixFilePermissions.toString(mode)
+                    + "): anyone could change where the API token goes — run: chmod 700 "
+                    + real);
+        }
+        UserPrincipal me = real.getFileSystem()
+                .getUserPrincipalLookupService()
+                .lookupPrincipalByName(System.getProperty("user.name"));
+        if (!owner.equals(me)) {
+            throw new IOException("data folder " + real + " belongs to " + owner.getName() + ", not to "
+                    + me.getName() + " who runs portgate — run: chown " + me.getName() + " " + real
+                    + ", or give another --data");
         }
     }
 

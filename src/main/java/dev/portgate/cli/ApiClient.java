@@ -2,6 +2,7 @@ package dev.portgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portgate.DataFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -50,6 +51,11 @@ final class ApiClient {
 
     static ApiClient from(Path data, String api) throws Failure {
         try {
+            if (api == null || System.getenv("PORTGATE_API_TOKEN") == null) {
+                if (Files.isDirectory(data)) {
+                    DataFolder.checkPrivate(data);
+                }
+            }
             String url = api != null
                     ? api
                     : readTrimmed(

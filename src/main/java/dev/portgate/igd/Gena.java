@@ -216,7 +216,7 @@ final class Gena implements AutoCloseable {
         subscriptions.values().removeIf(s -> s.expires().isBefore(now));
     }
 
-    private static URI callbackUri(String header) {
+    static URI callbackUri(String header) {
         String h = header.strip();
         int start = h.indexOf('<');
         int end = h.indexOf('>', start + 1);
@@ -231,7 +231,7 @@ final class Gena implements AutoCloseable {
         }
     }
 
-    private static Duration timeout(String header) {
+    static Duration timeout(String header) {
         if (header != null && header.startsWith("Second-")) {
             try {
                 long s = Long.parseLong(header.substring(7).strip());

@@ -47,22 +47,34 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in one transaction; rolls back on any exception. */
+    /**
+     * Runs {@code work} in one transaction; rolls back on any exception. The first failure is the one
+     * reported: a rollback or reset that fails after it (as they do on a read-only or full disk) is
+     * attached to it, never thrown over it.
+     */
     public synchronized <T> T transaction(SqlWork<T> work) {
         try {
             connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
         } catch (SQLException e) {
             throw new StoreException(e);
+        }
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e instanceof SQLException sql ? new StoreException(sql) : (RuntimeException) e;
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException reset) {
+                // "no transaction is active" after a failed commit: the real cause is already on its way
+            }
         }
     }
 
@@ -88,8 +100,25 @@ public final class Database implements AutoCloseable {
 
     /** The store failed (disk full, file damaged …); the change it carried did not happen. */
     public static final class StoreException extends RuntimeException {
+
+        private static final int SQLITE_READONLY = 8;
+        private static final int SQLITE_IOERR = 10;
+        private static final int SQLITE_FULL = 13;
+
         StoreException(SQLException cause) {
-            super("store: " + cause.getMessage(), cause);
+            super(describe(cause), cause);
+        }
+
+        /** Names the cause a user can act on; SQLite's primary result code is the low byte of its error code. */
+        static String describe(SQLException e) {
+            return switch (e.getErrorCode() & 0xff) {
+                case SQLITE_READONLY -> "the store is read-only: " + e.getMessage()
+                        + " — check the data folder's file system and permissions";
+                case SQLITE_FULL -> "the disk is full: " + e.getMessage()
+                        + " — free some space on the data folder's disk";
+                case SQLITE_IOERR -> "the store's disk failed: " + e.getMessage();
+                default -> "store: " + e.getMessage();
+            };
         }
     }
 }

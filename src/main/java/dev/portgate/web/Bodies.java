@@ -1,5 +1,6 @@
 package dev.portgate.web;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
@@ -21,7 +22,17 @@ final class Bodies {
                     "send the body as JSON with Content-Type: application/json (got " + (type == null ? "none" : type)
                             + ")");
         }
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body;
+        try {
+            body = ctx.bodyAsBytes();
+        } catch (Exception e) { // Jetty's EofException arrives undeclared (Kotlin): the client's mistake, not ours
+            throw new ApiException(400, "the body ended before its Content-Length (" + ctx.contentLength() + " bytes)");
+        }
+        return parse(body);
+    }
+
+    /** Parses a body strictly: one JSON object, no duplicate keys, nesting bounded; anything else is a 4xx naming why. */
+    static JsonNode parse(byte[] body) {
         if (body.length > MAX_BYTES) {
             throw new ApiException(413, "the body is " + body.length + " bytes; the limit is " + MAX_BYTES);
         }
@@ -38,10 +49,13 @@ final class Bodies {
             if (!(e instanceof JsonProcessingException j)) {
                 throw new ApiException(400, "unreadable body: " + e.getMessage());
             }
+            JsonLocation at = j.getLocation();
             throw new ApiException(
                     400,
-                    "malformed JSON at line " + j.getLocation().getLineNr() + ", column "
-                            + j.getLocation().getColumnNr() + ": " + j.getOriginalMessage());
+                    at == null
+                            ? "malformed JSON: " + j.getOriginalMessage()
+                            : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": "
+                                    + j.getOriginalMessage());
         }
     }
 

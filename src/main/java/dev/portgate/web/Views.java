@@ -1,7 +1,9 @@
 package dev.portgate.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portgate.config.ForwardJson;
@@ -20,7 +22,10 @@ import java.util.Locale;
 /** JSON shapes the API returns; field names are the config file's keys where there is one. */
 final class Views {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads bodies strictly (a repeated key is refused, not silently last-wins) and writes the API's answers. */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private Views() {}
 

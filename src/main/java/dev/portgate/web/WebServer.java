@@ -11,6 +11,7 @@ import dev.portgate.rules.RuleService;
 import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
+import dev.portgate.store.Database.StoreException;
 import dev.portgate.trigger.Triggers;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -136,6 +137,11 @@ public final class WebServer implements AutoCloseable {
         });
         r.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                 .json(Views.error(e.getMessage(), List.of())));
+        r.exception(StoreException.class, (e, ctx) -> {
+            // The machine's fault, not the client's nor a bug: say what, in one line, and that nothing changed.
+            log.warn("console/API: {} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.status(503).json(Views.error(e.getMessage() + " (nothing was changed)", List.of()));
+        });
         r.exception(Exception.class, (e, ctx) -> {
             log.warn("console/API: {} {} failed: {}", ctx.method(), ctx.path(), e.toString(), e);
             ctx.status(500).json(Views.error("internal error: " + e.getMessage(), List.of()));

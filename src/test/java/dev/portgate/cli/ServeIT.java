@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -175,5 +176,25 @@ class ServeIT {
             assertThat(second.exit()).isEqualTo(3);
             assertThat(second.stderr() + second.out()).contains("is in use by another portgate");
         }
+    }
+
+    /** Whoever can write the data folder decides where the CLI sends the API token: such a folder is refused. */
+    @Test
+    void aDataFolderWritableByOthersIsRefusedByTheGatewayAndTheCli() throws Exception {
+        Path data = Files.createDirectory(dir.resolve("open-data"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Processes.Result serve = JarProcess.run(dir, "serve", "--data", data.toString(), "--console", "127.0.0.1:0");
+        assertThat(serve.exit()).isEqualTo(3);
+        assertThat(serve.stderr() + serve.out())
+                .contains("is writable by others")
+                .contains("chmod 700 " + data);
+        Files.writeString(data.resolve("console-url"), "http://127.0.0.1:9/\n");
+        Files.writeString(data.resolve("api-token"), "stolen\n");
+        Processes.Result cli = JarProcess.run(dir, "status", "--data", data.toString());
+        assertThat(cli.exit()).isNotZero();
+        assertThat(cli.stderr() + cli.out()).contains("is writable by others");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        Processes.Result fixed = JarProcess.run(dir, "status", "--data", data.toString());
+        assertThat(fixed.stderr() + fixed.out()).doesNotContain("is writable by others");
     }
 }

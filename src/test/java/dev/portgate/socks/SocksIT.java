@@ -265,6 +265,32 @@ class SocksIT {
         return new DatagramPacket(b.array(), b.position(), relay);
     }
 
+    /** RFC 9112 §6.3: a request whose body length two parties could read differently is refused, never passed on. */
+    @Test
+    void ambiguousBodyLengthsAreRefusedBeforeTheOriginIsReached() throws Exception {
+        try (TcpPeers origin = TcpPeers.start(TcpPeers::echo)) {
+            String target = "POST http://127.0.0.1:" + origin.port() + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+            for (String framing : List.of(
+                    "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                    "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                    "Content-Length: 5\r\nContent-Length: 6\r\n",
+                    "Content-Length: 5, 6\r\n",
+                    "Content-Length: -5\r\n",
+                    "Transfer-Encoding: chunked, identity\r\n",
+                    "Content-Length : 5\r\n")) {
+                try (Socket s = new Socket("127.0.0.1", open)) {
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream().write((target + framing + "\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertThat(answer).as(framing).startsWith("HTTP/1.1 400");
+                }
+            }
+            assertThat(origin.accepted())
+                    .as("the origin never saw a connection")
+                    .isZero();
+        }
+    }
+
     @Test
     void garbageTruncatedAndSlowHandshakesDisturbNobody() throws Exception {
         try (TcpPeers echo = TcpPeers.start(TcpPeers::echo);

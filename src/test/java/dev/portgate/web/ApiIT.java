@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,6 +200,36 @@ class ApiIT {
         assertThat(api.send("POST", "/api/v1/forwards", huge).status()).isEqualTo(413);
         assertThat(api.get("/api/v1/nothing-here").status()).isEqualTo(404);
         assertThat(json(api.get("/api/v1/forwards")).findValuesAsText("name")).doesNotContain("x", "t", "big");
+    }
+
+    /** What a stranger can send before logging in: each gets a 4xx that names the fault, and the log stays quiet. */
+    @Test
+    void hostileBodiesGet4xxAndNoStackTrace() throws Exception {
+        String deep = "[".repeat(1500) + "]".repeat(1500);
+        ApiCalls.Reply nested = api.call("POST", "/api/v1/session", "application/json", deep, null);
+        assertThat(nested.status()).as(nested.body()).isEqualTo(400);
+        assertThat(json(nested).get("error").asText()).contains("nesting depth");
+        ApiCalls.Reply nestedObject = api.send("POST", "/api/v1/forwards", "{\"a\":" + deep + "}");
+        assertThat(nestedObject.status()).as(nestedObject.body()).isEqualTo(400);
+        ApiCalls.Reply twice = api.send("POST", "/api/v1/forwards", "{\"name\":\"a\",\"name\":\"b\"}");
+        assertThat(twice.status()).as(twice.body()).isEqualTo(400);
+        assertThat(json(twice).get("error").asText()).contains("Duplicate field 'name'");
+
+        // A body shorter than its Content-Length, then the client stops sending.
+        URI base = URI.create(api.base());
+        String head = "POST /api/v1/session HTTP/1.1\r\nHost: " + base.getAuthority()
+                + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"user\":";
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 400");
+            }
+        }
+        assertThat(api.get("/api/v1/health").status()).isEqualTo(200);
+        assertThat(gateway.output()).doesNotContain("internal error").doesNotContain("\tat org.eclipse.jetty");
     }
 
     @Test
