@@ -1,24 +1,20 @@
 package dev.portgate;
 
-import dev.portgate.config.ConfigException;
-import dev.portgate.config.ConfigFile;
+import dev.portgate.config.ConfigReloader;
 import dev.portgate.config.GatewayConfig;
-import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
-import dev.portgate.forward.Problem;
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
 import dev.portgate.net.DirectDialer;
-import dev.portgate.net.KeyStores;
-import dev.portgate.net.KnockListener;
+import dev.portgate.net.EgressObserver;
+import dev.portgate.net.EgressPort;
 import dev.portgate.net.ListenerFactory;
 import dev.portgate.net.SideConnections;
 import dev.portgate.net.TlsContexts;
-import dev.portgate.net.TransparentEgress;
 import dev.portgate.net.Transport;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Doors;
-import dev.portgate.policy.KnockConfig;
+import dev.portgate.policy.KnockPort;
 import dev.portgate.policy.Knocks;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
@@ -31,7 +27,7 @@ import dev.portgate.socks.ProxyServices;
 import dev.portgate.ssh.SessionRules;
 import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.ssh.SshIo;
-import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.ssh.SshServerRunner;
 import dev.portgate.ssh.TunnelServer;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
@@ -39,24 +35,18 @@ import dev.portgate.store.BanStore;
 import dev.portgate.store.Database;
 import dev.portgate.store.SqliteRuleStore;
 import dev.portgate.trigger.Triggers;
-import dev.portgate.web.ConsoleTls;
-import dev.portgate.web.FirstRun;
+import dev.portgate.web.ConsoleLaunch;
 import dev.portgate.web.WebServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,34 +72,32 @@ public final class Gateway implements AutoCloseable {
     private final Settings settings;
     private final DataFolder data;
     private final Database db;
-    private final Transport transport;
-    private final SshIo sshIo;
-    private final RuleService rules;
-    private final Reconciler reconciler;
     private final AuditLog audit;
     private final Accounts accounts;
-    private final WebServer web;
-    private final ExecutorService authWorkers;
-    private final ExecutorService sshChanges;
-    private final LoginThrottle throttle;
-    private TunnelServer ssh;
-    /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
-    private final SideConnections side;
-
-    private final SshEndpoints endpoints;
-    private final Expiry expiry;
-    private final IgdService igd;
+    private final Transport transport;
+    private final SshIo sshIo;
     private final Bans bans;
     private final Policy policy;
     private final Knocks knocks;
-    private final Triggers triggers;
-    private KnockListener knockListener;
-    private TransparentEgress egress;
-    private ListenSpec egressSpec;
     private final DirectDialer direct;
-    private KnockConfig knockConfig;
-    private final AtomicLong lastKnockAudit = new AtomicLong();
+    private final ExecutorService authWorkers;
+    private final ExecutorService sshChanges;
+    private final LoginThrottle throttle;
+    private final SshEndpoints endpoints;
+    private final Reconciler reconciler;
+    private final RuleService rules;
+    /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
+    private final SideConnections side;
+
+    private final Triggers triggers;
+    private final Expiry expiry;
+    private final IgdService igd;
     private final Upstream upstream;
+    private final KnockPort knockPort;
+    private final EgressPort egress;
+    private final SshServerRunner ssh;
+    private final ConfigReloader reloader;
+    private final WebServer web;
 
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
@@ -124,14 +112,7 @@ public final class Gateway implements AutoCloseable {
         this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
         this.sshIo = new SshIo(transport, settings.threads());
-        this.bans = new Bans(Clock.systemUTC(), ban -> {
-            log.warn("banned {} until {}: {}", ban.source().getHostAddress(), ban.until(), ban.reason());
-            audit.record(
-                    new Actor("firewall", ban.source().getHostAddress()),
-                    "ban",
-                    ban.source().getHostAddress(),
-                    ban.reason());
-        });
+        this.bans = new Bans(Clock.systemUTC(), audit::banned);
         bans.store(new BanStore(db));
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
@@ -142,10 +123,11 @@ public final class Gateway implements AutoCloseable {
         this.sshChanges = Executors.newSingleThreadExecutor(daemon("ssh-rules"));
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints(sshIo, direct);
-        // Proxies tell the triggers of outbound traffic; the triggers need the rules, made below.
-        ProxyServices proxies = new ProxyServices(
-                transport, policy, direct, endpoints, authWorkers, throttle, (device, protocol, port) -> triggers()
-                        .outbound(device, protocol, port));
+        // Proxies and the egress listener tell the triggers of outbound traffic; the triggers need the rules, made
+        // below.
+        EgressObserver outbound = (device, protocol, port) -> triggers().outbound(device, protocol, port);
+        ProxyServices proxies =
+                new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle, outbound);
         this.reconciler = new Reconciler(new ListenerFactory(
                 transport,
                 policy,
@@ -160,49 +142,33 @@ public final class Gateway implements AutoCloseable {
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
         this.upstream = new Upstream(rules, igd, Clock.systemUTC());
-        this.web = settings.console() == null ? null : startConsole(settings.console());
-    }
-
-    private WebServer startConsole(Console c) throws IOException {
-        String firstRun = FirstRun.ensureAdmin(accounts, c.adminPassword());
-        FirstRun.ensureTokens(accounts, data.path(), c.apiToken());
-        boolean loopback =
-                c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
-        KeyStores.KeyStoreFile tls = null;
-        if (c.keyStore() != null) {
-            tls = new KeyStores.KeyStoreFile(c.keyStore(), c.keyStorePassword() == null ? "" : c.keyStorePassword());
-        } else if (c.tls() || (!loopback && !c.insecure())) {
-            tls = ConsoleTls.selfSigned(data.path(), c.address().getHostString());
+        this.knockPort = new KnockPort(transport, knocks, audit, authWorkers);
+        this.egress = new EgressPort(transport, direct, outbound, side);
+        SessionRules sessionRules = new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges);
+        this.ssh = new SshServerRunner(config ->
+                new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
+        this.reloader = new ConfigReloader(settings.config(), this::apply);
+        this.web = settings.console() == null
+                ? null
+                : ConsoleLaunch.start(
+                        settings.console(),
+                        data.path(),
+                        accounts,
+                        tls -> new WebServer(
+                                new WebServer.Settings(settings.console().address(), tls),
+                                rules,
+                                reconciler,
+                                side,
+                                accounts,
+                                audit,
+                                endpoints,
+                                igd,
+                                upstream,
+                                policy,
+                                triggers));
+        if (web != null) {
+            igd.consoleUrl(web.url());
         }
-        WebServer server = new WebServer(
-                new WebServer.Settings(c.address(), tls),
-                rules,
-                reconciler,
-                side,
-                accounts,
-                audit,
-                endpoints,
-                igd,
-                upstream,
-                policy,
-                triggers);
-        server.start();
-        FirstRun.writeUrl(data.path(), server.url());
-        igd.consoleUrl(server.url());
-        log.info(
-                "console and API on {}{}",
-                server.url(),
-                tls == null ? "" : " (TLS, certificate SHA-256 " + ConsoleTls.fingerprint(tls) + ")");
-        if (!loopback && tls == null) {
-            log.warn(
-                    "the console listens on {} without TLS (--console-insecure): passwords and tokens cross the network in clear",
-                    c.address());
-        }
-        if (firstRun != null) {
-            System.out.println(firstRun);
-            System.out.flush();
-        }
-        return server;
     }
 
     public RuleService rules() {
@@ -231,98 +197,19 @@ public final class Gateway implements AutoCloseable {
         if (result instanceof ChangeResult.Applied) {
             policy.firewall(config.firewall());
             bans.settings(config.bans());
-            applyKnock(config.knock());
+            knockPort.apply(config.knock());
             triggers.apply(config.triggers());
-            applyEgress(config.transparentEgress());
-            applySsh(config.sshServer());
+            egress.apply(config.transparentEgress());
+            ssh.apply(config.sshServer());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
         }
         return result;
     }
 
-    /** Opens, moves or closes the transparent egress listener to match the config's egress section. */
-    private synchronized void applyEgress(ListenSpec next) {
-        if (Objects.equals(next, egressSpec)) {
-            return;
-        }
-        if (egress != null) {
-            egress.close();
-            egress = null;
-        }
-        egressSpec = next;
-        if (next != null) {
-            try {
-                egress = TransparentEgress.open(
-                        transport,
-                        new InetSocketAddress(next.address(), next.ports().first()),
-                        direct,
-                        (device, protocol, port) -> triggers.outbound(device, protocol, port),
-                        side);
-            } catch (IOException e) {
-                log.warn("egress: {}", e.getMessage());
-            }
-        }
-    }
-
-    /** Opens, moves or closes the knock port to match the config's knock section. */
-    private synchronized void applyKnock(KnockConfig next) {
-        if (Objects.equals(next, knockConfig)) {
-            return;
-        }
-        if (knockListener != null) {
-            knockListener.close();
-            knockListener = null;
-        }
-        knockConfig = next;
-        if (next == null) {
-            return;
-        }
-        knocks.maxSkew(next.maxSkew());
-        try {
-            knockListener = KnockListener.open(
-                    transport,
-                    new InetSocketAddress(
-                            next.listen().address(), next.listen().ports().first()),
-                    authWorkers,
-                    this::knocked);
-        } catch (IOException e) {
-            log.warn("knock: {}", e.getMessage());
-        }
-    }
-
-    private void knocked(byte[] datagram, InetAddress source) {
-        Knocks.Outcome o = knocks.accept(datagram, source);
-        if (o instanceof Knocks.Outcome.Opened opened) {
-            log.info(
-                    "knock from {} opened forward \"{}\" until {}",
-                    source.getHostAddress(),
-                    opened.forward(),
-                    opened.door().until());
-            audit.record(
-                    new Actor("knock", source.getHostAddress()),
-                    "knock.accept",
-                    opened.forward(),
-                    "open until " + opened.door().until());
-        } else if (o instanceof Knocks.Outcome.Rejected r) {
-            // Garbage is only counted; a knock that names a forward is audited, at most once a second (a flood stays a
-            // count).
-            long now = System.nanoTime();
-            long last = lastKnockAudit.get();
-            boolean audited =
-                    !r.forward().isEmpty() && now - last > 1_000_000_000L && lastKnockAudit.compareAndSet(last, now);
-            if (audited) {
-                log.info("knock from {} for \"{}\" rejected: {}", source.getHostAddress(), r.forward(), r.why());
-                audit.record(new Actor("knock", source.getHostAddress()), "knock.reject", r.forward(), r.why());
-            } else {
-                log.debug("knock from {} rejected: {}", source.getHostAddress(), r.why());
-            }
-        }
-    }
-
     /** The knock port, or -1 when there is none. */
-    public synchronized int knockPort() {
-        return knockListener == null ? -1 : knockListener.port();
+    public int knockPort() {
+        return knockPort.port();
     }
 
     public Triggers triggers() {
@@ -331,35 +218,6 @@ public final class Gateway implements AutoCloseable {
 
     public Knocks knocks() {
         return knocks;
-    }
-
-    /** Starts, updates or stops the SSH tunnel server to match the config's ssh-server section. */
-    private synchronized void applySsh(SshServerConfig next) {
-        try {
-            if (next == null) {
-                if (ssh != null) {
-                    ssh.close();
-                    ssh = null;
-                    log.info("ssh server stopped (no ssh-server section)");
-                }
-            } else if (ssh == null) {
-                TunnelServer server = new TunnelServer(
-                        next,
-                        data.path(),
-                        throttle,
-                        authWorkers,
-                        new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges),
-                        direct,
-                        sshIo,
-                        side);
-                server.start();
-                ssh = server;
-            } else {
-                ssh.update(next);
-            }
-        } catch (IOException e) {
-            log.warn("ssh server: {}", e.getMessage());
-        }
     }
 
     public Policy policy() {
@@ -384,63 +242,17 @@ public final class Gateway implements AutoCloseable {
 
     /** The SSH server's port, or -1 when it does not run. */
     public int sshPort() {
-        TunnelServer s = ssh;
-        return s == null ? -1 : s.port();
+        return ssh.port();
     }
 
     /** Re-reads the config file; a config that does not validate is refused whole and the running rules stay. */
-    public synchronized void reloadConfig() {
-        if (settings.config() == null) {
-            return;
-        }
-        try {
-            GatewayConfig config = ConfigFile.load(settings.config());
-            ChangeResult result = apply(config);
-            if (result instanceof ChangeResult.Rejected rejected) {
-                refuse(rejected.problems());
-            } else if (((ChangeResult.Applied) result).changes().isEmpty()) {
-                log.info("config {} reloaded: no changes", settings.config());
-            }
-        } catch (ConfigException e) {
-            refuse(e.problems());
-        }
-    }
-
-    private void refuse(List<Problem> problems) {
-        for (Problem p : problems) {
-            log.warn("config refused: {}", p);
-        }
-        log.warn(
-                "config {} refused whole ({} problem{}); the running rules stay",
-                settings.config(),
-                problems.size(),
-                problems.size() == 1 ? "" : "s");
+    public void reloadConfig() {
+        reloader.reload();
     }
 
     /** Stops accepting, lets open connections finish within the grace period, then closes everything. */
     public void shutdown() {
-        reconciler.stopAccepting();
-        long open = reconciler.activeConnections();
-        Instant deadline = Instant.now().plus(settings.shutdownGrace());
-        if (open > 0) {
-            log.info(
-                    "stopping: listeners closed; waiting up to {} s for {} open connection(s)",
-                    settings.shutdownGrace().toSeconds(),
-                    open);
-        }
-        while (reconciler.activeConnections() > 0 && Instant.now().isBefore(deadline)) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        long left = reconciler.activeConnections();
-        if (left > 0) {
-            log.info("stopping: closing {} connection(s) still open after the grace period", left);
-        }
-        reconciler.closeAll();
+        reconciler.drain(settings.shutdownGrace());
         close();
     }
 
@@ -458,13 +270,7 @@ public final class Gateway implements AutoCloseable {
         if (web != null) {
             web.close();
         }
-        if (ssh != null) {
-            try {
-                ssh.close();
-            } catch (IOException e) {
-                log.debug("closing the ssh server: {}", e.toString());
-            }
-        }
+        ssh.close();
         // Let the ended sessions' forwards be removed (and audited) while the rules still run.
         sshChanges.shutdown();
         try {
@@ -472,14 +278,8 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (this) {
-            if (knockListener != null) {
-                knockListener.close();
-            }
-            if (egress != null) {
-                egress.close();
-            }
-        }
+        knockPort.close();
+        egress.close();
         upstream.close();
         triggers.close();
         igd.close();

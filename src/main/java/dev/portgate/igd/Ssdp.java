@@ -242,9 +242,11 @@ final class Ssdp implements AutoCloseable {
         String[] lines = text.split("\r?\n");
         for (int i = 1; i < lines.length && i < 64; i++) {
             int colon = lines[i].indexOf(':');
-            if (colon > 0) {
+            String name = colon > 0 ? lines[i].substring(0, colon).strip() : "";
+            // A field name is a token: a line whose "name" is empty or holds spaces or controls is no header.
+            if (!name.isEmpty() && name.chars().allMatch(c -> c > ' ' && c < 127)) {
                 out.put(
-                        lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        name.toLowerCase(Locale.ROOT),
                         lines[i].substring(colon + 1).strip());
             }
         }

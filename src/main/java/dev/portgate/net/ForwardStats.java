@@ -14,7 +14,11 @@ public final class ForwardStats {
         BANNED,
         CLOSED,
         RATE,
-        DIAL_FAILED;
+        DIAL_FAILED,
+        /** The process had no descriptor left to accept with. */
+        DESCRIPTORS,
+        /** Accepting failed for another reason the OS gave. */
+        ACCEPT_FAILED;
 
         public static Refusal of(Verdict.Reason r) {
             return switch (r) {
@@ -37,6 +41,7 @@ public final class ForwardStats {
     private final LongAdder sessionsActive = new LongAdder();
     private final LongAdder refusedDenied = new LongAdder();
     private final LongAdder refusedLimit = new LongAdder();
+    private final LongAdder refusedAccept = new LongAdder();
     private final LongAdder refusedBanned = new LongAdder();
     private final LongAdder refusedClosed = new LongAdder();
     private final LongAdder refusedRate = new LongAdder();
@@ -109,6 +114,7 @@ public final class ForwardStats {
             case CLOSED -> refusedClosed.increment();
             case RATE -> refusedRate.increment();
             case DIAL_FAILED -> dialFailures.increment();
+            case DESCRIPTORS, ACCEPT_FAILED -> refusedAccept.increment();
         }
     }
 
@@ -128,7 +134,8 @@ public final class ForwardStats {
                 refusedClosed.sum(),
                 refusedRate.sum(),
                 dialFailures.sum(),
-                packetsDropped.sum());
+                packetsDropped.sum(),
+                refusedAccept.sum());
     }
 
     /** A consistent-enough reading of the counters (each read once). */
@@ -147,10 +154,11 @@ public final class ForwardStats {
             long refusedClosed,
             long refusedRate,
             long dialFailures,
-            long packetsDropped) {
+            long packetsDropped,
+            long refusedAccept) {
 
         public long refused() {
-            return refusedDenied + refusedLimit + refusedBanned + refusedClosed + refusedRate;
+            return refusedDenied + refusedLimit + refusedBanned + refusedClosed + refusedRate + refusedAccept;
         }
     }
 }

@@ -58,6 +58,8 @@ public final class ListenerFactory {
                     int listenPort = port;
                     out.add(new TcpListener(
                             transport,
+                            null,
+                            active,
                             pf.listen().address(),
                             port,
                             () -> new TcpAcceptor(active, policy, direct, listenPort, wrap)));
@@ -71,6 +73,7 @@ public final class ListenerFactory {
             out.add(new TcpListener(
                     transport,
                     df.via() == null ? null : tunnels.loopOf(df.via()),
+                    active,
                     df.listen().address(),
                     df.listen().ports().first(),
                     () -> proxies.frontend(active)));
@@ -80,6 +83,7 @@ public final class ListenerFactory {
             out.add(new TcpListener(
                     transport,
                     tunnels.loopOf(lf.via()),
+                    active,
                     lf.listen().address(),
                     port,
                     () -> new TcpAcceptor(active, policy, through, port, wrap)));
@@ -89,6 +93,7 @@ public final class ListenerFactory {
             out.add(new TcpListener(
                     transport,
                     tunnels.sessionLoop(sf.session()),
+                    active,
                     sf.listen().address(),
                     port,
                     () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));

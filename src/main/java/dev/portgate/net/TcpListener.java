@@ -21,14 +21,14 @@ public final class TcpListener implements Listener {
     private final InetSocketAddress address;
     private volatile Channel channel;
 
-    public TcpListener(Transport transport, InetAddress address, int port, Supplier<ChannelHandler> firstHandler) {
-        this(transport, null, address, port, firstHandler);
-    }
-
-    /** {@code children}: the loops new connections go to, or null for the data plane's. */
+    /**
+     * {@code children}: the loops new connections go to, or null for the data plane's; {@code owner}: the
+     * forward whose refusals an accept that fails counts.
+     */
     public TcpListener(
             Transport transport,
             EventLoopGroup children,
+            ActiveForward owner,
             InetAddress address,
             int port,
             Supplier<ChannelHandler> firstHandler) {
@@ -38,6 +38,7 @@ public final class TcpListener implements Listener {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new AcceptFailures(owner))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

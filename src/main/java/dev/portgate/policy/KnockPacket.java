@@ -53,10 +53,24 @@ public record KnockPacket(String forward, long epochSecond, byte[] nonce) {
         if (n == 0 || n > 63 || p.length != 4 + 1 + n + 8 + NONCE + MAC) {
             return null;
         }
-        String name = new String(p, 5, n, StandardCharsets.UTF_8);
+        for (int i = 5; i < 5 + n; i++) {
+            if (!isNameByte(p[i])) {
+                return null; // forward names are ASCII letters, digits, '.', '_' and '-': anything else names none
+            }
+        }
+        String name = new String(p, 5, n, StandardCharsets.US_ASCII);
         long ts = ByteBuffer.wrap(p, 5 + n, 8).getLong();
         byte[] nonce = Arrays.copyOfRange(p, 5 + n + 8, 5 + n + 8 + NONCE);
         return new KnockPacket(name, ts, nonce);
+    }
+
+    private static boolean isNameByte(byte b) {
+        return (b >= 'a' && b <= 'z')
+                || (b >= 'A' && b <= 'Z')
+                || (b >= '0' && b <= '9')
+                || b == '.'
+                || b == '_'
+                || b == '-';
     }
 
     static boolean macValid(byte[] p, byte[] key) {

@@ -197,6 +197,35 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
         });
     }
 
+    /**
+     * Stops accepting, lets open connections finish within {@code grace}, then closes what is left: a
+     * graceful stop. Waits on the caller's thread.
+     */
+    public void drain(Duration grace) {
+        stopAccepting();
+        long open = activeConnections();
+        if (open > 0) {
+            log.info(
+                    "stopping: listeners closed; waiting up to {} s for {} open connection(s)",
+                    grace.toSeconds(),
+                    open);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (activeConnections() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50); // connections end on their own loops; nothing to wait on but their count
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long left = activeConnections();
+        if (left > 0) {
+            log.info("stopping: closing {} connection(s) still open after the grace period", left);
+        }
+        closeAll();
+    }
+
     /** Closes every remaining connection. */
     public void closeAll() {
         runOnWorker(() -> running.values().forEach(r -> r.active.closeConnections()));

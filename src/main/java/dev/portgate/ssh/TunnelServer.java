@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +20,11 @@ import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.AsyncAuthException;
+import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.global.CancelTcpipForwardHandler;
 import org.apache.sshd.server.global.TcpipForwardHandler;
@@ -37,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class TunnelServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelServer.class);
+    /** How long a session may take to log in, from its first byte (OpenSSH's LoginGraceTime is 120 s). */
+    static final Duration LOGIN_GRACE = Duration.ofSeconds(30);
 
     private volatile SshServerConfig config;
     private final SshServer sshd;
@@ -77,6 +83,9 @@ public final class TunnelServer implements AutoCloseable {
         sshd.setPublickeyAuthenticator(this::publicKey);
         sshd.setPasswordAuthenticator(this::password);
         sshd.setKeyboardInteractiveAuthenticator(null);
+        offerMethodsFor(config);
+        sshd.addSessionListener(new PreAuthLimits());
+        CoreModuleProperties.AUTH_TIMEOUT.set(sshd, LOGIN_GRACE);
         sshd.setCipherFactories(SshCiphers.SERVER);
         sshd.setRandomFactory(BufferedRandom.FACTORY);
         sshd.setShellFactory(null);
@@ -119,6 +128,16 @@ public final class TunnelServer implements AutoCloseable {
             log.warn("ssh-server: listen changed to {} — restart portgate to move the SSH server", next.listen());
         }
         this.config = next;
+        offerMethodsFor(next);
+    }
+
+    /** Offers only what some user can pass: password auth only when a user has a password (new sessions). */
+    private void offerMethodsFor(SshServerConfig c) {
+        boolean passwords = c.users().stream().anyMatch(u -> u.passwordHash() != null);
+        sshd.setUserAuthFactories(
+                passwords
+                        ? List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE)
+                        : List.of(UserAuthPublicKeyFactory.INSTANCE));
     }
 
     public int port() {

@@ -1,6 +1,7 @@
 package dev.portgate.store;
 
 import dev.portgate.config.ForwardJson;
+import dev.portgate.policy.Bans;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.Change;
 import java.sql.Connection;
@@ -11,9 +12,13 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The audit log in the store: every change, with actor, time, source address, before and after. */
 public final class AuditLog {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
     private final Database db;
 
@@ -22,6 +27,13 @@ public final class AuditLog {
     }
 
     /** Records an event that is not a forward change (a login, a password or token change). */
+    /** A ban the firewall made: logged and audited with the source as actor. */
+    public void banned(Bans.Ban ban) {
+        String source = ban.source().getHostAddress();
+        log.warn("banned {} until {}: {}", source, ban.until(), ban.reason());
+        record(new Actor("firewall", source), "ban", source, ban.reason());
+    }
+
     public void record(Actor actor, String action, String subject, String detail) {
         db.transaction(c -> {
             insert(c, System.currentTimeMillis(), actor, action, subject, null, null, detail);

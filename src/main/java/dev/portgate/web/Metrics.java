@@ -147,6 +147,12 @@ final class Metrics implements AutoCloseable {
                 s -> s.snapshot().refusedRate(),
                 "refused by rate-limit"));
         list.add(counter(
+                "portgate.forward.refused",
+                tags.and("reason", "accept"),
+                stats,
+                s -> s.snapshot().refusedAccept(),
+                "not accepted: the process ran out of descriptors, or the OS refused"));
+        list.add(counter(
                 "portgate.forward.dial.failures",
                 tags,
                 stats,

@@ -51,6 +51,7 @@ final class Views {
             stats.put("refused-banned", s.refusedBanned());
             stats.put("refused-closed", s.refusedClosed());
             stats.put("refused-rate", s.refusedRate());
+            stats.put("refused-accept", s.refusedAccept());
             stats.put("dial-failures", s.dialFailures());
             stats.put("udp-dropped", s.packetsDropped());
         }

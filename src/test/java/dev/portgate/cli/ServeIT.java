@@ -2,12 +2,14 @@ package dev.portgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portgate.testing.ApiCalls;
 import dev.portgate.testing.HttpFiles;
 import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
 import dev.portgate.testing.TcpPeers;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,10 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -196,5 +201,63 @@ class ServeIT {
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
         Processes.Result fixed = JarProcess.run(dir, "status", "--data", data.toString());
         assertThat(fixed.stderr() + fixed.out()).doesNotContain("is writable by others");
+    }
+
+    /** Out of descriptors, a forward says so once a minute, naming itself and the limit, and counts what it refused. */
+    @Test
+    void runningOutOfDescriptorsIsOneLineAMinuteNamingTheForwardAndTheLimit() throws Exception {
+        int port = Net.freeTcpPort();
+        List<Socket> clients = new ArrayList<>();
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            Files.writeString(
+                    dir.resolve("few-fds.yaml"),
+                    "forwards:\n  - { name: web, listen: 127.0.0.1:" + port + ", target: 127.0.0.1:" + echo.port()
+                            + " }\n");
+            try (JarProcess gw = JarProcess.start(
+                    dir,
+                    Map.of("PORTGATE_ADMIN_PASSWORD", "correct-horse-battery"),
+                    List.of(Peers.require("prlimit"), "--nofile=512:512", "--"),
+                    "serve",
+                    "--config",
+                    "few-fds.yaml",
+                    "--data",
+                    dir.resolve("few-fds-data").toString(),
+                    "--console",
+                    "127.0.0.1:0")) {
+                gw.awaitOutput("portgate started");
+                // Each relayed connection holds two descriptors: 400 connections are more than 512 allow.
+                for (int i = 0; i < 400; i++) {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    clients.add(s);
+                }
+                gw.awaitOutput(
+                        "forward \"web\": cannot accept connections: too many open files (this process may hold 512;");
+                for (Socket s : clients) {
+                    s.close();
+                }
+                ApiCalls api = new ApiCalls(dir.resolve("few-fds-data"));
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    try {
+                        return api.get("/metrics")
+                                .body()
+                                .lines()
+                                .anyMatch(l -> l.startsWith("portgate_forward_refused_total")
+                                        && l.contains("reason=\"accept\"")
+                                        && !l.endsWith(" 0.0"));
+                    } catch (IOException e) {
+                        return false; // still short of descriptors
+                    }
+                });
+                assertThat(gw.count("too many open files"))
+                        .as("one line a minute")
+                        .isEqualTo(1);
+                assertThat(gw.output()).doesNotContain("reached at the tail of the pipeline");
+            }
+        } finally {
+            for (Socket s : clients) {
+                s.close();
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@ class PmpFuzzTest {
         igd.close();
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "15s")
     void natPmp(FuzzedDataProvider data) throws Exception {
         byte[] request = data.consumeRemainingAsBytes();
         Optional<byte[]> answer = new NatPmp(igd).handle(request, DEVICE).get(10, TimeUnit.SECONDS);
@@ -66,7 +66,7 @@ class PmpFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "15s")
     void pcp(FuzzedDataProvider data) throws Exception {
         byte[] request = data.consumeRemainingAsBytes();
         Optional<byte[]> answer = new Pcp(igd).handle(request, DEVICE).get(10, TimeUnit.SECONDS);

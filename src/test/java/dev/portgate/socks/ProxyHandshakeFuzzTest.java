@@ -59,7 +59,7 @@ class ProxyHandshakeFuzzTest {
                 EgressObserver.NONE);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "15s")
     void handshake(FuzzedDataProvider data) throws Exception {
         boolean withUsers = data.consumeBoolean();
         DynamicForward forward = new DynamicForward(

@@ -1,0 +1,71 @@
+package dev.portgate.net;
+
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits on a forward's listening socket and takes the errors accepting raises, above all running out of
+ * descriptors: each is counted as a refusal, and logged as one line naming the forward and the limit
+ * at most once a minute, instead of Netty's warning twice a second at the tail of the pipeline.
+ */
+@ChannelHandler.Sharable
+final class AcceptFailures extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(AcceptFailures.class);
+    private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final ActiveForward active;
+    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - QUIET_NANOS);
+
+    AcceptFailures(ActiveForward active) {
+        this.active = active;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        boolean descriptors = outOfDescriptors(cause);
+        active.stats().refused(descriptors ? ForwardStats.Refusal.DESCRIPTORS : ForwardStats.Refusal.ACCEPT_FAILED);
+        long now = System.nanoTime();
+        long last = lastLog.get();
+        if (now - last < QUIET_NANOS || !lastLog.compareAndSet(last, now)) {
+            return;
+        }
+        if (descriptors) {
+            log.warn(
+                    "forward \"{}\": cannot accept connections: too many open files (this process may hold {};"
+                            + " raise it with ulimit -n or LimitNOFILE=); refusals are counted, next line in a minute",
+                    active.name(),
+                    descriptorLimit());
+        } else {
+            log.warn(
+                    "forward \"{}\": cannot accept a connection: {} (next line in a minute)",
+                    active.name(),
+                    Errors.reason(cause));
+        }
+    }
+
+    static boolean outOfDescriptors(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("Too many open files") || m.contains("EMFILE") || m.contains("ENFILE"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String descriptorLimit() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof UnixOperatingSystemMXBean unix
+                ? String.valueOf(unix.getMaxFileDescriptorCount())
+                : "an unknown number";
+    }
+}
