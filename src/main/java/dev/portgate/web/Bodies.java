@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -25,6 +26,8 @@ final class Bodies {
         byte[] body;
         try {
             body = ctx.bodyAsBytes();
+        } catch (HttpResponseException e) {
+            throw e; // Javalin's own answer, such as 413 for a body over its limit
         } catch (Exception e) { // Jetty's EofException arrives undeclared (Kotlin): the client's mistake, not ours
             throw new ApiException(400, "the body ended before its Content-Length (" + ctx.contentLength() + " bytes)");
         }

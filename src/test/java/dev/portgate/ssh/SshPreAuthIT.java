@@ -9,6 +9,7 @@ import dev.portgate.testing.TestGateway;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ class SshPreAuthIT {
 
     /** True when the server closed this banner-only session (EOF after whatever it sent first). */
     private static boolean closedByServer(Socket s) throws Exception {
-        s.setSoTimeout(3000);
+        s.setSoTimeout(500);
         InputStream in = s.getInputStream();
         byte[] buf = new byte[4096];
         try {
@@ -73,6 +74,8 @@ class SshPreAuthIT {
             return true;
         } catch (SocketTimeoutException stillOpen) {
             return false;
+        } catch (SocketException reset) {
+            return true; // closed at once: the reset came before our banner was read
         }
     }
 
@@ -83,7 +86,7 @@ class SshPreAuthIT {
             Processes.Result r = probe(port, "127.0.0.1");
             assertThat(r.exit()).isNotZero();
             assertThat(r.stderr())
-                    .contains("Authentications that can continue: publickey\n")
+                    .containsPattern("Authentications that can continue: publickey\\s")
                     .doesNotContain("password")
                     .doesNotContain("keyboard-interactive");
         }
@@ -97,7 +100,11 @@ class SshPreAuthIT {
             for (int i = 0; i < PreAuthLimits.PER_SOURCE + 5; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-                s.getOutputStream().write("SSH-2.0-idle\r\n".getBytes(StandardCharsets.US_ASCII));
+                try {
+                    s.getOutputStream().write("SSH-2.0-idle\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (SocketException reset) {
+                    // closed by the server already; counted below
+                }
                 held.add(s);
             }
             long closed = 0;
