@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -30,13 +31,18 @@ public final class TcpPeers implements AutoCloseable {
                     Socket s = server.accept();
                     accepted.incrementAndGet();
                     open.add(s);
-                    pool.execute(() -> {
-                        try {
-                            handler.accept(s, this);
-                        } finally {
-                            open.remove(s);
-                        }
-                    });
+                    try {
+                        pool.execute(() -> {
+                            try {
+                                handler.accept(s, this);
+                            } finally {
+                                open.remove(s);
+                            }
+                        });
+                    } catch (RejectedExecutionException closing) {
+                        s.close(); // accepted as the peer closed: nobody will serve it
+                        return;
+                    }
                 } catch (IOException e) {
                     return;
                 }
