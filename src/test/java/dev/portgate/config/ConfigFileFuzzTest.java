@@ -8,7 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** The YAML config, as an editor or a careless script may leave it: valid, or refused with problems that say where. */
 class ConfigFileFuzzTest {
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void config(FuzzedDataProvider data) {
         String text = data.consumeRemainingAsString();
         try {

@@ -54,7 +54,7 @@ class PmpFuzzTest {
         igd.close();
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void natPmp(FuzzedDataProvider data) throws Exception {
         byte[] request = data.consumeRemainingAsBytes();
         Optional<byte[]> answer = new NatPmp(igd).handle(request, DEVICE).get(10, TimeUnit.SECONDS);
@@ -66,7 +66,7 @@ class PmpFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void pcp(FuzzedDataProvider data) throws Exception {
         byte[] request = data.consumeRemainingAsBytes();
         Optional<byte[]> answer = new Pcp(igd).handle(request, DEVICE).get(10, TimeUnit.SECONDS);

@@ -13,7 +13,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 /** SOAP control bodies come from any LAN device: only UpnpError may come out, and what we answer is well-formed XML. */
 class SoapFuzzTest {
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void controlBody(FuzzedDataProvider data) throws Exception {
         String action = data.consumeBoolean() ? null : data.consumeString(120);
         byte[] body = data.consumeRemainingAsBytes();

@@ -12,7 +12,7 @@ import java.util.Map;
 /** SSDP M-SEARCH heads and GENA SUBSCRIBE headers, as any LAN device may send them. */
 class UpnpHeadersFuzzTest {
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void ssdpSearch(FuzzedDataProvider data) {
         String text = data.consumeRemainingAsString();
         Map<String, String> headers = Ssdp.headers(text);
@@ -23,7 +23,7 @@ class UpnpHeadersFuzzTest {
         });
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void genaSubscribe(FuzzedDataProvider data) {
         Duration timeout = Gena.timeout(data.consumeBoolean() ? null : data.consumeString(40));
         assertThat(timeout).isBetween(Duration.ofSeconds(60), Duration.ofDays(1));

@@ -15,7 +15,7 @@ class KnockPacketFuzzTest {
     private static final byte[] KEY = new byte[32];
     private static final InetAddress SOURCE = InetAddress.getLoopbackAddress();
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void knock(FuzzedDataProvider data) {
         byte[] datagram = data.consumeRemainingAsBytes();
         KnockPacket p = KnockPacket.parse(datagram);

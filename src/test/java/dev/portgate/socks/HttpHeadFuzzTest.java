@@ -8,7 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** The HTTP proxy's request head, as any client sends it: refused with a reason, or passed on re-parsable and unambiguous. */
 class HttpHeadFuzzTest {
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void requestHead(FuzzedDataProvider data) {
         String path = data.consumeString(64);
         String text = data.consumeRemainingAsString();

@@ -59,7 +59,7 @@ class ProxyHandshakeFuzzTest {
                 EgressObserver.NONE);
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void handshake(FuzzedDataProvider data) throws Exception {
         boolean withUsers = data.consumeBoolean();
         DynamicForward forward = new DynamicForward(

@@ -14,7 +14,7 @@ import java.util.Optional;
 /** REST bodies, before and after login: a 4xx naming the fault, or a forward that encodes and decodes to itself. */
 class JsonBodyFuzzTest {
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void forwardBody(FuzzedDataProvider data) {
         byte[] body = data.consumeRemainingAsBytes();
         JsonNode json;
