@@ -1,5 +1,6 @@
 package dev.portgate.igd;
 
+import dev.portgate.net.OncePer;
 import dev.portgate.net.Transport;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.Reconciler;
@@ -7,6 +8,7 @@ import dev.portgate.rules.RuleService;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,7 @@ public final class IgdService implements AutoCloseable {
         return t;
     });
     private final AtomicReference<InetAddress> discoveredExternal = new AtomicReference<>();
-    private final AtomicLong lastRefusalLog = new AtomicLong();
+    private final OncePer refusalLine = new OncePer(Duration.ofSeconds(1));
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private volatile IgdConfig config;
@@ -165,9 +166,7 @@ public final class IgdService implements AutoCloseable {
 
     /** Refusals are logged at info at most once a second (a misbehaving device could send thousands). */
     void logRefusal(String protocol, InetAddress client, LeaseOutcome.Refused r) {
-        long now = System.nanoTime();
-        long last = lastRefusalLog.get();
-        if (now - last > 1_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
+        if (refusalLine.now()) {
             log.info("{} request of {} refused: {}", protocol, client.getHostAddress(), r.message());
         } else {
             log.debug("{} request of {} refused: {}", protocol, client.getHostAddress(), r.message());

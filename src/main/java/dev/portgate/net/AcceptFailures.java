@@ -6,8 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +19,9 @@ import org.slf4j.LoggerFactory;
 final class AcceptFailures extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(AcceptFailures.class);
-    private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ActiveForward active;
-    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - QUIET_NANOS);
+    private final OncePer logLine = new OncePer(Duration.ofMinutes(1));
 
     AcceptFailures(ActiveForward active) {
         this.active = active;
@@ -33,9 +31,7 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         boolean descriptors = outOfDescriptors(cause);
         active.stats().refused(descriptors ? ForwardStats.Refusal.DESCRIPTORS : ForwardStats.Refusal.ACCEPT_FAILED);
-        long now = System.nanoTime();
-        long last = lastLog.get();
-        if (now - last < QUIET_NANOS || !lastLog.compareAndSet(last, now)) {
+        if (!logLine.now()) {
             return;
         }
         if (descriptors) {

@@ -1,15 +1,16 @@
 package dev.portgate.policy;
 
 import dev.portgate.net.KnockListener;
+import dev.portgate.net.OncePer;
 import dev.portgate.net.Transport;
 import dev.portgate.rules.Actor;
 import dev.portgate.store.AuditLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ public final class KnockPort implements AutoCloseable {
     private final Knocks knocks;
     private final AuditLog audit;
     private final Executor workers;
-    private final AtomicLong lastAudit = new AtomicLong();
+    private final OncePer auditEntry = new OncePer(Duration.ofSeconds(1));
     private KnockConfig config;
     private KnockListener listener;
 
@@ -75,11 +76,7 @@ public final class KnockPort implements AutoCloseable {
         } else if (o instanceof Knocks.Outcome.Rejected r) {
             // Garbage is only counted; a knock that names a forward is audited, at most once a second (a flood stays a
             // count).
-            long now = System.nanoTime();
-            long last = lastAudit.get();
-            boolean audited =
-                    !r.forward().isEmpty() && now - last > 1_000_000_000L && lastAudit.compareAndSet(last, now);
-            if (audited) {
+            if (!r.forward().isEmpty() && auditEntry.now()) {
                 log.info("knock from {} for \"{}\" rejected: {}", source.getHostAddress(), r.forward(), r.why());
                 audit.record(new Actor("knock", source.getHostAddress()), "knock.reject", r.forward(), r.why());
             } else {

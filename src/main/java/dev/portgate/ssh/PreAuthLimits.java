@@ -1,11 +1,12 @@
 package dev.portgate.ssh;
 
+import dev.portgate.net.OncePer;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -26,7 +27,7 @@ final class PreAuthLimits implements SessionListener {
     private final Set<Session> pending = new HashSet<>();
     private final Map<String, Integer> bySource = new HashMap<>();
     private final LongAdder refused = new LongAdder();
-    private final AtomicLong lastLog = new AtomicLong();
+    private final OncePer logLine = new OncePer(Duration.ofMinutes(1));
 
     @Override
     public void sessionCreated(Session session) {
@@ -41,9 +42,7 @@ final class PreAuthLimits implements SessionListener {
         }
         if (!admitted) {
             refused.increment();
-            long now = System.nanoTime();
-            long last = lastLog.get();
-            if (now - last > 60_000_000_000L && lastLog.compareAndSet(last, now)) {
+            if (logLine.now()) {
                 log.info(
                         "ssh: refusing new sessions from {}: {} of its own (or {} in all) are not logged in yet;"
                                 + " refusals are counted, next line in a minute",
