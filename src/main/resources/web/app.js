@@ -130,7 +130,15 @@ async function loadForwards() {
     cell(tr, f.listen);
     cell(tr, proxy ? `proxy to ${f['permit-open'].join(', ')}` + (f.users.length ? ` (${f.users.length} user${f.users.length > 1 ? 's' : ''})` : '') : f.target);
     cell(tr, (f.allow || []).length ? f.allow.join(', ') : 'everyone');
-    cell(tr, f.state + (f.error ? ': ' + f.error : ''), 'state-' + f.state);
+    const state = cell(tr, f.state + (f.error ? ': ' + f.error : ''), 'state-' + f.state);
+    if (f.plane) {
+      // Which data plane carries it, and why not the kernel (hover for the reason).
+      const b = document.createElement('span');
+      b.className = 'badge plane plane-' + f.plane; b.textContent = f.plane;
+      if (f['plane-reason']) b.title = f['plane-reason'];
+      state.append(' ', b);
+    }
+    if (f.warning) { const w = document.createElement('div'); w.className = 'warning'; w.textContent = f.warning; state.append(w); }
     cell(tr, String(f.stats['connections-active'] ?? 0), 'conns');
     cell(tr, bytes(f.stats['bytes-in'] ?? 0), 'bytes-in');
     cell(tr, bytes(f.stats['bytes-out'] ?? 0), 'bytes-out');
@@ -234,6 +242,15 @@ async function loadConnections() {
   $('#connections-empty').hidden = list.length > 0;
   for (const c of list) {
     const tr = document.createElement('tr');
+    if (c.plane === 'kernel') {
+      // Carried by the kernel: conntrack knows the client and the state, not the bytes or the age.
+      tr.dataset.kernel = 'yes';
+      cell(tr, c.forward); cell(tr, c.protocol.toUpperCase()); cell(tr, c.client); cell(tr, c.target);
+      cell(tr, '–'); cell(tr, '–'); cell(tr, 'kernel' + (c.state ? ' · ' + c.state : '') + (c.unreplied ? ' · no reply' : ''));
+      cell(tr, '');
+      body.appendChild(tr);
+      continue;
+    }
     tr.dataset.id = c.id;
     cell(tr, c.forward); cell(tr, c.protocol.toUpperCase()); cell(tr, c.client); cell(tr, c.target);
     cell(tr, bytes(c['bytes-in'])); cell(tr, bytes(c['bytes-out'])); cell(tr, c['age-seconds'] + ' s');

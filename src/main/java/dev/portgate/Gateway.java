@@ -5,6 +5,8 @@ import dev.portgate.config.GatewayConfig;
 import dev.portgate.forward.Origin;
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
+import dev.portgate.kernel.KernelPlane;
+import dev.portgate.kernel.KernelSettings;
 import dev.portgate.net.DirectDialer;
 import dev.portgate.net.EgressObserver;
 import dev.portgate.net.EgressPort;
@@ -38,6 +40,7 @@ import dev.portgate.trigger.Triggers;
 import dev.portgate.web.ConsoleLaunch;
 import dev.portgate.web.WebServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -57,7 +60,20 @@ public final class Gateway implements AutoCloseable {
 
     /** How the gateway is run: the CLI's serve options. {@code console} null means no console. */
     public record Settings(
-            Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout, Console console) {}
+            Path config,
+            Path data,
+            Duration shutdownGrace,
+            int threads,
+            Duration connectTimeout,
+            Console console,
+            KernelSettings kernel) {
+
+        /** Without a kernel section: the kernel data plane off (the foreground tools and in-process tests). */
+        public Settings(
+                Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout, Console console) {
+            this(config, data, shutdownGrace, threads, connectTimeout, console, KernelSettings.OFF);
+        }
+    }
 
     /** Where the console listens and how: TLS (given key store, or self-signed) or, if asked, plain. */
     public record Console(
@@ -84,8 +100,10 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService sshChanges;
     private final LoginThrottle throttle;
     private final SshEndpoints endpoints;
+    private final KernelPlane kernel;
     private final Reconciler reconciler;
     private final RuleService rules;
+    private boolean kernelReleased;
     /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
     private final SideConnections side;
 
@@ -128,13 +146,34 @@ public final class Gateway implements AutoCloseable {
         EgressObserver outbound = (device, protocol, port) -> triggers().outbound(device, protocol, port);
         ProxyServices proxies =
                 new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle, outbound);
-        this.reconciler = new Reconciler(new ListenerFactory(
-                transport,
-                policy,
-                direct,
-                proxies,
-                endpoints,
-                new TlsContexts(data.path().resolve("tls"))));
+        try {
+            this.kernel = KernelPlane.open(settings.kernel(), data.path().toString(), policy, Clock.systemUTC());
+        } catch (IOException e) {
+            transport.close();
+            sshIo.close();
+            data.close();
+            throw e;
+        }
+        policy.doors().watch(new Doors.Watcher() {
+            @Override
+            public void opened(Doors.Open open) {
+                kernel.doorOpened(open);
+            }
+
+            @Override
+            public void closed(String forward, InetAddress source) {
+                kernel.doorClosed(forward, source);
+            }
+        });
+        this.reconciler = new Reconciler(
+                new ListenerFactory(
+                        transport,
+                        policy,
+                        direct,
+                        proxies,
+                        endpoints,
+                        new TlsContexts(data.path().resolve("tls"))),
+                kernel);
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         this.side = new SideConnections(reconciler.connectionIds());
@@ -165,7 +204,8 @@ public final class Gateway implements AutoCloseable {
                                 igd,
                                 upstream,
                                 policy,
-                                triggers));
+                                triggers,
+                                kernel));
         if (web != null) {
             igd.consoleUrl(web.url());
         }
@@ -194,6 +234,13 @@ public final class Gateway implements AutoCloseable {
         endpoints.apply(config.sshEndpoints());
         ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
         reconciler.awaitApplied();
+        if (!kernelReleased) {
+            // The first config is in: write the kernel's table once, with every kernel forward.
+            kernelReleased = true;
+            reconciler.releaseKernel();
+        } else if (!config.kernel().equals(settings.kernel())) {
+            log.warn("kernel: changes to this section take effect at the next start");
+        }
         if (result instanceof ChangeResult.Applied) {
             policy.firewall(config.firewall());
             bans.settings(config.bans());
@@ -253,6 +300,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops accepting, lets open connections finish within the grace period, then closes everything. */
     public void shutdown() {
         reconciler.drain(settings.shutdownGrace());
+        kernel.stop();
         close();
     }
 
@@ -285,6 +333,7 @@ public final class Gateway implements AutoCloseable {
         igd.close();
         expiry.close();
         reconciler.close();
+        kernel.close();
         endpoints.close();
         authWorkers.shutdownNow();
         sshIo.close();
@@ -299,6 +348,10 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             log.debug("releasing the data folder lock: {}", e.toString());
         }
+    }
+
+    public KernelPlane kernel() {
+        return kernel;
     }
 
     public SideConnections sideConnections() {

@@ -32,7 +32,7 @@ final class ForwardCommand {
     }
 
     static void printForwards(JsonNode list, PrintStream out) {
-        Table t = new Table("NAME", "PROTO", "LISTEN", "TARGET", "STATE", "CONNS", "IN", "OUT", "ORIGIN");
+        Table t = new Table("NAME", "PROTO", "LISTEN", "TARGET", "STATE", "PLANE", "CONNS", "IN", "OUT", "ORIGIN");
         for (JsonNode f : list) {
             JsonNode s = f.path("stats");
             boolean proxy = f.path("kind").asText().equals("dynamic");
@@ -53,7 +53,12 @@ final class ForwardCommand {
                     f.path("listen").asText(),
                     target,
                     f.path("state").asText()
-                            + (f.has("error") ? " (" + f.path("error").asText() + ")" : ""),
+                            + (f.has("error") ? " (" + f.path("error").asText() + ")" : "")
+                            + (f.has("warning") ? " (" + f.path("warning").asText() + ")" : ""),
+                    f.path("plane").asText("-")
+                            + (f.has("plane-reason")
+                                    ? " (" + f.path("plane-reason").asText() + ")"
+                                    : ""),
                     s.path("connections-active").asLong(),
                     Table.bytes(s.path("bytes-in").asLong()),
                     Table.bytes(s.path("bytes-out").asLong()),

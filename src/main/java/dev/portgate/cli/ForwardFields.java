@@ -39,6 +39,12 @@ final class ForwardFields {
     @Option(names = "--proxy-protocol", paramLabel = "none|v1|v2", description = "send the PROXY header to the target")
     String proxyProtocol;
 
+    @Option(
+            names = "--data-plane",
+            paramLabel = "auto|kernel|relay",
+            description = "carry it in the kernel (nftables NAT), in portgate's relay, or wherever it fits (auto)")
+    String dataPlane;
+
     @Option(names = "--description", paramLabel = "TEXT", description = "free text")
     String description;
 
@@ -100,6 +106,7 @@ final class ForwardFields {
         put(o, "idle-timeout", idleTimeout);
         put(o, "max-connections", maxConnections);
         put(o, "proxy-protocol", proxyProtocol);
+        put(o, "data-plane", dataPlane);
         put(o, "description", description);
         put(o, "expires", expires);
         put(o, "access", access);

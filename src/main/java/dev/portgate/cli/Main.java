@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LeasesCommand.class,
             UpstreamCommand.class,
             KnockCommand.class,
+            KernelCommand.class,
             KnockKeyCommand.class,
             AuditCommand.class,
             HashPasswordCommand.class,

@@ -133,7 +133,8 @@ final class ServeCommand implements Callable<Integer> {
                 grace,
                 threads == null ? Runtime.getRuntime().availableProcessors() : threads,
                 connect,
-                consoleSettings);
+                consoleSettings,
+                initial.kernel());
         Gateway gateway;
         try {
             gateway = new Gateway(settings);

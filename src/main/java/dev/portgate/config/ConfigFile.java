@@ -10,6 +10,7 @@ import dev.portgate.forward.Problem;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.kernel.KernelSettings;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Firewall;
 import dev.portgate.policy.KnockConfig;
@@ -45,7 +46,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ConfigFile {
 
     private static final Set<String> TOP_KEYS = Set.of(
-            "forwards", "ssh-server", "ssh-endpoints", "igd", "upstream", "firewall", "knock", "triggers", "egress");
+            "forwards",
+            "ssh-server",
+            "ssh-endpoints",
+            "igd",
+            "upstream",
+            "firewall",
+            "knock",
+            "triggers",
+            "egress",
+            "kernel");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {}
@@ -77,7 +87,7 @@ public final class ConfigFile {
                 problems,
                 "",
                 TOP_KEYS,
-                "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
+                "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress, kernel");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -145,6 +155,13 @@ public final class ConfigFile {
         ListenSpec egress = top.has("egress")
                 ? TriggerDecoder.egress(top.at("egress"), problems).orElse(null)
                 : null;
+        KernelSettings kernel = section(
+                top,
+                problems,
+                "kernel",
+                KernelDecoder.HINT,
+                m -> KernelDecoder.decode(m, problems),
+                KernelSettings.DEFAULT);
         Set<String> endpointNames = new HashSet<>();
         endpoints.forEach(e -> endpointNames.add(e.name()));
         for (Forward f : forwards) {
@@ -166,7 +183,17 @@ public final class ConfigFile {
             throw new ConfigException(problems.byLine());
         }
         return new GatewayConfig(
-                forwards, ssh, endpoints, igd, upstream, guard.firewall(), guard.bans(), knock, triggers, egress);
+                forwards,
+                ssh,
+                endpoints,
+                igd,
+                upstream,
+                guard.firewall(),
+                guard.bans(),
+                knock,
+                triggers,
+                egress,
+                kernel);
     }
 
     /**

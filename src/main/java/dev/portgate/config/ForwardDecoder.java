@@ -1,6 +1,7 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.Cidr;
+import dev.portgate.forward.DataPlane;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
@@ -12,6 +13,7 @@ import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.TargetSpec;
+import dev.portgate.kernel.KernelFit;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -41,10 +43,11 @@ public final class ForwardDecoder {
             "max-connections",
             "expires",
             "proxy-protocol",
+            "data-plane",
             "enabled",
             "description"));
     private static final String PORT_KEYS_HINT = "name, kind, protocol, listen, target, allow, deny, idle-timeout, "
-            + "max-connections, expires, proxy-protocol, enabled, description, " + ProtectionDecoder.HINT;
+            + "max-connections, expires, proxy-protocol, data-plane, enabled, description, " + ProtectionDecoder.HINT;
 
     private ForwardDecoder() {}
 
@@ -79,6 +82,7 @@ public final class ForwardDecoder {
         TargetSpec target = required(f, "target", TargetSpec::parse, "target: host:port, e.g. 192.168.1.5:80");
         Limits limits = limits(f);
         ProxyProtocol proxy = f.parsed("proxy-protocol", ProxyProtocol::parse).orElse(ProxyProtocol.NONE);
+        DataPlane plane = f.parsed("data-plane", DataPlane::parse).orElse(DataPlane.AUTO);
         boolean enabled = f.parsed("enabled", Fields::parseBoolean).orElse(true);
         String description = description(f);
 
@@ -106,8 +110,20 @@ public final class ForwardDecoder {
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(
-                new PortForward(name, enabled, description, origin, protocols, listen, target, limits, proxy));
+        PortForward forward =
+                new PortForward(name, enabled, description, origin, protocols, listen, target, limits, proxy, plane);
+        if (plane == DataPlane.KERNEL) {
+            for (KernelFit.Obstacle o : KernelFit.obstacles(forward)) {
+                f.problem(
+                        o.field(),
+                        "data-plane: kernel cannot carry this forward: " + o.reason() + " — remove " + o.field()
+                                + ", or use data-plane: auto or relay");
+            }
+            if (problems.list().size() > before) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(forward);
     }
 
     /** The name, checked; problems name the forward by it from here on. */

@@ -53,6 +53,7 @@ public final class ForwardJson {
             o.put("target", pf.target().toString());
             limits(o, pf.limits());
             o.put("proxy-protocol", pf.proxyProtocol().label());
+            o.put("data-plane", pf.dataPlane().label());
         } else if (forward instanceof DynamicForward df) {
             o.put("listen", df.listen().toString());
             ArrayNode protocols = o.putArray("protocols");

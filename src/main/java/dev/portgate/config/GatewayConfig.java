@@ -4,6 +4,7 @@ import dev.portgate.forward.Forward;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.kernel.KernelSettings;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Firewall;
 import dev.portgate.policy.KnockConfig;
@@ -14,7 +15,7 @@ import java.util.List;
 
 /**
  * Everything a config file declares. {@code sshServer}, {@code igd} and {@code upstream} are null
- * when the file has no such section.
+ * when the file has no such section; {@code kernel} is the default when it has none.
  */
 public record GatewayConfig(
         List<Forward> forwards,
@@ -26,7 +27,8 @@ public record GatewayConfig(
         Bans.Settings bans,
         KnockConfig knock,
         List<TriggerConfig> triggers,
-        ListenSpec transparentEgress) {
+        ListenSpec transparentEgress,
+        KernelSettings kernel) {
 
     public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
@@ -46,7 +48,8 @@ public record GatewayConfig(
                 Bans.Settings.DEFAULT,
                 null,
                 List.of(),
-                null);
+                null,
+                KernelSettings.DEFAULT);
     }
 
     public GatewayConfig {
@@ -55,5 +58,6 @@ public record GatewayConfig(
         firewall = firewall == null ? Firewall.OPEN : firewall;
         triggers = triggers == null ? List.of() : List.copyOf(triggers);
         bans = bans == null ? Bans.Settings.DEFAULT : bans;
+        kernel = kernel == null ? KernelSettings.DEFAULT : kernel;
     }
 }

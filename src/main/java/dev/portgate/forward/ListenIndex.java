@@ -66,6 +66,26 @@ public final class ListenIndex {
         }
     }
 
+    /** Forgets the ports {@code f} held. */
+    public void remove(Forward f) {
+        if (!f.enabled()) {
+            return;
+        }
+        PortRange ports = f.listen().ports();
+        for (Protocol p : f.protocols()) {
+            for (int port = ports.first(); port <= ports.last(); port++) {
+                Key key = new Key(p, port);
+                List<Claim> list = claims.get(key);
+                if (list != null) {
+                    list.removeIf(c -> c.forward.equals(f.name()));
+                    if (list.isEmpty()) {
+                        claims.remove(key);
+                    }
+                }
+            }
+        }
+    }
+
     /** Checks forwards in order, each against those before it; returns every conflict. */
     public static List<Problem> conflicts(Iterable<? extends Forward> forwards) {
         ListenIndex index = new ListenIndex();

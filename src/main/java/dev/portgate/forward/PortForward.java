@@ -14,8 +14,22 @@ public record PortForward(
         ListenSpec listen,
         TargetSpec target,
         Limits limits,
-        ProxyProtocol proxyProtocol)
+        ProxyProtocol proxyProtocol,
+        DataPlane dataPlane)
         implements Forward {
+
+    public PortForward(
+            String name,
+            boolean enabled,
+            String description,
+            Origin origin,
+            Set<Protocol> protocols,
+            ListenSpec listen,
+            TargetSpec target,
+            Limits limits,
+            ProxyProtocol proxyProtocol) {
+        this(name, enabled, description, origin, protocols, listen, target, limits, proxyProtocol, DataPlane.AUTO);
+    }
 
     public PortForward {
         Objects.requireNonNull(name, "name");
@@ -24,6 +38,7 @@ public record PortForward(
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+        dataPlane = dataPlane == null ? DataPlane.AUTO : dataPlane;
         description = description == null ? "" : description;
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("forward \"" + name + "\" has no protocol");
@@ -43,7 +58,8 @@ public record PortForward(
 
     @Override
     public PortForward withEnabled(boolean on) {
-        return new PortForward(name, on, description, origin, protocols, listen, target, limits, proxyProtocol);
+        return new PortForward(
+                name, on, description, origin, protocols, listen, target, limits, proxyProtocol, dataPlane);
     }
 
     @Override

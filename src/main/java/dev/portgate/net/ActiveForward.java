@@ -92,6 +92,17 @@ public final class ActiveForward {
         return forward.name();
     }
 
+    private volatile String warning;
+
+    /** Something wrong that the forward's traffic shows (e.g. replies that never come back), or null. */
+    public String warning() {
+        return warning;
+    }
+
+    public void warning(String text) {
+        warning = text;
+    }
+
     public ForwardStats stats() {
         return stats;
     }

@@ -93,6 +93,22 @@ public final class ForwardStats {
         bytesOut.add(bytes);
     }
 
+    /** What the kernel counted for a kernel-plane forward since the last reading (deltas of its nft counters). */
+    public void addKernel(
+            long inBytes, long outBytes, long inPackets, long outPackets, long connections, long refused) {
+        bytesIn.add(inBytes);
+        bytesOut.add(outBytes);
+        packetsIn.add(inPackets);
+        packetsOut.add(outPackets);
+        connectionsTotal.add(connections);
+        refusedDenied.add(refused);
+    }
+
+    /** The live connections conntrack holds for a kernel-plane forward. */
+    public void kernelActive(long n) {
+        connectionsActive.add(n - connectionsActive.sum());
+    }
+
     public void packetDropped() {
         packetsDropped.increment();
     }

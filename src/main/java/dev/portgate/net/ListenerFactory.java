@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.Addresses;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.LocalForward;
@@ -14,6 +15,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -99,6 +102,41 @@ public final class ListenerFactory {
                     () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));
         } else if (active.forward() instanceof RemoteForward) {
             out.add(tunnels.remote(active));
+        }
+        return out;
+    }
+
+    /**
+     * Relay listeners on loopback for a kernel-plane port forward on a wildcard address: 127.0.0.1, and
+     * ::1 too for [::]. The kernel's NAT does not serve loopback, so the relay answers there.
+     */
+    public List<Listener> loopbackListenersFor(ActiveForward active) {
+        if (!(active.forward() instanceof PortForward pf)) {
+            return List.of();
+        }
+        List<InetAddress> loopbacks = new ArrayList<>();
+        loopbacks.add(Addresses.literal("127.0.0.1"));
+        if (pf.listen().address() instanceof Inet6Address) {
+            loopbacks.add(Addresses.literal("::1"));
+        }
+        List<Listener> out = new ArrayList<>();
+        PortRange ports = pf.listen().ports();
+        for (InetAddress address : loopbacks) {
+            for (int port = ports.first(); port <= ports.last(); port++) {
+                if (pf.protocols().contains(Protocol.TCP)) {
+                    int listenPort = port;
+                    out.add(new TcpListener(
+                            transport,
+                            null,
+                            active,
+                            address,
+                            port,
+                            () -> new TcpAcceptor(active, policy, direct, listenPort, TcpAcceptor.Tls.NONE)));
+                }
+                if (pf.protocols().contains(Protocol.UDP)) {
+                    out.add(new UdpListener(transport, active, policy, address, port));
+                }
+            }
         }
         return out;
     }

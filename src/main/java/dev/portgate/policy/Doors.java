@@ -19,8 +19,20 @@ public final class Doors {
     /** One open door, for the console. */
     public record Open(String forward, InetAddress source, Instant until, String by) {}
 
+    /** Told of every door opened or closed by hand (the kernel data plane keeps its own copy). */
+    public interface Watcher {
+        void opened(Open open);
+
+        void closed(String forward, InetAddress source);
+    }
+
     private final Clock clock;
     private final Map<String, Map<InetAddress, Open>> open = new ConcurrentHashMap<>();
+    private volatile Watcher watcher;
+
+    public void watch(Watcher next) {
+        watcher = next;
+    }
 
     public Doors(Clock clock) {
         this.clock = clock;
@@ -29,6 +41,10 @@ public final class Doors {
     public Open open(String forward, InetAddress source, Duration openFor, String by) {
         Open o = new Open(forward, source, clock.instant().plus(openFor), by);
         open.computeIfAbsent(forward, k -> new ConcurrentHashMap<>()).put(source, o);
+        Watcher w = watcher;
+        if (w != null) {
+            w.opened(o);
+        }
         return o;
     }
 
@@ -40,8 +56,11 @@ public final class Doors {
 
     public void close(String forward, InetAddress source) {
         Map<InetAddress, Open> m = open.get(forward);
-        if (m != null) {
-            m.remove(source);
+        if (m != null && m.remove(source) != null) {
+            Watcher w = watcher;
+            if (w != null) {
+                w.closed(forward, source);
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.portgate.rules;
 
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.PortForward;
+import dev.portgate.kernel.KernelPlane;
+import dev.portgate.kernel.Placement;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Errors;
 import dev.portgate.net.Listener;
@@ -8,6 +11,7 @@ import dev.portgate.net.ListenerFactory;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,107 +24,199 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the running listeners match the desired state, touching only what changed: an edit that
- * keeps the listen address swaps the rule in place; one that moves it rebinds, and the forward's
- * open connections go on; disabling or removing closes listeners and connections. The only code
- * that opens or closes listeners. Runs on its own thread, never on an event loop.
+ * Makes the running forwards match the desired state, one published change at a time and touching
+ * only what changed: an edit that keeps the listen address swaps the rule in place; one that moves
+ * it rebinds, and the forward's open connections go on; disabling or removing closes listeners and
+ * connections. A port forward the kernel can carry goes to the {@link KernelPlane} instead of a
+ * listener (a wildcard one keeps a relay listener on loopback, which the kernel's NAT does not serve).
+ * The only code that opens or closes listeners or writes kernel forwards. Runs on its own thread,
+ * never on an event loop.
  */
-public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable {
+public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final Duration RETRY = Duration.ofSeconds(10);
 
     private final ListenerFactory listeners;
+    private final KernelPlane kernel;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "reconciler");
         t.setDaemon(true);
         return t;
     });
     private final AtomicLong connectionIds = new AtomicLong();
-    private final Map<String, Running> running = new LinkedHashMap<>(); // worker thread only
-    private volatile List<Forward> desired = List.of();
-    private volatile Map<String, ForwardStatus> status = Map.of();
+    private final Map<String, Running> running = new HashMap<>(); // worker thread only
+    /** Every forward's status, in the order the forwards were made; written by the worker only. */
+    private final Map<String, ForwardStatus> status = new LinkedHashMap<>();
+
     private volatile boolean accepting = true;
 
     private static final class Running {
         final ActiveForward active;
+        Placement placement;
         List<Listener> listeners = List.of();
         String error;
 
-        Running(ActiveForward active) {
+        Running(ActiveForward active, Placement placement) {
             this.active = active;
+            this.placement = placement;
         }
     }
 
-    public Reconciler(ListenerFactory listeners) {
+    /** {@code kernel} null: every forward runs on the relay. */
+    public Reconciler(ListenerFactory listeners, KernelPlane kernel) {
         this.listeners = listeners;
+        this.kernel = kernel;
+        if (kernel != null) {
+            kernel.onFailure((name, error) -> worker.execute(() -> kernelFailed(name, error)));
+        }
         worker.scheduleWithFixedDelay(this::retryFailed, RETRY.toMillis(), RETRY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Takes a new desired state; applied asynchronously, in order. */
-    @Override
-    public void accept(List<Forward> next) {
-        desired = List.copyOf(next);
-        worker.execute(this::reconcile);
+    public Reconciler(ListenerFactory listeners) {
+        this(listeners, null);
     }
 
-    /** Waits until every desired state handed in so far has been applied. */
+    /** Takes published changes; applied asynchronously, in order. */
+    @Override
+    public void accept(List<Change> changes) {
+        worker.execute(() -> apply(changes));
+    }
+
+    /** Waits until every change handed in so far has been applied. */
     public void awaitApplied() {
-        try {
-            worker.submit(() -> {}).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        runOnWorker(() -> {});
+    }
+
+    /** Writes the kernel's table for the first time, with every kernel forward known so far, in one go. */
+    public void releaseKernel() {
+        if (kernel != null) {
+            runOnWorker(kernel::release);
         }
     }
 
     public Map<String, ForwardStatus> status() {
-        return status;
+        synchronized (status) {
+            return new LinkedHashMap<>(status);
+        }
     }
 
     public ForwardStatus status(String name) {
-        return status.get(name);
+        synchronized (status) {
+            return status.get(name);
+        }
     }
 
-    private void reconcile() {
+    private void apply(List<Change> changes) {
         if (!accepting) {
             return;
         }
-        Map<String, Forward> want = new LinkedHashMap<>();
-        for (Forward f : desired) {
-            if (f.enabled()) {
-                want.put(f.name(), f);
-            }
-        }
         // First close what goes away or moves, so that a port handed from one forward to another is free.
-        List<String> toBind = new ArrayList<>();
-        for (var it = running.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            Running r = e.getValue();
-            Forward next = want.get(e.getKey());
-            Forward now = r.active.forward();
-            if (next == null) {
-                closeListeners(r);
-                r.active.closeConnections();
-                it.remove();
-                log.info("forward \"{}\" stopped", e.getKey());
-            } else if (now.needsRebind(next) || r.error != null) {
-                closeListeners(r);
-                r.active.update(next);
-                toBind.add(next.name());
-            } else if (!now.equals(next)) {
-                r.active.update(next);
+        List<Forward> toStart = new ArrayList<>();
+        for (Change c : changes) {
+            if (c instanceof Change.Removed r) {
+                stop(r.name());
+                publish(r.name(), null);
+            } else if (c instanceof Change.Updated u) {
+                Running r = running.get(u.name());
+                if (!u.after().enabled()) {
+                    stop(u.name());
+                    publish(u.name(), u.after());
+                } else if (r == null) {
+                    toStart.add(u.after());
+                } else {
+                    Placement next = place(u.after());
+                    if (next.plane() != r.placement.plane() || r.error != null) {
+                        stop(u.name());
+                        toStart.add(u.after());
+                    } else if (next.kernel()) {
+                        Forward before = r.active.forward();
+                        r.active.update(u.after());
+                        r.placement = next;
+                        String error = kernel.replace(r.active);
+                        if (error != null) {
+                            failed(r, "cannot write the forward into the kernel: " + error);
+                        } else if (before.needsRebind(u.after())) {
+                            closeListeners(r);
+                            bindLoopback(r);
+                        }
+                        publish(u.name(), u.after());
+                    } else if (r.active.forward().needsRebind(u.after())) {
+                        closeListeners(r);
+                        r.active.update(u.after());
+                        r.placement = next;
+                        bind(r);
+                        publish(u.name(), u.after());
+                    } else {
+                        r.active.update(u.after());
+                        r.placement = next;
+                        publish(u.name(), u.after());
+                    }
+                }
+            } else {
+                Forward f = ((Change.Added) c).after();
+                if (f.enabled()) {
+                    toStart.add(f);
+                } else {
+                    publish(f.name(), f);
+                }
             }
         }
-        for (Forward f : want.values()) {
-            if (!running.containsKey(f.name())) {
-                running.put(f.name(), new Running(new ActiveForward(f, connectionIds)));
-                toBind.add(f.name());
+        for (Forward f : toStart) {
+            Running r = new Running(new ActiveForward(f, connectionIds), place(f));
+            running.put(f.name(), r);
+            start(r);
+            publish(f.name(), f);
+        }
+    }
+
+    private Placement place(Forward f) {
+        return kernel == null ? Placement.RELAY : kernel.place(f);
+    }
+
+    private void start(Running r) {
+        Forward f = r.active.forward();
+        switch (r.placement.plane()) {
+            case KERNEL -> {
+                String error = kernel.install(r.active);
+                if (error != null) {
+                    failed(r, "cannot write the forward into the kernel: " + error);
+                    return;
+                }
+                r.error = null;
+                bindLoopback(r);
+                log.info("forward \"{}\" in the kernel: {}", f.name(), f);
             }
+            case NONE -> failed(r, r.placement.reason());
+            case RELAY -> bind(r);
         }
-        for (String name : toBind) {
-            bind(running.get(name));
+    }
+
+    private void failed(Running r, String error) {
+        r.error = error;
+        log.warn("forward \"{}\": {} (retrying every {} s)", r.active.name(), error, RETRY.toSeconds());
+    }
+
+    private void kernelFailed(String name, String error) {
+        Running r = running.get(name);
+        if (r != null && r.placement.kernel()) {
+            closeListeners(r);
+            failed(r, "cannot write the forward into the kernel: " + error);
+            publish(name, r.active.forward());
         }
-        publishStatus();
+    }
+
+    private void stop(String name) {
+        Running r = running.remove(name);
+        if (r == null) {
+            return;
+        }
+        closeListeners(r);
+        if (r.placement.kernel() && r.error == null) {
+            kernel.uninstall(name);
+        }
+        r.active.closeConnections();
+        log.info("forward \"{}\" stopped", name);
     }
 
     private void bind(Running r) {
@@ -131,10 +227,8 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
             if (!bound.isSuccess()) {
                 l.close();
                 opened.forEach(Listener::close);
-                String reason = Errors.reason(bound.cause());
                 r.listeners = List.of();
-                r.error = "cannot listen on " + l.describe() + ": " + reason;
-                log.warn("forward \"{}\": {} (retrying every {} s)", f.name(), r.error, RETRY.toSeconds());
+                failed(r, "cannot listen on " + l.describe() + ": " + Errors.reason(bound.cause()));
                 return;
             }
             opened.add(l);
@@ -144,16 +238,38 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
         log.info("forward \"{}\" listening: {}", f.name(), f);
     }
 
-    private void retryFailed() {
-        boolean any = false;
-        for (Running r : running.values()) {
-            if (r.error != null && accepting) {
-                bind(r);
-                any = true;
+    /**
+     * A kernel forward on a wildcard address also answers on loopback, through the relay: the kernel's
+     * NAT does not serve it. A port taken there is logged; the kernel forward works regardless.
+     */
+    private void bindLoopback(Running r) {
+        if (!(r.active.forward() instanceof PortForward pf) || !KernelPlane.wantsLoopback(pf)) {
+            return;
+        }
+        List<Listener> opened = new ArrayList<>();
+        for (Listener l : listeners.loopbackListenersFor(r.active)) {
+            Future<?> bound = l.open().awaitUninterruptibly();
+            if (bound.isSuccess()) {
+                opened.add(l);
+            } else {
+                l.close();
+                log.warn(
+                        "forward \"{}\": in the kernel, but not on loopback: cannot listen on {}: {}",
+                        pf.name(),
+                        l.describe(),
+                        Errors.reason(bound.cause()));
             }
         }
-        if (any) {
-            publishStatus();
+        r.listeners = List.copyOf(opened);
+    }
+
+    private void retryFailed() {
+        for (Running r : running.values()) {
+            if (r.error != null && accepting) {
+                r.placement = place(r.active.forward());
+                start(r);
+                publish(r.active.name(), r.active.forward());
+            }
         }
     }
 
@@ -162,31 +278,40 @@ public final class Reconciler implements Consumer<List<Forward>>, AutoCloseable 
         r.listeners = List.of();
     }
 
-    private void publishStatus() {
-        Map<String, ForwardStatus> next = new LinkedHashMap<>();
-        for (Forward f : desired) {
-            Running r = running.get(f.name());
+    /** Records one forward's status; {@code f} null when it is gone. */
+    private void publish(String name, Forward f) {
+        ForwardStatus s = null;
+        if (f != null) {
+            Running r = running.get(name);
             if (r == null) {
-                next.put(f.name(), new ForwardStatus(f, ForwardStatus.State.DISABLED, null, null));
+                s = new ForwardStatus(f, ForwardStatus.State.DISABLED, null, null, place(f));
             } else {
-                next.put(
-                        f.name(),
-                        new ForwardStatus(
-                                f,
-                                r.error == null ? ForwardStatus.State.LISTENING : ForwardStatus.State.FAILED,
-                                r.error,
-                                r.active));
+                s = new ForwardStatus(
+                        f,
+                        r.error == null ? ForwardStatus.State.LISTENING : ForwardStatus.State.FAILED,
+                        r.error,
+                        r.active,
+                        r.placement);
             }
         }
-        status = Map.copyOf(next);
+        synchronized (status) {
+            if (s == null) {
+                status.remove(name);
+            } else {
+                status.put(name, s);
+            }
+        }
     }
 
-    /** Number of live connections and sessions over every forward. */
+    /** Number of live relayed connections and sessions over every forward (kernel flows are the kernel's). */
     public long activeConnections() {
-        return status.values().stream()
-                .filter(s -> s.active() != null)
-                .mapToLong(s -> s.active().activeCount())
-                .sum();
+        long n = 0;
+        for (ForwardStatus s : status().values()) {
+            if (s.active() != null && !s.placement().kernel()) {
+                n += s.active().activeCount();
+            }
+        }
+        return n;
     }
 
     /** Stops accepting on every listener; open connections go on. */

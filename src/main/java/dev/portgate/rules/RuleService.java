@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The one way to change rules. Every writer — config file, console, API, leases, triggers, SSH
  * sessions — asks here; a change is validated against all rules, stored and audited in one
  * transaction, applied whole or not at all, logged, and published to subscribers (the Reconciler)
- * as the new desired state. Callers are never Netty event loops: the store is written here.
+ * as the changes themselves. A change of one forward costs that forward's ports, whatever the number of
+ * rules: leases make changes frequent. Callers are never Netty event loops: the store is written here.
  */
 public final class RuleService {
 
@@ -27,7 +28,10 @@ public final class RuleService {
 
     private final RuleStore store;
     private final Map<String, Forward> rules = new LinkedHashMap<>();
-    private final List<Consumer<List<Forward>>> subscribers = new CopyOnWriteArrayList<>();
+    /** Who listens where, kept up to date change by change, so checking one change costs its own ports only. */
+    private ListenIndex index;
+
+    private final List<Consumer<List<Change>>> subscribers = new CopyOnWriteArrayList<>();
     private long version;
 
     public RuleService(RuleStore store) {
@@ -35,11 +39,18 @@ public final class RuleService {
         for (Forward f : store.load()) {
             rules.put(f.name(), f);
         }
+        index = ListenIndex.of(rules.values());
     }
 
-    public synchronized void subscribe(Consumer<List<Forward>> subscriber) {
+    /**
+     * Hands every later change to {@code subscriber}, in order, as it is applied; the rules in force now
+     * come first, as one batch of additions.
+     */
+    public synchronized void subscribe(Consumer<List<Change>> subscriber) {
         subscribers.add(subscriber);
-        subscriber.accept(List.copyOf(rules.values()));
+        List<Change> now = new ArrayList<>(rules.size());
+        rules.values().forEach(f -> now.add(new Change.Added(f)));
+        subscriber.accept(List.copyOf(now));
     }
 
     /** Goes up with every applied change: readers may cache what they derive from {@link #forwards()}. */
@@ -79,7 +90,11 @@ public final class RuleService {
                 proposed.put(f.name(), f);
             }
         }
-        return commit(proposed, problems, actor);
+        problems.addAll(ListenIndex.conflicts(proposed.values()));
+        if (!problems.isEmpty()) {
+            return new ChangeResult.Rejected(problems);
+        }
+        return apply(diff(rules, proposed), actor);
     }
 
     /** Adds a new forward. */
@@ -93,9 +108,7 @@ public final class RuleService {
                             "a forward named \"" + f.name()
                                     + "\" exists already — choose another name, or edit that one")));
         }
-        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
-        proposed.put(f.name(), f);
-        return commit(proposed, List.of(), actor);
+        return checked(new Change.Added(f), actor);
     }
 
     /** Replaces forward {@code name} with {@code next} (same name, same owner). */
@@ -112,9 +125,10 @@ public final class RuleService {
                     "name cannot be changed (\"" + name + "\" to \"" + next.name()
                             + "\") — add a new forward and delete this one")));
         }
-        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
-        proposed.put(name, next);
-        return commit(proposed, List.of(), actor);
+        if (next.equals(current)) {
+            return new ChangeResult.Applied(List.of());
+        }
+        return checked(new Change.Updated(current, next), actor);
     }
 
     public synchronized ChangeResult setEnabled(String name, boolean enabled, Origin.Kind writer, Actor actor) {
@@ -132,9 +146,7 @@ public final class RuleService {
         if (refused != null) {
             return refused;
         }
-        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
-        proposed.remove(name);
-        return commit(proposed, List.of(), actor);
+        return apply(List.of(new Change.Removed(current)), actor);
     }
 
     /** Deletes {@code expected} only if it is still exactly the current rule of its name (no lost updates). */
@@ -142,9 +154,7 @@ public final class RuleService {
         if (!expected.equals(rules.get(expected.name()))) {
             return new ChangeResult.Applied(List.of());
         }
-        Map<String, Forward> proposed = new LinkedHashMap<>(rules);
-        proposed.remove(expected.name());
-        return commit(proposed, List.of(), actor);
+        return apply(List.of(new Change.Removed(expected)), actor);
     }
 
     private static ChangeResult.Rejected refuseChange(String name, Forward current, Origin writer) {
@@ -165,27 +175,47 @@ public final class RuleService {
         return null;
     }
 
-    /** Validates the whole proposed state, stores and audits the difference, then publishes it. */
-    private ChangeResult commit(Map<String, Forward> proposed, List<Problem> earlier, Actor actor) {
-        List<Problem> problems = new ArrayList<>(earlier);
-        problems.addAll(ListenIndex.conflicts(proposed.values()));
-        if (!problems.isEmpty()) {
-            return new ChangeResult.Rejected(problems);
+    /** One added or changed forward, checked against the ports the others hold: its own cost, not all rules'. */
+    private ChangeResult checked(Change change, Actor actor) {
+        Forward after = change instanceof Change.Added a ? a.after() : ((Change.Updated) change).after();
+        Problem clash = index.conflict(after);
+        if (clash != null) {
+            return new ChangeResult.Rejected(List.of(clash));
         }
-        List<Change> changes = diff(rules, proposed);
+        return apply(List.of(change), actor);
+    }
+
+    /** Stores and audits validated changes, then applies them here and publishes them. */
+    private ChangeResult apply(List<Change> changes, Actor actor) {
         if (changes.isEmpty()) {
             return new ChangeResult.Applied(changes);
         }
         store.commit(changes, actor);
-        rules.clear();
-        rules.putAll(proposed);
+        for (Change c : changes) {
+            if (c instanceof Change.Removed r) {
+                rules.remove(r.name());
+                index.remove(r.before());
+            } else if (c instanceof Change.Updated u) {
+                rules.put(u.name(), u.after());
+                index.remove(u.before());
+            } else {
+                rules.put(c.name(), ((Change.Added) c).after());
+            }
+        }
+        for (Change c : changes) {
+            if (c instanceof Change.Updated u) {
+                index.add(u.after());
+            } else if (c instanceof Change.Added a) {
+                index.add(a.after());
+            }
+        }
         version++;
         for (Change c : changes) {
             log.info("{} (by {})", describe(c), actor);
         }
-        List<Forward> snapshot = List.copyOf(rules.values());
-        for (Consumer<List<Forward>> s : subscribers) {
-            s.accept(snapshot);
+        List<Change> published = List.copyOf(changes);
+        for (Consumer<List<Change>> s : subscribers) {
+            s.accept(published);
         }
         return new ChangeResult.Applied(changes);
     }

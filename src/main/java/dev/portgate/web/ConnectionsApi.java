@@ -1,6 +1,7 @@
 package dev.portgate.web;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.portgate.kernel.KernelPlane;
 import dev.portgate.net.Connection;
 import dev.portgate.net.SideConnections;
 import dev.portgate.rules.ForwardStatus;
@@ -17,10 +18,12 @@ final class ConnectionsApi {
 
     private final Reconciler reconciler;
     private final SideConnections side;
+    private final KernelPlane kernel;
 
-    ConnectionsApi(Reconciler reconciler, SideConnections side) {
+    ConnectionsApi(Reconciler reconciler, SideConnections side, KernelPlane kernel) {
         this.reconciler = reconciler;
         this.side = side;
+        this.kernel = kernel;
     }
 
     void register(RoutesConfig r) {
@@ -44,7 +47,13 @@ final class ConnectionsApi {
 
     private void list(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
-        all(ctx.queryParam("forward")).forEach(c -> out.add(Views.connection(c)));
+        String forward = ctx.queryParam("forward");
+        all(forward).forEach(c -> out.add(Views.connection(c)));
+        if (kernel != null) {
+            kernel.flows().stream()
+                    .filter(f -> forward == null || forward.equals(f.forward()))
+                    .forEach(f -> out.add(Views.kernelFlow(f)));
+        }
         ctx.json(out);
     }
 

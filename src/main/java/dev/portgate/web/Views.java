@@ -10,6 +10,7 @@ import dev.portgate.config.ForwardJson;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Problem;
+import dev.portgate.kernel.KernelFlow;
 import dev.portgate.net.Connection;
 import dev.portgate.net.ForwardStats;
 import dev.portgate.rules.ForwardStatus;
@@ -37,12 +38,26 @@ final class Views {
         if (status != null && status.error() != null) {
             o.put("error", status.error());
         }
+        if (status != null) {
+            // Which data plane carries it now, and why not the kernel.
+            o.put("plane", status.placement().plane().name().toLowerCase(Locale.ROOT));
+            if (status.placement().reason() != null) {
+                o.put("plane-reason", status.placement().reason());
+            }
+        }
+        if (status != null && status.active() != null && status.active().warning() != null) {
+            o.put("warning", status.active().warning());
+        }
         ObjectNode stats = o.putObject("stats");
         if (status != null && status.active() != null) {
             ForwardStats.Snapshot s = status.active().stats().snapshot();
             stats.put("bytes-in", s.bytesIn());
             stats.put("bytes-out", s.bytesOut());
-            stats.put("connections-active", status.active().activeCount());
+            stats.put(
+                    "connections-active",
+                    status.placement().kernel()
+                            ? s.connectionsActive()
+                            : status.active().activeCount());
             stats.put("connections-total", s.connectionsTotal() + s.sessionsTotal());
             stats.put("udp-packets-in", s.packetsIn());
             stats.put("udp-packets-out", s.packetsOut());
@@ -69,6 +84,20 @@ final class Views {
         o.put("bytes-out", c.bytesOut());
         o.put("started", c.started().toString());
         o.put("age-seconds", Duration.between(c.started(), Instant.now()).toSeconds());
+        return o;
+    }
+
+    /** A kernel-forwarded flow: no id to close it by, no byte counts (conntrack keeps none by default). */
+    static ObjectNode kernelFlow(KernelFlow f) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("forward", f.forward());
+        o.put("plane", "kernel");
+        o.put("protocol", f.protocol());
+        o.put("client", Addresses.hostPort(f.client(), f.clientPort()));
+        o.put("listen", f.listen());
+        o.put("target", f.target());
+        o.put("state", f.state());
+        o.put("unreplied", f.unreplied());
         return o;
     }
 

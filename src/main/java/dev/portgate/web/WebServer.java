@@ -2,6 +2,7 @@ package dev.portgate.web;
 
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
+import dev.portgate.kernel.KernelPlane;
 import dev.portgate.net.KeyStores;
 import dev.portgate.net.SideConnections;
 import dev.portgate.policy.LoginThrottle;
@@ -68,7 +69,8 @@ public final class WebServer implements AutoCloseable {
             IgdService igd,
             Upstream upstream,
             Policy policy,
-            Triggers triggers) {
+            Triggers triggers,
+            KernelPlane kernel) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
@@ -77,13 +79,14 @@ public final class WebServer implements AutoCloseable {
         AccountApi account = new AccountApi(
                 accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
         ForwardsApi forwards = new ForwardsApi(rules, reconciler);
-        ConnectionsApi connections = new ConnectionsApi(reconciler, side);
+        ConnectionsApi connections = new ConnectionsApi(reconciler, side, kernel);
+        KernelApi kernelApi = new KernelApi(kernel);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
-        this.app = Javalin.create(
-                config -> configure(config, auth, account, forwards, connections, status, igdApi, security, door));
+        this.app = Javalin.create(config ->
+                configure(config, auth, account, forwards, connections, status, igdApi, security, door, kernelApi));
     }
 
     private void configure(
@@ -95,7 +98,8 @@ public final class WebServer implements AutoCloseable {
             StatusApi status,
             IgdApi igdApi,
             SecurityApi security,
-            DoorApi door) {
+            DoorApi door,
+            KernelApi kernelApi) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -127,6 +131,7 @@ public final class WebServer implements AutoCloseable {
         igdApi.register(r);
         security.register(r);
         door.register(r);
+        kernelApi.register(r);
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

@@ -23,7 +23,7 @@ class RuleServiceTest {
     @Test
     void publishesOnlyRealChangesAndDescribesThem() throws Exception {
         RuleService rules = new RuleService(new MemoryRuleStore());
-        List<List<Forward>> published = new ArrayList<>();
+        List<List<Change>> published = new ArrayList<>();
         rules.subscribe(published::add);
         ChangeResult first = rules.replaceAll(
                 Origin.Kind.CONFIG,
@@ -47,9 +47,11 @@ class RuleServiceTest {
         assertThat(changes.get(1)).isInstanceOf(Change.Removed.class);
         assertThat(RuleService.describe(changes.get(0)))
                 .isEqualTo("forward \"a\" changed: tcp 0.0.0.0:1000 -> h:1  =>  tcp 0.0.0.0:1000 -> h:9");
-        // initial empty state, then two applied changes; the no-op is not published
+        // the initial (empty) state, then two applied changes, each published as itself; the no-op is not published
         assertThat(published).hasSize(3);
-        assertThat(published.get(2)).extracting(Forward::name).containsExactly("a");
+        assertThat(published.get(0)).isEmpty();
+        assertThat(published.get(2)).extracting(Change::name).containsExactly("a", "b");
+        assertThat(published.get(2).get(1)).isInstanceOf(Change.Removed.class);
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class JarProcess implements AutoCloseable {
                 .redirectOutput(log.toFile());
         pb.environment().remove("PORTGATE_API_TOKEN");
         pb.environment().remove("PORTGATE_ADMIN_PASSWORD");
+        // Tests leave the machine's nftables alone; the kernel tests turn the kernel data plane on in their namespaces.
+        pb.environment().put("PORTGATE_KERNEL", "off");
         pb.environment().putAll(env);
         return new JarProcess(pb.start(), log);
     }

@@ -1,0 +1,65 @@
+package dev.portgate.kernel;
+
+import dev.portgate.forward.Cidr;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The networks on the gateway's own interfaces (not loopback, not IPv6 link-local), and a named interface's addresses. */
+final class AttachedNetworks {
+
+    private AttachedNetworks() {}
+
+    static List<Cidr> read() {
+        List<Cidr> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!ni.isUp() || ni.isLoopback()) {
+                    continue;
+                }
+                for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+                    InetAddress a = ia.getAddress();
+                    if (a.isLinkLocalAddress() || ia.getNetworkPrefixLength() <= 0) {
+                        continue;
+                    }
+                    Cidr c = new Cidr(a, ia.getNetworkPrefixLength());
+                    if (!out.contains(c)) {
+                        out.add(c);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            return out;
+        }
+        return out;
+    }
+
+    static List<InetAddress> addressesOf(List<String> interfaces) {
+        List<InetAddress> out = new ArrayList<>();
+        for (String name : interfaces) {
+            try {
+                NetworkInterface ni = NetworkInterface.getByName(name);
+                if (ni == null) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    if (!(a instanceof Inet6Address && a.isLinkLocalAddress())) {
+                        out.add(a);
+                    }
+                }
+            } catch (SocketException e) {
+                // an interface that went away has no addresses
+            }
+        }
+        return out;
+    }
+
+    static boolean contains(List<Cidr> networks, InetAddress a) {
+        return networks.stream().anyMatch(c -> c.contains(a));
+    }
+}
