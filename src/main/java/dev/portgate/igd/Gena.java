@@ -112,7 +112,7 @@ final class Gena implements AutoCloseable {
 
     /** Sends the mapping count to IP-service subscribers when it changed. */
     void changed() {
-        int count = igd.leases().list().size();
+        int count = igd.leases().count();
         if (count == lastCount) {
             return;
         }
@@ -189,7 +189,7 @@ final class Gena implements AutoCloseable {
         if (path.equals(Descriptions.IP_EVENTS)) {
             InetAddress external = igd.externalAddress();
             vars.add(new String[] {
-                "PortMappingNumberOfEntries", String.valueOf(igd.leases().list().size())
+                "PortMappingNumberOfEntries", String.valueOf(igd.leases().count())
             });
             vars.add(new String[] {"ExternalIPAddress", external == null ? "" : external.getHostAddress()});
             vars.add(new String[] {"ConnectionStatus", external == null ? "Disconnected" : "Connected"});

@@ -47,8 +47,11 @@ public final class Leases {
     private List<Lease> listed = List.of();
     private long listedAt = -1;
 
+    private final LeaseIndex index = new LeaseIndex();
+
     public Leases(RuleService rules, Reconciler reconciler, Supplier<IgdConfig> config, Clock clock) {
         this.rules = rules;
+        rules.subscribe(index);
         this.reconciler = reconciler;
         this.config = config;
         this.clock = clock;
@@ -75,12 +78,7 @@ public final class Leases {
 
     /** The device's existing lease for this internal port, made by the same protocol (how NAT-PMP renews). */
     public Optional<Lease> findByInternal(Origin.Kind via, InetAddress device, Protocol protocol, int internalPort) {
-        return list().stream()
-                .filter(l -> l.via() == via
-                        && l.device().equals(device)
-                        && l.protocol() == protocol
-                        && l.internalPort() == internalPort)
-                .findFirst();
+        return Optional.ofNullable(index.byInternal(via, device, protocol, internalPort));
     }
 
     public synchronized LeaseOutcome map(LeaseRequest r) {
@@ -218,13 +216,12 @@ public final class Leases {
     }
 
     public int countOf(InetAddress device) {
-        int n = 0;
-        for (Lease l : list()) {
-            if (l.device().equals(device)) {
-                n++;
-            }
-        }
-        return n;
+        return index.countOf(device);
+    }
+
+    /** How many leases there are. */
+    public int count() {
+        return index.count();
     }
 
     /** The wanted port first (if permitted), then, when any port will do, random permitted ones. */

@@ -12,6 +12,7 @@ import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.ProxyUser;
 import dev.portgate.igd.UpstreamConfig;
+import dev.portgate.kernel.KernelSettings;
 import dev.portgate.policy.PasswordHash;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -86,6 +87,61 @@ class ConfigFileTest {
     }
 
     @Test
+    void aForwardThatMustRunInTheKernelNamesWhatTheKernelCannotDo() {
+        assertThat(
+                        problems(
+                                """
+                forwards:
+                  - name: web
+                    listen: 8443
+                    target: 10.0.0.1:443
+                    access: tls
+                    data-plane: kernel
+                  - name: cam
+                    listen: 8554
+                    target: cam.lan:554
+                    data-plane: kernel
+                  - name: odd
+                    listen: 8555
+                    target: 10.0.0.2:554
+                    data-plane: fast
+                """))
+                .containsExactly(
+                        "pg.yaml:2: forward \"web\": data-plane: kernel cannot carry this forward: tls needs the relay"
+                                + " — remove tls, or use data-plane: auto or relay",
+                        "pg.yaml:9: forward \"cam\": data-plane: kernel cannot carry this forward: the target is a host"
+                                + " name — remove target, or use data-plane: auto or relay",
+                        "pg.yaml:14: forward \"odd\": data-plane: \"fast\" is not a data plane — use auto, kernel or relay");
+    }
+
+    @Test
+    void theKernelSectionIsCheckedKeyByKey() throws Exception {
+        assertThat(
+                        problems(
+                                """
+                kernel:
+                  enabled: maybe
+                  table: "my table"
+                  masquerade: sometimes
+                  wan: [ "eth0 eth1" ]
+                """))
+                .hasSize(4)
+                .allMatch(p -> p.startsWith("pg.yaml:"));
+        GatewayConfig ok = ConfigFile.parse(
+                "kernel: { enabled: true, table: pg2, masquerade: always, reflection: false, wan: [ eth0 ],"
+                        + " keep-on-stop: true }\n",
+                "pg.yaml");
+        assertThat(ok.kernel())
+                .isEqualTo(new KernelSettings(
+                        KernelSettings.Enabled.TRUE,
+                        "pg2",
+                        KernelSettings.Masquerade.ALWAYS,
+                        false,
+                        List.of("eth0"),
+                        true));
+    }
+
+    @Test
     void unknownKeysAreNamedWithTheirLine() {
         assertThat(
                         problems(
@@ -98,10 +154,10 @@ class ConfigFileTest {
                 """))
                 .containsExactly(
                         "pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
-                                + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                                + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
         assertThat(problems("forward:\n  - name: x\n"))
                 .containsExactly(
-                        "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress");
+                        "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress, kernel");
     }
 
     @Test
