@@ -50,7 +50,7 @@ public final class KernelFit {
         }
         InetAddress listen = f.listen().address();
         if (listen.isLoopbackAddress()) {
-            out.add(new Obstacle("listen", "it listens on loopback only, which the kernel's NAT does not serve"));
+            out.add(new Obstacle("listen", "listens on loopback only, which the kernel's NAT does not serve"));
         } else if (target.isLoopbackAddress()) {
             out.add(new Obstacle("target", "the target is a loopback address, which the kernel's NAT does not reach"));
         } else if ((listen instanceof Inet4Address) != (target instanceof Inet4Address)) {

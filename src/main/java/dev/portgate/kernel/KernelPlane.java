@@ -71,6 +71,8 @@ public final class KernelPlane implements AutoCloseable {
     private Firewall firewallWritten;
     private final Map<InetAddress, Instant> bansWritten = new HashMap<>();
     private long ticks;
+    private final WriteTimes writes = new WriteTimes();
+    private volatile List<String> others = List.of();
 
     /** A forward in the kernel: its slot, its running counters, what it last read. */
     private static final class Installed {
@@ -345,6 +347,7 @@ public final class KernelPlane implements AutoCloseable {
         firewallWritten = policy.firewall();
         pending.clear();
         written = true;
+        checkOtherTables();
         log.info("kernel data plane on: table inet {} holds {} forward(s)", table.name(), installed.size());
     }
 
@@ -362,12 +365,20 @@ public final class KernelPlane implements AutoCloseable {
             pending.merge(name, script, String::concat);
             return null;
         }
+        long start = System.nanoTime();
         try {
             nft.run(script);
             return null;
         } catch (NftException e) {
             return e.getMessage();
+        } finally {
+            writes.record(System.nanoTime() - start);
         }
+    }
+
+    /** How long forward changes took in the kernel: one nftables transaction each. */
+    public WriteTimes writes() {
+        return writes;
     }
 
     private int allocate(String name) {
@@ -503,6 +514,9 @@ public final class KernelPlane implements AutoCloseable {
             if (ticks % 5 == 0) {
                 scanFlows();
             }
+            if (ticks % 60 == 0) {
+                checkOtherTables();
+            }
         } catch (RuntimeException e) {
             log.warn("kernel data plane: {}", e.toString());
         }
@@ -613,6 +627,46 @@ public final class KernelPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * Other tables' base chains that drop what they do not accept on the paths a forward's packets take:
+     * reported (log, {@code kernel show}), never changed — they are someone else's.
+     */
+    private void checkOtherTables() {
+        List<String> found = new ArrayList<>();
+        try {
+            JsonNode root = JSON.readTree(nft.json("list chains"));
+            for (JsonNode item : root.path("nftables")) {
+                JsonNode c = item.get("chain");
+                if (c == null || !c.has("hook")) {
+                    continue;
+                }
+                String family = c.path("family").asText();
+                String tableName = c.path("table").asText();
+                String hook = c.path("hook").asText();
+                boolean ours = family.equals("inet") && tableName.equals(table.name());
+                if (!ours
+                        && c.path("policy").asText().equals("drop")
+                        && (hook.equals("forward") || hook.equals("prerouting"))) {
+                    found.add("table " + family + " " + tableName + ", chain "
+                            + c.path("name").asText() + " (hook "
+                            + hook + ", policy drop) drops forwarded connections it does not accept — accept "
+                            + "portgate's there (ct status dnat accept)");
+                }
+            }
+        } catch (NftException | IOException e) {
+            return;
+        }
+        if (!found.equals(others)) {
+            found.forEach(o -> log.warn("kernel data plane: {}", o));
+        }
+        others = List.copyOf(found);
+    }
+
+    /** What {@link #checkOtherTables} last found. */
+    public List<String> otherTables() {
+        return others;
+    }
+
     // ---- reading ----
 
     /** The kernel-forwarded flows, from conntrack (at most a few seconds old). */
@@ -658,6 +712,7 @@ public final class KernelPlane implements AutoCloseable {
                 .append(settings.wan().isEmpty() ? "" : ", wan " + String.join(" ", settings.wan()))
                 .append(settings.keepOnStop() ? ", kept on stop" : "")
                 .append('\n');
+        others.forEach(o -> s.append("note: ").append(o).append('\n'));
         try {
             s.append(nft.run("list table inet " + table.name()));
         } catch (NftException e) {

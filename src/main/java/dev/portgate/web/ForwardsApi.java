@@ -19,7 +19,8 @@ import java.util.Set;
 final class ForwardsApi {
 
     /** Keys the API returns but does not take: a GET's output can be sent back as it is. */
-    private static final Set<String> READ_ONLY = Set.of("origin", "origin-detail", "state", "error", "stats");
+    private static final Set<String> READ_ONLY =
+            Set.of("origin", "origin-detail", "state", "error", "stats", "plane", "plane-reason", "warning");
 
     private final RuleService rules;
     private final Reconciler reconciler;

@@ -30,7 +30,12 @@ final class KernelApi {
             o.put("masquerade", kernel.settings().masquerade().label());
             o.put("reflection", kernel.settings().reflection());
             o.put("keep-on-stop", kernel.settings().keepOnStop());
-            o.put("listing", kernel.show());
+            o.put("writes", kernel.writes().count());
+            o.put("write-ms-average", kernel.writes().averageMillis());
+            o.put("write-ms-max", kernel.writes().maxMillis());
+            if (!"false".equals(ctx.queryParam("listing"))) {
+                o.put("listing", kernel.show());
+            }
         }
         ctx.json(o);
     }

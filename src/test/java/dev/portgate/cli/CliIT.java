@@ -149,7 +149,7 @@ class CliIT {
         Processes.Result list = cli("forward", "list");
         assertThat(list.out())
                 .containsPattern("cli-echo\\s+tcp\\s+127\\.0\\.0\\.1:" + port + "\\s+127\\.0\\.0\\.1:" + echo.port()
-                        + "\\s+listening\\s+0\\s+3 B\\s+3 B\\s+api");
+                        + "\\s+listening\\s+relay \\(listens on loopback only[^)]*\\)\\s+0\\s+3 B\\s+3 B\\s+api");
         JsonNode listJson = JSON.readTree(cli("forward", "list", "--json").out());
         assertThat(listJson.findValuesAsText("name")).contains("cli-echo");
 

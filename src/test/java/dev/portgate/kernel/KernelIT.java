@@ -251,8 +251,25 @@ class KernelIT {
     void deletingAForwardEndsItsFlowsAndOtherTablesAreLeftAlone() throws Exception {
         net.start(net.server, "socat", "TCP-LISTEN:7000,fork,reuseaddr", "EXEC:cat");
         awaitListening(net.server, 7000, "t");
-        net.must(net.in(net.gateway, "nft", "add table inet mine; add chain inet mine keep { comment \"theirs\"; }"));
+        // Someone else's table: a forward chain that drops what it does not accept (it accepts DNAT'ed traffic).
+        net.must(net.in(
+                net.gateway,
+                "nft",
+                "add table inet mine; add chain inet mine keep { comment \"theirs\"; }; "
+                        + "add chain inet mine fw { type filter hook forward priority 0; policy drop; }; "
+                        + "add rule inet mine fw ct status dnat accept"));
         JarProcess gw = portgate("kernel: { enabled: true }\n");
+        Processes.Result shown = Processes.run(
+                LIMIT,
+                net.in(
+                        net.gateway,
+                        JarProcess.command(
+                                        "kernel",
+                                        "show",
+                                        "--data",
+                                        dir.resolve("data").toString())
+                                .toArray(String[]::new)));
+        assertThat(shown.out()).contains("note: table inet mine, chain fw (hook forward, policy drop) drops");
         String made = net.api(
                 dir,
                 console,
@@ -266,7 +283,7 @@ class KernelIT {
         // The established flow ends with its forward (conntrack entry deleted, no rule to take it up again).
         assertThat(held.roundTrip("after", SHORT)).isNull();
         assertThat(net.table("portgate")).doesNotContain("8200");
-        assertThat(net.table("mine")).contains("comment \"theirs\"");
+        assertThat(net.table("mine")).contains("comment \"theirs\"").contains("ct status dnat accept");
         gw.signal("TERM");
         assertThat(gw.awaitExit(LIMIT)).isEqualTo(143);
         assertThat(net.table("portgate")).as("removed on a clean stop").isEmpty();

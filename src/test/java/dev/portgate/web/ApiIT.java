@@ -165,7 +165,7 @@ class ApiIT {
         assertThat(json(bad).get("problems").findValuesAsText("message"))
                 .contains(
                         "forward \"bad\": unknown key \"colour\" — known keys are name, kind, "
-                                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
 
         assertThat(api.send("POST", "/api/v1/forwards", forward("first", Net.freeTcpPort()))
                         .status())
