@@ -20,39 +20,39 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
-for ns in $C $G $S; do ip netns add $ns; in $ns ip link set lo up; done
+for ns in $C $G $S; do ip netns add $ns; inns $ns ip link set lo up; done
 ip link add bw netns $C type veth peer name bg netns $G
 ip link add bs netns $S type veth peer name bl netns $G
-in $C ip addr add 10.92.2.2/24 dev bw; in $G ip addr add 10.92.2.1/24 dev bg
-in $G ip addr add 10.92.1.1/24 dev bl; in $S ip addr add 10.92.1.2/24 dev bs
-for l in "$C bw" "$G bg" "$G bl" "$S bs"; do set -- $l; in $1 ip link set $2 up; done
-in $C ip route add 10.92.1.0/24 via 10.92.2.1
-in $S ip route add default via 10.92.1.1
-in $G sysctl -qw net.ipv4.ip_forward=1
+inns $C ip addr add 10.92.2.2/24 dev bw; inns $G ip addr add 10.92.2.1/24 dev bg
+inns $G ip addr add 10.92.1.1/24 dev bl; inns $S ip addr add 10.92.1.2/24 dev bs
+for l in "$C bw" "$G bg" "$G bl" "$S bs"; do set -- $l; inns $1 ip link set $2 up; done
+inns $C ip route add 10.92.1.0/24 via 10.92.2.1
+inns $S ip route add default via 10.92.1.1
+inns $G sysctl -qw net.ipv4.ip_forward=1
 
 # Backends on the server: iperf3, and nginx serving a 1 KiB file with one request per connection.
-in $S iperf3 -s -p 5201 >/dev/null 2>&1 & pids+=($!)
+inns $S iperf3 -s -p 5201 >/dev/null 2>&1 & pids+=($!)
 mkdir -p "$WORK/www" && head -c 1024 /dev/urandom > "$WORK/www/small"
 cat > "$WORK/backend.conf" <<NGINX
 worker_processes 1; daemon off; pid $WORK/backend.pid; error_log /dev/null;
 events { worker_connections 4096; }
 http { access_log off; server { listen 10.92.1.2:80; root $WORK/www; keepalive_timeout 0; } }
 NGINX
-in $S nginx -c "$WORK/backend.conf" & pids+=($!)
+inns $S nginx -c "$WORK/backend.conf" & pids+=($!)
 sleep 1
 
 tput() {  # port streams -> Gbit/s
-  in $C iperf3 -c "$1" -p "$2" -P "$3" -t "$T" -J 2>/dev/null \
+  inns $C iperf3 -c "$1" -p "$2" -P "$3" -t "$T" -J 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' || echo "-"
 }
 udp() {  # host port size -> received kpackets/s
-  in $C iperf3 -c "$1" -p "$2" -u -b 0 -l "$3" -t "$T" -J 2>/dev/null \
+  inns $C iperf3 -c "$1" -p "$2" -u -b 0 -l "$3" -t "$T" -J 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["end"]["sum"]; n=(s["packets"]-s["lost_packets"])/s["seconds"]/1000; print("%.0f" % n if 0 <= n < 1e7 else "-")' 2>/dev/null || echo "-"
 }
 rate() {  # host port -> new connections (requests) per second
-  in $C wrk -t2 -c32 -d"${T}s" -H "Connection: close" "http://$1:$2/small" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}' || echo "-"
+  inns $C wrk -t2 -c32 -d"${T}s" -H "Connection: close" "http://$1:$2/small" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}' || echo "-"
 }
 cpu_ticks() {  # pid and its children -> utime+stime in clock ticks
   local total=0 p
@@ -97,7 +97,7 @@ forwards:
   - { name: r-iperf, protocol: both, listen: 0.0.0.0:15211, target: 10.92.1.2:5201, data-plane: relay }
   - { name: r-http, listen: 0.0.0.0:15212, target: 10.92.1.2:80, data-plane: relay }
 YAML
-in $G java -jar "$JAR" serve --config "$WORK/portgate.yaml" --data "$WORK/data" --console 127.0.0.1:7080 > "$WORK/pg.log" 2>&1 &
+inns $G java -jar "$JAR" serve --config "$WORK/portgate.yaml" --data "$WORK/data" --console 127.0.0.1:7080 > "$WORK/pg.log" 2>&1 &
 PG=$!; pids+=($PG)
 for _ in $(seq 1 150); do grep -q "portgate started" "$WORK/pg.log" && break; sleep 0.2; done
 JPID=$(pgrep -P $PG java || echo $PG)
@@ -105,6 +105,7 @@ row "**portgate kernel**" "$JPID" 10.92.2.1 15201 15202 yes
 row "portgate relay" "$JPID" 10.92.2.1 15211 15212 yes
 
 cat > "$WORK/stream.conf" <<NGINX
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 worker_processes 1; daemon off; pid $WORK/stream.pid; error_log /dev/null;
 events { worker_connections 4096; }
 stream {
@@ -113,10 +114,10 @@ stream {
   server { listen 10.92.2.1:15222; proxy_pass 10.92.1.2:80; }
 }
 NGINX
-in $G nginx -c "$WORK/stream.conf" & NG=$!
+inns $G nginx -c "$WORK/stream.conf" & NG=$!
 sleep 1
 row "nginx stream (1 worker)" "$NG" 10.92.2.1 15221 15222 yes
-kill $NG; wait $NG 2>/dev/null || true
+kill $NG 2>/dev/null || true; wait $NG 2>/dev/null || true
 
 cat > "$WORK/haproxy.cfg" <<HAP
 global
@@ -137,10 +138,10 @@ frontend f2
 backend b2
   server s2 10.92.1.2:80
 HAP
-in $G haproxy -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 & HP=$!
+inns $G haproxy -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 & HP=$!
 sleep 1
 row "haproxy (mode tcp)" "$HP" 10.92.2.1 15231 15232 no
-kill $HP; wait $HP 2>/dev/null || true
+kill $HP 2>/dev/null || true; wait $HP 2>/dev/null || true
 row "routed direct (end)" 0 10.92.1.2 5201 80 yes
 
 echo
@@ -159,10 +160,10 @@ for i in range(n):
 PY
   kill -HUP "$JPID"
   for _ in $(seq 1 600); do
-    c=$(in $G curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:7080/api/v1/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("forwards",0))' 2>/dev/null || echo 0)
+    c=$(inns $G curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:7080/api/v1/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("forwards",0))' 2>/dev/null || echo 0)
     [ "$c" = "$n" ] && break; sleep 0.5
   done
-  in $G python3 bench/kernel_changes.py --token "$TOKEN" --count 100 --seconds 60
+  inns $G python3 bench/kernel_changes.py --token "$TOKEN" --count 100 --seconds 60
 done
 
 echo
@@ -179,4 +180,4 @@ igd:
 YAML
 kill -HUP "$JPID"
 sleep 3
-in $S python3 bench/igd.py --pmp 10.92.1.1 --leases 10000 --pid "$JPID" --seconds 120
+inns $S python3 bench/igd.py --pmp 10.92.1.1 --leases 10000 --pid "$JPID" --seconds 120

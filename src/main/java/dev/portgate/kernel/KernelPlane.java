@@ -47,8 +47,8 @@ public final class KernelPlane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KernelPlane.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern CHAIN_COMMENT =
-            Pattern.compile("chain f(\\d+) \\{\\s*comment \"([^\"]*)\"", Pattern.MULTILINE);
+    private static final Pattern ELEMENT_NAME =
+            Pattern.compile("0x([0-9a-f]{8}) counter packets \\d+ bytes \\d+ comment \"([^\"]*)\"");
     private static final Pattern TABLE_COMMENT = Pattern.compile("^\\s*comment \"([^\"]*)\"", Pattern.MULTILINE);
 
     private final KernelSettings settings;
@@ -178,10 +178,10 @@ public final class KernelPlane implements AutoCloseable {
     /** Keeps each forward's id (and so its connections' marks) from the table a previous run left. */
     private void readPreviousIds() {
         try {
-            String listing = nft.run("list table inet " + table.name());
-            Matcher m = CHAIN_COMMENT.matcher(listing);
+            String listing = nft.run("list set inet " + table.name() + " conns");
+            Matcher m = ELEMENT_NAME.matcher(listing);
             while (m.find()) {
-                previousIds.put(m.group(2), Integer.parseInt(m.group(1)));
+                previousIds.put(m.group(2), (int) (Long.parseLong(m.group(1), 16) >>> 16));
             }
             if (!previousIds.isEmpty()) {
                 log.info(
@@ -492,9 +492,10 @@ public final class KernelPlane implements AutoCloseable {
         endFlows(i.slot.id(), Addresses.unmap(source));
     }
 
+    /** Ends a forward's flows on the plane's own thread: a change does not wait for the conntrack tool. */
     private void endFlows(int id, InetAddress source) {
         if (conntrack != null) {
-            conntrack.delete(id, source);
+            timer.execute(() -> conntrack.delete(id, source));
         }
     }
 
@@ -560,15 +561,31 @@ public final class KernelPlane implements AutoCloseable {
         if (installed.isEmpty()) {
             return;
         }
-        Map<String, long[]> counters = new HashMap<>();
+        // Per forward id: connections, refused, bytes in, bytes out, packets in, packets out.
+        Map<Integer, long[]> counters = new HashMap<>();
         try {
-            JsonNode root = JSON.readTree(nft.json("list counters table inet " + table.name()));
-            for (JsonNode item : root.path("nftables")) {
-                JsonNode c = item.get("counter");
-                if (c != null) {
-                    counters.put(c.path("name").asText(), new long[] {
-                        c.path("packets").asLong(), c.path("bytes").asLong()
-                    });
+            for (int k = 0; k < KernelTable.COUNTERS.size(); k++) {
+                String set = KernelTable.COUNTERS.get(k);
+                JsonNode root = JSON.readTree(nft.json("list set inet " + table.name() + " " + set));
+                for (JsonNode item : root.path("nftables")) {
+                    for (JsonNode e : item.path("set").path("elem")) {
+                        JsonNode el = e.path("elem");
+                        int id = (int) (el.path("val").asLong() >>> 16);
+                        long[] c = counters.computeIfAbsent(id, x -> new long[6]);
+                        JsonNode counter = el.path("counter");
+                        switch (k) {
+                            case 0 -> c[0] = counter.path("packets").asLong();
+                            case 1 -> c[1] = counter.path("packets").asLong();
+                            case 2 -> {
+                                c[2] = counter.path("bytes").asLong();
+                                c[4] = counter.path("packets").asLong();
+                            }
+                            default -> {
+                                c[3] = counter.path("bytes").asLong();
+                                c[5] = counter.path("packets").asLong();
+                            }
+                        }
+                    }
                 }
             }
         } catch (NftException | IOException e) {
@@ -576,19 +593,14 @@ public final class KernelPlane implements AutoCloseable {
             return;
         }
         for (Installed i : installed.values()) {
-            int id = i.slot.id();
-            long[] in = counters.getOrDefault("i" + id, new long[2]);
-            long[] out = counters.getOrDefault("o" + id, new long[2]);
-            long[] made = counters.getOrDefault("n" + id, new long[2]);
-            long[] refused = counters.getOrDefault("x" + id, new long[2]);
-            long[] now = {in[1], out[1], in[0], out[0], made[0], refused[0]};
+            long[] now = counters.getOrDefault(i.slot.id(), new long[6]);
             long[] delta = new long[6];
             for (int k = 0; k < 6; k++) {
                 // A counter made anew (table rebuilt) starts from zero again.
                 delta[k] = now[k] >= i.seen[k] ? now[k] - i.seen[k] : now[k];
                 i.seen[k] = now[k];
             }
-            i.active.stats().addKernel(delta[0], delta[1], delta[2], delta[3], delta[4], delta[5]);
+            i.active.stats().addKernel(delta[2], delta[3], delta[4], delta[5], delta[0], delta[1]);
         }
     }
 
@@ -744,8 +756,10 @@ public final class KernelPlane implements AutoCloseable {
         } catch (NftException e) {
             log.warn("kernel data plane: removing table inet {} failed: {}", table.name(), e.getMessage());
         }
-        for (Installed i : installed.values()) {
-            endFlows(i.slot.id(), null);
+        if (conntrack != null) {
+            for (Installed i : installed.values()) {
+                conntrack.delete(i.slot.id(), null);
+            }
         }
         log.info("kernel data plane: table inet {} removed", table.name());
     }

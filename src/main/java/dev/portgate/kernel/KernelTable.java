@@ -16,29 +16,36 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Writes portgate's nftables table as nft commands. Every packet meets one rule per chain, which looks
- * its forward up in a map (O(1) whatever the number of forwards); a forward is elements in those maps
- * plus a small chain of its own policy, added and removed whole:
+ * Writes portgate's nftables table as nft commands. Every packet meets one rule per chain, which finds its
+ * forward through a map (O(1) whatever the number of forwards), and a forward is elements in those maps and
+ * sets — no chain, rule or object of its own, so adding or removing one costs the same with 10 forwards or
+ * 10,000 (libnftables reads the table's chains and objects before each transaction; elements it does not).
+ * Only a forward with a {@code rate-limit} or {@code max-connections} has a small chain of its own: those
+ * limits are constants of a rule.
  *
  * <ul>
- *   <li>{@code guard} (prerouting, before NAT) and {@code guard_out} (locally made connections): a new
- *       connection to a local address jumps, through the verdict maps, to its forward's chain {@code f<id>},
- *       which drops what the forward refuses (bans and the global firewall in {@code common}, deny, allow,
- *       a closed door, a rate or connection limit) and marks the connection with the forward's id;
+ *   <li>{@code guard} (prerouting, before NAT) and {@code guard_out} (connections the gateway makes): a new
+ *       connection to one of the gateway's own addresses is marked with its forward's id, found through the
+ *       mark maps, and sent to {@code admit}: bans and the global firewall ({@code common}), the forward's
+ *       deny and allow entries and its door (sets keyed by mark and source), its limits chain, then counted;
  *   <li>{@code nat_pre} and {@code nat_out}: DNAT through the target maps;
- *   <li>{@code nat_post}: masquerade for the forwards that need it, for hairpin (reflection), and for
+ *   <li>{@code nat_post}: masquerade for the targets that need it, for hairpin (reflection), and for
  *       connections the gateway itself made;
- *   <li>{@code tally_*}: per-forward byte counters, found by the connection's mark.
+ *   <li>{@code tally*}: per-forward byte counters — elements with counters, found by the mark.
  * </ul>
  *
- * The forward's id sits in the upper 16 bits of the conntrack mark; the lower 16 are left as they were.
+ * The forward's id sits in the upper 16 bits of the conntrack mark of the connections it carries.
  */
 final class KernelTable {
 
     static final long MARK_MASK = 0xffff0000L;
     static final int MAX_ID = 0xffff;
+    /** The sets whose elements count, per forward: new connections, refusals, bytes each way. */
+    static final List<String> COUNTERS = List.of("conns", "refused", "bytes_in", "bytes_out");
 
-    /** A forward in the kernel: its id (mark and object names), the rule, and whether it masquerades. */
+    private static final String REFUSE = " ct mark @refused drop\n";
+
+    /** A forward in the kernel: its id (its connections' mark), the rule, and whether it masquerades. */
     record Slot(int id, PortForward forward, boolean masquerade) {
 
         String chain() {
@@ -47,6 +54,12 @@ final class KernelTable {
 
         String mark() {
             return String.format(Locale.ROOT, "0x%08x", (long) id << 16);
+        }
+
+        /** Whether the forward needs a chain of its own (its limits are constants of rules). */
+        boolean limited() {
+            return forward.limits().maxConnections() > 0
+                    || forward.limits().protection().rateLimit() != null;
         }
     }
 
@@ -79,12 +92,12 @@ final class KernelTable {
         for (String v : List.of("4", "6")) {
             String addr = v.equals("4") ? "ipv4_addr" : "ipv6_addr";
             s.append("  set ban").append(v).append(" { type ").append(addr).append("; flags timeout; }\n");
-            s.append("  map any").append(v).append(" { type inet_proto . inet_service : verdict; }\n");
-            s.append("  map addr")
+            s.append("  map mark_any").append(v).append(" { type inet_proto . inet_service : mark; }\n");
+            s.append("  map mark_addr")
                     .append(v)
                     .append(" { type ")
                     .append(addr)
-                    .append(" . inet_proto . inet_service : verdict; }\n");
+                    .append(" . inet_proto . inet_service : mark; }\n");
             s.append("  map nat_any")
                     .append(v)
                     .append(" { type inet_proto . inet_service : ")
@@ -97,6 +110,21 @@ final class KernelTable {
                     .append(" . inet_proto . inet_service : ")
                     .append(addr)
                     .append(" . inet_service; }\n");
+            s.append("  set deny")
+                    .append(v)
+                    .append(" { type mark . ")
+                    .append(addr)
+                    .append("; flags interval; }\n");
+            s.append("  set allow")
+                    .append(v)
+                    .append(" { type mark . ")
+                    .append(addr)
+                    .append("; flags interval; }\n");
+            s.append("  set door")
+                    .append(v)
+                    .append(" { type mark . ")
+                    .append(addr)
+                    .append("; flags timeout; }\n");
             s.append("  set masq")
                     .append(v)
                     .append(" { type ")
@@ -111,25 +139,54 @@ final class KernelTable {
                     .append("; flags interval; }\n");
             s.append("  set wan").append(v).append(" { type ").append(addr).append("; }\n");
         }
-        s.append("  map bytes_in { type mark : counter; }\n");
-        s.append("  map bytes_out { type mark : counter; }\n");
+        s.append("  set restricted { type mark; }\n");
+        s.append("  set gated { type mark; }\n");
+        s.append("  map limits { type mark : verdict; }\n");
+        for (String c : COUNTERS) {
+            s.append("  set ").append(c).append(" { type mark; counter; }\n");
+        }
         s.append("  chain common { }\n");
+        s.append("  chain admit {\n    jump common\n");
+        for (String v : List.of("4", "6")) {
+            s.append("    meta nfproto ipv")
+                    .append(v)
+                    .append(" ct mark . ")
+                    .append(ip(v))
+                    .append(" saddr @deny")
+                    .append(v)
+                    .append(REFUSE);
+            s.append("    ct mark @restricted meta nfproto ipv")
+                    .append(v)
+                    .append(" ct mark . ")
+                    .append(ip(v))
+                    .append(" saddr != @allow")
+                    .append(v)
+                    .append(REFUSE);
+            s.append("    ct mark @gated meta nfproto ipv")
+                    .append(v)
+                    .append(" ct mark . ")
+                    .append(ip(v))
+                    .append(" saddr != @door")
+                    .append(v)
+                    .append(REFUSE);
+        }
+        s.append("    ct mark vmap @limits\n");
+        s.append("    ct mark @conns\n  }\n");
         String newLocal = "ct state new fib daddr type local";
         // Loopback packets pass prerouting on their way in after output saw them: guard_out has them.
-        String newArriving = newLocal + " iifname != \"lo\"";
-        String notLoopback = "ip daddr != 127.0.0.0/8";
+        String arriving = newLocal + " iifname != \"lo\"";
         String wanIn = frame.wan().isEmpty() ? "" : " iifname " + names(frame.wan());
         s.append("  chain guard {\n    type filter hook prerouting priority -150; policy accept;\n");
         for (String v : List.of("4", "6")) {
-            guardRules(s, v, newArriving + wanIn);
+            guardRules(s, v, arriving + wanIn);
             if (!frame.wan().isEmpty() && frame.reflection()) {
                 // Reflection with named WAN interfaces: the LAN reaches a forward through the WAN address.
-                guardRules(s, v, newArriving + " iifname != " + names(frame.wan()) + " " + ip(v) + " daddr @wan" + v);
+                guardRules(s, v, arriving + " iifname != " + names(frame.wan()) + " " + ip(v) + " daddr @wan" + v);
             }
         }
         s.append("  }\n");
         s.append("  chain guard_out {\n    type filter hook output priority -150; policy accept;\n");
-        guardRules(s, "4", newLocal + " " + notLoopback);
+        guardRules(s, "4", newLocal + " ip daddr != 127.0.0.0/8");
         guardRules(s, "6", newLocal + " ip6 daddr != ::1");
         s.append("  }\n");
         s.append("  chain nat_pre {\n    type nat hook prerouting priority dstnat; policy accept;\n");
@@ -144,7 +201,7 @@ final class KernelTable {
         }
         s.append("  }\n");
         s.append("  chain nat_out {\n    type nat hook output priority -100; policy accept;\n");
-        natRules(s, "4", "fib daddr type local " + notLoopback);
+        natRules(s, "4", "fib daddr type local ip daddr != 127.0.0.0/8");
         natRules(s, "6", "fib daddr type local ip6 daddr != ::1");
         s.append("  }\n");
         s.append("  chain nat_post {\n    type nat hook postrouting priority srcnat; policy accept;\n");
@@ -172,10 +229,8 @@ final class KernelTable {
                     .append(" {\n    type filter hook ")
                     .append(hook[1])
                     .append(" priority 0; policy accept;\n");
-            s.append(
-                    "    ct mark & 0xffff0000 != 0 ct direction original counter name ct mark & 0xffff0000 map @bytes_in\n");
-            s.append(
-                    "    ct mark & 0xffff0000 != 0 ct direction reply counter name ct mark & 0xffff0000 map @bytes_out\n");
+            s.append("    ct direction original ct mark @bytes_in\n");
+            s.append("    ct direction reply ct mark @bytes_out\n");
             s.append("  }\n");
         }
         s.append("}\n");
@@ -209,24 +264,23 @@ final class KernelTable {
     private static void guardRules(StringBuilder s, String v, String match) {
         s.append("    ")
                 .append(match)
-                .append(' ')
+                .append(" ct mark set ")
                 .append(ip(v))
-                .append(" daddr . meta l4proto . th dport vmap @addr")
+                .append(" daddr . meta l4proto . th dport map @mark_addr")
                 .append(v)
-                .append('\n');
+                .append(" jump admit\n");
         s.append("    ")
                 .append(match)
                 .append(" meta nfproto ipv")
                 .append(v)
-                .append(" meta l4proto . th dport vmap @any")
+                .append(" ct mark set meta l4proto . th dport map @mark_any")
                 .append(v)
-                .append('\n');
+                .append(" jump admit\n");
     }
 
     private static void natRules(StringBuilder s, String v, String match) {
         s.append("    ")
                 .append(match)
-                .append(' ')
                 .append(" dnat ")
                 .append(ip(v))
                 .append(" to ")
@@ -250,115 +304,87 @@ final class KernelTable {
         StringBuilder s = new StringBuilder();
         s.append("flush chain inet ").append(table).append(" common\n");
         String rule = "add rule inet " + table + " common ";
-        s.append(rule).append("ip saddr @ban4 drop\n");
-        s.append(rule).append("ip6 saddr @ban6 drop\n");
-        sourceRules(s, rule, firewall.allow(), firewall.deny(), " drop\n");
+        s.append(rule).append("ip saddr @ban4").append(REFUSE);
+        s.append(rule).append("ip6 saddr @ban6").append(REFUSE);
+        for (String v : List.of("4", "6")) {
+            List<Cidr> d = family(firewall.deny(), v);
+            if (!d.isEmpty()) {
+                s.append(rule).append(ip(v)).append(" saddr ").append(cidrs(d)).append(REFUSE);
+            }
+        }
+        if (!firewall.allow().isEmpty()) {
+            for (String v : List.of("4", "6")) {
+                List<Cidr> a = family(firewall.allow(), v);
+                if (a.isEmpty()) {
+                    s.append(rule).append("meta nfproto ipv").append(v).append(REFUSE);
+                } else {
+                    s.append(rule)
+                            .append(ip(v))
+                            .append(" saddr != ")
+                            .append(cidrs(a))
+                            .append(REFUSE);
+                }
+            }
+        }
         return s.toString();
     }
 
-    /** Drops sources in {@code deny}, and, when {@code allow} has entries, every source not in it. */
-    private static void sourceRules(StringBuilder s, String rule, List<Cidr> allow, List<Cidr> deny, String drop) {
-        for (String v : List.of("4", "6")) {
-            List<Cidr> d = family(deny, v);
-            if (!d.isEmpty()) {
-                s.append(rule).append(ip(v)).append(" saddr ").append(cidrs(d)).append(drop);
-            }
-        }
-        if (allow.isEmpty()) {
-            return;
-        }
-        for (String v : List.of("4", "6")) {
-            List<Cidr> a = family(allow, v);
-            if (a.isEmpty()) {
-                s.append(rule).append("meta nfproto ipv").append(v).append(drop);
-            } else {
-                s.append(rule)
-                        .append(ip(v))
-                        .append(" saddr != ")
-                        .append(cidrs(a))
-                        .append(drop);
-            }
-        }
-    }
-
-    /** Adds a forward: its chain and sets, its counters, its elements in the lookup maps. */
+    /** Adds a forward: its counters (the first carries its name, so a restart keeps its id), policy, lookups. */
     String install(Slot slot) {
         StringBuilder s = new StringBuilder();
-        String id = Integer.toString(slot.id());
-        s.append("add counter inet ").append(table).append(" i").append(id).append('\n');
-        s.append("add counter inet ").append(table).append(" o").append(id).append('\n');
-        s.append("add counter inet ").append(table).append(" n").append(id).append('\n');
-        s.append("add counter inet ").append(table).append(" x").append(id).append('\n');
-        s.append("add element inet ")
-                .append(table)
-                .append(" bytes_in { ")
-                .append(slot.mark())
-                .append(" : \"i")
-                .append(id)
-                .append("\" }\n");
-        s.append("add element inet ")
-                .append(table)
-                .append(" bytes_out { ")
-                .append(slot.mark())
-                .append(" : \"o")
-                .append(id)
-                .append("\" }\n");
-        s.append("add chain inet ")
-                .append(table)
-                .append(' ')
-                .append(slot.chain())
-                .append(" { comment ")
-                .append(quote(slot.forward().name()))
-                .append("; }\n");
-        s.append(policy(slot));
-        s.append(elements("add", slot));
+        for (String c : COUNTERS) {
+            s.append("add element inet ")
+                    .append(table)
+                    .append(' ')
+                    .append(c)
+                    .append(" { ")
+                    .append(slot.mark())
+                    .append(
+                            c.equals("conns")
+                                    ? " comment " + quote(slot.forward().name())
+                                    : "")
+                    .append(" }\n");
+        }
+        s.append(policy("add", slot));
+        s.append(lookups("add", slot));
         return s.toString();
     }
 
-    /** Replaces a forward's policy and elements, keeping its id and counters. */
+    /** Replaces a forward's policy and lookups, keeping its id and counters. */
     String replace(Slot before, Slot after) {
-        return elements("delete", before) + "flush chain inet " + table + " " + after.chain() + "\n" + dropSets(before)
-                + policy(after) + elements("add", after);
+        return lookups("delete", before) + policy("delete", before) + policy("add", after) + lookups("add", after);
     }
 
     /** Removes everything of a forward. */
     String uninstall(Slot slot) {
-        String id = Integer.toString(slot.id());
-        return elements("delete", slot)
-                + "flush chain inet " + table + " " + slot.chain() + "\n"
-                + "delete chain inet " + table + " " + slot.chain() + "\n"
-                + dropSets(slot)
-                + "delete element inet " + table + " bytes_in { " + slot.mark() + " }\n"
-                + "delete element inet " + table + " bytes_out { " + slot.mark() + " }\n"
-                + "delete counter inet " + table + " i" + id + "\n"
-                + "delete counter inet " + table + " o" + id + "\n"
-                + "delete counter inet " + table + " n" + id + "\n"
-                + "delete counter inet " + table + " x" + id + "\n";
+        StringBuilder s = new StringBuilder(lookups("delete", slot));
+        s.append(policy("delete", slot));
+        for (String c : COUNTERS) {
+            s.append("delete element inet ")
+                    .append(table)
+                    .append(' ')
+                    .append(c)
+                    .append(" { ")
+                    .append(slot.mark())
+                    .append(" }\n");
+        }
+        return s.toString();
     }
 
     /** Opens a forward's door to {@code source} for {@code openFor} (its timeout restarts if it was open). */
     String openDoor(Slot slot, InetAddress source, Duration openFor) {
-        String set = "d" + family(source) + "_" + slot.id();
-        String element = " { " + source.getHostAddress() + " }\n";
-        return "add element inet " + table + " " + set + element
-                + "delete element inet " + table + " " + set + element
-                + "add element inet " + table + " " + set + " { " + source.getHostAddress() + " timeout "
-                + Math.max(1, openFor.toSeconds()) + "s }\n";
+        String element = slot.mark() + " . " + source.getHostAddress();
+        return refreshed("door" + family(source), element, Math.max(1, openFor.toSeconds()));
     }
 
     String closeDoor(Slot slot, InetAddress source) {
-        String set = "d" + family(source) + "_" + slot.id();
-        String element = " { " + source.getHostAddress() + " }\n";
-        return "add element inet " + table + " " + set + element + "delete element inet " + table + " " + set + element;
+        String at = "element inet " + table + " door" + family(source) + " { " + slot.mark() + " . "
+                + source.getHostAddress() + " }\n";
+        return "add " + at + "delete " + at;
     }
 
     String ban(InetAddress source, Duration left) {
-        String set = "ban" + family(source);
-        String element = " { " + source.getHostAddress() + " }\n";
-        return "add element inet " + table + " " + set + element
-                + "delete element inet " + table + " " + set + element
-                + "add element inet " + table + " " + set + " { " + source.getHostAddress() + " timeout "
-                + Math.max(1, left.toSeconds()) + "s }\n";
+        return refreshed("ban" + family(source), source.getHostAddress(), Math.max(1, left.toSeconds()));
     }
 
     String unban(InetAddress source) {
@@ -367,27 +393,77 @@ final class KernelTable {
         return "add element inet " + table + " " + set + element + "delete element inet " + table + " " + set + element;
     }
 
-    private String policy(Slot slot) {
+    /** An element with a new timeout, whether or not it was there ("add" alone keeps an old timeout). */
+    private String refreshed(String set, String element, long seconds) {
+        String at = "element inet " + table + " " + set + " { " + element;
+        return "add " + at + " }\n" + "delete " + at + " }\n" + "add " + at + " timeout " + seconds + "s }\n";
+    }
+
+    /** The forward's source policy as elements, and its limits chain when it has limits. */
+    private String policy(String verb, Slot slot) {
         PortForward f = slot.forward();
         Limits limits = f.limits();
         Protection p = limits.protection();
-        String id = Integer.toString(slot.id());
-        String rule = "add rule inet " + table + " " + slot.chain() + " ";
+        String mark = slot.mark();
         StringBuilder s = new StringBuilder();
-        if (p.access().gated()) {
-            s.append("add set inet ")
-                    .append(table)
-                    .append(" d4_")
-                    .append(id)
-                    .append(" { type ipv4_addr; flags timeout; }\n");
-            s.append("add set inet ")
-                    .append(table)
-                    .append(" d6_")
-                    .append(id)
-                    .append(" { type ipv6_addr; flags timeout; }\n");
+        for (Cidr c : disjoint(limits.deny())) {
+            element(s, verb, "deny" + family(c.network()), mark + " . " + c);
         }
+        if (!limits.allow().isEmpty()) {
+            element(s, verb, "restricted", mark);
+            for (Cidr c : disjoint(limits.allow())) {
+                element(s, verb, "allow" + family(c.network()), mark + " . " + c);
+            }
+        }
+        if (p.access().gated()) {
+            element(s, verb, "gated", mark);
+        }
+        if (!slot.limited()) {
+            return s.toString();
+        }
+        String id = Integer.toString(slot.id());
+        if (verb.equals("delete")) {
+            s.append("delete element inet ")
+                    .append(table)
+                    .append(" limits { ")
+                    .append(mark)
+                    .append(" }\n");
+            s.append("flush chain inet ")
+                    .append(table)
+                    .append(' ')
+                    .append(slot.chain())
+                    .append('\n');
+            s.append("delete chain inet ")
+                    .append(table)
+                    .append(' ')
+                    .append(slot.chain())
+                    .append('\n');
+            if (p.rateLimit() != null) {
+                s.append("delete set inet ")
+                        .append(table)
+                        .append(" r4_")
+                        .append(id)
+                        .append('\n');
+                s.append("delete set inet ")
+                        .append(table)
+                        .append(" r6_")
+                        .append(id)
+                        .append('\n');
+            }
+            return s.toString();
+        }
+        s.append("add chain inet ")
+                .append(table)
+                .append(' ')
+                .append(slot.chain())
+                .append('\n');
+        String rule = "add rule inet " + table + " " + slot.chain() + " ";
         if (p.rateLimit() != null) {
             long keep = Math.max(60, 2 * p.rateLimit().per().toSeconds());
+            String per = p.rateLimit().per().toHours() == 1
+                    ? "hour"
+                    : p.rateLimit().per().toMinutes() == 1 ? "minute" : "second";
+            int n = p.rateLimit().count();
             for (String v : List.of("4", "6")) {
                 s.append("add set inet ")
                         .append(table)
@@ -400,27 +476,6 @@ final class KernelTable {
                         .append("_addr; size 65535; flags dynamic,timeout; timeout ")
                         .append(keep)
                         .append("s; }\n");
-            }
-        }
-        String refuse = " counter name \"x" + id + "\" drop\n";
-        s.append(rule).append("jump common\n");
-        sourceRules(s, rule, limits.allow(), limits.deny(), refuse);
-        if (p.access().gated()) {
-            s.append(rule)
-                    .append("meta nfproto ipv4 ip saddr != @d4_")
-                    .append(id)
-                    .append(refuse);
-            s.append(rule)
-                    .append("meta nfproto ipv6 ip6 saddr != @d6_")
-                    .append(id)
-                    .append(refuse);
-        }
-        if (p.rateLimit() != null) {
-            String per = p.rateLimit().per().toHours() == 1
-                    ? "hour"
-                    : p.rateLimit().per().toMinutes() == 1 ? "minute" : "second";
-            int n = p.rateLimit().count();
-            for (String v : List.of("4", "6")) {
                 s.append(rule)
                         .append("meta nfproto ipv")
                         .append(v)
@@ -437,66 +492,64 @@ final class KernelTable {
                         .append(" burst ")
                         .append(n)
                         .append(" packets }")
-                        .append(refuse);
+                        .append(REFUSE);
             }
         }
         if (limits.maxConnections() > 0) {
             s.append(rule)
                     .append("ct count over ")
                     .append(limits.maxConnections())
-                    .append(refuse);
+                    .append(REFUSE);
         }
-        s.append(rule)
-                .append("ct mark set ct mark & 0x0000ffff | ")
-                .append(slot.mark())
-                .append('\n');
-        s.append(rule).append("counter name \"n").append(id).append("\"\n");
+        s.append("add element inet ")
+                .append(table)
+                .append(" limits { ")
+                .append(mark)
+                .append(" : jump ")
+                .append(slot.chain())
+                .append(" }\n");
         return s.toString();
     }
 
-    private String dropSets(Slot slot) {
-        StringBuilder s = new StringBuilder();
-        Protection p = slot.forward().limits().protection();
-        String id = Integer.toString(slot.id());
-        if (p.access().gated()) {
-            s.append("delete set inet ").append(table).append(" d4_").append(id).append('\n');
-            s.append("delete set inet ").append(table).append(" d6_").append(id).append('\n');
-        }
-        if (p.rateLimit() != null) {
-            s.append("delete set inet ").append(table).append(" r4_").append(id).append('\n');
-            s.append("delete set inet ").append(table).append(" r6_").append(id).append('\n');
-        }
-        return s.toString();
+    private void element(StringBuilder s, String verb, String set, String element) {
+        s.append(verb)
+                .append(" element inet ")
+                .append(table)
+                .append(' ')
+                .append(set)
+                .append(" { ")
+                .append(element)
+                .append(" }\n");
     }
 
     /** The forward's lookup elements: one per listen port and protocol (ranges map port by port). */
-    private String elements(String verb, Slot slot) {
+    private String lookups(String verb, Slot slot) {
         PortForward f = slot.forward();
         InetAddress target = Addresses.literal(f.target().host());
         String v = family(target);
         boolean wildcard = f.listen().isWildcard();
-        String where = wildcard ? "any" + v : "addr" + v;
+        String where = (wildcard ? "any" : "addr") + v;
         String key = wildcard ? "" : f.listen().host() + " . ";
-        List<String> verdicts = new ArrayList<>();
+        List<String> marks = new ArrayList<>();
         List<String> dnats = new ArrayList<>();
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
             String proto = p.label();
             for (int port = ports.first(); port <= ports.last(); port++) {
-                int to = f.target().portFor(ports, port);
                 String k = key + proto + " . " + port;
                 if (verb.equals("add")) {
-                    verdicts.add(k + " : jump " + slot.chain());
-                    dnats.add(k + " : " + target.getHostAddress() + " . " + to);
+                    marks.add(k + " : " + slot.mark());
+                    dnats.add(k + " : " + target.getHostAddress() + " . "
+                            + f.target().portFor(ports, port));
                 } else {
-                    verdicts.add(k);
+                    marks.add(k);
                     dnats.add(k);
                 }
             }
         }
         StringBuilder s = new StringBuilder();
-        chunked(s, verb, where, verdicts);
         chunked(s, verb, "nat_" + where, dnats);
+        chunked(s, verb, "mark_" + where, marks);
         return s.toString();
     }
 
@@ -552,6 +605,28 @@ final class KernelTable {
                     .append(String.join(", ", items.subList(i, Math.min(items.size(), i + 1000))))
                     .append(" }\n");
         }
+    }
+
+    /** The networks no other in the list contains: an interval set takes no overlapping elements. */
+    static List<Cidr> disjoint(List<Cidr> cidrs) {
+        List<Cidr> out = new ArrayList<>();
+        for (int i = 0; i < cidrs.size(); i++) {
+            Cidr c = cidrs.get(i);
+            boolean covered = false;
+            for (int j = 0; j < cidrs.size() && !covered; j++) {
+                Cidr o = cidrs.get(j);
+                boolean sameFamily = (o.network() instanceof Inet4Address) == (c.network() instanceof Inet4Address);
+                covered = j != i
+                        && sameFamily
+                        && o.prefix() <= c.prefix()
+                        && o.contains(c.network())
+                        && (o.prefix() < c.prefix() || j < i);
+            }
+            if (!covered) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private static String family(InetAddress a) {
