@@ -52,11 +52,16 @@ udp() {  # host port size -> received kpackets/s
     | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["end"]["sum"]; n=(s["packets"]-s["lost_packets"])/s["seconds"]/1000; print("%.0f" % n if 0 <= n < 1e7 else "-")' 2>/dev/null || echo "-"
 }
 rate() {  # host port -> new connections (requests) per second
+  # Each run starts with an empty conntrack table: 1 request per connection leaves ~50k entries in TIME_WAIT.
+  inns $G conntrack -F >/dev/null 2>&1 || true
   inns $C wrk -t2 -c32 -d"${T}s" -H "Connection: close" "http://$1:$2/small" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}' || echo "-"
 }
-cpu_ticks() {  # pid and its children -> utime+stime in clock ticks
+tree() {  # pid -> it and all its descendants
+  echo "$1"; local c; for c in $(pgrep -P "$1" 2>/dev/null || true); do tree "$c"; done
+}
+cpu_ticks() {  # pid and its descendants -> utime+stime in clock ticks
   local total=0 p
-  for p in $1 $(pgrep -P "$1" 2>/dev/null || true); do
+  for p in $(tree "$1"); do
     total=$((total + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
   done
   echo $total
@@ -121,7 +126,7 @@ kill $NG 2>/dev/null || true; wait $NG 2>/dev/null || true
 
 cat > "$WORK/haproxy.cfg" <<HAP
 global
-  maxconn 20000
+  maxconn 8000
 defaults
   mode tcp
   timeout connect 5s
@@ -179,5 +184,5 @@ igd:
   permissions: [ "allow 1024-65535 10.92.1.0/24 1024-65535" ]
 YAML
 kill -HUP "$JPID"
-sleep 3
+for _ in $(seq 1 600); do inns $G ss -Hlnu | grep -q '10.92.1.1:5351' && break; sleep 0.5; done
 inns $S python3 bench/igd.py --pmp 10.92.1.1 --leases 10000 --pid "$JPID" --seconds 120

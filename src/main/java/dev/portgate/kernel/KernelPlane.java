@@ -56,6 +56,9 @@ public final class KernelPlane implements AutoCloseable {
     private final Policy policy;
     private final Clock clock;
     private final Nft nft;
+    /** A second context for reading counters and listings, so a long read never holds up a change. */
+    private final Nft reader;
+
     private final String unavailable;
     private final KernelTable table;
     private final Conntrack conntrack;
@@ -158,6 +161,7 @@ public final class KernelPlane implements AutoCloseable {
         this.unavailable = unavailable;
         this.table = new KernelTable(settings.table());
         this.conntrack = nft == null ? null : Conntrack.find();
+        this.reader = nft == null ? null : openReader(nft);
         if (nft != null) {
             readPreviousIds();
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -172,6 +176,14 @@ public final class KernelPlane implements AutoCloseable {
             }
         } else {
             timer = null;
+        }
+    }
+
+    private static Nft openReader(Nft fallback) {
+        try {
+            return Nft.open();
+        } catch (NftException e) {
+            return fallback;
         }
     }
 
@@ -566,7 +578,7 @@ public final class KernelPlane implements AutoCloseable {
         try {
             for (int k = 0; k < KernelTable.COUNTERS.size(); k++) {
                 String set = KernelTable.COUNTERS.get(k);
-                JsonNode root = JSON.readTree(nft.json("list set inet " + table.name() + " " + set));
+                JsonNode root = JSON.readTree(reader.json("list set inet " + table.name() + " " + set));
                 for (JsonNode item : root.path("nftables")) {
                     for (JsonNode e : item.path("set").path("elem")) {
                         JsonNode el = e.path("elem");
@@ -646,7 +658,7 @@ public final class KernelPlane implements AutoCloseable {
     private void checkOtherTables() {
         List<String> found = new ArrayList<>();
         try {
-            JsonNode root = JSON.readTree(nft.json("list chains"));
+            JsonNode root = JSON.readTree(reader.json("list chains"));
             for (JsonNode item : root.path("nftables")) {
                 JsonNode c = item.get("chain");
                 if (c == null || !c.has("hook")) {
@@ -726,7 +738,7 @@ public final class KernelPlane implements AutoCloseable {
                 .append('\n');
         others.forEach(o -> s.append("note: ").append(o).append('\n'));
         try {
-            s.append(nft.run("list table inet " + table.name()));
+            s.append(reader.run("list table inet " + table.name()));
         } catch (NftException e) {
             s.append("(cannot list the table: ").append(e.getMessage()).append(")\n");
         }
@@ -771,6 +783,9 @@ public final class KernelPlane implements AutoCloseable {
         }
         if (nft != null) {
             nft.close();
+        }
+        if (reader != null && reader != nft) {
+            reader.close();
         }
     }
 }

@@ -53,11 +53,40 @@ public final class Database implements AutoCloseable {
      * attached to it, never thrown over it.
      */
     public synchronized <T> T transaction(SqlWork<T> work) {
+        return transaction(true, work);
+    }
+
+    /**
+     * As {@link #transaction(SqlWork)}; when not {@code durable}, the commit is not flushed to disk on its own
+     * (SQLite's synchronous=NORMAL in WAL mode): it survives a crash of the process but may be lost, whole,
+     * with the last moments before a power cut. For leases, which devices renew anyway: their commits would
+     * otherwise each wait for the disk.
+     */
+    public synchronized <T> T transaction(boolean durable, SqlWork<T> work) {
         try {
+            if (!durable) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA synchronous=NORMAL");
+                }
+            }
             connection.setAutoCommit(false);
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+        try {
+            return run(work);
+        } finally {
+            if (!durable) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA synchronous=FULL");
+                } catch (SQLException e) {
+                    // the next durable commit would fail the same way, and say so
+                }
+            }
+        }
+    }
+
+    private <T> T run(SqlWork<T> work) {
         try {
             T result = work.run(connection);
             connection.commit();

@@ -52,10 +52,19 @@ public final class SqliteRuleStore implements RuleStore {
         });
     }
 
+    /** A lease's or a trigger's change: its device asks again, so its commit need not wait for the disk. */
+    private static boolean renewable(Change change) {
+        Forward f = change instanceof Change.Removed r
+                ? r.before()
+                : change instanceof Change.Updated u ? u.after() : ((Change.Added) change).after();
+        Origin.Kind k = f.origin().kind();
+        return k == Origin.Kind.UPNP || k == Origin.Kind.NATPMP || k == Origin.Kind.PCP || k == Origin.Kind.TRIGGER;
+    }
+
     @Override
     public void commit(List<Change> changes, Actor actor) {
         long now = System.currentTimeMillis();
-        db.transaction(c -> {
+        db.transaction(!changes.stream().allMatch(SqliteRuleStore::renewable), c -> {
             for (Change change : changes) {
                 if (change instanceof Change.Added a
                         && a.after().origin().kind().persistent()) {
