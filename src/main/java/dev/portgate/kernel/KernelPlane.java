@@ -69,6 +69,9 @@ public final class KernelPlane implements AutoCloseable {
     private final Map<String, String> pending = new LinkedHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile boolean written;
+    /** Why the first write of the table failed; every kernel forward then fails with it, visibly. */
+    private String tableError;
+
     private volatile BiConsumer<String, String> failures = (name, error) -> {};
     private List<Cidr> attached = List.of();
     private Firewall firewallWritten;
@@ -344,6 +347,7 @@ public final class KernelPlane implements AutoCloseable {
                 nft.run(base);
             } catch (NftException e) {
                 log.error("kernel data plane: cannot write table inet {}: {}", table.name(), e.getMessage());
+                tableError = "table inet " + table.name() + " could not be written: " + e.getMessage();
                 pending.keySet().forEach(name -> fail(name, e.getMessage()));
                 pending.clear();
                 return;
@@ -373,6 +377,9 @@ public final class KernelPlane implements AutoCloseable {
     }
 
     private String write(String name, String script) {
+        if (tableError != null) {
+            return tableError;
+        }
         if (!written) {
             pending.merge(name, script, String::concat);
             return null;

@@ -8,6 +8,7 @@ import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
 import dev.portgate.policy.Firewall;
+import io.netty.util.NetUtil;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -236,27 +237,11 @@ final class KernelTable {
         s.append("}\n");
         if (frame.reflection()) {
             for (Cidr c : frame.attached()) {
-                String v = c.network() instanceof Inet4Address ? "4" : "6";
-                s.append("add element inet ")
-                        .append(table)
-                        .append(" hairpin")
-                        .append(v)
-                        .append(" { ")
-                        .append(c)
-                        .append(" . ")
-                        .append(c)
-                        .append(" }\n");
+                element(s, "add", "hairpin" + family(c.network()), c + " . " + c);
             }
         }
         for (InetAddress a : frame.wanAddresses()) {
-            String v = a instanceof Inet4Address ? "4" : "6";
-            s.append("add element inet ")
-                    .append(table)
-                    .append(" wan")
-                    .append(v)
-                    .append(" { ")
-                    .append(a.getHostAddress())
-                    .append(" }\n");
+            element(s, "add", "wan" + family(a), literal(a));
         }
         return s.toString();
     }
@@ -333,17 +318,13 @@ final class KernelTable {
     String install(Slot slot) {
         StringBuilder s = new StringBuilder();
         for (String c : COUNTERS) {
-            s.append("add element inet ")
-                    .append(table)
-                    .append(' ')
-                    .append(c)
-                    .append(" { ")
-                    .append(slot.mark())
-                    .append(
-                            c.equals("conns")
-                                    ? " comment " + quote(slot.forward().name())
-                                    : "")
-                    .append(" }\n");
+            element(
+                    s,
+                    "add",
+                    c,
+                    c.equals("conns")
+                            ? slot.mark() + " comment " + quote(slot.forward().name())
+                            : slot.mark());
         }
         s.append(policy("add", slot));
         s.append(lookups("add", slot));
@@ -360,36 +341,30 @@ final class KernelTable {
         StringBuilder s = new StringBuilder(lookups("delete", slot));
         s.append(policy("delete", slot));
         for (String c : COUNTERS) {
-            s.append("delete element inet ")
-                    .append(table)
-                    .append(' ')
-                    .append(c)
-                    .append(" { ")
-                    .append(slot.mark())
-                    .append(" }\n");
+            element(s, "delete", c, slot.mark());
         }
         return s.toString();
     }
 
     /** Opens a forward's door to {@code source} for {@code openFor} (its timeout restarts if it was open). */
     String openDoor(Slot slot, InetAddress source, Duration openFor) {
-        String element = slot.mark() + " . " + source.getHostAddress();
+        String element = slot.mark() + " . " + literal(source);
         return refreshed("door" + family(source), element, Math.max(1, openFor.toSeconds()));
     }
 
     String closeDoor(Slot slot, InetAddress source) {
-        String at = "element inet " + table + " door" + family(source) + " { " + slot.mark() + " . "
-                + source.getHostAddress() + " }\n";
+        String at = "element inet " + table + " door" + family(source) + " { " + slot.mark() + " . " + literal(source)
+                + " }\n";
         return "add " + at + "delete " + at;
     }
 
     String ban(InetAddress source, Duration left) {
-        return refreshed("ban" + family(source), source.getHostAddress(), Math.max(1, left.toSeconds()));
+        return refreshed("ban" + family(source), literal(source), Math.max(1, left.toSeconds()));
     }
 
     String unban(InetAddress source) {
         String set = "ban" + family(source);
-        String element = " { " + source.getHostAddress() + " }\n";
+        String element = " { " + literal(source) + " }\n";
         return "add element inet " + table + " " + set + element + "delete element inet " + table + " " + set + element;
     }
 
@@ -539,8 +514,7 @@ final class KernelTable {
                 String k = key + proto + " . " + port;
                 if (verb.equals("add")) {
                     marks.add(k + " : " + slot.mark());
-                    dnats.add(k + " : " + target.getHostAddress() + " . "
-                            + f.target().portFor(ports, port));
+                    dnats.add(k + " : " + literal(target) + " . " + f.target().portFor(ports, port));
                 } else {
                     marks.add(k);
                     dnats.add(k);
@@ -567,7 +541,7 @@ final class KernelTable {
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
             for (int port = ports.first(); port <= ports.last(); port++) {
-                String m = "masq" + family(target) + " " + target.getHostAddress() + " . " + p.label() + " . "
+                String m = "masq" + family(target) + " " + literal(target) + " . " + p.label() + " . "
                         + f.target().portFor(ports, port);
                 if (!out.contains(m)) {
                     out.add(m);
@@ -627,6 +601,11 @@ final class KernelTable {
             }
         }
         return out;
+    }
+
+    /** An address as nft takes it: no IPv6 scope ("%eth0"), which Java's own form may carry. */
+    private static String literal(InetAddress a) {
+        return NetUtil.toAddressString(a);
     }
 
     private static String family(InetAddress a) {

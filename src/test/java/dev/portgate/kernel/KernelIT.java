@@ -136,16 +136,8 @@ class KernelIT {
                 .contains("\"name\":\"web\"")
                 .contains("\"plane\":\"kernel\"")
                 .contains("\"plane\":\"relay\",\"plane-reason\":\"proxy-protocol needs the relay\"");
-        Processes.Result shown = Processes.run(
-                LIMIT,
-                net.in(
-                        net.gateway,
-                        JarProcess.command(
-                                        "kernel",
-                                        "show",
-                                        "--data",
-                                        dir.resolve("data").toString())
-                                .toArray(String[]::new)));
+        Processes.Result shown = portgateCommand(
+                net.gateway, "kernel", "show", "--data", dir.resolve("data").toString());
         assertThat(shown.out())
                 .contains("kernel data plane: on — table inet portgate, 4 forward(s)")
                 .contains("tcp . 8080 : 10.91.1.2 . 80")
@@ -162,6 +154,11 @@ class KernelIT {
                 .contains("\"client\":\"10.91.2.2:"));
         assertThat(held).isNotNull();
         gw.close();
+    }
+
+    /** A short portgate command (a client of the API, a knock) run in a namespace. */
+    private Processes.Result portgateCommand(String ns, String... args) throws Exception {
+        return Processes.run(LIMIT, net.in(ns, JarProcess.command(args).toArray(String[]::new)));
     }
 
     private long forwardStats(String name, String field) throws Exception {
@@ -220,19 +217,8 @@ class KernelIT {
         assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8104))
                 .as("closed before the knock")
                 .isNull();
-        Processes.Result knocked = Processes.run(
-                LIMIT,
-                net.in(
-                        net.client,
-                        JarProcess.command(
-                                        "knock",
-                                        RouterNet.GATEWAY_WAN,
-                                        "door",
-                                        "--key-file",
-                                        key.toString(),
-                                        "--port",
-                                        "62201")
-                                .toArray(String[]::new)));
+        Processes.Result knocked = portgateCommand(
+                net.client, "knock", RouterNet.GATEWAY_WAN, "door", "--key-file", key.toString(), "--port", "62201");
         assertThat(knocked.exit()).as(knocked.stderr()).isZero();
         await().atMost(LIMIT).until(() -> "seen 10.91.2.2".equals(connect(net.client, RouterNet.GATEWAY_WAN, 8104)));
         assertThat(net.table("portgate"))
@@ -260,16 +246,8 @@ class KernelIT {
                         + "add chain inet mine fw { type filter hook forward priority 0; policy drop; }; "
                         + "add rule inet mine fw ct status dnat accept"));
         JarProcess gw = portgate("kernel: { enabled: true }\n");
-        Processes.Result shown = Processes.run(
-                LIMIT,
-                net.in(
-                        net.gateway,
-                        JarProcess.command(
-                                        "kernel",
-                                        "show",
-                                        "--data",
-                                        dir.resolve("data").toString())
-                                .toArray(String[]::new)));
+        Processes.Result shown = portgateCommand(
+                net.gateway, "kernel", "show", "--data", dir.resolve("data").toString());
         assertThat(shown.out()).contains("note: table inet mine, chain fw (hook forward, policy drop) drops");
         String made = net.api(
                 dir,
@@ -372,6 +350,57 @@ class KernelIT {
                 .untilAsserted(() -> assertThat(net.table("portgate")).contains("tcp . 8000 : 10.91.1.2 . 8000"));
         assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8000)).isEqualTo("seen 10.91.2.2");
         gw.close();
+    }
+
+    @Test
+    void upnpMappingsBecomeKernelRulesToo() throws Exception {
+        String upnpc = Peers.require("upnpc");
+        serveThePeersAddress(8010);
+        int http = 15000 + (int) (ProcessHandle.current().pid() % 1000);
+        portgate("kernel: { enabled: true }\n"
+                + "igd:\n  lan: [ 10.91.1.1 ]\n  external-address: 10.91.2.1\n  nat-pmp: false\n  pcp: false\n"
+                + "  http-port: " + http + "\n");
+        // -u: the description's address, without SSDP; -i: the external address is a private one.
+        Processes.Result mapped = net.exec(
+                net.server,
+                upnpc,
+                "-i",
+                "-u",
+                "http://10.91.1.1:" + http + "/rootDesc.xml",
+                "-a",
+                RouterNet.SERVER,
+                "8010",
+                "8010",
+                "TCP");
+        assertThat(mapped.out()).as(mapped.stderr()).contains("is redirected to internal 10.91.1.2:8010");
+        await().atMost(LIMIT)
+                .untilAsserted(() -> assertThat(net.table("portgate")).contains("tcp . 8010 : 10.91.1.2 . 8010"));
+        assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8010)).isEqualTo("seen 10.91.2.2");
+    }
+
+    @Test
+    void rateLimitsAndWanInterfacesAreKeptInTheKernel() throws Exception {
+        serveThePeersAddress(80);
+        portgate("kernel: { enabled: true, wan: [ " + net.wanInterface() + " ] }\n"
+                + "forwards:\n"
+                + "  - { name: slow, listen: 0.0.0.0:8401, target: 10.91.1.2:80, rate-limit: 2/m }\n"
+                + "  - { name: outside, listen: 0.0.0.0:8402, target: 10.91.1.2:80 }\n");
+        // rate-limit: 2 new connections a minute per source; the third within the minute is refused and counted.
+        assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8401)).isEqualTo("seen 10.91.2.2");
+        assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8401)).isEqualTo("seen 10.91.2.2");
+        assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8401))
+                .as("over the rate")
+                .isNull();
+        assertThat(connect(net.lan2, RouterNet.GATEWAY_WAN, 8401))
+                .as("another source has its own rate")
+                .isNotNull();
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(forwardStats("slow", "refused-denied"))
+                .isGreaterThanOrEqualTo(1));
+        // wan: the forward takes connections arriving on the WAN interface, and LAN ones to the WAN address
+        // (reflection); a LAN device at the gateway's LAN address is not forwarded.
+        assertThat(connect(net.client, RouterNet.GATEWAY_WAN, 8402)).isEqualTo("seen 10.91.2.2");
+        assertThat(connect(net.lan2, RouterNet.GATEWAY_WAN, 8402)).startsWith("seen ");
+        assertThat(connect(net.lan2, RouterNet.GATEWAY_LAN, 8402)).isNull();
     }
 
     @Test
