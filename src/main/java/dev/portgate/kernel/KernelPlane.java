@@ -77,6 +77,8 @@ public final class KernelPlane implements AutoCloseable {
     private Firewall firewallWritten;
     private final Map<InetAddress, Instant> bansWritten = new HashMap<>();
     private long ticks;
+    private long countersDue;
+    private long flowsDue;
     private final WriteTimes writes = new WriteTimes();
     private volatile List<String> others = List.of();
 
@@ -527,12 +529,15 @@ public final class KernelPlane implements AutoCloseable {
         try {
             syncFirewallAndBans();
             ticks++;
-            int every = installed.size() > 1000 ? 10 : 2;
-            if (ticks % every == 0) {
+            long now = System.nanoTime();
+            if (now >= countersDue) {
                 readCounters();
+                countersDue = paced(now, 2);
             }
-            if (ticks % 5 == 0) {
+            now = System.nanoTime();
+            if (now >= flowsDue) {
                 scanFlows();
+                flowsDue = paced(now, 5);
             }
             if (ticks % 60 == 0) {
                 checkOtherTables();
@@ -540,6 +545,15 @@ public final class KernelPlane implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("kernel data plane: {}", e.toString());
         }
+    }
+
+    /**
+     * When a reading that started at {@code start} may run again: after {@code seconds}, or later when it took
+     * long (thousands of forwards), so that reading never takes more than a twentieth of a core.
+     */
+    private static long paced(long start, int seconds) {
+        long took = System.nanoTime() - start;
+        return start + Math.max(TimeUnit.SECONDS.toNanos(seconds), 20 * took);
     }
 
     private void syncFirewallAndBans() {
