@@ -77,6 +77,7 @@ public final class KernelPlane implements AutoCloseable {
     private Firewall firewallWritten;
     private final Map<InetAddress, Instant> bansWritten = new HashMap<>();
     private long ticks;
+    private int nextId = 1;
     private long countersDue;
     private long flowsDue;
     private final WriteTimes writes = new WriteTimes();
@@ -262,6 +263,10 @@ public final class KernelPlane implements AutoCloseable {
 
     /** Adds a kernel forward; returns nft's error, or null once it is in the kernel (or queued for the first write). */
     public String install(ActiveForward active) {
+        if (installed.containsKey(active.name())) {
+            // Still in the kernel from before (a change that failed half-way is retried): change it in place.
+            return replace(active);
+        }
         PortForward f = (PortForward) active.forward();
         int id = allocate(f.name());
         if (id < 0) {
@@ -286,6 +291,7 @@ public final class KernelPlane implements AutoCloseable {
         if (i == null) {
             return install(active);
         }
+
         PortForward f = (PortForward) active.forward();
         KernelTable.Slot before = i.slot;
         KernelTable.Slot after = new KernelTable.Slot(before.id(), f, masquerade(f));
@@ -317,7 +323,14 @@ public final class KernelPlane implements AutoCloseable {
         if (i == null) {
             return;
         }
-        String script = table.uninstall(i.slot) + table.setElements("delete", releaseMasq(i.masq));
+        StringBuilder doors = new StringBuilder();
+        for (Doors.Open d : policy.doors().list()) {
+            if (d.forward().equals(name)
+                    && i.slot.forward().limits().protection().access().gated()) {
+                doors.append(table.closeDoor(i.slot, Addresses.unmap(d.source())));
+            }
+        }
+        String script = table.uninstall(i.slot) + doors + table.setElements("delete", releaseMasq(i.masq));
         String error = write(name, script);
         if (error != null) {
             log.warn("forward \"{}\": removing it from the kernel failed: {}", name, error);
@@ -402,24 +415,30 @@ public final class KernelPlane implements AutoCloseable {
         return writes;
     }
 
+    /**
+     * An id for a forward: the one it had in the table a previous run left, else the next free one after the
+     * last given. Ids go round rather than being reused at once, so a freed id's late conntrack deletion or
+     * leftover door cannot meet a new forward.
+     */
     private int allocate(String name) {
         Integer previous = previousIds.remove(name);
         if (previous != null && previous > 0 && previous <= KernelTable.MAX_ID && !used.get(previous)) {
             used.set(previous);
             return previous;
         }
-        int id = used.nextClearBit(1);
-        while (id <= KernelTable.MAX_ID && previousIds.containsValue(id)) {
-            id = used.nextClearBit(id + 1);
-        }
-        if (id > KernelTable.MAX_ID) {
-            id = used.nextClearBit(1);
-            if (id > KernelTable.MAX_ID) {
-                return -1;
+        for (int round = 0; round < 2; round++) {
+            int id = used.nextClearBit(Math.max(1, nextId));
+            while (id <= KernelTable.MAX_ID && previousIds.containsValue(id)) {
+                id = used.nextClearBit(id + 1);
             }
+            if (id <= KernelTable.MAX_ID) {
+                used.set(id);
+                nextId = id + 1;
+                return id;
+            }
+            nextId = 1;
         }
-        used.set(id);
-        return id;
+        return -1;
     }
 
     private boolean masquerade(PortForward f) {

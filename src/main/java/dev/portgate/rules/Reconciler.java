@@ -212,8 +212,8 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
             return;
         }
         closeListeners(r);
-        if (r.placement.kernel() && r.error == null) {
-            kernel.uninstall(name);
+        if (r.placement.kernel()) {
+            kernel.uninstall(name); // also what a change that failed half-way left there
         }
         r.active.closeConnections();
         log.info("forward \"{}\" stopped", name);

@@ -263,7 +263,7 @@ class KernelIT {
         // moment after the change: the entries are deleted off the change's path.
         await().atMost(LIMIT).until(() -> held.roundTrip("after", Duration.ofSeconds(1)) == null);
         assertThat(held.ended(LIMIT)).isTrue();
-        assertThat(net.table("portgate")).doesNotContain("8200");
+        assertThat(net.table("portgate")).doesNotContain(". 8200 :");
         assertThat(net.table("mine")).contains("comment \"theirs\"").contains("ct status dnat accept");
         gw.signal("TERM");
         assertThat(gw.awaitExit(LIMIT)).isEqualTo(143);
