@@ -94,6 +94,20 @@ echo "| path | TCP 1 stream Gbit/s (gateway CPU) | TCP 8 streams | new conn/s (w
 echo "| --- | --- | --- | --- | --- | --- |"
 row "routed direct (start)" 0 10.92.1.2 5201 80 yes
 
+# The kernel's NAT with nothing of portgate's: one hand-written DNAT rule per port (the issue's baseline).
+inns $G nft -f - <<NFT
+table ip bare {
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr 10.92.2.1 tcp dport 15241 dnat to 10.92.1.2:5201
+    ip daddr 10.92.2.1 udp dport 15241 dnat to 10.92.1.2:5201
+    ip daddr 10.92.2.1 tcp dport 15242 dnat to 10.92.1.2:80
+  }
+}
+NFT
+row "plain nft DNAT rule" 0 10.92.2.1 15241 15242 yes
+inns $G nft delete table ip bare
+
 cat > "$WORK/portgate.yaml" <<YAML
 kernel: { enabled: true }
 forwards:
