@@ -55,23 +55,7 @@ public final class ListenerFactory {
             return List.of(failed(active.forward(), e));
         }
         if (active.forward() instanceof PortForward pf) {
-            PortRange ports = pf.listen().ports();
-            for (int port = ports.first(); port <= ports.last(); port++) {
-                if (pf.protocols().contains(Protocol.TCP)) {
-                    int listenPort = port;
-                    out.add(new TcpListener(
-                            transport,
-                            null,
-                            active,
-                            pf.listen().address(),
-                            port,
-                            () -> new TcpAcceptor(active, policy, direct, listenPort, wrap)));
-                }
-                if (pf.protocols().contains(Protocol.UDP)) {
-                    out.add(new UdpListener(
-                            transport, active, policy, pf.listen().address(), port));
-                }
-            }
+            out.addAll(portListeners(active, pf, pf.listen().address(), wrap));
         } else if (active.forward() instanceof DynamicForward df) {
             out.add(new TcpListener(
                     transport,
@@ -120,22 +104,30 @@ public final class ListenerFactory {
             loopbacks.add(Addresses.literal("::1"));
         }
         List<Listener> out = new ArrayList<>();
-        PortRange ports = pf.listen().ports();
         for (InetAddress address : loopbacks) {
-            for (int port = ports.first(); port <= ports.last(); port++) {
-                if (pf.protocols().contains(Protocol.TCP)) {
-                    int listenPort = port;
-                    out.add(new TcpListener(
-                            transport,
-                            null,
-                            active,
-                            address,
-                            port,
-                            () -> new TcpAcceptor(active, policy, direct, listenPort, TcpAcceptor.Tls.NONE)));
-                }
-                if (pf.protocols().contains(Protocol.UDP)) {
-                    out.add(new UdpListener(transport, active, policy, address, port));
-                }
+            out.addAll(portListeners(active, pf, address, TcpAcceptor.Tls.NONE));
+        }
+        return out;
+    }
+
+    /** A port forward's listeners on one address: one per port of its range and per protocol. */
+    private List<Listener> portListeners(
+            ActiveForward active, PortForward pf, InetAddress address, TcpAcceptor.Tls wrap) {
+        List<Listener> out = new ArrayList<>();
+        PortRange ports = pf.listen().ports();
+        for (int port = ports.first(); port <= ports.last(); port++) {
+            if (pf.protocols().contains(Protocol.TCP)) {
+                int listenPort = port;
+                out.add(new TcpListener(
+                        transport,
+                        null,
+                        active,
+                        address,
+                        port,
+                        () -> new TcpAcceptor(active, policy, direct, listenPort, wrap)));
+            }
+            if (pf.protocols().contains(Protocol.UDP)) {
+                out.add(new UdpListener(transport, active, policy, address, port));
             }
         }
         return out;
