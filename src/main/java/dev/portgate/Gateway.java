@@ -12,6 +12,7 @@ import dev.portgate.net.EgressObserver;
 import dev.portgate.net.EgressPort;
 import dev.portgate.net.ListenerFactory;
 import dev.portgate.net.SideConnections;
+import dev.portgate.net.TargetProbe;
 import dev.portgate.net.TlsContexts;
 import dev.portgate.net.Transport;
 import dev.portgate.policy.Bans;
@@ -23,6 +24,7 @@ import dev.portgate.policy.Policy;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.Expiry;
+import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import dev.portgate.socks.ProxyServices;
@@ -46,6 +48,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -57,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    /** How long a forward may go unused before its target is checked by a probe. */
+    private static final Duration TARGET_PROBE_EVERY = Duration.ofSeconds(60);
 
     /** How the gateway is run: the CLI's serve options. {@code console} null means no console. */
     public record Settings(
@@ -109,6 +114,7 @@ public final class Gateway implements AutoCloseable {
 
     private final Triggers triggers;
     private final Expiry expiry;
+    private final TargetProbe probe;
     private final IgdService igd;
     private final Upstream upstream;
     private final KnockPort knockPort;
@@ -179,6 +185,14 @@ public final class Gateway implements AutoCloseable {
         this.side = new SideConnections(reconciler.connectionIds());
         this.triggers = new Triggers(rules, Clock.systemUTC());
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
+        this.probe = new TargetProbe(
+                        transport,
+                        () -> reconciler.status().values().stream()
+                                .map(ForwardStatus::active)
+                                .filter(Objects::nonNull)
+                                .toList(),
+                        TARGET_PROBE_EVERY)
+                .start();
         this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
         this.upstream = new Upstream(rules, igd, Clock.systemUTC());
         this.knockPort = new KnockPort(transport, knocks, audit, authWorkers);
@@ -186,7 +200,26 @@ public final class Gateway implements AutoCloseable {
         SessionRules sessionRules = new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges);
         this.ssh = new SshServerRunner(config ->
                 new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
-        this.reloader = new ConfigReloader(settings.config(), this::apply);
+        this.reloader = new ConfigReloader(settings.config(), this::apply, new ConfigReloader.Listener() {
+            @Override
+            public void refused(ConfigReloader.Refusal r) {
+                audit.record(
+                        Actor.config(r.file().toString()),
+                        "config.refused",
+                        r.file().toString(),
+                        r.problems().size() + " problem(s): "
+                                + String.join(
+                                        "; ",
+                                        r.problems().stream()
+                                                .map(Object::toString)
+                                                .toList()));
+            }
+
+            @Override
+            public void recovered(Path file) {
+                audit.record(Actor.config(file.toString()), "config.accepted", file.toString(), "a good file again");
+            }
+        });
         this.web = settings.console() == null
                 ? null
                 : ConsoleLaunch.start(
@@ -205,7 +238,9 @@ public final class Gateway implements AutoCloseable {
                                 upstream,
                                 policy,
                                 triggers,
-                                kernel));
+                                kernel,
+                                reloader,
+                                probe));
         if (web != null) {
             igd.consoleUrl(web.url());
         }
@@ -332,6 +367,7 @@ public final class Gateway implements AutoCloseable {
         triggers.close();
         igd.close();
         expiry.close();
+        probe.close();
         reconciler.close();
         kernel.close();
         endpoints.close();

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
         name = "portgate",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "A port-forwarding gateway: static TCP/UDP forwards, and more to come.",
+        description =
+                "A port-forwarding gateway: static TCP/UDP forwards in the kernel or a relay, SSH -L/-R/-D, SOCKS5 and"
+                        + " HTTP proxies, UPnP/NAT-PMP/PCP, port triggering, knocks and login doors.",
         subcommands = {
             ServeCommand.class,
             CheckCommand.class,
@@ -22,6 +24,7 @@ import picocli.CommandLine.Command;
             KnockKeyCommand.class,
             AuditCommand.class,
             HashPasswordCommand.class,
+            AdminCommand.class,
             SshCommand.class,
             CommandLine.HelpCommand.class
         })

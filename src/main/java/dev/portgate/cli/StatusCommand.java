@@ -41,6 +41,13 @@ final class StatusCommand implements Callable<Integer> {
                     Table.bytes(s.path("rate-in").asLong()),
                     Table.bytes(s.path("rate-out").asLong()),
                     s.path("refused").asLong());
+            JsonNode refused = s.path("config-refused");
+            if (!refused.isMissingNode()) {
+                System.out.printf(
+                        "CONFIG REFUSED: %s was edited at %s and refused whole; the rules from before stay:%n",
+                        refused.path("file").asText(), refused.path("at").asText());
+                refused.path("problems").forEach(p -> System.out.println("  " + p.asText()));
+            }
             JsonNode endpoints = api.get("/api/v1/ssh-endpoints");
             for (JsonNode e : endpoints) {
                 System.out.printf(
@@ -55,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             System.out.println();
             ForwardCommand.printForwards(forwards, System.out);
-            return s.path("failed").asInt() > 0 ? ExitCodes.INVALID : ExitCodes.OK;
+            return s.path("failed").asInt() > 0 || !refused.isMissingNode() ? ExitCodes.INVALID : ExitCodes.OK;
         } catch (ApiClient.Failure e) {
             return ClientOptions.fail(e, System.err);
         }

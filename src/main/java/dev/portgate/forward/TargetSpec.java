@@ -21,6 +21,9 @@ public record TargetSpec(String host, PortRange ports) {
                     "\"" + text.strip() + "\" has no host — write host:port, e.g. 192.168.1.5:80");
         }
         String host = hp.host();
+        if (Addresses.literal(host) == null && looksLikeIpv4(host)) {
+            throw new IllegalArgumentException(mistypedIpv4(host));
+        }
         if (Addresses.literal(host) == null && !isHostName(host)) {
             throw new IllegalArgumentException("\"" + host + "\" is neither an IP address nor a host name");
         }
@@ -28,6 +31,23 @@ public record TargetSpec(String host, PortRange ports) {
             host = host.substring(1, host.length() - 1);
         }
         return new TargetSpec(host, PortRange.parse(hp.ports()));
+    }
+
+    /** Only digits and dots: no host name is all numbers, so it is an IPv4 address typed wrong. */
+    static boolean looksLikeIpv4(String host) {
+        return !host.isEmpty() && host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    private static String mistypedIpv4(String host) {
+        String[] parts = host.split("\\.", -1);
+        for (String p : parts) {
+            if (!p.isEmpty() && p.length() <= 9 && Integer.parseInt(p) > 255) {
+                return "\"" + host + "\" is not an IP address: " + p
+                        + " is over 255 (each of the four numbers is 0-255)";
+            }
+        }
+        return "\"" + host
+                + "\" is not an IP address: an IPv4 address is four numbers 0-255 with dots, like 192.168.1.20";
     }
 
     static boolean isHostName(String host) {

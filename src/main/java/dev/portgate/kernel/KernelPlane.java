@@ -9,6 +9,7 @@ import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortForward;
 import dev.portgate.net.ActiveForward;
+import dev.portgate.net.AttachedNetworks;
 import dev.portgate.policy.Bans;
 import dev.portgate.policy.Doors;
 import dev.portgate.policy.Firewall;

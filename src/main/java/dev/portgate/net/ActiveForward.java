@@ -5,6 +5,8 @@ import dev.portgate.forward.Protocol;
 import io.netty.channel.Channel;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ public final class ActiveForward {
 
     private volatile Forward forward;
     private final ForwardStats stats = new ForwardStats();
+    private final TargetHealth health = new TargetHealth(Clock.systemUTC());
+    private final Instant started = Instant.now();
     private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids;
 
@@ -30,6 +34,15 @@ public final class ActiveForward {
 
     public Forward forward() {
         return forward;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    /** Whether the target answered the last dial or probe. */
+    public TargetHealth health() {
+        return health;
     }
 
     public void update(Forward next) {

@@ -135,15 +135,17 @@ final class TcpAcceptor extends FirstHandler {
         dialer.dial(inbound, host, port).addListener(f -> {
             if (!f.isSuccess()) {
                 stats.refused(ForwardStats.Refusal.DIAL_FAILED);
+                active.health().failed(f.cause());
                 log.warn(
                         "forward \"{}\": cannot reach {} for {}: {}",
                         forward.name(),
                         target,
                         Addresses.format(client),
-                        Errors.reason(f.cause()));
+                        TargetHealth.reason(f.cause()));
                 reset(inbound);
                 return;
             }
+            active.health().reached();
             Channel outbound = (Channel) f.getNow();
             if (!inbound.isActive()) {
                 outbound.close();

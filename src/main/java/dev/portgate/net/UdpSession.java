@@ -75,7 +75,8 @@ final class UdpSession {
                 .resolve(InetSocketAddress.createUnresolved(host, port))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        fail("cannot resolve " + host + ": " + Errors.reason(f.cause()));
+                        active.health().failed(f.cause());
+                        fail("cannot resolve " + host + ": " + TargetHealth.reason(f.cause()));
                         return;
                     }
                     connect((InetSocketAddress) f.getNow());

@@ -1,5 +1,6 @@
 package dev.portgate.policy;
 
+import dev.portgate.forward.Cidr;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.PortForward;
@@ -10,7 +11,8 @@ import java.util.Map;
 
 /**
  * How exposed a forward's door is: who can reach it (loopback only, an allow-list, or anyone), how
- * it is guarded, and a warning when a well-known risky service is reachable from anywhere unguarded.
+ * it is guarded, and a warning when a well-known risky service is reachable from anywhere unguarded —
+ * each warning with the changes that would answer it.
  */
 public record Exposure(
         String forward,
@@ -19,11 +21,18 @@ public record Exposure(
         String access,
         boolean guarded,
         String service,
-        List<String> warnings) {
+        List<Warning> warnings) {
+
+    /** What is wrong, in plain words, and the edits that fix it (each a partial forward, as PATCH takes it). */
+    public record Warning(String code, String text, List<Fix> fixes) {}
+
+    /** One way to fix a warning: a button's label and the keys it sets on the forward. */
+    public record Fix(String id, String label, Map<String, Object> patch) {}
 
     /** Services scanners look for first, by port. */
     private static final Map<Integer, String> RISKY = Map.ofEntries(
             Map.entry(21, "FTP"),
+            Map.entry(22, "SSH"),
             Map.entry(23, "Telnet"),
             Map.entry(135, "MS RPC"),
             Map.entry(139, "SMB"),
@@ -43,7 +52,11 @@ public record Exposure(
             Map.entry(11211, "memcached"),
             Map.entry(27017, "MongoDB"));
 
-    public static Exposure of(Forward f, Firewall firewall) {
+    /** A rate that stops password guessing but not a person: ten new connections a minute per address. */
+    static final String GUESSING_RATE = "10/m";
+
+    /** {@code lan}: the networks "my network" means — those on the gateway's own interfaces. */
+    public static Exposure of(Forward f, Firewall firewall, List<Cidr> lan) {
         boolean loopback = f.listen().address().isLoopbackAddress();
         boolean restricted = !f.limits().allow().isEmpty() || !firewall.allow().isEmpty();
         String reach = loopback ? "this machine only" : restricted ? "allow-listed sources" : "anyone";
@@ -55,19 +68,28 @@ public record Exposure(
         String access = p.access().label() + (mutualTls ? " (client certificates)" : "");
         String service = "";
         if (f instanceof PortForward pf) {
+            // The target port first: SSH moved to 2222 outside is still SSH inside.
             service = RISKY.getOrDefault(
                     pf.target().ports().first(),
                     RISKY.getOrDefault(pf.listen().ports().first(), ""));
         }
-        List<String> warnings = new ArrayList<>();
+        List<Warning> warnings = new ArrayList<>();
+        Fix limitToLan = new Fix(
+                "limit-to-lan",
+                "Limit to my network",
+                Map.of("allow", lan.stream().map(Cidr::toString).toList()));
+        Fix login = new Fix("require-login", "Require a login", Map.of("access", "login", "open-for", "1h"));
+        Fix closeLater = new Fix("close-at", "Close it at a set time", Map.of("expires", "2h"));
         if (f.enabled() && reach.equals("anyone") && !guarded) {
             if (!service.isEmpty()) {
-                warnings.add(
-                        service
-                                + " is reachable from anywhere without protection — add allow:, or access: knock/login, or client certificates");
+                warnings.add(new Warning(
+                        "exposed",
+                        service + " is reachable from anywhere with no protection: anyone on the internet can try it",
+                        f instanceof PortForward ? List.of(limitToLan, login, closeLater) : List.of(limitToLan)));
             }
             if (f instanceof DynamicForward) {
-                warnings.add("an open proxy: anyone can use it to reach your network");
+                warnings.add(new Warning(
+                        "open-proxy", "an open proxy: anyone can use it to reach your network", List.of(limitToLan)));
             }
         }
         if (f.enabled()
@@ -76,8 +98,18 @@ public record Exposure(
                 && p.rateLimit() == null
                 && !service.isEmpty()
                 && reach.equals("anyone")) {
-            warnings.add("no rate-limit: password guessing against " + service + " runs at full speed");
+            warnings.add(new Warning(
+                    "no-rate-limit",
+                    "no rate limit: password guessing against " + service + " runs at full speed",
+                    List.of(new Fix(
+                            "add-rate-limit",
+                            "Add a rate limit (" + GUESSING_RATE + " per address)",
+                            Map.of("rate-limit", GUESSING_RATE)))));
         }
         return new Exposure(f.name(), f.listen().toString(), reach, access, guarded, service, List.copyOf(warnings));
+    }
+
+    public List<String> texts() {
+        return warnings.stream().map(Warning::text).toList();
     }
 }

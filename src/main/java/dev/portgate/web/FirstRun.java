@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The credentials a fresh gateway needs: the console's admin password (from PORTGATE_ADMIN_PASSWORD,
@@ -15,16 +17,24 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class FirstRun {
 
+    private static final Logger log = LoggerFactory.getLogger(FirstRun.class);
+
     public static final String TOKEN_FILE = "api-token";
     public static final String URL_FILE = "console-url";
     static final String DATA_TOKEN_NAME = "data-folder";
     static final String ENV_TOKEN_NAME = "environment";
+    public static final int MIN_PASSWORD = AccountApi.MIN_PASSWORD;
 
     private FirstRun() {}
 
     /** Returns the line to print once, or null when nothing new was made. */
     public static String ensureAdmin(Accounts accounts, String fromEnvironment) {
         if (accounts.hasUser(Accounts.ADMIN)) {
+            if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+                // Only a first start takes it; say so, or a user setting it to regain access waits in vain.
+                log.info("PORTGATE_ADMIN_PASSWORD is set but the admin exists already, so it is not used — to"
+                        + " reset a lost password: portgate admin reset-password --data DIR");
+            }
             return null;
         }
         String password = fromEnvironment;

@@ -7,27 +7,50 @@ import dev.portgate.config.ForwardJson;
 import dev.portgate.config.Problems;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
+import dev.portgate.forward.PortForward;
+import dev.portgate.igd.Upstream;
+import dev.portgate.igd.UpstreamMapping;
+import dev.portgate.net.TargetHealth;
+import dev.portgate.net.TargetProbe;
 import dev.portgate.rules.ChangeResult;
+import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /** {@code /api/v1/forwards}: list, show, add, replace, edit, enable, disable, delete. */
 final class ForwardsApi {
 
     /** Keys the API returns but does not take: a GET's output can be sent back as it is. */
-    private static final Set<String> READ_ONLY =
-            Set.of("origin", "origin-detail", "state", "error", "stats", "plane", "plane-reason", "warning");
+    private static final Set<String> READ_ONLY = Set.of(
+            "origin",
+            "origin-detail",
+            "state",
+            "error",
+            "stats",
+            "plane",
+            "plane-reason",
+            "warning",
+            "risks",
+            "target-health",
+            "share");
 
     private final RuleService rules;
     private final Reconciler reconciler;
+    private final Risks risks;
+    private final TargetProbe probe;
+    private final Reachability reach;
 
-    ForwardsApi(RuleService rules, Reconciler reconciler) {
+    ForwardsApi(RuleService rules, Reconciler reconciler, Risks risks, TargetProbe probe, Reachability reach) {
         this.rules = rules;
         this.reconciler = reconciler;
+        this.risks = risks;
+        this.probe = probe;
+        this.reach = reach;
     }
 
     void register(RoutesConfig r) {
@@ -39,16 +62,26 @@ final class ForwardsApi {
         r.delete("/api/v1/forwards/{name}", this::delete);
         r.post("/api/v1/forwards/{name}/enable", ctx -> enable(ctx, true));
         r.post("/api/v1/forwards/{name}/disable", ctx -> enable(ctx, false));
+        r.post("/api/v1/forwards/{name}/test", this::test);
     }
 
     private void list(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
-        rules.forwards().forEach(f -> out.add(view(f)));
+        Optional<Reachability.Where> where = reach.where();
+        rules.forwards().forEach(f -> out.add(view(f, where)));
         ctx.json(out);
     }
 
     private ObjectNode view(Forward f) {
-        return Views.forward(f, reconciler.status(f.name()));
+        return view(f, reach.where());
+    }
+
+    private ObjectNode view(Forward f, Optional<Reachability.Where> where) {
+        ObjectNode o = Views.forward(f, reconciler.status(f.name()));
+        o.put("share", reach.share(f, where));
+        // The same warnings the Security page shows, so the form can offer their fixes at save time.
+        o.set("risks", Risks.json(risks.of(f)));
+        return o;
     }
 
     private Forward find(Context ctx) {
@@ -94,6 +127,70 @@ final class ForwardsApi {
                 Authenticator.caller(ctx).actor()));
         reconciler.awaitApplied();
         ctx.status(204);
+    }
+
+    /**
+     * What can be checked from here, honestly: the listener, the target, the router above. What cannot —
+     * whether the port answers from the internet — is said, not guessed.
+     */
+    private void test(Context ctx) throws Exception {
+        Forward f = find(ctx);
+        ForwardStatus s = reconciler.status(f.name());
+        ArrayNode checks = Views.JSON.createArrayNode();
+        boolean up = s != null && s.state() == ForwardStatus.State.LISTENING;
+        check(
+                checks,
+                "listener",
+                up,
+                up
+                        ? "listening on " + f.listen() + (s.placement().kernel() ? " (in the kernel)" : "")
+                        : s == null
+                                ? "not started yet"
+                                : s.state() == ForwardStatus.State.DISABLED
+                                        ? "the forward is off"
+                                        : "not listening: " + s.error());
+        if (up && s.active() != null && f instanceof PortForward pf) {
+            TargetHealth.Snapshot h = probe.check(s.active()).get(10, TimeUnit.SECONDS);
+            String target = pf.target().toString();
+            switch (h.state()) {
+                case REACHABLE -> check(checks, "target", true, target + " answers");
+                case UNREACHABLE -> check(checks, "target", false, target + ": " + h.reason());
+                case UNKNOWN -> checks.addObject()
+                        .put("what", "target")
+                        .put("ok", (String) null)
+                        .put(
+                                "text",
+                                "UDP has no handshake: whether " + target + " answers shows when a client uses it");
+            }
+        }
+        Upstream.Status router = reach.upstream();
+        if (router.configured()) {
+            Optional<UpstreamMapping> m = router.mappings().stream()
+                    .filter(x -> x.forward().equals(f.name()))
+                    .findFirst();
+            check(
+                    checks,
+                    "router",
+                    m.isPresent() && m.get().error().isEmpty(),
+                    m.isEmpty()
+                            ? "the router above holds no mapping for it"
+                            : "the router above: " + m.get().state()
+                                    + (m.get().error().isEmpty()
+                                            ? ""
+                                            : " — " + m.get().error()));
+        }
+        ObjectNode o = Views.JSON.createObjectNode();
+        o.set("checks", checks);
+        o.put("share", reach.share(f, reach.where()));
+        o.put(
+                "cannot",
+                "whether it answers from the internet can only be tested from a machine outside your network —"
+                        + " ask a friend, or use a phone off Wi-Fi");
+        ctx.json(o);
+    }
+
+    private static void check(ArrayNode checks, String what, boolean ok, String text) {
+        checks.addObject().put("what", what).put("ok", ok).put("text", text);
     }
 
     private static Forward decode(JsonNode body, Caller caller) {

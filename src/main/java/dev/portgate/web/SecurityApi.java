@@ -28,8 +28,11 @@ final class SecurityApi {
     private final Policy policy;
     private final AuditLog audit;
     private final Triggers triggers;
+    private final Risks risks;
 
-    SecurityApi(RuleService rules, Reconciler reconciler, Policy policy, AuditLog audit, Triggers triggers) {
+    SecurityApi(
+            RuleService rules, Reconciler reconciler, Policy policy, AuditLog audit, Triggers triggers, Risks risks) {
+        this.risks = risks;
         this.triggers = triggers;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -61,7 +64,7 @@ final class SecurityApi {
         ArrayNode list = o.putArray("forwards");
         int warnings = 0;
         for (Forward f : rules.forwards()) {
-            Exposure e = Exposure.of(f, policy.firewall());
+            Exposure e = risks.of(f);
             ForwardStatus s = reconciler.status(f.name());
             ObjectNode x = list.addObject();
             x.put("forward", e.forward());
@@ -72,7 +75,7 @@ final class SecurityApi {
             x.put("access", e.access());
             x.put("guarded", e.guarded());
             x.put("service", e.service());
-            x.putPOJO("warnings", e.warnings());
+            x.set("warnings", Risks.json(e));
             warnings += e.warnings().size();
         }
         o.put("warnings", warnings);

@@ -2,6 +2,7 @@ package dev.portgate.web;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portgate.config.ConfigReloader;
 import dev.portgate.net.ForwardStats;
 import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
@@ -26,9 +27,16 @@ final class StatusApi {
     private final Instant started = Instant.now();
 
     private final SshEndpoints endpoints;
+    private final ConfigReloader reloader;
 
     StatusApi(
-            RuleService rules, Reconciler reconciler, TrafficHistory history, AuditLog audit, SshEndpoints endpoints) {
+            RuleService rules,
+            Reconciler reconciler,
+            TrafficHistory history,
+            AuditLog audit,
+            SshEndpoints endpoints,
+            ConfigReloader reloader) {
+        this.reloader = reloader;
         this.endpoints = endpoints;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -94,6 +102,14 @@ final class StatusApi {
         o.put("bytes-out", out);
         o.put("refused", refused);
         o.put("uptime-seconds", Duration.between(started, Instant.now()).toSeconds());
+        reloader.refusal().ifPresent(r -> {
+            // A live edit that did not take: shown until a good file is loaded.
+            ObjectNode c = o.putObject("config-refused");
+            c.put("file", r.file().toString());
+            c.put("at", r.at().toString());
+            ArrayNode problems = c.putArray("problems");
+            r.problems().forEach(p -> problems.add(p.toString()));
+        });
         List<TrafficHistory.Point> points = history.points();
         TrafficHistory.Point last = points.isEmpty() ? null : points.get(points.size() - 1);
         o.put("rate-in", last == null ? 0 : last.inPerSecond());

@@ -13,6 +13,7 @@ import dev.portgate.forward.Problem;
 import dev.portgate.kernel.KernelFlow;
 import dev.portgate.net.Connection;
 import dev.portgate.net.ForwardStats;
+import dev.portgate.net.TargetHealth;
 import dev.portgate.rules.ForwardStatus;
 import dev.portgate.store.AuditEntry;
 import java.time.Duration;
@@ -47,6 +48,20 @@ final class Views {
         }
         if (status != null && status.active() != null && status.active().warning() != null) {
             o.put("warning", status.active().warning());
+        }
+        if (status != null && status.active() != null) {
+            TargetHealth.Snapshot h = status.active().health().snapshot();
+            ObjectNode health = o.putObject("target-health");
+            health.put("state", h.state().name().toLowerCase(Locale.ROOT));
+            if (h.reason() != null) {
+                health.put("reason", h.reason());
+            }
+            if (h.since() != null) {
+                health.put("since", h.since().toString());
+            }
+            if (h.checked() != null) {
+                health.put("checked", h.checked().toString());
+            }
         }
         ObjectNode stats = o.putObject("stats");
         if (status != null && status.active() != null) {

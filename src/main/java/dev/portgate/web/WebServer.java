@@ -1,10 +1,12 @@
 package dev.portgate.web;
 
+import dev.portgate.config.ConfigReloader;
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
 import dev.portgate.kernel.KernelPlane;
 import dev.portgate.net.KeyStores;
 import dev.portgate.net.SideConnections;
+import dev.portgate.net.TargetProbe;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
 import dev.portgate.rules.Reconciler;
@@ -70,7 +72,9 @@ public final class WebServer implements AutoCloseable {
             Upstream upstream,
             Policy policy,
             Triggers triggers,
-            KernelPlane kernel) {
+            KernelPlane kernel,
+            ConfigReloader reloader,
+            TargetProbe probe) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         this.history = new TrafficHistory(reconciler);
@@ -78,12 +82,13 @@ public final class WebServer implements AutoCloseable {
         Authenticator auth = new Authenticator(accounts, sessions);
         AccountApi account = new AccountApi(
                 accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
-        ForwardsApi forwards = new ForwardsApi(rules, reconciler);
+        Risks risks = new Risks(policy);
+        ForwardsApi forwards = new ForwardsApi(rules, reconciler, risks, probe, new Reachability(igd, upstream));
         ConnectionsApi connections = new ConnectionsApi(reconciler, side, kernel);
         KernelApi kernelApi = new KernelApi(kernel);
-        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints);
+        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints, reloader);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
-        SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers);
+        SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers, risks);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
         this.app = Javalin.create(config ->
                 configure(config, auth, account, forwards, connections, status, igdApi, security, door, kernelApi));

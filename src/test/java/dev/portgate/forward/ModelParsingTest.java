@@ -62,6 +62,17 @@ class ModelParsingTest {
     }
 
     @Test
+    void anAddressWithANumberOver255IsAMistypedIpNotAHostName() {
+        assertThatThrownBy(() -> TargetSpec.parse("192.168.1.300:80"))
+                .hasMessage(
+                        "\"192.168.1.300\" is not an IP address: 300 is over 255 (each of the four numbers is 0-255)");
+        assertThatThrownBy(() -> TargetSpec.parse("192.168.1:80"))
+                .hasMessageContaining("an IPv4 address is four numbers 0-255");
+        assertThat(TargetSpec.parse("192.168.1.30:80").host()).isEqualTo("192.168.1.30");
+        assertThat(TargetSpec.parse("nas1.lan:80").host()).isEqualTo("nas1.lan");
+    }
+
+    @Test
     void durations() {
         assertThat(Durations.parse("90s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));

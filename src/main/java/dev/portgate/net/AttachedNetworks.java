@@ -1,4 +1,4 @@
-package dev.portgate.kernel;
+package dev.portgate.net;
 
 import dev.portgate.forward.Cidr;
 import java.net.Inet6Address;
@@ -11,11 +11,11 @@ import java.util.Collections;
 import java.util.List;
 
 /** The networks on the gateway's own interfaces (not loopback, not IPv6 link-local), and a named interface's addresses. */
-final class AttachedNetworks {
+public final class AttachedNetworks {
 
     private AttachedNetworks() {}
 
-    static List<Cidr> read() {
+    public static List<Cidr> read() {
         List<Cidr> out = new ArrayList<>();
         try {
             for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -39,7 +39,18 @@ final class AttachedNetworks {
         return out;
     }
 
-    static List<InetAddress> addressesOf(List<String> interfaces) {
+    /** The private networks the gateway is on ("my network"); the private ranges when it is on none. */
+    public static List<Cidr> lan() {
+        List<Cidr> own = read().stream()
+                .filter(c -> c.network().isSiteLocalAddress()
+                        || (c.network() instanceof Inet6Address && (c.network().getAddress()[0] & 0xfe) == 0xfc))
+                .toList();
+        return own.isEmpty()
+                ? List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("172.16.0.0/12"), Cidr.parse("192.168.0.0/16"))
+                : own;
+    }
+
+    public static List<InetAddress> addressesOf(List<String> interfaces) {
         List<InetAddress> out = new ArrayList<>();
         for (String name : interfaces) {
             try {
@@ -59,7 +70,7 @@ final class AttachedNetworks {
         return out;
     }
 
-    static boolean contains(List<Cidr> networks, InetAddress a) {
+    public static boolean contains(List<Cidr> networks, InetAddress a) {
         return networks.stream().anyMatch(c -> c.contains(a));
     }
 }
