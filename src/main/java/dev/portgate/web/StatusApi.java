@@ -28,6 +28,7 @@ final class StatusApi {
 
     private final SshEndpoints endpoints;
     private final ConfigReloader reloader;
+    private final Reachability reach;
 
     StatusApi(
             RuleService rules,
@@ -35,8 +36,10 @@ final class StatusApi {
             TrafficHistory history,
             AuditLog audit,
             SshEndpoints endpoints,
-            ConfigReloader reloader) {
+            ConfigReloader reloader,
+            Reachability reach) {
         this.reloader = reloader;
+        this.reach = reach;
         this.endpoints = endpoints;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -102,6 +105,9 @@ final class StatusApi {
         o.put("bytes-out", out);
         o.put("refused", refused);
         o.put("uptime-seconds", Duration.between(started, Instant.now()).toSeconds());
+        reach.where()
+                .ifPresent(
+                        w -> o.putObject("outside").put("address", w.address()).put("source", w.source()));
         reloader.refusal().ifPresent(r -> {
             // A live edit that did not take: shown until a good file is loaded.
             ObjectNode c = o.putObject("config-refused");

@@ -83,15 +83,17 @@ public final class WebServer implements AutoCloseable {
         AccountApi account = new AccountApi(
                 accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
         Risks risks = new Risks(policy);
-        ForwardsApi forwards = new ForwardsApi(rules, reconciler, risks, probe, new Reachability(igd, upstream));
+        Reachability reach = new Reachability(igd, upstream);
+        ForwardsApi forwards = new ForwardsApi(rules, reconciler, risks, probe, reach);
         ConnectionsApi connections = new ConnectionsApi(reconciler, side, kernel);
         KernelApi kernelApi = new KernelApi(kernel);
-        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints, reloader);
+        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints, reloader, reach);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers, risks);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
-        this.app = Javalin.create(config ->
-                configure(config, auth, account, forwards, connections, status, igdApi, security, door, kernelApi));
+        CatalogueApi catalogue = new CatalogueApi(new Devices(rules, igd));
+        this.app = Javalin.create(config -> configure(
+                config, auth, account, forwards, connections, status, igdApi, security, door, kernelApi, catalogue));
     }
 
     private void configure(
@@ -104,7 +106,8 @@ public final class WebServer implements AutoCloseable {
             IgdApi igdApi,
             SecurityApi security,
             DoorApi door,
-            KernelApi kernelApi) {
+            KernelApi kernelApi,
+            CatalogueApi catalogue) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -131,6 +134,7 @@ public final class WebServer implements AutoCloseable {
         account.registerPublic(r);
         account.register(r);
         forwards.register(r);
+        catalogue.register(r);
         connections.register(r);
         status.register(r);
         igdApi.register(r);
