@@ -169,11 +169,9 @@ public final class Accounts {
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long used = rs.getLong(4);
-                    out.add(new Token(
-                            rs.getString(1),
-                            rs.getString(2),
-                            Instant.ofEpochMilli(rs.getLong(3)),
-                            rs.wasNull() ? null : Instant.ofEpochMilli(used)));
+                    // Asked right after reading last_used: wasNull() speaks of the last column read.
+                    Instant lastUsed = rs.wasNull() ? null : Instant.ofEpochMilli(used);
+                    out.add(new Token(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), lastUsed));
                 }
             }
             return out;

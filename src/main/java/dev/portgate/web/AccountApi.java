@@ -153,14 +153,32 @@ final class AccountApi {
         ctx.json(out);
     }
 
+    /** The characters a token name may not have, said by name ("a space") so an invisible one is seen. */
+    private static String offending(String name) {
+        StringBuilder out = new StringBuilder();
+        name.codePoints()
+                .filter(c -> !(Character.isLetterOrDigit(c) && c < 128) && c != '.' && c != '_' && c != '-')
+                .distinct()
+                .forEach(c -> {
+                    if (out.length() > 0) {
+                        out.append(", ");
+                    }
+                    out.append(c == ' ' ? "a space" : "'" + Character.toString(c) + "'");
+                });
+        if (out.length() > 0) {
+            return out.toString();
+        }
+        return name.length() > 63 ? "more than 63 characters" : "a first character that is not a letter or digit";
+    }
+
     private void createToken(Context ctx) {
         String name = Bodies.text(Bodies.json(ctx), "name");
         if (!TOKEN_NAME.matcher(name).matches()) {
-            throw new ApiException(
-                    422,
-                    "token name is not valid",
-                    List.of(Problem.of(
-                            "", "name", "name \"" + name + "\" is not valid — use letters, digits, '.', '_' and '-'")));
+            String why = name.isBlank()
+                    ? "give the token a name, e.g. backup-script"
+                    : "token name \"" + name + "\" has " + offending(name)
+                            + " — use only letters, digits, '.', '_' and '-'";
+            throw new ApiException(422, why, List.of(Problem.of("", "name", why)));
         }
         String secret = "pgt_" + PasswordHash.randomSecret(32);
         if (!accounts.addToken(name, secret)) {

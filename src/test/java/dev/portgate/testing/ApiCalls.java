@@ -18,8 +18,14 @@ public final class ApiCalls {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ApiCalls(Path data) throws IOException {
-        this.base = Files.readString(data.resolve("console-url")).strip();
-        this.token = Files.readString(data.resolve("api-token")).strip();
+        this(
+                Files.readString(data.resolve("console-url")).strip(),
+                Files.readString(data.resolve("api-token")).strip());
+    }
+
+    public ApiCalls(String base, String token) {
+        this.base = base;
+        this.token = token;
     }
 
     public record Reply(int status, String body, HttpResponse<String> raw) {}

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -18,6 +20,11 @@ public final class Browser {
     private Browser() {}
 
     public static ChromeDriver start() {
+        return start(1400, 1000);
+    }
+
+    /** A window of this size: 1400×1000 for a desktop, 390×844 for a phone (it then also reports a touch screen). */
+    public static ChromeDriver start(int width, int height) {
         String chromium = Peers.require("chromium");
         String driver = Peers.require("chromedriver");
         ChromeOptions options = new ChromeOptions();
@@ -32,7 +39,7 @@ public final class Browser {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
-                "--window-size=1400,1000");
+                "--window-size=" + width + "," + height);
         try {
             options.addArguments("--user-data-dir=" + Files.createTempDirectory("chromium"));
         } catch (IOException e) {
@@ -44,7 +51,20 @@ public final class Browser {
                 .build();
         ChromeDriver d = new ChromeDriver(service, options);
         d.manage().timeouts().implicitlyWait(Duration.ZERO);
+        if (width < 600) {
+            // The viewport a phone has: a window this narrow keeps the desktop's scrollbar and zoom otherwise.
+            d.executeCdpCommand(
+                    "Emulation.setDeviceMetricsOverride",
+                    Map.of("width", width, "height", height, "deviceScaleFactor", 2, "mobile", true));
+        }
         return d;
+    }
+
+    /** Makes pages see {@code prefers-color-scheme: dark} (or light). */
+    public static void colorScheme(ChromeDriver d, String scheme) {
+        d.executeCdpCommand(
+                "Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
     }
 
     public static Path screenshot(ChromeDriver driver, String name) throws IOException {
