@@ -1,6 +1,7 @@
 package dev.portgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -43,8 +44,35 @@ final class ClientOptions {
         try {
             return action.run(client());
         } catch (ApiClient.Failure e) {
-            return fail(e, System.err);
+            return json ? failJson(e) : fail(e, System.err);
+        } catch (IllegalArgumentException e) {
+            // The command line itself is wrong (an option the API was never asked about).
+            if (json) {
+                System.out.println(ApiClient.JSON
+                        .createObjectNode()
+                        .put("error", e.getMessage())
+                        .toPrettyString());
+            } else {
+                System.err.println("portgate: " + e.getMessage());
+            }
+            return ExitCodes.USAGE;
         }
+    }
+
+    /** With --json a script gets the error as JSON on standard output too, and the same exit code. */
+    static int failJson(ApiClient.Failure f) {
+        ObjectNode o = ApiClient.JSON.createObjectNode();
+        o.put("error", f.getMessage());
+        o.put("status", f.status);
+        if (f.body != null && f.body.has("problems")) {
+            o.set("problems", f.body.get("problems"));
+        }
+        System.out.println(o.toPrettyString());
+        return exitCode(f);
+    }
+
+    private static int exitCode(ApiClient.Failure f) {
+        return f.status == 0 || f.status == 401 || f.status == 403 ? UNREACHABLE : ExitCodes.INVALID;
     }
 
     /** Prints a failure the way a person can act on it; returns the exit code. */
@@ -58,9 +86,6 @@ final class ClientOptions {
                 }
             }
         }
-        if (f.status == 0 || f.status == 401 || f.status == 403) {
-            return UNREACHABLE;
-        }
-        return ExitCodes.INVALID;
+        return exitCode(f);
     }
 }

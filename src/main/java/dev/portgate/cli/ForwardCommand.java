@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code portgate forward add|list|show|edit|rm|enable|disable}, through the running gateway's API. */
@@ -22,7 +23,8 @@ import picocli.CommandLine.Parameters;
             ForwardCommand.Edit.class,
             ForwardCommand.Remove.class,
             ForwardCommand.Enable.class,
-            ForwardCommand.Disable.class
+            ForwardCommand.Disable.class,
+            ForwardCommand.ListPresets.class
         })
 final class ForwardCommand {
 
@@ -69,14 +71,20 @@ final class ForwardCommand {
 
     /** "added forward "x": tcp a -> b (listening)", or the JSON. */
     static int printChanged(ClientOptions client, String verb, String name, JsonNode f) {
+        boolean failed = f.path("state").asText().equals("failed");
         if (client.json) {
             System.out.println(f.toPrettyString());
         } else {
             System.out.println(verb + " forward \"" + name + "\": "
                     + f.path("protocol").asText() + " " + f.path("listen").asText() + " -> "
-                    + f.path("target").asText() + " (" + f.path("state").asText() + ")");
+                    + f.path("target").asText() + " (" + f.path("state").asText()
+                    + (failed ? ": " + f.path("error").asText() : "") + ")");
         }
-        return ExitCodes.OK;
+        for (JsonNode r : f.path("risks")) {
+            System.err.println("warning: " + r.path("text").asText());
+        }
+        // Saved, but not running: a script must not take it for a success.
+        return failed ? ExitCodes.FAILED : ExitCodes.OK;
     }
 
     static void printOne(JsonNode f, boolean json, PrintStream out) {
@@ -101,7 +109,17 @@ final class ForwardCommand {
         return b.toString();
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a forward.")
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Add a forward. Give --listen and --target, or ssh's -L [bind:]port:host:hostport, or a --preset",
+                "(portgate forward presets lists them) with --to HOST.",
+                "Examples:",
+                "  portgate forward add web --listen 8080 --target 192.168.1.5:80",
+                "  portgate forward add web -L 8080:192.168.1.5:80",
+                "  portgate forward add mc --preset minecraft-java --to 192.168.1.20"
+            })
     static final class Add implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -109,13 +127,98 @@ final class ForwardCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @ArgGroup(exclusive = false, multiplicity = "1")
-        ForwardFields fields;
+        @Option(
+                names = "--preset",
+                paramLabel = "ID",
+                description = "a game or service's ports and protocol (see: portgate forward presets)")
+        String preset;
+
+        @Option(names = "--to", paramLabel = "HOST", description = "the device a --preset forwards to")
+        String to;
+
+        @ArgGroup(exclusive = false)
+        ForwardFields fields = new ForwardFields();
 
         @Override
         public Integer call() {
-            return client.call(
-                    api -> printChanged(client, "added", name, api.post("/api/v1/forwards", fields.toJson(name))));
+            return client.call(api -> {
+                if (preset == null) {
+                    return printChanged(client, "added", name, api.post("/api/v1/forwards", fields.toJson(name)));
+                }
+                return addPreset(api);
+            });
+        }
+
+        /** One forward per protocol and port range the preset needs: NAME, then NAME-PROTO-PORT for the others. */
+        private int addPreset(ApiClient api) throws ApiClient.Failure {
+            JsonNode chosen = null;
+            for (JsonNode p : api.get("/api/v1/presets")) {
+                if (p.path("id").asText().equals(preset)) {
+                    chosen = p;
+                }
+            }
+            if (chosen == null) {
+                throw new ApiClient.Failure(
+                        400, "there is no preset \"" + preset + "\" — see: portgate forward presets", null);
+            }
+            if (to == null && fields.target == null) {
+                throw new ApiClient.Failure(400, "--preset needs --to HOST: the device that gets the ports", null);
+            }
+            if (chosen.has("risk")) {
+                System.err.println("risk: " + chosen.path("risk").asText());
+            }
+            int exit = ExitCodes.OK;
+            boolean first = true;
+            for (JsonNode part : chosen.path("ports")) {
+                String ports = part.path("ports").asText();
+                String n = first ? name : name + "-" + part.path("protocol").asText() + "-" + ports.split("-")[0];
+                first = false;
+                var json = fields.toJson(n);
+                json.put("protocol", part.path("protocol").asText());
+                json.put("listen", fields.listen != null ? fields.listen : ports);
+                json.put("target", (to != null ? bracket(to) : fields.target) + ":" + ports);
+                exit = Math.max(exit, printChanged(client, "added", n, api.post("/api/v1/forwards", json)));
+            }
+            return exit;
+        }
+
+        private static String bracket(String host) {
+            return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        }
+    }
+
+    @Command(
+            name = "presets",
+            mixinStandardHelpOptions = true,
+            description = "List the games and services --preset knows, with their ports.")
+    static final class ListPresets implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Override
+        public Integer call() {
+            return client.call(api -> {
+                JsonNode list = api.get("/api/v1/presets");
+                if (client.json) {
+                    System.out.println(list.toPrettyString());
+                    return ExitCodes.OK;
+                }
+                Table t = new Table("ID", "NAME", "PORTS", "CATEGORY");
+                for (JsonNode p : list) {
+                    StringBuilder ports = new StringBuilder();
+                    p.path("ports").forEach(x -> ports.append(ports.length() == 0 ? "" : ", ")
+                            .append(x.path("protocol").asText())
+                            .append(' ')
+                            .append(x.path("ports").asText()));
+                    t.row(
+                            p.path("id").asText(),
+                            p.path("name").asText(),
+                            ports,
+                            p.path("category").asText());
+                }
+                t.print(System.out);
+                return ExitCodes.OK;
+            });
         }
     }
 
@@ -196,7 +299,12 @@ final class ForwardCommand {
         public Integer call() {
             return client.call(api -> {
                 api.delete(path(name));
-                if (!client.json) {
+                if (client.json) {
+                    System.out.println(ApiClient.JSON
+                            .createObjectNode()
+                            .put("deleted", name)
+                            .toPrettyString());
+                } else {
                     System.out.println("deleted forward \"" + name + "\"");
                 }
                 return ExitCodes.OK;

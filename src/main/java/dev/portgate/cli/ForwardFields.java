@@ -45,10 +45,17 @@ final class ForwardFields {
             description = "carry it in the kernel (nftables NAT), in portgate's relay, or wherever it fits (auto)")
     String dataPlane;
 
+    @Option(
+            names = "-L",
+            paramLabel = "[bind:]port:host:hostport",
+            description = "ssh's form of --listen and --target together, e.g. -L 8080:192.168.1.5:80 (no bind: every"
+                    + " address)")
+    String sshStyle;
+
     @Option(names = "--description", paramLabel = "TEXT", description = "free text")
     String description;
 
-    @Option(names = "--disabled", description = "create it disabled")
+    @Option(names = "--disabled", description = "off: add creates it disabled, edit disables it")
     boolean disabled;
 
     @Option(
@@ -99,6 +106,19 @@ final class ForwardFields {
             o.put("name", name);
         }
         put(o, "protocol", protocol);
+        if (listen != null && looksLikeSshForm(listen)) {
+            throw new IllegalArgumentException("--listen " + listen + " looks like ssh's -L form: write -L " + listen
+                    + ", or --listen PORT --target HOST:PORT");
+        }
+        if (sshStyle != null) {
+            if (listen != null || target != null) {
+                throw new IllegalArgumentException(
+                        "-L gives both the listen and the target: leave out --listen and" + " --target");
+            }
+            String[] p = SshCommand.split(sshStyle, 4);
+            put(o, "listen", (p[0].isEmpty() || p[0].equals("*") ? "" : bracket(p[0]) + ":") + p[1]);
+            put(o, "target", bracket(p[2]) + ":" + p[3]);
+        }
         put(o, "listen", listen);
         put(o, "target", target);
         list(o, "allow", allow);
@@ -124,6 +144,15 @@ final class ForwardFields {
             o.put("enabled", false);
         }
         return o;
+    }
+
+    /** port:host:hostport or bind:port:host:hostport — three or more colons outside brackets, a port first or second. */
+    static boolean looksLikeSshForm(String s) {
+        return !s.startsWith("[") && s.matches("([^:\\[\\]]+:)?\\d{1,5}:[^:]+:\\d{1,5}(-\\d{1,5})?");
+    }
+
+    private static String bracket(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     private static void put(ObjectNode o, String key, String value) {

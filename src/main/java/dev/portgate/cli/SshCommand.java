@@ -13,15 +13,21 @@ import dev.portgate.forward.ProxyKind;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.forward.TargetSpec;
 import dev.portgate.rules.ChangeResult;
+import dev.portgate.ssh.SshEndpoint;
 import dev.portgate.ssh.SshEndpointConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,13 +72,17 @@ final class SshCommand implements Callable<Integer> {
 
     @Option(
             names = "-c",
-            paramLabel = "cipher[,cipher…]",
+            paramLabel = "CIPHER",
             split = ",",
+            splitSynopsisLabel = ",",
             description = "ciphers to offer, in order, as OpenSSH's -c")
     List<String> ciphers;
 
     @Option(names = "-N", description = "accepted for OpenSSH compatibility: portgate never runs commands")
     boolean noCommand;
+
+    /** What OpenSSH exits with when the connection or authentication fails. */
+    static final int OPENSSH_FAILURE = 255;
 
     @Parameters(index = "0", paramLabel = "user@host")
     String destination;
@@ -189,14 +199,50 @@ final class SshCommand implements Callable<Integer> {
             return ExitCodes.INVALID;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            gateway.shutdown();
-                            stopped.countDown();
-                        },
-                        "shutdown"));
-        stopped.await();
+        AtomicBoolean down = new AtomicBoolean();
+        Runnable shutdown = () -> {
+            if (down.compareAndSet(false, true)) {
+                gateway.shutdown();
+            }
+            stopped.countDown();
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown"));
+        return watch(gateway, stopped, shutdown);
+    }
+
+    /**
+     * Says what the connection does, as OpenSSH would: a refused or lost connection is retried (and says
+     * when); a key the server refuses, or a host key that is not the known one, ends it with 255.
+     */
+    private int watch(Gateway gateway, CountDownLatch stopped, Runnable shutdown) throws InterruptedException {
+        String shown = "";
+        while (!stopped.await(250, TimeUnit.MILLISECONDS)) {
+            SshEndpoint.Status s = gateway.endpoints().status().get(0);
+            if (s.failure() != null && !s.failure().equals("network")) {
+                System.err.println("portgate ssh: " + s.target() + ": " + s.lastError()
+                        + (s.failure().equals("auth")
+                                ? " (authentication refused — check the user and -i KEY)"
+                                : " (the server's host key is not in " + "the known hosts file — check it, then add it"
+                                        + " with: ssh-keyscan)"));
+                shutdown.run();
+                return OPENSSH_FAILURE;
+            }
+            String now = s.state() + "|" + s.retryAt();
+            if (now.equals(shown)) {
+                continue;
+            }
+            shown = now;
+            if (s.state().equals("connected")) {
+                System.err.println("portgate ssh: connected to " + s.target());
+            } else if (s.state().equals("retrying") && s.retryAt() != null) {
+                long in =
+                        Math.max(0, Duration.between(Instant.now(), s.retryAt()).toSeconds());
+                System.err.println(
+                        "portgate ssh: " + s.target() + ": " + s.lastError() + " — retrying in " + in + " s (at "
+                                + LocalTime.ofInstant(s.retryAt(), ZoneId.systemDefault())
+                                        .withNano(0) + ")");
+            }
+        }
         return ExitCodes.OK;
     }
 

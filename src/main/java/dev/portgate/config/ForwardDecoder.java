@@ -54,7 +54,11 @@ public final class ForwardDecoder {
     /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
     public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
         String label =
-                Fields.peek(node, "name").filter(n -> NAME.matcher(n).matches()).orElse("#" + (index + 1));
+                // An invalid but printable name still names the forward in messages: "#1" says nothing to the API user.
+                Fields.peek(node, "name")
+                        .filter(n ->
+                                !n.isBlank() && n.length() <= 100 && n.chars().allMatch(c -> c >= 0x20 && c != 0x7f))
+                        .orElse("#" + (index + 1));
         String kindWord = Fields.peek(node, "kind").orElse("port");
         if (kindWord.equals("dynamic")) {
             return DynamicDecoder.decode(

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,7 +43,11 @@ public final class SshEndpoint implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
 
     /** How the link is doing, for the console and the API. */
-    public record Status(String name, String target, String state, Instant retryAt, String lastError) {}
+    /**
+     * {@code failure}: what kind the last error was — {@code auth} (the server refused our key or password),
+     * {@code host-key} (the server's key is not the known one), {@code network} (anything else) — or null.
+     */
+    public record Status(String name, String target, String state, Instant retryAt, String lastError, String failure) {}
 
     private final SshEndpointConfig config;
     private final SshClient client;
@@ -54,6 +59,7 @@ public final class SshEndpoint implements AutoCloseable {
     private volatile String state = "connecting";
     private volatile Instant retryAt;
     private volatile String lastError;
+    private volatile String failure;
     private volatile boolean closed;
     private int failures;
 
@@ -103,6 +109,7 @@ public final class SshEndpoint implements AutoCloseable {
             return;
         }
         state = "connecting";
+        boolean authenticating = false;
         try {
             ClientSession s = client.connect(config.user(), config.host(), config.port(), SshIo.onLoop(loop), null)
                     .verify(Duration.ofSeconds(15))
@@ -110,11 +117,13 @@ public final class SshEndpoint implements AutoCloseable {
             if (config.password() != null) {
                 s.addPasswordIdentity(config.password());
             }
+            authenticating = true;
             s.auth().verify(Duration.ofSeconds(15));
             session = s;
             failures = 0;
             state = "connected";
             lastError = null;
+            failure = null;
             log.info("ssh-endpoint \"{}\": connected to {}", config.name(), config);
             s.addCloseFutureListener(f -> {
                 if (session == s) {
@@ -132,9 +141,22 @@ public final class SshEndpoint implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             lastError = Errors.reason(e);
+            failure = failureKind(lastError, authenticating);
             log.warn("ssh-endpoint \"{}\": cannot connect to {}: {}", config.name(), config, lastError);
             retryLater();
         }
+    }
+
+    /** The host key is checked during the key exchange, so its rejection shows up while authenticating too. */
+    static String failureKind(String reason, boolean authenticating) {
+        String m = reason.toLowerCase(Locale.ROOT);
+        if (m.contains("server key") || m.contains("host key") || m.contains("key did not validate")) {
+            return "host-key";
+        }
+        if (authenticating && (m.contains("authentication") || m.contains("no more") || m.contains("auth"))) {
+            return "auth";
+        }
+        return "network";
     }
 
     private void retryLater() {
@@ -237,7 +259,12 @@ public final class SshEndpoint implements AutoCloseable {
 
     public Status status() {
         return new Status(
-                config.name(), config.toString(), state, "retrying".equals(state) ? retryAt : null, lastError);
+                config.name(),
+                config.toString(),
+                state,
+                "retrying".equals(state) ? retryAt : null,
+                lastError,
+                lastError == null ? null : failure);
     }
 
     @Override

@@ -68,6 +68,7 @@ final class StatusApi {
             }
             if (s.lastError() != null) {
                 o.put("last-error", s.lastError());
+                o.put("failure", s.failure());
             }
         }
         ctx.json(out);

@@ -239,12 +239,12 @@ class ConfigFileTest {
                         "pg.yaml:5: forward \"web\": name \"web\" is used twice (also on line 2) — names must be unique",
                         "pg.yaml:8: forward \"#3\": forward #3 has no name — add name: <word>",
                         "pg.yaml:8: forward \"#3\": target is missing — add target: host:port, e.g. 192.168.1.5:80",
-                        "pg.yaml:9: forward \"#4\": name \"bad name\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit",
-                        "pg.yaml:10: forward \"#4\": protocol: \"sctp\" is not a protocol — use tcp, udp or both",
-                        "pg.yaml:13: forward \"#4\": max-connections: \"-1\" is not a whole number of 0 or more",
-                        "pg.yaml:14: forward \"#4\": idle-timeout: \"soon\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d",
-                        "pg.yaml:15: forward \"#4\": enabled: \"maybe\" is not true or false",
-                        "pg.yaml:16: forward \"#4\": proxy-protocol: \"v3\" is not a PROXY protocol version — use none, v1 or v2");
+                        "pg.yaml:9: forward \"bad name\": name \"bad name\" is not valid — use letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit",
+                        "pg.yaml:10: forward \"bad name\": protocol: \"sctp\" is not a protocol — use tcp, udp or both",
+                        "pg.yaml:13: forward \"bad name\": max-connections: \"-1\" is not a whole number of 0 or more",
+                        "pg.yaml:14: forward \"bad name\": idle-timeout: \"soon\" is not a duration — write it like 30s, 10m, 2h, 1h30m or 7d",
+                        "pg.yaml:15: forward \"bad name\": enabled: \"maybe\" is not true or false",
+                        "pg.yaml:16: forward \"bad name\": proxy-protocol: \"v3\" is not a PROXY protocol version — use none, v1 or v2");
     }
 
     @Test

@@ -125,6 +125,11 @@ class ConsoleIT {
             portField.clear();
             portField.sendKeys(String.valueOf(port));
             browser.findElement(By.id("forward-save")).click();
+            // Saved: the dialog says so and what its test found, then closes with Done.
+            waiting()
+                    .until(ExpectedConditions.textToBePresentInElementLocated(
+                            By.id("after-save-test"), "target: 127.0.0.1:" + echo.port() + " answers"));
+            browser.findElement(By.id("forward-cancel")).click();
             By row = By.cssSelector("#forwards-table tr[data-name=echo]");
             waiting().until(ExpectedConditions.textToBePresentInElementLocated(row, "listening"));
             String rowText = waiting().until(d -> d.findElement(row).getText());
