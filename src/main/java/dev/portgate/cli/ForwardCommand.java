@@ -143,6 +143,10 @@ final class ForwardCommand {
         public Integer call() {
             return client.call(api -> {
                 if (preset == null) {
+                    if (fields.listen == null && fields.sshStyle == null) {
+                        throw new IllegalArgumentException(
+                                "give --listen and --target, or -L [bind:]port:host:hostport, or --preset ID --to HOST");
+                    }
                     return printChanged(client, "added", name, api.post("/api/v1/forwards", fields.toJson(name)));
                 }
                 return addPreset(api);

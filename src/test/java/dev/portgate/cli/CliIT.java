@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portgate.testing.ApiCalls;
+import dev.portgate.testing.Echo;
 import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Processes;
 import dev.portgate.testing.TcpPeers;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,6 +178,124 @@ class CliIT {
                 .isEqualTo(1);
         assertThat(cli("forward", "rm", "cli-echo").out()).contains("deleted forward \"cli-echo\"");
         assertThat(cli("forward", "list", "--json").out().strip()).isEqualTo("[ ]");
+    }
+
+    @Test
+    void sshStyleShorthandPresetsJsonErrorsAndAPortAnotherProgramHolds() throws Exception {
+        int port = Net.freeTcpPort();
+        Processes.Result shorthand =
+                cli("forward", "add", "short", "-L", "127.0.0.1:" + port + ":127.0.0.1:" + echo.port());
+        assertThat(shorthand.exit()).as(shorthand.stderr()).isZero();
+        assertThat(shorthand.out()).contains("tcp 127.0.0.1:" + port + " -> 127.0.0.1:" + echo.port() + " (listening)");
+        assertThat(Echo.getsThrough("127.0.0.1", port)).isTrue();
+
+        Processes.Result confused = cli("forward", "add", "x2", "--listen", "18091:127.0.0.1:80");
+        assertThat(confused.exit()).isEqualTo(2);
+        assertThat(confused.stderr()).contains("looks like ssh's -L form: write -L 18091:127.0.0.1:80");
+
+        Processes.Result badName = cli(
+                "forward",
+                "add",
+                "bad name",
+                "--listen",
+                "127.0.0.1:" + Net.freeTcpPort(),
+                "--target",
+                "127.0.0.1:80",
+                "--json");
+        assertThat(badName.exit()).isEqualTo(1);
+        JsonNode error = new ObjectMapper().readTree(badName.out());
+        assertThat(error.path("error").asText()).isEqualTo("the forward is not valid");
+        assertThat(error.path("problems").get(0).path("forward").asText()).isEqualTo("bad name");
+
+        Processes.Result removed = cli("forward", "rm", "short", "--json");
+        assertThat(new ObjectMapper().readTree(removed.out()).path("deleted").asText())
+                .isEqualTo("short");
+
+        int mc = Net.freeTcpPort();
+        Processes.Result preset = cli(
+                "forward",
+                "add",
+                "mc",
+                "--preset",
+                "minecraft-java",
+                "--to",
+                "127.0.0.1",
+                "--listen",
+                "127.0.0.1:" + mc);
+        assertThat(preset.exit()).as(preset.stderr()).isZero();
+        assertThat(preset.out()).contains("tcp 127.0.0.1:" + mc + " -> 127.0.0.1:25565");
+        assertThat(cli("forward", "presets").out())
+                .contains("minecraft-bedrock")
+                .contains("udp 19132-19133");
+
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Processes.Result inUse = cli(
+                    "forward",
+                    "add",
+                    "held",
+                    "--listen",
+                    "127.0.0.1:" + held.getLocalPort(),
+                    "--target",
+                    "127.0.0.1:80");
+            assertThat(inUse.exit())
+                    .as("saved, but not listening: not a success")
+                    .isEqualTo(3);
+            assertThat(inUse.out()).contains("failed: cannot listen on tcp 127.0.0.1:" + held.getLocalPort());
+        }
+        cli("forward", "rm", "held");
+        cli("forward", "rm", "mc");
+    }
+
+    @Test
+    void aLostAdminPasswordIsResetWhileTheGatewayIsStopped() throws Exception {
+        Path data = dir.resolve("reset-data");
+        Map<String, String> first = Map.of("PORTGATE_ADMIN_PASSWORD", "first-password-1");
+        JarProcess gw = JarProcess.start(dir, first, "serve", "--data", data.toString(), "--console", "127.0.0.1:0");
+        gw.awaitOutput("portgate started");
+        Processes.Result whileRunning = JarProcess.run(dir, "admin", "reset-password", "--data", data.toString());
+        assertThat(whileRunning.exit()).isEqualTo(3);
+        assertThat(whileRunning.stderr()).contains("the gateway is running: stop it first");
+        gw.close();
+
+        Path file = dir.resolve("new-password");
+        Files.writeString(file, "second-password-2\n");
+        Processes.Result reset = JarProcess.run(
+                dir, "admin", "reset-password", "--data", data.toString(), "--password-file", file.toString());
+        assertThat(reset.exit()).as(reset.stderr()).isZero();
+        assertThat(reset.out()).contains("the console's admin password was set from");
+
+        gw = JarProcess.start(
+                dir,
+                Map.of("PORTGATE_ADMIN_PASSWORD", "third-password-3"),
+                "serve",
+                "--data",
+                data.toString(),
+                "--console",
+                "127.0.0.1:0");
+        try {
+            gw.awaitOutput("portgate started");
+            assertThat(gw.output()).contains("PORTGATE_ADMIN_PASSWORD is set but the admin exists already");
+            ApiCalls api = new ApiCalls(data);
+            assertThat(api.call(
+                                    "POST",
+                                    "/api/v1/session",
+                                    "application/json",
+                                    "{\"user\":\"admin\",\"password\":\"second-password-2\"}",
+                                    null)
+                            .status())
+                    .isEqualTo(200);
+            assertThat(api.call(
+                                    "POST",
+                                    "/api/v1/session",
+                                    "application/json",
+                                    "{\"user\":\"admin\",\"password\":\"third-password-3\"}",
+                                    null)
+                            .status())
+                    .isEqualTo(401);
+            assertThat(api.get("/api/v1/audit").body()).contains("admin.reset-password");
+        } finally {
+            gw.close();
+        }
     }
 
     @Test

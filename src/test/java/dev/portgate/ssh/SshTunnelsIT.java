@@ -310,6 +310,70 @@ class SshTunnelsIT {
     }
 
     @Test
+    void theOneLinerExits255OnAnUnknownHostKeyOrARefusedKeyAndSaysWhenItRetries() throws Exception {
+        String user = System.getProperty("user.name") + "@127.0.0.1";
+        String forward = Net.freeTcpPort() + ":127.0.0.1:" + files.port();
+        try (JarProcess stranger = JarProcess.start(
+                dir,
+                "ssh",
+                "-N",
+                "-L",
+                forward,
+                "-p",
+                String.valueOf(sshPort),
+                "-i",
+                dir.resolve("client").toString(),
+                "-o",
+                "UserKnownHostsFile=" + dir.resolve("empty_known_hosts"),
+                user)) {
+            assertThat(stranger.awaitExit(LIMIT)).as("exit code, as OpenSSH's").isEqualTo(255);
+            assertThat(stranger.output()).contains("host key is not in the known hosts file");
+        }
+        Path otherKey = dir.resolve("other-client");
+        if (!Files.exists(otherKey)) {
+            Processes.run(
+                    Duration.ofSeconds(30),
+                    List.of(Peers.require("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-f", otherKey.toString()));
+        }
+        try (JarProcess refused = JarProcess.start(
+                dir,
+                "ssh",
+                "-N",
+                "-L",
+                forward,
+                "-p",
+                String.valueOf(sshPort),
+                "-i",
+                otherKey.toString(),
+                "-o",
+                "UserKnownHostsFile=" + dir.resolve("known_hosts"),
+                user)) {
+            assertThat(refused.awaitExit(LIMIT)).isEqualTo(255);
+            assertThat(refused.output()).contains("authentication refused");
+        }
+        int closed = Net.freeTcpPort();
+        try (JarProcess retrying = JarProcess.start(
+                dir,
+                "ssh",
+                "-N",
+                "-L",
+                forward,
+                "-p",
+                String.valueOf(closed),
+                "-i",
+                dir.resolve("client").toString(),
+                "-o",
+                "UserKnownHostsFile=" + dir.resolve("known_hosts"),
+                user)) {
+            retrying.awaitOutput("— retrying in ");
+            assertThat(retrying.output()).contains("127.0.0.1:" + closed).contains("refused");
+            assertThat(retrying.isAlive())
+                    .as("a refused connection is retried, not fatal")
+                    .isTrue();
+        }
+    }
+
+    @Test
     void theOneLinerTunnelsAndReconnectsByItself() throws Exception {
         int local = Net.freeTcpPort();
         try (JarProcess tunnel = JarProcess.start(
