@@ -84,7 +84,7 @@ async function route() {
   if (role === 'admin' && !bannerTimer) { checkConfig(); bannerTimer = setInterval(checkConfig, 3000); }
   try { await page(); } catch (e) { if (e.message !== 'not logged in') console.error(e); }
   if (['overview', 'forwards', 'connections', 'upnp', 'security'].includes(view)) {
-    timer = setInterval(() => { if (!$('#forward-dialog').open) page().catch(() => {}); }, 2000);
+    timer = setInterval(() => { if (!$('#forward-dialog').open && !$('#traffic-dialog').open) page().catch(() => {}); }, 2000);
   }
 }
 
@@ -157,15 +157,8 @@ function drawChart(history) {
   const el_ = $('#chart');
   const width = Math.max(280, (el_.clientWidth || 800) - 4);
   if (!chart) {
-    const rate = (u, v) => v == null ? '–' : bytes(v) + '/s';
-    chart = new uPlot({
-      width, height: 240,
-      series: [{ value: (u, t) => t == null ? '–' : new Date(t * 1000).toLocaleTimeString() },
-        { label: 'in (clients → devices)', stroke: '#1e88e5', width: 2, value: rate },
-        { label: 'out (devices → clients)', stroke: '#43a047', width: 2, value: rate }],
-      axes: [{ stroke: getComputedStyle(document.body).color, space: 90 },
-        { stroke: getComputedStyle(document.body).color, incrs: RATE_STEPS, values: (u, vals) => vals.map(v => bytes(v) + '/s'), size: 90 }],
-    }, data, el_);
+    chart = rateChart(el_, width, 240);
+    chart.setData(data);
   } else {
     if (Math.abs(chart.width - width) > 20) chart.setSize({ width, height: 240 });
     chart.setData(data);
@@ -239,6 +232,7 @@ async function loadForwards() {
     const on = cell(tr, '');
     const actions = cell(tr, '', 'actions');
     if (f.kind === 'port') actions.append(button('Test', 'small secondary test', () => runTest(f.name, $('#test-result'))), ' ');
+    actions.append(button('Traffic', 'small secondary traffic', () => openTraffic(f.name, 'hour')), ' ');
     if (f.origin === 'config') {
       on.textContent = f.enabled ? 'yes' : 'no';
       actions.append(el('span', 'edit in the config file', 'muted'));
@@ -262,6 +256,42 @@ async function loadForwards() {
     return tr;
   });
 }
+
+// --- one forward's traffic: last hour by the minute, last day by the quarter hour, totals since first seen ---
+let trafficChart = null;
+let trafficOf = null;
+
+function rateChart(target, width, height) {
+  const rate = (u, v) => v == null ? '–' : bytes(v) + '/s';
+  const ink = getComputedStyle(document.body).color;
+  return new uPlot({
+    width, height,
+    series: [{ value: (u, t) => t == null ? '–' : new Date(t * 1000).toLocaleString() },
+      { label: 'in (clients → devices)', stroke: '#1e88e5', width: 2, value: rate },
+      { label: 'out (devices → clients)', stroke: '#43a047', width: 2, value: rate }],
+    axes: [{ stroke: ink, space: 90 }, { stroke: ink, incrs: RATE_STEPS, values: (u, vals) => vals.map(v => bytes(v) + '/s'), size: 90 }],
+  }, [[], [], []], target);
+}
+
+async function openTraffic(name, range) {
+  trafficOf = name;
+  const t = await api('GET', `/api/v1/forwards/${encodeURIComponent(name)}/traffic?range=${range}`);
+  $('#traffic-title').textContent = `Traffic of "${name}"`;
+  $('#traffic-totals').textContent = t.since
+    ? `In all: ${bytes(t['total-in'])} in, ${bytes(t['total-out'])} out since ${when(t.since)}`
+    : 'Nothing carried yet.';
+  $('#traffic-hour').setAttribute('aria-pressed', String(range === 'hour'));
+  $('#traffic-day').setAttribute('aria-pressed', String(range === 'day'));
+  if (!$('#traffic-dialog').open) $('#traffic-dialog').showModal();
+  if (window.uPlot) {
+    const box = $('#traffic-chart');
+    if (!trafficChart) trafficChart = rateChart(box, Math.max(260, box.clientWidth - 4), 220);
+    trafficChart.setData([t.points.map(p => p[0]), t.points.map(p => p[1]), t.points.map(p => p[2])]);
+  }
+}
+$('#traffic-hour').addEventListener('click', () => openTraffic(trafficOf, 'hour'));
+$('#traffic-day').addEventListener('click', () => openTraffic(trafficOf, 'day'));
+$('#traffic-close').addEventListener('click', () => $('#traffic-dialog').close());
 
 /** Says what a test could check from here, and what it could not. */
 async function runTest(name, box) {

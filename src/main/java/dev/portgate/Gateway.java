@@ -38,6 +38,7 @@ import dev.portgate.store.AuditLog;
 import dev.portgate.store.BanStore;
 import dev.portgate.store.Database;
 import dev.portgate.store.SqliteRuleStore;
+import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
 import dev.portgate.web.ConsoleLaunch;
 import dev.portgate.web.WebServer;
@@ -240,7 +241,8 @@ public final class Gateway implements AutoCloseable {
                                 triggers,
                                 kernel,
                                 reloader,
-                                probe));
+                                probe,
+                                new TrafficTotals(db)));
         if (web != null) {
             igd.consoleUrl(web.url());
         }

@@ -15,6 +15,7 @@ import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.Database.StoreException;
+import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -74,10 +75,13 @@ public final class WebServer implements AutoCloseable {
             Triggers triggers,
             KernelPlane kernel,
             ConfigReloader reloader,
-            TargetProbe probe) {
+            TargetProbe probe,
+            TrafficTotals totals) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
-        this.history = new TrafficHistory(reconciler);
+        ForwardTraffic perForward =
+                new ForwardTraffic(totals, name -> rules.get(name).isPresent());
+        this.history = new TrafficHistory(reconciler, perForward);
         Sessions sessions = new Sessions();
         Authenticator auth = new Authenticator(accounts, sessions);
         AccountApi account = new AccountApi(
@@ -92,8 +96,20 @@ public final class WebServer implements AutoCloseable {
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers, risks);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
         CatalogueApi catalogue = new CatalogueApi(new Devices(rules, igd));
+        TrafficApi traffic = new TrafficApi(rules, perForward);
         this.app = Javalin.create(config -> configure(
-                config, auth, account, forwards, connections, status, igdApi, security, door, kernelApi, catalogue));
+                config,
+                auth,
+                account,
+                forwards,
+                connections,
+                status,
+                igdApi,
+                security,
+                door,
+                kernelApi,
+                catalogue,
+                traffic));
     }
 
     private void configure(
@@ -107,7 +123,8 @@ public final class WebServer implements AutoCloseable {
             SecurityApi security,
             DoorApi door,
             KernelApi kernelApi,
-            CatalogueApi catalogue) {
+            CatalogueApi catalogue,
+            TrafficApi traffic) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -135,6 +152,7 @@ public final class WebServer implements AutoCloseable {
         account.register(r);
         forwards.register(r);
         catalogue.register(r);
+        traffic.register(r);
         connections.register(r);
         status.register(r);
         igdApi.register(r);

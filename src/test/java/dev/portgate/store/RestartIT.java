@@ -10,6 +10,7 @@ import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.TcpPeers;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +85,53 @@ class RestartIT {
                 assertThat(audit.findValuesAsText("action")).contains("forward.add", "forward.disable");
                 // No new admin password on a second start: it is printed once.
                 assertThat(second.output()).doesNotContain("first start");
+            }
+        }
+    }
+
+    @Test
+    void aForwardsTrafficTotalsSurviveARestartAndItsChartShowsTheBytes() throws Exception {
+        try (TcpPeers echo = TcpPeers.start(TcpPeers::echo)) {
+            int port = Net.freeTcpPort();
+            byte[] payload = new byte[300_000];
+            String since;
+            try (JarProcess first = start()) {
+                ApiCalls api = new ApiCalls(dir.resolve("data"));
+                assertThat(api.send("POST", "/api/v1/forwards", forward("t", port, echo.port()))
+                                .status())
+                        .isEqualTo(201);
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.getOutputStream().write(payload);
+                    assertThat(s.getInputStream().readNBytes(payload.length)).hasSize(payload.length);
+                }
+                // Sampled every 5 s: the chart's current minute holds the bytes, at some rate above zero.
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> JSON.readTree(api.get("/api/v1/forwards/t/traffic")
+                                                .body())
+                                        .path("total-in")
+                                        .asLong()
+                                == payload.length);
+                JsonNode hour = JSON.readTree(
+                        api.get("/api/v1/forwards/t/traffic?range=hour").body());
+                assertThat(hour.path("points")).hasSize(60);
+                assertThat(hour.path("points").get(59).get(1).asLong()).isPositive();
+                assertThat(hour.path("total-out").asLong()).isEqualTo(payload.length);
+                since = hour.path("since").asText();
+                first.signal("TERM");
+                first.awaitExit(Duration.ofSeconds(30));
+            }
+            try (JarProcess second = start()) {
+                ApiCalls api = new ApiCalls(dir.resolve("data"));
+                JsonNode day = JSON.readTree(
+                        api.get("/api/v1/forwards/t/traffic?range=day").body());
+                assertThat(day.path("total-in").asLong()).isEqualTo(payload.length);
+                assertThat(day.path("total-out").asLong()).isEqualTo(payload.length);
+                assertThat(day.path("since").asText()).isEqualTo(since);
+                assertThat(day.path("points")).hasSize(96);
+                assertThat(api.send("DELETE", "/api/v1/forwards/t", null).status())
+                        .isEqualTo(204);
+                assertThat(api.get("/api/v1/forwards/t/traffic").status()).isEqualTo(404);
             }
         }
     }

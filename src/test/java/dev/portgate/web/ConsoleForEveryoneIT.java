@@ -306,8 +306,18 @@ class ConsoleForEveryoneIT {
         assertThat(mc.path("target-tls").asBoolean()).isTrue();
         assertThat(mc.path("rate-limit").asText()).as("kept through the edit").isEqualTo("20/m");
 
-        // A preset that needs several rules adds them together.
+        // Its traffic: a chart of the last hour or day, and what it carried in all.
         browser.findElement(By.id("forward-cancel")).click();
+        click("#forwards-table tr[data-name=mc] button.traffic");
+        until(ExpectedConditions.textToBePresentInElementLocated(By.id("traffic-title"), "Traffic of \"mc\""));
+        assertThat(visible("#traffic-totals").getText()).isEqualTo("Nothing carried yet.");
+        browser.findElement(By.id("traffic-day")).click();
+        until(ExpectedConditions.attributeToBe(By.id("traffic-day"), "aria-pressed", "true"));
+        visible("#traffic-chart canvas");
+        Browser.screenshot(browser, "everyone-traffic");
+        browser.findElement(By.id("traffic-close")).click();
+
+        // A preset that needs several rules adds them together.
         click("#add-forward");
         new Select(visible("#f-preset")).selectByValue("teamspeak");
         assertThat(browser.findElement(By.id("preset-info")).getText()).contains("Needs 2 rules");
