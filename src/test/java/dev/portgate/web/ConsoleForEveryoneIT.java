@@ -310,15 +310,17 @@ class ConsoleForEveryoneIT {
         browser.findElement(By.id("forward-cancel")).click();
         click("#forwards-table tr[data-name=mc] button.traffic");
         until(ExpectedConditions.textToBePresentInElementLocated(By.id("traffic-title"), "Traffic of \"mc\""));
-        assertThat(visible("#traffic-totals").getText()).isEqualTo("Nothing carried yet.");
+        assertThat(visible("#traffic-totals").getText()).startsWith("In all: 0 B in, 0 B out since");
         browser.findElement(By.id("traffic-day")).click();
         until(ExpectedConditions.attributeToBe(By.id("traffic-day"), "aria-pressed", "true"));
         visible("#traffic-chart canvas");
         Browser.screenshot(browser, "everyone-traffic");
         browser.findElement(By.id("traffic-close")).click();
 
-        // A preset that needs several rules adds them together.
+        // A preset that needs several rules adds them together; the device box offers the devices the gateway knows.
         click("#add-forward");
+        WebElement known = until(d -> d.findElement(By.cssSelector("#devices option[value='10.93.1.20']")));
+        assertThat(known.getAttribute("label") + known.getText()).contains("mc");
         new Select(visible("#f-preset")).selectByValue("teamspeak");
         assertThat(browser.findElement(By.id("preset-info")).getText()).contains("Needs 2 rules");
         type("f-name", "ts");
