@@ -180,14 +180,10 @@ final class ForwardCommand {
                 var json = fields.toJson(n);
                 json.put("protocol", part.path("protocol").asText());
                 json.put("listen", fields.listen != null ? fields.listen : ports);
-                json.put("target", (to != null ? bracket(to) : fields.target) + ":" + ports);
+                json.put("target", (to != null ? ForwardFields.bracket(to) : fields.target) + ":" + ports);
                 exit = Math.max(exit, printChanged(client, "added", n, api.post("/api/v1/forwards", json)));
             }
             return exit;
-        }
-
-        private static String bracket(String host) {
-            return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         }
     }
 

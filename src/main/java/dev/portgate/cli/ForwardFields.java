@@ -151,7 +151,8 @@ final class ForwardFields {
         return !s.startsWith("[") && s.matches("([^:\\[\\]]+:)?\\d{1,5}:[^:]+:\\d{1,5}(-\\d{1,5})?");
     }
 
-    private static String bracket(String host) {
+    /** An IPv6 literal gets its brackets, as host:port needs. */
+    static String bracket(String host) {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 

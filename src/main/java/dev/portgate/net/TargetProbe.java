@@ -1,6 +1,7 @@
 package dev.portgate.net;
 
 import dev.portgate.forward.Addresses;
+import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
 public final class TargetProbe implements AutoCloseable {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    /** At most this many probes a round, so a thousand idle forwards are checked over minutes, not at once. */
+    private static final int PER_ROUND = 32;
 
     private final Transport transport;
     private final Supplier<Collection<ActiveForward>> forwards;
@@ -50,16 +53,31 @@ public final class TargetProbe implements AutoCloseable {
 
     private void round() {
         Instant stale = Instant.now().minus(every);
+        int budget = PER_ROUND;
         for (ActiveForward a : forwards.get()) {
-            if (!(a.forward() instanceof PortForward pf) || pf.proxyProtocol() != ProxyProtocol.NONE) {
+            if (budget == 0) {
+                return;
+            }
+            if (!(a.forward() instanceof PortForward pf)
+                    || pf.proxyProtocol() != ProxyProtocol.NONE
+                    || !probed(pf.origin().kind())) {
                 continue;
             }
             TargetHealth.Snapshot s = a.health().snapshot();
             Instant last = s.checked() != null ? s.checked() : a.started();
             if (last.isBefore(stale)) {
+                budget--;
                 check(a);
             }
         }
+    }
+
+    /**
+     * The forwards a person made. A device's own UPnP/NAT-PMP/PCP lease or a trigger's opening is not probed: the
+     * device asked for it just now, and ten thousand leases would be ten thousand connects a minute.
+     */
+    private static boolean probed(Origin.Kind kind) {
+        return kind == Origin.Kind.CONFIG || kind == Origin.Kind.API;
     }
 
     /** Checks now; the result is also kept in the forward's health. */

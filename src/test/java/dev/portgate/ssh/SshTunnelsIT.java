@@ -309,23 +309,27 @@ class SshTunnelsIT {
         }
     }
 
-    @Test
-    void theOneLinerExits255OnAnUnknownHostKeyOrARefusedKeyAndSaysWhenItRetries() throws Exception {
-        String user = System.getProperty("user.name") + "@127.0.0.1";
-        String forward = Net.freeTcpPort() + ":127.0.0.1:" + files.port();
-        try (JarProcess stranger = JarProcess.start(
+    /** {@code portgate ssh -N -L FORWARD -p PORT -i KEY -o UserKnownHostsFile=KNOWN me@127.0.0.1}. */
+    private JarProcess oneLiner(String forward, int port, Path key, String knownHosts) throws IOException {
+        return JarProcess.start(
                 dir,
                 "ssh",
                 "-N",
                 "-L",
                 forward,
                 "-p",
-                String.valueOf(sshPort),
+                String.valueOf(port),
                 "-i",
-                dir.resolve("client").toString(),
+                key.toString(),
                 "-o",
-                "UserKnownHostsFile=" + dir.resolve("empty_known_hosts"),
-                user)) {
+                "UserKnownHostsFile=" + dir.resolve(knownHosts),
+                System.getProperty("user.name") + "@127.0.0.1");
+    }
+
+    @Test
+    void theOneLinerExits255OnAnUnknownHostKeyOrARefusedKeyAndSaysWhenItRetries() throws Exception {
+        String forward = Net.freeTcpPort() + ":127.0.0.1:" + files.port();
+        try (JarProcess stranger = oneLiner(forward, sshPort, dir.resolve("client"), "empty_known_hosts")) {
             assertThat(stranger.awaitExit(LIMIT)).as("exit code, as OpenSSH's").isEqualTo(255);
             assertThat(stranger.output()).contains("host key is not in the known hosts file");
         }
@@ -335,36 +339,12 @@ class SshTunnelsIT {
                     Duration.ofSeconds(30),
                     List.of(Peers.require("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-f", otherKey.toString()));
         }
-        try (JarProcess refused = JarProcess.start(
-                dir,
-                "ssh",
-                "-N",
-                "-L",
-                forward,
-                "-p",
-                String.valueOf(sshPort),
-                "-i",
-                otherKey.toString(),
-                "-o",
-                "UserKnownHostsFile=" + dir.resolve("known_hosts"),
-                user)) {
+        try (JarProcess refused = oneLiner(forward, sshPort, otherKey, "known_hosts")) {
             assertThat(refused.awaitExit(LIMIT)).isEqualTo(255);
             assertThat(refused.output()).contains("authentication refused");
         }
         int closed = Net.freeTcpPort();
-        try (JarProcess retrying = JarProcess.start(
-                dir,
-                "ssh",
-                "-N",
-                "-L",
-                forward,
-                "-p",
-                String.valueOf(closed),
-                "-i",
-                dir.resolve("client").toString(),
-                "-o",
-                "UserKnownHostsFile=" + dir.resolve("known_hosts"),
-                user)) {
+        try (JarProcess retrying = oneLiner(forward, closed, dir.resolve("client"), "known_hosts")) {
             retrying.awaitOutput("— retrying in ");
             assertThat(retrying.output()).contains("127.0.0.1:" + closed).contains("refused");
             assertThat(retrying.isAlive())
