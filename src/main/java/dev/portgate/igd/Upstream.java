@@ -62,6 +62,7 @@ public final class Upstream implements AutoCloseable {
     private volatile Router router;
     private volatile String error = "";
     private volatile InetAddress external;
+    private volatile Status published = new Status(false, "", "", "", "", List.of());
     private Instant nextCheck = Instant.EPOCH;
     private Instant nextDiscovery = Instant.EPOCH;
 
@@ -118,17 +119,30 @@ public final class Upstream implements AutoCloseable {
     }
 
     public Status status() {
-        return run(() -> {
-            UpstreamConfig c = config;
-            Router r = router;
-            return new Status(
-                    c != null,
-                    r == null ? "" : r.describe(),
-                    c == null ? "" : c.method().label(),
-                    external == null ? "" : external.getHostAddress(),
-                    error,
-                    List.copyOf(held.values()));
-        });
+        return run(this::current);
+    }
+
+    /**
+     * The state as of the last round, without waiting: what a page that asks every two seconds reads, so a slow
+     * router (whose answers the upstream thread may wait seconds for) never holds it up.
+     */
+    public Status latest() {
+        return published;
+    }
+
+    /** On the upstream thread. */
+    private Status current() {
+        UpstreamConfig c = config;
+        Router r = router;
+        Status s = new Status(
+                c != null,
+                r == null ? "" : r.describe(),
+                c == null ? "" : c.method().label(),
+                external == null ? "" : external.getHostAddress(),
+                error,
+                List.copyOf(held.values()));
+        published = s;
+        return s;
     }
 
     private void tickSafely() {
@@ -136,6 +150,8 @@ public final class Upstream implements AutoCloseable {
             tick();
         } catch (RuntimeException e) {
             log.warn("upstream: {}", e.toString());
+        } finally {
+            current();
         }
     }
 

@@ -67,18 +67,18 @@ final class ForwardsApi {
 
     private void list(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
-        Optional<Reachability.Where> where = reach.where();
-        rules.forwards().forEach(f -> out.add(view(f, where)));
+        Reachability.Snapshot seen = reach.snapshot();
+        rules.forwards().forEach(f -> out.add(view(f, seen)));
         ctx.json(out);
     }
 
     private ObjectNode view(Forward f) {
-        return view(f, reach.where());
+        return view(f, reach.snapshot());
     }
 
-    private ObjectNode view(Forward f, Optional<Reachability.Where> where) {
+    private ObjectNode view(Forward f, Reachability.Snapshot seen) {
         ObjectNode o = Views.forward(f, reconciler.status(f.name()));
-        o.put("share", reach.share(f, where));
+        o.put("share", reach.share(f, seen));
         // The same warnings the Security page shows, so the form can offer their fixes at save time.
         o.set("risks", Risks.json(risks.of(f)));
         return o;
@@ -181,7 +181,7 @@ final class ForwardsApi {
         }
         ObjectNode o = Views.JSON.createObjectNode();
         o.set("checks", checks);
-        o.put("share", reach.share(f, reach.where()));
+        o.put("share", reach.share(f, reach.snapshot()));
         o.put(
                 "cannot",
                 "whether it answers from the internet can only be tested from a machine outside your network —"

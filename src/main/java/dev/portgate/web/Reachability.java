@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,9 @@ final class Reachability {
 
     /** The outside address and where it was learned. */
     record Where(String address, String source) {}
+
+    /** What one answer needs, read once: the outside address and the router above's mappings. */
+    record Snapshot(Optional<Where> where, List<UpstreamMapping> mappings) {}
 
     private final IgdService igd;
     private final Upstream upstream;
@@ -34,8 +38,17 @@ final class Reachability {
         return upstream.status();
     }
 
+    /** The router above as of its last round (never waiting on a slow router), for a whole list of forwards. */
+    Snapshot snapshot() {
+        Upstream.Status up = upstream.latest();
+        return new Snapshot(where(up), up.mappings());
+    }
+
     Optional<Where> where() {
-        Upstream.Status up = upstream.status();
+        return where(upstream.latest());
+    }
+
+    private Optional<Where> where(Upstream.Status up) {
         if (!up.externalAddress().isEmpty()) {
             return Optional.of(new Where(up.externalAddress(), "the router above (" + up.method() + ")"));
         }
@@ -47,7 +60,8 @@ final class Reachability {
     }
 
     /** The address:port to give to someone outside, or a sentence saying why there is none. */
-    String share(Forward f, Optional<Where> where) {
+    String share(Forward f, Snapshot seen) {
+        Optional<Where> where = seen.where();
         InetAddress listen = f.listen().address();
         String ports = f.listen().ports().toString();
         if (listen.isLoopbackAddress()) {
@@ -63,7 +77,7 @@ final class Reachability {
                     + " on your router to this machine";
         }
         String external = ports;
-        for (UpstreamMapping m : upstream.status().mappings()) {
+        for (UpstreamMapping m : seen.mappings()) {
             if (m.forward().equals(f.name()) && m.externalPort() > 0) {
                 external = String.valueOf(m.externalPort());
                 break;
