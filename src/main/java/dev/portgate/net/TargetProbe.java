@@ -13,14 +13,17 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the targets of forwards nobody has used for a while, so an unreachable NAS shows as such before
@@ -30,6 +33,7 @@ import java.util.function.Supplier;
  */
 public final class TargetProbe implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(TargetProbe.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
     /** At most this many probes a round, so a thousand idle forwards are checked over minutes, not at once. */
     private static final int PER_ROUND = 32;
@@ -37,7 +41,12 @@ public final class TargetProbe implements AutoCloseable {
     private final Transport transport;
     private final Supplier<Collection<ActiveForward>> forwards;
     private final Duration every;
-    private ScheduledFuture<?> rounds;
+    /** Rounds read every forward's state: done on a thread of their own, never on an event loop. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "target-probe");
+        t.setDaemon(true);
+        return t;
+    });
 
     public TargetProbe(Transport transport, Supplier<Collection<ActiveForward>> forwards, Duration every) {
         this.transport = transport;
@@ -47,8 +56,17 @@ public final class TargetProbe implements AutoCloseable {
 
     public TargetProbe start() {
         long seconds = Math.max(1, every.toSeconds() / 4);
-        rounds = transport.group().next().scheduleAtFixedRate(this::round, seconds, seconds, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::roundSafely, seconds, seconds, TimeUnit.SECONDS);
         return this;
+    }
+
+    private void roundSafely() {
+        try {
+            round();
+        } catch (RuntimeException e) {
+            // One bad round must not end the timer.
+            log.warn("target probe round failed: {}", e.toString());
+        }
     }
 
     private void round() {
@@ -130,8 +148,6 @@ public final class TargetProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        if (rounds != null) {
-            rounds.cancel(false);
-        }
+        timer.shutdownNow();
     }
 }
