@@ -13,17 +13,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Checks the targets of forwards nobody has used for a while, so an unreachable NAS shows as such before
@@ -33,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TargetProbe implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(TargetProbe.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
     /** At most this many probes a round, so a thousand idle forwards are checked over minutes, not at once. */
     private static final int PER_ROUND = 32;
@@ -41,12 +37,7 @@ public final class TargetProbe implements AutoCloseable {
     private final Transport transport;
     private final Supplier<Collection<ActiveForward>> forwards;
     private final Duration every;
-    /** Rounds read every forward's state: done on a thread of their own, never on an event loop. */
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "target-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private ScheduledFuture<?> rounds;
 
     public TargetProbe(Transport transport, Supplier<Collection<ActiveForward>> forwards, Duration every) {
         this.transport = transport;
@@ -56,17 +47,8 @@ public final class TargetProbe implements AutoCloseable {
 
     public TargetProbe start() {
         long seconds = Math.max(1, every.toSeconds() / 4);
-        timer.scheduleWithFixedDelay(this::roundSafely, seconds, seconds, TimeUnit.SECONDS);
+        rounds = transport.group().next().scheduleAtFixedRate(this::round, seconds, seconds, TimeUnit.SECONDS);
         return this;
-    }
-
-    private void roundSafely() {
-        try {
-            round();
-        } catch (RuntimeException e) {
-            // One bad round must not end the timer.
-            log.warn("target probe round failed: {}", e.toString());
-        }
     }
 
     private void round() {
@@ -148,6 +130,8 @@ public final class TargetProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        if (rounds != null) {
+            rounds.cancel(false);
+        }
     }
 }
