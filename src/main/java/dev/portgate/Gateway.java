@@ -40,6 +40,12 @@ import dev.portgate.store.Database;
 import dev.portgate.store.SqliteRuleStore;
 import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
+import dev.portgate.tunnel.TunnelEndpoints;
+import dev.portgate.tunnel.TunnelHub;
+import dev.portgate.tunnel.TunnelLinks;
+import dev.portgate.tunnel.TunnelServerRunner;
+import dev.portgate.tunnel.TunnelSessions;
+import dev.portgate.tunnel.Via;
 import dev.portgate.web.ConsoleLaunch;
 import dev.portgate.web.WebServer;
 import java.io.IOException;
@@ -106,6 +112,8 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService sshChanges;
     private final LoginThrottle throttle;
     private final SshEndpoints endpoints;
+    private final TunnelEndpoints tunnelEndpoints;
+    private final TunnelLinks tunnelLinks;
     private final KernelPlane kernel;
     private final Reconciler reconciler;
     private final RuleService rules;
@@ -121,6 +129,7 @@ public final class Gateway implements AutoCloseable {
     private final KnockPort knockPort;
     private final EgressPort egress;
     private final SshServerRunner ssh;
+    private final TunnelServerRunner tunnelServer;
     private final ConfigReloader reloader;
     private final WebServer web;
 
@@ -144,10 +153,12 @@ public final class Gateway implements AutoCloseable {
         this.direct =
                 new DirectDialer(transport, (int) settings.connectTimeout().toMillis());
         this.authWorkers = Executors.newFixedThreadPool(2, daemon("auth"));
-        // The SSH server's session forwards (ssh -R) change rules here, one at a time, never on an SSH loop.
-        this.sshChanges = Executors.newSingleThreadExecutor(daemon("ssh-rules"));
+        // The SSH and tunnel servers' session forwards change rules here, one at a time, never on a network loop.
+        this.sshChanges = Executors.newSingleThreadExecutor(daemon("session-rules"));
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints(sshIo, direct);
+        this.tunnelEndpoints = new TunnelEndpoints(transport, direct);
+        this.tunnelLinks = new TunnelLinks();
         // Proxies and the egress listener tell the triggers of outbound traffic; the triggers need the rules, made
         // below.
         EgressObserver outbound = (device, protocol, port) -> triggers().outbound(device, protocol, port);
@@ -178,7 +189,7 @@ public final class Gateway implements AutoCloseable {
                         policy,
                         direct,
                         proxies,
-                        endpoints,
+                        new Via(endpoints, tunnelEndpoints, tunnelLinks),
                         new TlsContexts(data.path().resolve("tls"))),
                 kernel);
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
@@ -201,6 +212,10 @@ public final class Gateway implements AutoCloseable {
         SessionRules sessionRules = new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges);
         this.ssh = new SshServerRunner(config ->
                 new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
+        LoginThrottle tunnelThrottle = new LoginThrottle(bans, "tunnel login");
+        TunnelSessions tunnelSessions = new TunnelSessions(rules, reconciler, audit, sshChanges, tunnelLinks);
+        this.tunnelServer = new TunnelServerRunner(
+                config -> new TunnelHub(config, transport, data.path(), tunnelThrottle, tunnelSessions));
         this.reloader = new ConfigReloader(settings.config(), this::apply, new ConfigReloader.Listener() {
             @Override
             public void refused(ConfigReloader.Refusal r) {
@@ -269,6 +284,7 @@ public final class Gateway implements AutoCloseable {
     public ChangeResult apply(GatewayConfig config) {
         String file = settings.config() == null ? "" : settings.config().toString();
         endpoints.apply(config.sshEndpoints());
+        tunnelEndpoints.apply(config.tunnelEndpoints());
         ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
         reconciler.awaitApplied();
         if (!kernelReleased) {
@@ -285,6 +301,7 @@ public final class Gateway implements AutoCloseable {
             triggers.apply(config.triggers());
             egress.apply(config.transparentEgress());
             ssh.apply(config.sshServer());
+            tunnelServer.apply(config.tunnelServer());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
         }
@@ -324,6 +341,14 @@ public final class Gateway implements AutoCloseable {
         return endpoints;
     }
 
+    public TunnelEndpoints tunnelEndpoints() {
+        return tunnelEndpoints;
+    }
+
+    public TunnelServerRunner tunnelServer() {
+        return tunnelServer;
+    }
+
     /** The SSH server's port, or -1 when it does not run. */
     public int sshPort() {
         return ssh.port();
@@ -356,6 +381,7 @@ public final class Gateway implements AutoCloseable {
             web.close();
         }
         ssh.close();
+        tunnelServer.close();
         // Let the ended sessions' forwards be removed (and audited) while the rules still run.
         sshChanges.shutdown();
         try {
@@ -373,6 +399,7 @@ public final class Gateway implements AutoCloseable {
         reconciler.close();
         kernel.close();
         endpoints.close();
+        tunnelEndpoints.close();
         authWorkers.shutdownNow();
         sshIo.close();
         transport.close();

@@ -7,6 +7,8 @@ import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Problem;
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
@@ -17,6 +19,8 @@ import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
 import dev.portgate.trigger.TriggerConfig;
+import dev.portgate.tunnel.TunnelEndpointConfig;
+import dev.portgate.tunnel.TunnelServerConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -49,6 +53,8 @@ public final class ConfigFile {
             "forwards",
             "ssh-server",
             "ssh-endpoints",
+            "tunnel-server",
+            "tunnel-endpoints",
             "igd",
             "upstream",
             "firewall",
@@ -87,7 +93,8 @@ public final class ConfigFile {
                 problems,
                 "",
                 TOP_KEYS,
-                "forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress, kernel");
+                "forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream, firewall, knock,"
+                        + " triggers, egress, kernel");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -132,6 +139,16 @@ public final class ConfigFile {
                 top, problems, "ssh-server", "listen:, users:", m -> SshServerDecoder.decode(m, problems), null);
         List<SshEndpointConfig> endpoints =
                 top.has("ssh-endpoints") ? SshEndpointDecoder.decode(top.at("ssh-endpoints"), problems) : List.of();
+        TunnelServerConfig tunnelServer = section(
+                top,
+                problems,
+                "tunnel-server",
+                "listen:, certificate:, clients:",
+                m -> TunnelServerDecoder.decode(m, problems),
+                null);
+        List<TunnelEndpointConfig> tunnelEndpoints = top.has("tunnel-endpoints")
+                ? TunnelEndpointDecoder.decode(top.at("tunnel-endpoints"), problems)
+                : List.of();
         IgdConfig igd = section(
                 top, problems, "igd", "lan:, upnp:, nat-pmp:, pcp: …", m -> IgdDecoder.decode(m, problems), null);
         UpstreamConfig upstream = section(
@@ -162,20 +179,7 @@ public final class ConfigFile {
                 KernelDecoder.HINT,
                 m -> KernelDecoder.decode(m, problems),
                 KernelSettings.DEFAULT);
-        Set<String> endpointNames = new HashSet<>();
-        endpoints.forEach(e -> endpointNames.add(e.name()));
-        for (Forward f : forwards) {
-            String via = f instanceof LocalForward lf
-                    ? lf.via()
-                    : f instanceof RemoteForward rf ? rf.via() : f instanceof DynamicForward df ? df.via() : null;
-            if (via != null && !endpointNames.contains(via)) {
-                problems.add(
-                        seen.get(f.name()),
-                        f.name(),
-                        "via",
-                        "via: there is no ssh-endpoint named \"" + via + "\" — add it under ssh-endpoints");
-            }
-        }
+        checkVia(forwards, endpoints, tunnelEndpoints, seen, problems);
         for (Problem p : ListenIndex.conflicts(forwards)) {
             problems.add(p, seen.get(p.forward()));
         }
@@ -193,7 +197,73 @@ public final class ConfigFile {
                 knock,
                 triggers,
                 egress,
-                kernel);
+                kernel,
+                tunnelServer,
+                tunnelEndpoints);
+    }
+
+    /**
+     * {@code via:} names an ssh-endpoint or a tunnel-endpoint (one namespace); what only the portgate tunnel
+     * carries — UDP, port ranges — is refused through SSH with the reason.
+     */
+    private static void checkVia(
+            List<Forward> forwards,
+            List<SshEndpointConfig> ssh,
+            List<TunnelEndpointConfig> tunnels,
+            Map<String, Node> seen,
+            Problems problems) {
+        Set<String> sshNames = new HashSet<>();
+        ssh.forEach(e -> sshNames.add(e.name()));
+        Set<String> tunnelNames = new HashSet<>();
+        tunnels.forEach(e -> tunnelNames.add(e.name()));
+        for (String both : sshNames) {
+            if (tunnelNames.contains(both)) {
+                problems.add(
+                        null,
+                        "",
+                        "tunnel-endpoints",
+                        "\"" + both + "\" names both an ssh-endpoint and a tunnel-endpoint — via: needs one meaning");
+            }
+        }
+        for (Forward f : forwards) {
+            String via = f instanceof LocalForward lf
+                    ? lf.via()
+                    : f instanceof RemoteForward rf ? rf.via() : f instanceof DynamicForward df ? df.via() : null;
+            Node at = seen.get(f.name());
+            if (via == null) {
+                continue;
+            }
+            if (!sshNames.contains(via) && !tunnelNames.contains(via)) {
+                problems.add(
+                        at,
+                        f.name(),
+                        "via",
+                        "via: there is no ssh-endpoint or tunnel-endpoint named \"" + via
+                                + "\" — add it under ssh-endpoints or tunnel-endpoints");
+            } else if (f instanceof RemoteForward rf && sshNames.contains(via)) {
+                if (rf.carried().contains(Protocol.UDP)) {
+                    problems.add(
+                            at,
+                            f.name(),
+                            "protocol",
+                            "protocol: " + Protocol.label(rf.carried()) + " — SSH carries TCP only; \"" + via
+                                    + "\" is an ssh-endpoint (UDP needs a tunnel-endpoint)");
+                }
+                if (rf.listen().ports().size() != 1 || rf.target().ports().size() != 1) {
+                    problems.add(at, f.name(), "listen", "listen: an SSH tunnel has one port, not a range");
+                }
+                if (rf.proxyProtocol() != ProxyProtocol.NONE) {
+                    problems.add(
+                            at, f.name(), "proxy-protocol", "proxy-protocol works through a tunnel-endpoint, not SSH");
+                }
+            } else if (f instanceof DynamicForward && tunnelNames.contains(via)) {
+                problems.add(
+                        at,
+                        f.name(),
+                        "via",
+                        "via: a dynamic forward goes through an ssh-endpoint; \"" + via + "\" is a tunnel-endpoint");
+            }
+        }
     }
 
     /**

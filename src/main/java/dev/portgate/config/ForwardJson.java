@@ -16,9 +16,11 @@ import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Problem;
 import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.ProxyUser;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.forward.SshSessionForward;
+import dev.portgate.forward.TunnelSessionForward;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -79,10 +81,33 @@ public final class ForwardJson {
         } else if (forward instanceof SshSessionForward sf) {
             o.put("listen", sf.listen().toString());
             o.put("target", "ssh session " + sf.origin().owner());
+        } else if (forward instanceof TunnelSessionForward tf) {
+            o.put("protocol", Protocol.label(tf.protocols()));
+            o.put("listen", tf.listen().toString());
+            o.put("target", "tunnel client " + tf.origin().owner());
+            ArrayNode allow = o.putArray("allow");
+            tf.limits().allow().stream().map(Cidr::toString).forEach(allow::add);
+            ArrayNode deny = o.putArray("deny");
+            tf.limits().deny().stream().map(Cidr::toString).forEach(deny::add);
         } else if (forward instanceof RemoteForward rf) {
+            o.put("protocol", Protocol.label(rf.carried()));
             o.put("listen", rf.listen().toString());
             o.put("via", rf.via());
             o.put("target", rf.target().toString());
+            if (rf.proxyProtocol() != ProxyProtocol.NONE) {
+                o.put("proxy-protocol", rf.proxyProtocol().label());
+            }
+            if (!rf.limits().allow().isEmpty()) {
+                ArrayNode allow = o.putArray("allow");
+                rf.limits().allow().stream().map(Cidr::toString).forEach(allow::add);
+            }
+            if (!rf.limits().deny().isEmpty()) {
+                ArrayNode deny = o.putArray("deny");
+                rf.limits().deny().stream().map(Cidr::toString).forEach(deny::add);
+            }
+            if (!rf.limits().idleTimeout().isZero()) {
+                o.put("idle-timeout", Durations.format(rf.limits().idleTimeout()));
+            }
         }
         o.put("enabled", forward.enabled());
         o.put("description", forward.description());

@@ -11,10 +11,12 @@ import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
 import dev.portgate.trigger.TriggerConfig;
+import dev.portgate.tunnel.TunnelEndpointConfig;
+import dev.portgate.tunnel.TunnelServerConfig;
 import java.util.List;
 
 /**
- * Everything a config file declares. {@code sshServer}, {@code igd} and {@code upstream} are null
+ * Everything a config file declares. {@code sshServer}, {@code tunnelServer}, {@code igd} and {@code upstream} are null
  * when the file has no such section; {@code kernel} is the default when it has none.
  */
 public record GatewayConfig(
@@ -28,7 +30,9 @@ public record GatewayConfig(
         KnockConfig knock,
         List<TriggerConfig> triggers,
         ListenSpec transparentEgress,
-        KernelSettings kernel) {
+        KernelSettings kernel,
+        TunnelServerConfig tunnelServer,
+        List<TunnelEndpointConfig> tunnelEndpoints) {
 
     public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
@@ -49,7 +53,9 @@ public record GatewayConfig(
                 null,
                 List.of(),
                 null,
-                KernelSettings.DEFAULT);
+                KernelSettings.DEFAULT,
+                null,
+                List.of());
     }
 
     public GatewayConfig {
@@ -59,5 +65,6 @@ public record GatewayConfig(
         triggers = triggers == null ? List.of() : List.copyOf(triggers);
         bans = bans == null ? Bans.Settings.DEFAULT : bans;
         kernel = kernel == null ? KernelSettings.DEFAULT : kernel;
+        tunnelEndpoints = tunnelEndpoints == null ? List.of() : List.copyOf(tunnelEndpoints);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Set;
  * A forward: something that listens and carries connections somewhere. Each kind is a record;
  * later kinds (local, remote and dynamic tunnels) join this sealed family.
  */
-public sealed interface Forward permits PortForward, DynamicForward, LocalForward, RemoteForward, SshSessionForward {
+public sealed interface Forward
+        permits PortForward, DynamicForward, LocalForward, RemoteForward, SshSessionForward, TunnelSessionForward {
 
     String name();
 

@@ -16,15 +16,16 @@ public record Origin(Kind kind, String owner) {
         NATPMP,
         PCP,
         TRIGGER,
-        SSH;
+        SSH,
+        TUNNEL;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        /** Kept in the store across restarts; config forwards live in their file, SSH ones die with the session. */
+        /** Kept in the store across restarts; config forwards live in their file, SSH and tunnel ones die with the session. */
         public boolean persistent() {
-            return this != CONFIG && this != SSH;
+            return this != CONFIG && this != SSH && this != TUNNEL;
         }
 
         public static Kind parse(String label) {

@@ -1,12 +1,14 @@
 package dev.portgate.forward;
 
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * {@code ssh -R}: a port opened on the SSH endpoint's side ({@code listen} is there, not here) whose
- * connections come back to a target near this gateway. It takes no local port, so it never
- * conflicts with local forwards.
+ * {@code ssh -R} or a portgate tunnel's remote forward: a port opened on the endpoint's side ({@code listen} is
+ * there, not here) whose connections come back to a target near this gateway. It takes no local port, so it
+ * never conflicts with local forwards. {@code carried} is what it carries (UDP and ranges only through a portgate
+ * tunnel); {@code proxyProtocol} tells the target the real client's address.
  */
 public record RemoteForward(
         String name,
@@ -15,7 +17,10 @@ public record RemoteForward(
         Origin origin,
         ListenSpec listen,
         String via,
-        TargetSpec target)
+        TargetSpec target,
+        Set<Protocol> carried,
+        Limits limits,
+        ProxyProtocol proxyProtocol)
         implements Forward {
 
     public RemoteForward {
@@ -25,19 +30,32 @@ public record RemoteForward(
         Objects.requireNonNull(via, "via");
         Objects.requireNonNull(target, "target");
         description = description == null ? "" : description;
-        if (listen.ports().size() != 1 || target.ports().size() != 1) {
-            throw new IllegalArgumentException("forward \"" + name + "\": a remote forward has one port each side");
+        carried = carried == null || carried.isEmpty() ? Set.of(Protocol.TCP) : Set.copyOf(EnumSet.copyOf(carried));
+        limits = limits == null ? Limits.NONE : limits;
+        proxyProtocol = proxyProtocol == null ? ProxyProtocol.NONE : proxyProtocol;
+        if (target.ports().size() != 1
+                && target.ports().size() != listen.ports().size()) {
+            throw new IllegalArgumentException("forward \"" + name + "\": the target range " + target.ports()
+                    + " must be one port or as long as the listen range " + listen.ports());
         }
     }
 
+    /** An {@code ssh -R}-style forward: one TCP port each side. */
+    public RemoteForward(
+            String name,
+            boolean enabled,
+            String description,
+            Origin origin,
+            ListenSpec listen,
+            String via,
+            TargetSpec target) {
+        this(name, enabled, description, origin, listen, via, target, Set.of(Protocol.TCP), Limits.NONE, null);
+    }
+
+    /** Nothing listens here, so nothing conflicts here. */
     @Override
     public Set<Protocol> protocols() {
         return Set.of();
-    }
-
-    @Override
-    public Limits limits() {
-        return Limits.NONE;
     }
 
     @Override
@@ -47,7 +65,7 @@ public record RemoteForward(
 
     @Override
     public RemoteForward withEnabled(boolean on) {
-        return new RemoteForward(name, on, description, origin, listen, via, target);
+        return new RemoteForward(name, on, description, origin, listen, via, target, carried, limits, proxyProtocol);
     }
 
     @Override
@@ -57,6 +75,6 @@ public record RemoteForward(
 
     @Override
     public String toString() {
-        return "tcp " + listen + " on " + via + " -> " + target;
+        return Protocol.label(carried) + " " + listen + " on " + via + " -> " + target;
     }
 }

@@ -113,12 +113,12 @@ public final class ForwardStats {
         packetsDropped.increment();
     }
 
-    void sessionOpened() {
+    public void sessionOpened() {
         sessionsTotal.increment();
         sessionsActive.increment();
     }
 
-    void sessionClosed() {
+    public void sessionClosed() {
         sessionsActive.decrement();
     }
 

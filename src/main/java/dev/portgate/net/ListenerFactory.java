@@ -10,6 +10,7 @@ import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.forward.SshSessionForward;
+import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.policy.Policy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -84,6 +85,8 @@ public final class ListenerFactory {
                     sf.listen().address(),
                     port,
                     () -> new TcpAcceptor(active, policy, back, port, TcpAcceptor.Tls.NONE)));
+        } else if (active.forward() instanceof TunnelSessionForward tf) {
+            out.addAll(tunnelSessionListeners(active, tf));
         } else if (active.forward() instanceof RemoteForward) {
             out.add(tunnels.remote(active));
         }
@@ -128,6 +131,37 @@ public final class ListenerFactory {
             }
             if (pf.protocols().contains(Protocol.UDP)) {
                 out.add(new UdpListener(transport, active, policy, address, port));
+            }
+        }
+        return out;
+    }
+
+    /** A tunnel client's public ports, accepted on its connection's loop so one thread carries each flow. */
+    private List<Listener> tunnelSessionListeners(ActiveForward active, TunnelSessionForward tf) {
+        List<Listener> out = new ArrayList<>();
+        Dialer back = tunnels.back(tf);
+        UdpFlow.Opener backUdp = tunnels.backUdp(tf);
+        PortRange ports = tf.listen().ports();
+        for (int port = ports.first(); port <= ports.last(); port++) {
+            int listenPort = port;
+            if (tf.protocols().contains(Protocol.TCP)) {
+                out.add(new TcpListener(
+                        transport,
+                        tunnels.sessionLoop(tf.session()),
+                        active,
+                        tf.listen().address(),
+                        port,
+                        () -> new TcpAcceptor(active, policy, back, listenPort, TcpAcceptor.Tls.NONE)));
+            }
+            if (tf.protocols().contains(Protocol.UDP)) {
+                out.add(new UdpListener(
+                        transport,
+                        tunnels.sessionLoop(tf.session()),
+                        active,
+                        policy,
+                        tf.listen().address(),
+                        port,
+                        backUdp));
             }
         }
         return out;

@@ -7,6 +7,7 @@ import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.SshSessionForward;
+import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.policy.Policy;
 import dev.portgate.policy.Verdict;
 import io.netty.channel.Channel;
@@ -63,6 +64,10 @@ final class TcpAcceptor extends FirstHandler {
             // The SSH client is told which of its forwards was connected: the address it asked to bind.
             host = sf.requestedHost();
             port = sf.listen().ports().first();
+        } else if (forward instanceof TunnelSessionForward) {
+            // The tunnel client knows the target; it is told the public port that was hit.
+            host = "tunnel";
+            port = listenPort;
         } else if (forward instanceof LocalForward lf) {
             host = lf.target().host();
             port = lf.target().ports().first();

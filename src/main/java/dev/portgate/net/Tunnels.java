@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.TunnelSessionForward;
 import io.netty.channel.EventLoopGroup;
 
 /**
@@ -29,6 +30,17 @@ public interface Tunnels {
     default Dialer session(String id) {
         return (inbound, host, port) ->
                 inbound.eventLoop().newFailedFuture(new IllegalStateException("SSH session " + id + " is gone"));
+    }
+
+    /** A dialer back to the portgate tunnel client that asked for {@code forward}; fails if it is gone. */
+    default Dialer back(TunnelSessionForward forward) {
+        return (inbound, host, port) -> inbound.eventLoop()
+                .newFailedFuture(new IllegalStateException("tunnel session " + forward.session() + " is gone"));
+    }
+
+    /** The flows of {@code forward}'s UDP: datagrams back through the portgate tunnel client that asked for it. */
+    default UdpFlow.Opener backUdp(TunnelSessionForward forward) {
+        return (active, frontend, client, listenPort, onClose) -> null;
     }
 
     /** For gateways without SSH endpoints: every {@code via:} fails with a clear reason. */

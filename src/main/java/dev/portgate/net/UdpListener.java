@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -43,8 +44,8 @@ public final class UdpListener implements Listener {
     private final Policy policy;
     private final InetSocketAddress address;
     private final int listenPort;
-    private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
-    private final List<UdpSession> toFlush = new ArrayList<>();
+    private final Map<InetSocketAddress, UdpFlow> sessions = new HashMap<>();
+    private final List<UdpFlow> toFlush = new ArrayList<>();
     /**
      * Clients whose session ended because the target answered "port unreachable", and until when
      * their datagrams are dropped: without it, a client still sending at speed would open a new
@@ -54,10 +55,29 @@ public final class UdpListener implements Listener {
 
     private static final int REFUSED_MEMORY = 4096;
     private static final long REFUSED_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final EventLoopGroup group;
+    private final UdpFlow.Opener opener;
     private volatile Channel channel;
 
     public UdpListener(Transport transport, ActiveForward active, Policy policy, InetAddress address, int port) {
+        this(transport, null, active, policy, address, port, null);
+    }
+
+    /**
+     * A listener on {@code group} (null: the data plane's) whose flows {@code opener} makes (null: straight to the
+     * port forward's target).
+     */
+    public UdpListener(
+            Transport transport,
+            EventLoopGroup group,
+            ActiveForward active,
+            Policy policy,
+            InetAddress address,
+            int port,
+            UdpFlow.Opener opener) {
         this.transport = transport;
+        this.group = group == null ? transport.group() : group;
+        this.opener = opener;
         this.active = active;
         this.policy = policy;
         this.address = new InetSocketAddress(address, port);
@@ -67,7 +87,7 @@ public final class UdpListener implements Listener {
     @Override
     public Future<?> open() {
         ChannelFuture bind = new Bootstrap()
-                .group(transport.group())
+                .group(group)
                 .channel(transport.datagramChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
@@ -102,7 +122,7 @@ public final class UdpListener implements Listener {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             InetSocketAddress client = packet.sender();
-            UdpSession session = sessions.get(client);
+            UdpFlow session = sessions.get(client);
             if (session == null) {
                 session = open(ctx.channel(), client);
                 if (session == null) {
@@ -123,7 +143,7 @@ public final class UdpListener implements Listener {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            for (UdpSession s : toFlush) {
+            for (UdpFlow s : toFlush) {
                 s.flush();
             }
             toFlush.clear();
@@ -138,13 +158,13 @@ public final class UdpListener implements Listener {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             // The listener is gone (forward disabled or removed): end its sessions with it.
-            for (UdpSession s : List.copyOf(sessions.values())) {
+            for (UdpFlow s : List.copyOf(sessions.values())) {
                 s.close();
             }
         }
     }
 
-    private void ended(UdpSession session) {
+    private void ended(UdpFlow session) {
         sessions.remove(session.client());
         if (session.refusedByTarget()) {
             if (refusedClients.size() >= REFUSED_MEMORY) {
@@ -168,13 +188,13 @@ public final class UdpListener implements Listener {
         return false;
     }
 
-    private UdpSession open(Channel frontend, InetSocketAddress client) {
+    private UdpFlow open(Channel frontend, InetSocketAddress client) {
         if (heldOff(client)) {
             active.stats().packetDropped();
             return null;
         }
         Forward forward = active.forward();
-        if (!(forward instanceof PortForward pf)) {
+        if (opener == null && !(forward instanceof PortForward)) {
             return null;
         }
         if (policy.admit(forward, client.getAddress(), active.activeCount()) instanceof Verdict.Refuse refuse) {
@@ -186,6 +206,14 @@ public final class UdpListener implements Listener {
                     refuse.detail());
             return null;
         }
+        if (opener != null) {
+            UdpFlow flow = opener.open(active, frontend, client, listenPort, this::ended);
+            if (flow != null) {
+                sessions.put(client, flow);
+            }
+            return flow;
+        }
+        PortForward pf = (PortForward) forward;
         String host = pf.target().host();
         int port = pf.target().portFor(pf.listen().ports(), listenPort);
         UdpSession session = new UdpSession(

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * (so only the target's replies are taken), on the listener's event loop. Datagrams that arrive
  * while the target name resolves wait in a short queue; more than that are dropped, as UDP may.
  */
-final class UdpSession {
+final class UdpSession implements UdpFlow {
 
     private static final Logger log = LoggerFactory.getLogger(UdpSession.class);
     private static final int PENDING_LIMIT = 64;
@@ -41,7 +41,7 @@ final class UdpSession {
     private final String host;
     private final int port;
     private final Duration idle;
-    private final Consumer<UdpSession> onClose;
+    private final Consumer<UdpFlow> onClose;
     private final Queue<ByteBuf> pending = new ArrayDeque<>();
     private Channel upstream;
     private Connection connection;
@@ -56,7 +56,7 @@ final class UdpSession {
             String host,
             int port,
             Duration idle,
-            Consumer<UdpSession> onClose) {
+            Consumer<UdpFlow> onClose) {
         this.transport = transport;
         this.active = active;
         this.frontend = frontend;
@@ -119,8 +119,8 @@ final class UdpSession {
         });
     }
 
-    /** Queues or writes a client datagram; true if the session needs a flush. */
-    boolean send(ByteBuf content) {
+    @Override
+    public boolean send(ByteBuf content) {
         if (closed) {
             content.release();
             return false;
@@ -145,7 +145,8 @@ final class UdpSession {
         upstream.write(content, upstream.voidPromise());
     }
 
-    void flush() {
+    @Override
+    public void flush() {
         if (upstream != null) {
             upstream.flush();
         }
@@ -157,16 +158,18 @@ final class UdpSession {
         close();
     }
 
-    /** True if the target answered "port unreachable": the client's next datagrams are dropped for a moment. */
-    boolean refusedByTarget() {
+    @Override
+    public boolean refusedByTarget() {
         return refusedByTarget;
     }
 
-    InetSocketAddress client() {
+    @Override
+    public InetSocketAddress client() {
         return client;
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (closed) {
             return;
         }

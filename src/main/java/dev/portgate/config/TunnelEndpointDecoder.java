@@ -1,0 +1,119 @@
+package dev.portgate.config;
+
+import dev.portgate.forward.Durations;
+import dev.portgate.forward.TargetSpec;
+import dev.portgate.tunnel.TunnelEndpointConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** Reads {@code tunnel-endpoints:}: the portgate tunnel servers this gateway is a client of. */
+final class TunnelEndpointDecoder {
+
+    static final int DEFAULT_PORT = 7443;
+    private static final Set<String> KEYS =
+            Set.of("name", "server", "token-file", "server-fingerprint", "ca", "transport", "keepalive", "client-name");
+
+    private TunnelEndpointDecoder() {}
+
+    static List<TunnelEndpointConfig> decode(Node node, Problems problems) {
+        List<TunnelEndpointConfig> out = new ArrayList<>();
+        if (!(node instanceof SequenceNode seq)) {
+            problems.add(
+                    node, "", "tunnel-endpoints", "tunnel-endpoints must be a list of mappings (- name: …, server: …)");
+            return out;
+        }
+        Set<String> names = new HashSet<>();
+        for (Node item : seq.getValue()) {
+            if (!(item instanceof MappingNode m)) {
+                problems.add(item, "", "tunnel-endpoints", "each tunnel-endpoint must be a mapping (name:, server: …)");
+                continue;
+            }
+            int before = problems.list().size();
+            Fields f = new Fields(
+                    m,
+                    problems,
+                    "",
+                    KEYS,
+                    "name, server, token-file, server-fingerprint, ca, transport, keepalive, client-name");
+            String name = f.scalar("name").orElse(null);
+            if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
+                f.problem("name", "tunnel-endpoints: each endpoint needs a name (letters, digits, '.', '_', '-')");
+                continue;
+            }
+            if (!names.add(name)) {
+                f.problem("name", "tunnel-endpoints: \"" + name + "\" is listed twice");
+            }
+            TargetSpec server = ForwardDecoder.required(
+                    f,
+                    "server",
+                    s -> TargetSpec.parse(
+                            s.contains(":") && !s.startsWith("[") && s.indexOf(':') == s.lastIndexOf(':')
+                                    ? s
+                                    : s + ":" + DEFAULT_PORT),
+                    "server: host:port of the tunnel server, e.g. vps.example.net:7443");
+            if (server != null && server.ports().size() != 1) {
+                f.problem("server", "tunnel-endpoint \"" + name + "\": server: one port, not a range");
+            }
+            String token = null;
+            if (!f.has("token-file")) {
+                f.problem("token-file", "tunnel-endpoint \"" + name + "\": token-file is missing");
+            } else {
+                Path p = SshEndpointDecoder.path(f.scalar("token-file").orElse(""));
+                try {
+                    token = Files.readString(p).strip();
+                    if (token.isEmpty() || token.startsWith("sha256:")) {
+                        f.problem(
+                                "token-file",
+                                "tunnel-endpoint \"" + name + "\": " + p
+                                        + " must hold the token itself (the server keeps its sha256: hash)");
+                    }
+                } catch (IOException e) {
+                    f.problem("token-file", "tunnel-endpoint \"" + name + "\": cannot read " + p);
+                }
+            }
+            String fingerprint = f.parsed("server-fingerprint", TunnelEndpointConfig::normalize)
+                    .orElse(null);
+            Path ca = f.scalar("ca").map(SshEndpointDecoder::path).orElse(null);
+            if (ca != null && !Files.isReadable(ca)) {
+                f.problem("ca", "tunnel-endpoint \"" + name + "\": ca " + ca + " cannot be read");
+            }
+            if (!f.has("server-fingerprint") && ca == null) {
+                f.problem(
+                        "server-fingerprint",
+                        "tunnel-endpoint \"" + name
+                                + "\": give server-fingerprint (the tunnel server prints it) or ca — an unknown server is never trusted");
+            }
+            TunnelEndpointConfig.Mode mode =
+                    f.parsed("transport", TunnelEndpointConfig.Mode::parse).orElse(TunnelEndpointConfig.Mode.AUTO);
+            Duration keepalive = f.parsed("keepalive", Durations::parse).orElse(Duration.ofSeconds(10));
+            if (keepalive.isZero() || keepalive.compareTo(Duration.ofSeconds(25)) > 0) {
+                f.problem("keepalive", "tunnel-endpoint \"" + name + "\": keepalive must be between 1s and 25s");
+            }
+            String client = f.scalar("client-name").orElse(hostName());
+            if (problems.list().size() == before && server != null) {
+                out.add(new TunnelEndpointConfig(
+                        name, server.host(), server.ports().first(), client, token, fingerprint, ca, mode, keepalive));
+            }
+        }
+        return out;
+    }
+
+    /** The kernel's host name: no look-up (InetAddress.getLocalHost may ask DNS). */
+    private static String hostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return h.isEmpty() ? "portgate" : h;
+        } catch (IOException e) {
+            return "portgate";
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.portgate.tunnel;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManager;
+
+/** The QUIC settings both ends of a portgate tunnel share: ALPN, windows, datagrams, idle time. */
+final class QuicSetup {
+
+    static final String ALPN = "portgate-tunnel/1";
+    /** A link with no packet for this long is dead; the client's pings keep a live one well inside it. */
+    static final long IDLE_SECONDS = 30;
+    /** Per-stream window: enough for a fast single flow at tens of milliseconds of RTT. */
+    private static final long STREAM_WINDOW = 4L * 1024 * 1024;
+
+    private static final long CONNECTION_WINDOW = 64L * 1024 * 1024;
+    /** Datagrams queued inside quiche each way before the newest are dropped (UDP may drop; it must not stall). */
+    private static final int DATAGRAM_QUEUE = 4096;
+
+    private QuicSetup() {}
+
+    static QuicSslContext serverSsl(KeyManagerFactory keys) {
+        return QuicSslContextBuilder.forServer(keys, null)
+                .applicationProtocols(ALPN)
+                .build();
+    }
+
+    static QuicSslContext clientSsl(TrustManager trust, boolean checkHostName) {
+        QuicSslContextBuilder b =
+                QuicSslContextBuilder.forClient().trustManager(trust).applicationProtocols(ALPN);
+        // A pinned certificate is checked by its fingerprint alone; a CA-signed one by its chain and name.
+        b.endpointIdentificationAlgorithm(checkHostName ? "HTTPS" : null);
+        return b.build();
+    }
+
+    static ChannelHandler server(QuicSslContext ssl, ChannelHandler connection, ChannelHandler streams) {
+        return new QuicServerCodecBuilder()
+                .sslContext(ssl)
+                .maxIdleTimeout(IDLE_SECONDS, TimeUnit.SECONDS)
+                .initialMaxData(CONNECTION_WINDOW)
+                .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
+                .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
+                .initialMaxStreamsBidirectional(100_000)
+                .initialMaxStreamsUnidirectional(16)
+                .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
+                .activeMigration(true)
+                .tokenHandler(NoRetry.INSTANCE)
+                .handler(connection)
+                .streamHandler(streams)
+                .build();
+    }
+
+    static ChannelHandler client(QuicSslContext ssl, String host, int port) {
+        return new QuicClientCodecBuilder()
+                .sslEngineProvider(q -> ssl.newEngine(q.alloc(), host, port))
+                .maxIdleTimeout(IDLE_SECONDS, TimeUnit.SECONDS)
+                .initialMaxData(CONNECTION_WINDOW)
+                .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
+                .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
+                .initialMaxStreamsBidirectional(100_000)
+                .initialMaxStreamsUnidirectional(16)
+                .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
+                .activeMigration(true)
+                .build();
+    }
+}

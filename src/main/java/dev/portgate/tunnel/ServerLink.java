@@ -1,0 +1,133 @@
+package dev.portgate.tunnel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionPathStats;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tunnel client's side of its QUIC connection: players' datagrams from the server become flows to the
+ * targets ({@link ClientFlow}), their answers go back as datagrams. Runs on the connection's loop.
+ */
+final class ServerLink extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
+
+    private final TunnelEndpoint endpoint;
+    private QuicChannel quic;
+    private final Map<Integer, ClientFlow> flows = new HashMap<>();
+    private int maxDatagram;
+    private long dropped;
+    volatile long rttMicros = -1;
+    volatile long sentBytes;
+    volatile long recvBytes;
+
+    ServerLink(TunnelEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        quic = (QuicChannel) ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf datagram)) {
+            // A stream the peer opened: the codec's handler after this one registers it.
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            Datagrams.Parsed d;
+            try {
+                d = Datagrams.parse(datagram, true);
+            } catch (WireException e) {
+                log.debug("tunnel-endpoint \"{}\": {}", endpoint.name(), e.getMessage());
+                return;
+            }
+            ClientFlow flow = flows.get(d.flow());
+            if (flow == null) {
+                flow = endpoint.openFlow(this, d.flow(), d.arrival());
+                if (flow == null) {
+                    return;
+                }
+                flows.put(d.flow(), flow);
+            }
+            flow.toTarget(d.payload(), ctx.alloc());
+        } finally {
+            datagram.release();
+        }
+    }
+
+    void flowEnded(ClientFlow flow) {
+        flows.remove(flow.id());
+    }
+
+    boolean sendDatagram(ByteBuf datagram) {
+        if (!quic.isActive() || (maxDatagram > 0 && datagram.readableBytes() > maxDatagram)) {
+            datagram.release();
+            if (dropped++ % 1000 == 0 && maxDatagram > 0) {
+                log.info(
+                        "tunnel-endpoint \"{}\": an answer over the link's {} bytes was dropped (said every 1000)",
+                        endpoint.name(),
+                        maxDatagram);
+            }
+            return false;
+        }
+        quic.write(datagram, quic.voidPromise());
+        return true;
+    }
+
+    void flush() {
+        quic.flush();
+    }
+
+    EventLoop loop() {
+        return quic.eventLoop();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof QuicDatagramExtensionEvent e) {
+            maxDatagram = e.maxLength();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (ClientFlow f : List.copyOf(flows.values())) {
+            f.close();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("tunnel-endpoint \"{}\": {}", endpoint.name(), cause.toString());
+    }
+
+    void refreshStats() {
+        if (!quic.isActive()) {
+            return;
+        }
+        quic.collectPathStats(0).addListener(f -> {
+            if (f.isSuccess()) {
+                QuicConnectionPathStats s = (QuicConnectionPathStats) f.getNow();
+                rttMicros = TimeUnit.NANOSECONDS.toMicros(s.rtt());
+                sentBytes = s.sentBytes();
+                recvBytes = s.recvBytes();
+            }
+        });
+    }
+}

@@ -1,0 +1,530 @@
+package dev.portgate.tunnel;
+
+import dev.portgate.forward.Addresses;
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.net.ActiveForward;
+import dev.portgate.net.Connection;
+import dev.portgate.net.Dialer;
+import dev.portgate.net.Errors;
+import dev.portgate.net.ForwardStats;
+import dev.portgate.net.ProxyHeader;
+import dev.portgate.net.Relay;
+import dev.portgate.net.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A portgate tunnel server this gateway is a client of: one QUIC connection, kept up (reconnecting with backoff
+ * and jitter), through which the remote forwards that name it ask for their public ports again after every
+ * reconnect. TCP arrivals come as streams the server opens, UDP as datagrams; both go on to the targets here.
+ */
+public final class TunnelEndpoint implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TunnelEndpoint.class);
+    /** How long a QUIC handshake may take before the attempt counts as failed (UDP blocked looks like this). */
+    static final long HANDSHAKE_SECONDS = 5;
+
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    public record Status(
+            String name,
+            String server,
+            String transport,
+            String state,
+            long rttMicros,
+            long sentBytes,
+            long receivedBytes,
+            Instant retryAt,
+            String lastError,
+            List<String> forwards) {}
+
+    private final TunnelEndpointConfig config;
+    private final Transport transport;
+    private final EventLoop loop;
+    private final Dialer direct;
+    private final ScheduledExecutorService workers;
+    private final QuicSslContext ssl;
+    private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
+    private final Map<Integer, Remote> byId = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+
+    private volatile String state = "connecting";
+    private volatile String lastError;
+    private volatile Instant retryAt;
+    private volatile boolean closed;
+    private int attempt;
+    private volatile InetSocketAddress server;
+    private volatile QuicChannel quic;
+    private volatile Channel control;
+    private volatile ServerLink link;
+    private ScheduledFuture<?> keepalive;
+
+    /** One remote forward through this endpoint and where its public port stands. */
+    private static final class Remote {
+        final int id;
+        final RemoteForward forward;
+        volatile ActiveForward active;
+        volatile boolean listening;
+        volatile Promise<Void> answer;
+
+        Remote(int id, ActiveForward active) {
+            this.id = id;
+            this.active = active;
+            this.forward = (RemoteForward) active.forward();
+        }
+    }
+
+    TunnelEndpoint(
+            TunnelEndpointConfig config,
+            Transport transport,
+            EventLoop loop,
+            Dialer direct,
+            ScheduledExecutorService workers)
+            throws IOException {
+        this.config = config;
+        this.transport = transport;
+        this.loop = loop;
+        this.direct = direct;
+        this.workers = workers;
+        this.ssl = QuicSetup.clientSsl(
+                config.fingerprint() != null ? ServerTrust.pinned(config.fingerprint()) : ServerTrust.ca(config.ca()),
+                config.fingerprint() == null);
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    TunnelEndpointConfig config() {
+        return config;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    void start() {
+        connect();
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        state = "connecting";
+        workers.execute(() -> {
+            InetSocketAddress to;
+            try {
+                // A name look-up may block: it is done here, not on the loop.
+                to = new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
+            } catch (UnknownHostException e) {
+                failed("cannot resolve " + config.host());
+                return;
+            }
+            loop.execute(() -> dial(to));
+        });
+    }
+
+    private void dial(InetSocketAddress to) {
+        server = to;
+        new Bootstrap()
+                .group(loop)
+                .channel(transport.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .handler(QuicSetup.client(ssl, config.host(), config.port()))
+                .bind(new InetSocketAddress(to.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0))
+                .addListener((ChannelFuture bound) -> {
+                    if (!bound.isSuccess()) {
+                        failed("cannot open a UDP socket: " + Errors.reason(bound.cause()));
+                        return;
+                    }
+                    handshake(bound.channel(), to);
+                });
+    }
+
+    private void handshake(Channel udp, InetSocketAddress to) {
+        ServerLink l = new ServerLink(this);
+        Future<QuicChannel> connecting = QuicChannel.newBootstrap(udp)
+                .handler(l)
+                .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel stream) {
+                        stream.pipeline().addLast(new ArrivalReader(TunnelEndpoint.this::arrived));
+                    }
+                })
+                .remoteAddress(to)
+                .connect();
+        ScheduledFuture<?> timeout = loop.schedule(
+                () -> {
+                    if (!connecting.isDone()) {
+                        connecting.cancel(false);
+                    }
+                },
+                HANDSHAKE_SECONDS,
+                TimeUnit.SECONDS);
+        connecting.addListener(f -> {
+            timeout.cancel(false);
+            if (!f.isSuccess()) {
+                udp.close();
+                failed(
+                        f.isCancelled()
+                                ? "no QUIC answer from " + Addresses.format(to) + " within " + HANDSHAKE_SECONDS
+                                        + " s (is UDP blocked on the way, or is the port wrong?)"
+                                : handshakeError(f.cause()));
+                return;
+            }
+            QuicChannel q = (QuicChannel) f.getNow();
+            log.debug("tunnel-endpoint \"{}\": QUIC handshake with {} done", name(), Addresses.format(to));
+            quic = q;
+            link = l;
+            q.closeFuture().addListener(x -> {
+                udp.close();
+                lost(q);
+            });
+            q.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+                        @Override
+                        protected void initChannel(QuicStreamChannel stream) {
+                            ControlStream.install(stream, new ControlStream.Reader() {
+                                @Override
+                                public void message(ControlMessage m) {
+                                    onMessage(m);
+                                }
+
+                                @Override
+                                public void broken(String why) {
+                                    log.warn("tunnel-endpoint \"{}\": the server broke the protocol: {}", name(), why);
+                                    lastError = "the server broke the protocol: " + why;
+                                    q.close();
+                                }
+
+                                @Override
+                                public void closed() {
+                                    q.close();
+                                }
+                            });
+                        }
+                    })
+                    .addListener(sf -> {
+                        if (!sf.isSuccess()) {
+                            lastError = "cannot open the control stream: " + Errors.reason(sf.cause());
+                            q.close();
+                            return;
+                        }
+                        control = (Channel) sf.getNow();
+                        log.debug("tunnel-endpoint \"{}\": control stream open, saying hello", name());
+                        ControlStream.send(
+                                control,
+                                new ControlMessage.Hello(ControlMessage.VERSION, config.client(), config.token()));
+                    });
+        });
+    }
+
+    private static String handshakeError(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("not the pinned")) {
+                return t.getMessage();
+            }
+        }
+        return "the QUIC handshake failed: " + Errors.reason(cause)
+                + " (a server certificate that is not the pinned one fails here too)";
+    }
+
+    private void onMessage(ControlMessage m) {
+        if (m instanceof ControlMessage.Welcome) {
+            state = "connected";
+            lastError = null;
+            retryAt = null;
+            attempt = 0;
+            log.info("tunnel-endpoint \"{}\": connected to {} over quic", name(), Addresses.format(server));
+            keepalive = loop.scheduleAtFixedRate(
+                    this::ping,
+                    config.keepalive().toMillis(),
+                    config.keepalive().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            link.refreshStats();
+            remotes.values().forEach(this::askListen);
+        } else if (m instanceof ControlMessage.Refused r) {
+            lastError = "refused by the server: " + r.reason();
+            log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
+            quic.close();
+        } else if (m instanceof ControlMessage.Listening l) {
+            Remote r = byId.get(l.id());
+            if (r != null) {
+                r.listening = true;
+                Promise<Void> p = r.answer;
+                if (p != null) {
+                    p.trySuccess(null);
+                }
+                log.info(
+                        "tunnel-endpoint \"{}\": {} is open on the server (forward \"{}\")",
+                        name(),
+                        describe(r.forward),
+                        r.forward.name());
+            }
+        } else if (m instanceof ControlMessage.ListenRefused l) {
+            Remote r = byId.get(l.id());
+            if (r != null) {
+                r.listening = false;
+                log.warn(
+                        "tunnel-endpoint \"{}\": the server refused {} (forward \"{}\"): {}",
+                        name(),
+                        describe(r.forward),
+                        r.forward.name(),
+                        l.reason());
+                Promise<Void> p = r.answer;
+                if (p != null) {
+                    p.tryFailure(
+                            new IOException("the tunnel server refused " + describe(r.forward) + ": " + l.reason()));
+                }
+            }
+        }
+    }
+
+    private void ping() {
+        Channel c = control;
+        if (c != null && c.isActive()) {
+            ControlStream.send(c, new ControlMessage.Ping(System.nanoTime()));
+        }
+        ServerLink l = link;
+        if (l != null) {
+            l.refreshStats();
+        }
+    }
+
+    private void lost(QuicChannel q) {
+        if (q != quic) {
+            return;
+        }
+        if (keepalive != null) {
+            keepalive.cancel(false);
+        }
+        quic = null;
+        control = null;
+        link = null;
+        remotes.values().forEach(r -> r.listening = false);
+        if (lastError == null) {
+            lastError = "the connection to " + Addresses.format(server) + " was lost";
+        }
+        log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
+        retryLater();
+    }
+
+    private void failed(String why) {
+        lastError = why;
+        log.warn("tunnel-endpoint \"{}\": {}", name(), why);
+        retryLater();
+    }
+
+    private void retryLater() {
+        for (Remote r : remotes.values()) {
+            Promise<Void> p = r.answer;
+            if (p != null) {
+                p.tryFailure(new IOException("tunnel-endpoint \"" + name() + "\" is not connected (" + lastError
+                        + "); the port opens when it is"));
+            }
+        }
+        if (closed) {
+            return;
+        }
+        long base = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(attempt, 5));
+        attempt++;
+        // Jitter: many clients that lost one server do not all come back in the same second.
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        retryAt = Instant.now().plusMillis(delay);
+        state = "retrying";
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    // --- remote forwards
+
+    /** Asks the server to open the forward's public port (now if connected, and after every reconnect). */
+    Future<Void> openRemote(ActiveForward active) {
+        RemoteForward f = (RemoteForward) active.forward();
+        Remote r = remotes.compute(f.name(), (k, old) -> {
+            if (old != null && old.forward.equals(f)) {
+                old.active = active;
+                return old;
+            }
+            if (old != null) {
+                byId.remove(old.id);
+                unlisten(old);
+            }
+            return new Remote(ids.incrementAndGet(), active);
+        });
+        byId.put(r.id, r);
+        if (r.listening) {
+            return GlobalEventExecutor.INSTANCE.newSucceededFuture(null);
+        }
+        Promise<Void> p = GlobalEventExecutor.INSTANCE.newPromise();
+        r.answer = p;
+        if ("connected".equals(state)) {
+            loop.execute(() -> askListen(r));
+        } else if ("connecting".equals(state)) {
+            // Answered when the connection is up (or failed with its reason when it is not).
+        } else {
+            p.tryFailure(new IOException("tunnel-endpoint \"" + name() + "\" is not connected"
+                    + (lastError == null ? "" : " (" + lastError + ")") + "; the port opens when it is"));
+        }
+        return p;
+    }
+
+    void closeRemote(String forward) {
+        Remote r = remotes.remove(forward);
+        if (r != null) {
+            byId.remove(r.id);
+            unlisten(r);
+        }
+    }
+
+    private void unlisten(Remote r) {
+        Channel c = control;
+        if (c != null && "connected".equals(state)) {
+            ControlStream.send(c, new ControlMessage.Unlisten(r.id));
+        }
+    }
+
+    private void askListen(Remote r) {
+        Channel c = control;
+        if (c == null) {
+            return;
+        }
+        RemoteForward f = r.forward;
+        ControlStream.send(
+                c,
+                new ControlMessage.Listen(
+                        r.id,
+                        Protocol.label(f.carried()),
+                        f.listen().toString(),
+                        f.limits().allow().stream().map(Object::toString).toList(),
+                        f.limits().deny().stream().map(Object::toString).toList()));
+    }
+
+    private static String describe(RemoteForward f) {
+        return Protocol.label(f.carried()) + " " + f.listen();
+    }
+
+    /** The public address a player reached: the forward's listen address, or the server's when it is a wildcard. */
+    private InetSocketAddress publicAddress(RemoteForward f, int port) {
+        InetAddress a =
+                f.listen().isWildcard() ? server.getAddress() : f.listen().address();
+        return new InetSocketAddress(a, port);
+    }
+
+    /** A TCP arrival on a stream the server opened: dial the target and relay. */
+    private void arrived(Channel stream, Arrival arrival) {
+        Remote r = byId.get(arrival.listen());
+        if (r == null || !r.forward.carried().contains(Protocol.TCP)) {
+            stream.close();
+            return;
+        }
+        RemoteForward f = r.forward;
+        ActiveForward active = r.active;
+        String host = f.target().host();
+        int port = f.target().portFor(f.listen().ports(), arrival.port());
+        String target = Addresses.hostPort(host, port);
+        direct.dial(stream, host, port).addListener(d -> {
+            if (!d.isSuccess()) {
+                active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
+                active.health().failed(d.cause());
+                log.warn(
+                        "forward \"{}\": cannot reach {} for {}: {}",
+                        f.name(),
+                        target,
+                        Addresses.format(arrival.from()),
+                        Errors.reason(d.cause()));
+                stream.close();
+                return;
+            }
+            Channel to = (Channel) d.getNow();
+            if (!stream.isActive()) {
+                to.close();
+                return;
+            }
+            active.health().reached();
+            if (f.proxyProtocol() != ProxyProtocol.NONE) {
+                ProxyHeader.write(to, f.proxyProtocol(), arrival.from(), publicAddress(f, arrival.port()));
+            }
+            ArrivalReader.handOver(stream, to);
+            Connection conn = active.openTcp(stream, arrival.from(), target);
+            Relay.join(stream, to, conn, active.stats(), f.limits().idleTimeout());
+        });
+    }
+
+    /** A UDP arrival's first datagram: a flow to the target. */
+    ClientFlow openFlow(ServerLink on, int flowId, Arrival arrival) {
+        Remote r = byId.get(arrival.listen());
+        if (r == null || !r.forward.carried().contains(Protocol.UDP)) {
+            return null;
+        }
+        RemoteForward f = r.forward;
+        ClientFlow flow = new ClientFlow(
+                flowId, arrival, r.active, f.proxyProtocol(), publicAddress(f, arrival.port()), on, on::flowEnded);
+        flow.start(
+                transport,
+                f.target().host(),
+                f.target().portFor(f.listen().ports(), arrival.port()),
+                f.limits().idleTimeoutFor(Protocol.UDP));
+        return flow;
+    }
+
+    public Status status() {
+        ServerLink l = link;
+        return new Status(
+                name(),
+                Addresses.hostPort(config.host(), config.port()),
+                "quic",
+                state,
+                l == null ? -1 : l.rttMicros,
+                l == null ? 0 : l.sentBytes,
+                l == null ? 0 : l.recvBytes,
+                retryAt,
+                lastError,
+                remotes.keySet().stream().sorted().toList());
+    }
+
+    /** True once the server has answered a hello: remote forwards can be asked for. */
+    public boolean connected() {
+        return "connected".equals(state);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        state = "closed";
+        QuicChannel q = quic;
+        if (q != null) {
+            q.close();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.portgate.tunnel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * {@code tunnel-endpoints:} entry: a portgate tunnel server this gateway connects to as a client. The server is
+ * trusted by its pinned certificate {@code fingerprint} (SHA-256, hex) or by the CA in {@code ca}, never blindly.
+ */
+public record TunnelEndpointConfig(
+        String name,
+        String host,
+        int port,
+        String client,
+        String token,
+        String fingerprint,
+        Path ca,
+        Mode transport,
+        Duration keepalive) {
+
+    /** auto: QUIC, and TCP+TLS when UDP does not get through; or one of them only. */
+    public enum Mode {
+        AUTO,
+        QUIC,
+        TCP;
+
+        public static Mode parse(String word) {
+            return switch (word.strip().toLowerCase(Locale.ROOT)) {
+                case "auto" -> AUTO;
+                case "quic" -> QUIC;
+                case "tcp" -> TCP;
+                default -> throw new IllegalArgumentException(
+                        "\"" + word + "\" is not a tunnel transport — use auto, quic or tcp");
+            };
+        }
+    }
+
+    public TunnelEndpointConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(token, "token");
+        if (fingerprint == null && ca == null) {
+            throw new IllegalArgumentException("tunnel-endpoint \"" + name
+                    + "\": give server-fingerprint (printed by the server) or ca — an unknown server is never trusted");
+        }
+        fingerprint = fingerprint == null ? null : normalize(fingerprint);
+        transport = transport == null ? Mode.AUTO : transport;
+        keepalive = keepalive == null ? Duration.ofSeconds(10) : keepalive;
+    }
+
+    /** {@code sha256:AB:CD…}, {@code AB:CD…} or {@code abcd…} as 64 lower-case hex digits. */
+    public static String normalize(String fingerprint) {
+        String s = fingerprint.strip().toLowerCase(Locale.ROOT);
+        if (s.startsWith("sha256:")) {
+            s = s.substring("sha256:".length());
+        }
+        s = s.replace(":", "");
+        if (!s.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(
+                    "server-fingerprint: \"" + fingerprint + "\" is not a SHA-256 fingerprint (64 hex digits)");
+        }
+        HexFormat.of().parseHex(s);
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + host + ":" + port + ")";
+    }
+}

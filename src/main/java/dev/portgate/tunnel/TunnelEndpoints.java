@@ -1,0 +1,105 @@
+package dev.portgate.tunnel;
+
+import dev.portgate.net.ActiveForward;
+import dev.portgate.net.Dialer;
+import dev.portgate.net.Listener;
+import dev.portgate.net.Transport;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The configured tunnel endpoints (portgate tunnel servers this gateway is a client of), by name. */
+public final class TunnelEndpoints implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TunnelEndpoints.class);
+
+    private final Transport transport;
+    private final Dialer direct;
+    private final Map<String, TunnelEndpoint> byName = new ConcurrentHashMap<>();
+    /** Every configured name, started or not: what {@code via:} may name. */
+    private volatile Set<String> configured = Set.of();
+    /** An endpoint keeps its loop when reconfigured: its flows and their sockets live there. */
+    private final Map<String, EventLoop> loops = new ConcurrentHashMap<>();
+
+    private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "tunnel-endpoints");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public TunnelEndpoints(Transport transport, Dialer direct) {
+        this.transport = transport;
+        this.direct = direct;
+    }
+
+    /** Starts new endpoints, restarts changed ones, stops those no longer configured. */
+    public synchronized void apply(List<TunnelEndpointConfig> configs) {
+        Map<String, TunnelEndpointConfig> wanted = new LinkedHashMap<>();
+        configs.forEach(c -> wanted.put(c.name(), c));
+        configured = Set.copyOf(wanted.keySet());
+        for (var it = byName.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            TunnelEndpointConfig next = wanted.get(e.getKey());
+            if (next == null || !next.equals(e.getValue().config())) {
+                e.getValue().close();
+                it.remove();
+                log.info("tunnel-endpoint \"{}\" {}", e.getKey(), next == null ? "removed" : "changed: reconnecting");
+            }
+        }
+        for (TunnelEndpointConfig c : wanted.values()) {
+            if (byName.containsKey(c.name())) {
+                continue;
+            }
+            try {
+                TunnelEndpoint ep = new TunnelEndpoint(
+                        c,
+                        transport,
+                        loops.computeIfAbsent(c.name(), n -> transport.group().next()),
+                        direct,
+                        workers);
+                byName.put(c.name(), ep);
+                ep.start();
+            } catch (IOException | RuntimeException e) {
+                log.warn("tunnel-endpoint \"{}\": cannot start: {}", c.name(), e.getMessage());
+            }
+        }
+    }
+
+    public TunnelEndpoint get(String name) {
+        return byName.get(name);
+    }
+
+    public boolean has(String name) {
+        return configured.contains(name);
+    }
+
+    public List<TunnelEndpoint.Status> status() {
+        return byName.values().stream()
+                .map(TunnelEndpoint::status)
+                .sorted((a, b) -> a.name().compareTo(b.name()))
+                .toList();
+    }
+
+    Listener remote(ActiveForward active) {
+        return new TunnelRemoteListener(active, byName::get);
+    }
+
+    EventLoop loopOf(String name) {
+        return loops.get(name);
+    }
+
+    @Override
+    public void close() {
+        byName.values().forEach(TunnelEndpoint::close);
+        byName.clear();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.portgate.tunnel;
+
+import dev.portgate.forward.ListenSpec;
+import dev.portgate.forward.Protocol;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code tunnel-server:}: where portgate takes tunnel clients (QUIC on UDP), its certificate ({@code keyStore}
+ * null: self-signed, made on first start) and the clients it knows.
+ */
+public record TunnelServerConfig(ListenSpec listen, Path keyStore, String keyStorePassword, List<Client> clients) {
+
+    public TunnelServerConfig {
+        clients = List.copyOf(clients);
+    }
+
+    /** A client: its name, its token's hash and the public ports it may open. */
+    public record Client(String name, String tokenHash, List<Permit> permitListen) {
+        public Client {
+            permitListen = List.copyOf(permitListen);
+        }
+
+        /** The permit that covers all of {@code listen} for every protocol asked, if any. */
+        public Optional<Permit> permits(ListenSpec listen, Set<Protocol> protocols) {
+            return permitListen.stream()
+                    .filter(p -> p.protocols().containsAll(protocols))
+                    .filter(p -> p.listen().isWildcard() || p.listen().address().equals(listen.address()))
+                    .filter(p -> listen.ports().first() >= p.listen().ports().first()
+                            && listen.ports().last() <= p.listen().ports().last())
+                    .findFirst();
+        }
+    }
+
+    /** One permit-listen entry: {@code [tcp/|udp/]address:port[-port]}; without a protocol, both. */
+    public record Permit(Set<Protocol> protocols, ListenSpec listen) {
+
+        public static Permit parse(String text) {
+            String s = text.strip();
+            Set<Protocol> protocols = Set.of(Protocol.TCP, Protocol.UDP);
+            int slash = s.indexOf('/');
+            if (slash > 0 && s.substring(0, slash).matches("[A-Za-z+]+")) {
+                protocols = Protocol.parseSet(s.substring(0, slash));
+                s = s.substring(slash + 1);
+            }
+            return new Permit(protocols, ListenSpec.parse(s));
+        }
+
+        @Override
+        public String toString() {
+            return (protocols.size() == 2 ? "" : Protocol.label(protocols) + "/") + listen;
+        }
+    }
+
+    public Optional<Client> client(String name) {
+        return clients.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+}
