@@ -145,6 +145,36 @@ async function loadOverview() {
     cell(tr, e['last-error'] || '–');
     return tr;
   });
+  loadTunnels();
+}
+
+function rtt(ms) { return ms === null || ms === undefined ? '–' : ms.toFixed(1) + ' ms'; }
+
+async function loadTunnels() {
+  const t = await api('GET', '/api/v1/tunnels');
+  $('#tunnel-endpoints-card').hidden = t.endpoints.length === 0;
+  fill('tunnel-endpoints-table', null, t.endpoints, e => {
+    const tr = el('tr');
+    cell(tr, e.name); cell(tr, e.server);
+    cell(tr, e.state + (e.state === 'connected' ? ' over ' + e.transport : ''), e.state === 'connected' ? 'state-listening' : 'state-failed');
+    cell(tr, rtt(e['rtt-ms']));
+    cell(tr, bytes(e['bytes-sent']) + ' / ' + bytes(e['bytes-received']));
+    cell(tr, e.forwards.join(', ') || '–');
+    cell(tr, e['last-error'] || '–');
+    return tr;
+  });
+  $('#tunnel-clients-card').hidden = !t.server.running;
+  $('#tunnel-server-line').textContent = t.server.running
+    ? `Tunnel server on UDP port ${t.server.port}; clients pin its certificate ${t.server.fingerprint}. Their ports are listed under Port forwarding.`
+    : '';
+  fill('tunnel-clients-table', 'tunnel-clients-empty', t.server.clients, c => {
+    const tr = el('tr');
+    cell(tr, c.name); cell(tr, c.address); cell(tr, c.transport);
+    cell(tr, rtt(c['rtt-ms']));
+    cell(tr, bytes(c['bytes-sent']) + ' / ' + bytes(c['bytes-received']));
+    cell(tr, clock(c.since));
+    return tr;
+  });
 }
 
 /** Axis steps of whole binary units (1, 2, 4 … KiB/s), so the labels read 256 KiB/s, 512 KiB/s, 1 MiB/s. */

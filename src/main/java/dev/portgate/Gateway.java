@@ -257,7 +257,9 @@ public final class Gateway implements AutoCloseable {
                                 kernel,
                                 reloader,
                                 probe,
-                                new TrafficTotals(db)));
+                                new TrafficTotals(db),
+                                tunnelServer,
+                                tunnelEndpoints));
         if (web != null) {
             igd.consoleUrl(web.url());
         }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             HashPasswordCommand.class,
             AdminCommand.class,
             SshCommand.class,
+            TunnelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

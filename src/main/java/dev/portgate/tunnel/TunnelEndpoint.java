@@ -65,6 +65,7 @@ public final class TunnelEndpoint implements AutoCloseable {
             long receivedBytes,
             Instant retryAt,
             String lastError,
+            String failure,
             List<String> forwards) {}
 
     private final TunnelEndpointConfig config;
@@ -79,6 +80,9 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     private volatile String state = "connecting";
     private volatile String lastError;
+    /** Why the last attempt failed: "auth" (the server refused the token), "trust" (not the pinned server), "network". */
+    private volatile String failure;
+
     private volatile Instant retryAt;
     private volatile boolean closed;
     private int attempt;
@@ -197,6 +201,8 @@ public final class TunnelEndpoint implements AutoCloseable {
             timeout.cancel(false);
             if (!f.isSuccess()) {
                 udp.close();
+                failure =
+                        !f.isCancelled() && handshakeError(f.cause()).contains("not the pinned") ? "trust" : "network";
                 failed(
                         f.isCancelled()
                                 ? "no QUIC answer from " + Addresses.format(to) + " within " + HANDSHAKE_SECONDS
@@ -264,6 +270,7 @@ public final class TunnelEndpoint implements AutoCloseable {
         if (m instanceof ControlMessage.Welcome) {
             state = "connected";
             lastError = null;
+            failure = null;
             retryAt = null;
             attempt = 0;
             log.info("tunnel-endpoint \"{}\": connected to {} over quic", name(), Addresses.format(server));
@@ -276,6 +283,7 @@ public final class TunnelEndpoint implements AutoCloseable {
             remotes.values().forEach(this::askListen);
         } else if (m instanceof ControlMessage.Refused r) {
             lastError = "refused by the server: " + r.reason();
+            failure = "auth";
             log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
             quic.close();
         } else if (m instanceof ControlMessage.Listening l) {
@@ -335,6 +343,7 @@ public final class TunnelEndpoint implements AutoCloseable {
         remotes.values().forEach(r -> r.listening = false);
         if (lastError == null) {
             lastError = "the connection to " + Addresses.format(server) + " was lost";
+            failure = "network";
         }
         log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
         retryLater();
@@ -510,6 +519,7 @@ public final class TunnelEndpoint implements AutoCloseable {
                 l == null ? 0 : l.recvBytes,
                 retryAt,
                 lastError,
+                failure,
                 remotes.keySet().stream().sorted().toList());
     }
 

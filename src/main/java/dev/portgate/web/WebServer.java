@@ -17,6 +17,8 @@ import dev.portgate.store.AuditLog;
 import dev.portgate.store.Database.StoreException;
 import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
+import dev.portgate.tunnel.TunnelEndpoints;
+import dev.portgate.tunnel.TunnelServerRunner;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -76,7 +78,9 @@ public final class WebServer implements AutoCloseable {
             KernelPlane kernel,
             ConfigReloader reloader,
             TargetProbe probe,
-            TrafficTotals totals) {
+            TrafficTotals totals,
+            TunnelServerRunner tunnelServer,
+            TunnelEndpoints tunnelEndpoints) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         ForwardTraffic perForward =
@@ -97,6 +101,7 @@ public final class WebServer implements AutoCloseable {
         DoorApi door = new DoorApi(rules, policy.doors(), audit);
         CatalogueApi catalogue = new CatalogueApi(new Devices(rules, igd));
         TrafficApi traffic = new TrafficApi(rules, perForward);
+        TunnelsApi tunnels = new TunnelsApi(new TunnelsApi.Sources(tunnelServer, tunnelEndpoints));
         this.app = Javalin.create(config -> configure(
                 config,
                 auth,
@@ -109,7 +114,8 @@ public final class WebServer implements AutoCloseable {
                 door,
                 kernelApi,
                 catalogue,
-                traffic));
+                traffic,
+                tunnels));
     }
 
     private void configure(
@@ -124,7 +130,8 @@ public final class WebServer implements AutoCloseable {
             DoorApi door,
             KernelApi kernelApi,
             CatalogueApi catalogue,
-            TrafficApi traffic) {
+            TrafficApi traffic,
+            TunnelsApi tunnels) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -153,6 +160,7 @@ public final class WebServer implements AutoCloseable {
         forwards.register(r);
         catalogue.register(r);
         traffic.register(r);
+        tunnels.register(r);
         connections.register(r);
         status.register(r);
         igdApi.register(r);
