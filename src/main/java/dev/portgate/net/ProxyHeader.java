@@ -34,7 +34,8 @@ public final class ProxyHeader {
                 client.getPort(),
                 local.getPort());
         outbound.pipeline().addFirst("proxy-header", HAProxyMessageEncoder.INSTANCE);
-        outbound.write(msg, outbound.voidPromise());
+        // Sent at once: a target of a protocol where the server speaks first waits for this header before it does.
+        outbound.writeAndFlush(msg, outbound.voidPromise());
         outbound.pipeline().remove("proxy-header");
     }
 

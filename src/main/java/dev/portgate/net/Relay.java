@@ -81,7 +81,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        // A peer that has said all it will has nothing to read: asking epoll to read it again fails and closes it.
+        if (ctx.channel().isWritable() && !(peer instanceof DuplexChannel d && d.isInputShutdown())) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();

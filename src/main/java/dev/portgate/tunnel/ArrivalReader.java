@@ -56,7 +56,7 @@ final class ArrivalReader extends ChannelInboundHandlerAdapter {
             return;
         }
         if (r.held != null && r.held.isReadable()) {
-            target.write(r.held, target.voidPromise());
+            target.writeAndFlush(r.held, target.voidPromise());
         } else if (r.held != null) {
             r.held.release();
         }

@@ -176,7 +176,8 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
                     QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
                     ByteBuf header = stream.alloc().buffer(arrival.size());
                     arrival.write(header);
-                    stream.write(header, stream.voidPromise());
+                    // Flushed now: with a protocol where the server speaks first, no client byte would carry it.
+                    stream.writeAndFlush(header, stream.voidPromise());
                     promise.trySuccess(stream);
                 });
         return promise;

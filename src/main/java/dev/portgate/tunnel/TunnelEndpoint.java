@@ -462,6 +462,12 @@ public final class TunnelEndpoint implements AutoCloseable {
         String host = f.target().host();
         int port = f.target().portFor(f.listen().ports(), arrival.port());
         String target = Addresses.hostPort(host, port);
+        log.debug(
+                "forward \"{}\": {} arrived on port {}, to {}",
+                f.name(),
+                Addresses.format(arrival.from()),
+                arrival.port(),
+                target);
         direct.dial(stream, host, port).addListener(d -> {
             if (!d.isSuccess()) {
                 active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
