@@ -1,0 +1,50 @@
+package dev.portgate.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+/**
+ * What a stranger can send on the tunnel before and after logging in: control messages, stream headers and
+ * datagrams. Each is read, or refused with a {@link WireException} that says what is wrong — nothing else escapes.
+ */
+class TunnelWireFuzzTest {
+
+    @FuzzTest(maxDuration = "12s")
+    void wire(FuzzedDataProvider data) {
+        int which = data.consumeInt(0, 3);
+        byte[] bytes = data.consumeRemainingAsBytes();
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+        try {
+            switch (which) {
+                case 0 -> {
+                    ControlMessage m = ControlMessage.decode(bytes);
+                    // What was read writes back to the same message.
+                    assertThat(ControlMessage.decode(ControlMessage.encode(m))).isEqualTo(m);
+                }
+                case 1 -> {
+                    int before = buf.readerIndex();
+                    Arrival a = Arrival.read(buf);
+                    if (a == null) {
+                        assertThat(buf.readerIndex()).isEqualTo(before);
+                    } else {
+                        assertThat(buf.readerIndex() - before).isEqualTo(a.size());
+                        assertThat(a.port()).isBetween(1, 65535);
+                    }
+                }
+                default -> {
+                    Datagrams.Parsed d = Datagrams.parse(buf, which == 2);
+                    assertThat(d.payload().readableBytes()).isLessThanOrEqualTo(bytes.length);
+                    assertThat(d.arrival() != null).isEqualTo(which == 2);
+                }
+            }
+        } catch (WireException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+        } finally {
+            buf.release();
+        }
+    }
+}
