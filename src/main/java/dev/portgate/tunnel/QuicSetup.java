@@ -1,10 +1,13 @@
 package dev.portgate.tunnel;
 
 import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.quic.EpollQuicUtils;
+import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.SegmentedDatagramPacketAllocator;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
@@ -50,9 +53,18 @@ final class QuicSetup {
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
                 .activeMigration(true)
                 .tokenHandler(NoRetry.INSTANCE)
+                .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, segments())
                 .handler(connection)
                 .streamHandler(streams)
                 .build();
+    }
+
+    /**
+     * GSO where epoll has it: one system call sends up to 16 packets of a burst (the profile showed the kernel's
+     * per-packet send as the largest cost); elsewhere one packet per call.
+     */
+    static SegmentedDatagramPacketAllocator segments() {
+        return EpollQuicUtils.newSegmentedAllocator(16);
     }
 
     static ChannelHandler client(QuicSslContext ssl, String host, int port) {
