@@ -13,7 +13,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionPathStats;
-import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Future;
@@ -49,8 +48,6 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
     private final Instant since = Instant.now();
     private final Map<Integer, ServerFlow> flows = new HashMap<>();
     private int nextFlow = 1;
-    /** The largest datagram the client takes (0 until the QUIC handshake tells). */
-    private int maxDatagram;
 
     private final AtomicLong datagramsDropped = new AtomicLong();
     private volatile long rttMicros = -1;
@@ -203,13 +200,12 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
     /** Writes one datagram to the client (taking it); false if it is too large for the link or the link is gone. */
     boolean sendDatagram(ByteBuf datagram) {
-        if (!quic.isActive() || (maxDatagram > 0 && datagram.readableBytes() > maxDatagram)) {
+        if (!quic.isActive() || datagram.readableBytes() > QuicSetup.MAX_UDP_PAYLOAD) {
             datagram.release();
-            if (datagramsDropped.getAndIncrement() % 1000 == 0 && maxDatagram > 0) {
+            if (quic.isActive() && datagramsDropped.getAndIncrement() % 1000 == 0) {
                 log.info(
-                        "tunnel: a datagram for {} is over the link's {} bytes: dropped (said every 1000)",
-                        who(),
-                        maxDatagram);
+                        "tunnel: a datagram for {} is larger than a QUIC packet carries: dropped (said every 1000)",
+                        who());
             }
             return false;
         }
@@ -250,14 +246,6 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
         } finally {
             datagram.release();
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof QuicDatagramExtensionEvent e) {
-            maxDatagram = e.maxLength();
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -24,6 +24,12 @@ final class QuicSetup {
     private static final long CONNECTION_WINDOW = 64L * 1024 * 1024;
     /** Datagrams queued inside quiche each way before the newest are dropped (UDP may drop; it must not stall). */
     private static final int DATAGRAM_QUEUE = 4096;
+    /**
+     * The largest UDP payload a QUIC packet may use: what a 1,500-byte Ethernet path carries over IPv6 (1,452), so a
+     * game's 1,200-byte datagram fits in one packet with QUIC's overhead. Path MTU discovery starts at QUIC's 1,200
+     * and climbs only as far as the path lets it.
+     */
+    static final int MAX_UDP_PAYLOAD = 1452;
 
     private QuicSetup() {}
 
@@ -43,6 +49,9 @@ final class QuicSetup {
 
     static ChannelHandler server(QuicSslContext ssl, ChannelHandler connection, ChannelHandler streams) {
         return new QuicServerCodecBuilder()
+                .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
+                .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
+                .discoverPmtu(true)
                 .sslContext(ssl)
                 .maxIdleTimeout(IDLE_SECONDS, TimeUnit.SECONDS)
                 .initialMaxData(CONNECTION_WINDOW)
@@ -69,6 +78,9 @@ final class QuicSetup {
 
     static ChannelHandler client(QuicSslContext ssl, String host, int port) {
         return new QuicClientCodecBuilder()
+                .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
+                .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
+                .discoverPmtu(true)
                 .sslEngineProvider(q -> ssl.newEngine(q.alloc(), host, port))
                 .maxIdleTimeout(IDLE_SECONDS, TimeUnit.SECONDS)
                 .initialMaxData(CONNECTION_WINDOW)

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionPathStats;
-import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,6 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
     private final TunnelEndpoint endpoint;
     private QuicChannel quic;
     private final Map<Integer, ClientFlow> flows = new HashMap<>();
-    private int maxDatagram;
     private long dropped;
     volatile long rttMicros = -1;
     volatile long sentBytes;
@@ -74,13 +72,12 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
     }
 
     boolean sendDatagram(ByteBuf datagram) {
-        if (!quic.isActive() || (maxDatagram > 0 && datagram.readableBytes() > maxDatagram)) {
+        if (!quic.isActive() || datagram.readableBytes() > QuicSetup.MAX_UDP_PAYLOAD) {
             datagram.release();
-            if (dropped++ % 1000 == 0 && maxDatagram > 0) {
+            if (quic.isActive() && dropped++ % 1000 == 0) {
                 log.info(
-                        "tunnel-endpoint \"{}\": an answer over the link's {} bytes was dropped (said every 1000)",
-                        endpoint.name(),
-                        maxDatagram);
+                        "tunnel-endpoint \"{}\": an answer larger than a QUIC packet carries was dropped (said every 1000)",
+                        endpoint.name());
             }
             return false;
         }
@@ -94,14 +91,6 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
 
     EventLoop loop() {
         return quic.eventLoop();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof QuicDatagramExtensionEvent e) {
-            maxDatagram = e.maxLength();
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
