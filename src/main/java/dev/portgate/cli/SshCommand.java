@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -179,14 +178,7 @@ final class SshCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
-        Path data = Files.createTempDirectory("portgate-ssh");
-        Gateway gateway = new Gateway(new Gateway.Settings(
-                null,
-                data,
-                Duration.ofSeconds(5),
-                Runtime.getRuntime().availableProcessors(),
-                Duration.ofSeconds(10),
-                null));
+        Gateway gateway = Foreground.gateway("portgate-ssh");
         ChangeResult r = gateway.apply(new GatewayConfig(
                 forwards,
                 null,
@@ -198,16 +190,7 @@ final class SshCommand implements Callable<Integer> {
             gateway.close();
             return ExitCodes.INVALID;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        AtomicBoolean down = new AtomicBoolean();
-        Runnable shutdown = () -> {
-            if (down.compareAndSet(false, true)) {
-                gateway.shutdown();
-            }
-            stopped.countDown();
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown"));
-        return watch(gateway, stopped, shutdown);
+        return Foreground.run(gateway, this::watch);
     }
 
     /**

@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -125,15 +124,7 @@ final class TunnelCommand implements Callable<Integer> {
             System.err.println("portgate tunnel: nothing to do — give -R");
             return ExitCodes.USAGE;
         }
-        Path data = Files.createTempDirectory("portgate-tunnel");
-        Gateway gateway = new Gateway(new Gateway.Settings(
-                null,
-                data,
-                Duration.ofSeconds(5),
-                Runtime.getRuntime().availableProcessors(),
-                Duration.ofSeconds(10),
-                null,
-                KernelSettings.OFF));
+        Gateway gateway = Foreground.gateway("portgate-tunnel");
         ChangeResult r = gateway.apply(new GatewayConfig(
                 forwards,
                 null,
@@ -153,16 +144,7 @@ final class TunnelCommand implements Callable<Integer> {
             gateway.close();
             return ExitCodes.INVALID;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        AtomicBoolean down = new AtomicBoolean();
-        Runnable shutdown = () -> {
-            if (down.compareAndSet(false, true)) {
-                gateway.shutdown();
-            }
-            stopped.countDown();
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown"));
-        return watch(gateway, stopped, shutdown);
+        return Foreground.run(gateway, this::watch);
     }
 
     /** {@code [tcp/|udp/|both/][bind:]port[-port]:host:hostport[-port]} as a remote forward. */
@@ -194,7 +176,7 @@ final class TunnelCommand implements Callable<Integer> {
     }
 
     /** Says what the tunnel does: connected, refused (exit 255), or lost and retried (and when). */
-    private static int watch(Gateway gateway, CountDownLatch stopped, Runnable shutdown) throws InterruptedException {
+    private int watch(Gateway gateway, CountDownLatch stopped, Runnable shutdown) throws InterruptedException {
         String shown = "";
         while (!stopped.await(250, TimeUnit.MILLISECONDS)) {
             TunnelEndpoint.Status s = gateway.tunnelEndpoints().status().get(0);

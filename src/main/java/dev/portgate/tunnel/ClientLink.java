@@ -12,7 +12,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Future;
@@ -50,9 +49,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
     private int nextFlow = 1;
 
     private final AtomicLong datagramsDropped = new AtomicLong();
-    private volatile long rttMicros = -1;
-    private volatile long sentBytes;
-    private volatile long recvBytes;
+    private final PathStats stats = new PathStats();
 
     ClientLink(TunnelHub hub) {
         this.hub = hub;
@@ -255,17 +252,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
     /** Refreshes the round-trip time and byte counts from QUIC's own statistics (on the loop). */
     void refreshStats() {
-        if (!quic.isActive()) {
-            return;
-        }
-        quic.collectPathStats(0).addListener(f -> {
-            if (f.isSuccess()) {
-                QuicConnectionPathStats s = (QuicConnectionPathStats) f.getNow();
-                rttMicros = TimeUnit.NANOSECONDS.toMicros(s.rtt());
-                sentBytes = s.sentBytes();
-                recvBytes = s.recvBytes();
-            }
-        });
+        stats.refresh(quic);
     }
 
     void closeFlows() {
@@ -311,6 +298,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
     /** What the console shows of this client. */
     TunnelClientView view() {
-        return new TunnelClientView(clientName(), source(), "quic", since, rttMicros, sentBytes, recvBytes, session);
+        return new TunnelClientView(
+                clientName(), source(), "quic", since, stats.rttMicros, stats.sentBytes, stats.recvBytes, session);
     }
 }

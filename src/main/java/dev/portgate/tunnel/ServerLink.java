@@ -5,11 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +23,7 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
     private QuicChannel quic;
     private final Map<Integer, ClientFlow> flows = new HashMap<>();
     private long dropped;
-    volatile long rttMicros = -1;
-    volatile long sentBytes;
-    volatile long recvBytes;
+    final PathStats stats = new PathStats();
 
     ServerLink(TunnelEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -107,16 +103,6 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
     }
 
     void refreshStats() {
-        if (!quic.isActive()) {
-            return;
-        }
-        quic.collectPathStats(0).addListener(f -> {
-            if (f.isSuccess()) {
-                QuicConnectionPathStats s = (QuicConnectionPathStats) f.getNow();
-                rttMicros = TimeUnit.NANOSECONDS.toMicros(s.rtt());
-                sentBytes = s.sentBytes();
-                recvBytes = s.recvBytes();
-            }
-        });
+        stats.refresh(quic);
     }
 }

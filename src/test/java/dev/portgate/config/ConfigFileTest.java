@@ -157,7 +157,8 @@ class ConfigFileTest {
                                 + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
         assertThat(problems("forward:\n  - name: x\n"))
                 .containsExactly(
-                        "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, igd, upstream, firewall, knock, triggers, egress, kernel");
+                        "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream,"
+                                + " firewall, knock, triggers, egress, kernel");
     }
 
     @Test

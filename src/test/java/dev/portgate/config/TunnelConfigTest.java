@@ -1,0 +1,97 @@
+package dev.portgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.tunnel.TunnelTokens;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tunnel-server and tunnel-endpoints as a user writes them, and what via: may carry through each kind. */
+class TunnelConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String PIN = "sha256:" + "ab".repeat(32);
+
+    private String endpoint(String token) throws Exception {
+        Path f = dir.resolve("t");
+        Files.writeString(f, token);
+        return "tunnel-endpoints:\n  - { name: vps, server: vps.example.net, token-file: " + f
+                + ", server-fingerprint: \"" + PIN + "\" }\n";
+    }
+
+    private static List<String> problems(String yaml) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFile.parse(yaml, "pg.yaml"));
+        assertThat(e).as("the config should be refused").isNotNull();
+        return e.problems().stream().map(Object::toString).toList();
+    }
+
+    @Test
+    void aRemoteForwardThroughATunnelCarriesUdpRangesAndProxyHeaders() throws Exception {
+        GatewayConfig c = ConfigFile.parse(
+                endpoint(TunnelTokens.generate())
+                        + "forwards:\n  - { name: game, kind: remote, via: vps, protocol: udp, listen: 0.0.0.0:27015-27020,"
+                        + " target: 192.168.1.7:27015-27020, proxy-protocol: v2, allow: [ 10.0.0.0/8 ] }\n",
+                "pg.yaml");
+        RemoteForward f = (RemoteForward) c.forwards().get(0);
+        assertThat(f.carried()).isEqualTo(Set.of(Protocol.UDP));
+        assertThat(f.listen().ports().size()).isEqualTo(6);
+        assertThat(f.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+        assertThat(c.tunnelEndpoints().get(0).port()).isEqualTo(7443);
+        assertThat(c.tunnelEndpoints().get(0).fingerprint()).isEqualTo("ab".repeat(32));
+    }
+
+    @Test
+    void throughSshUdpAndRangesAreRefusedWithTheReason() {
+        assertThat(problems("ssh-endpoints:\n  - { name: box, host: h, user: u, password-env: HOME }\n"
+                        + "forwards:\n  - { name: game, kind: remote, via: box, protocol: udp, listen: 0.0.0.0:27015,"
+                        + " target: 127.0.0.1:27015 }\n"))
+                .anySatisfy(p -> assertThat(p).contains("SSH carries TCP only").contains("\"box\" is an ssh-endpoint"));
+    }
+
+    @Test
+    void anEndpointWithoutAPinOrCaIsRefusedAndAnUnknownViaIsNamed() throws Exception {
+        Path f = dir.resolve("t");
+        Files.writeString(f, TunnelTokens.generate());
+        assertThat(problems(
+                        "tunnel-endpoints:\n  - { name: vps, server: vps.example.net:7443, token-file: " + f + " }\n"))
+                .anySatisfy(p -> assertThat(p).contains("an unknown server is never trusted"));
+        assertThat(problems(endpoint(TunnelTokens.generate())
+                        + "forwards:\n  - { name: x, kind: remote, via: nowhere, listen: 80, target: 127.0.0.1:80 }\n"))
+                .anySatisfy(p -> assertThat(p).contains("no ssh-endpoint or tunnel-endpoint named \"nowhere\""));
+        assertThat(
+                        problems(
+                                endpoint(TunnelTokens.generate())
+                                        + "forwards:\n  - { name: db, kind: local, via: vps, listen: 127.0.0.1:15432, target: db:5432 }\n"))
+                .anySatisfy(p -> assertThat(p).contains("kind: local does not go through a portgate tunnel yet"));
+    }
+
+    @Test
+    void theServerKeepsHashesAndRefusesATokenGivenTwice() throws Exception {
+        String token = TunnelTokens.generate();
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        Files.writeString(a, TunnelTokens.hash(token));
+        Files.writeString(b, token);
+        assertThat(problems("tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n"
+                        + "    - { name: a, token-file: " + a + ", permit-listen: [ \"0.0.0.0:80\" ] }\n"
+                        + "    - { name: b, token-file: " + b + ", permit-listen: [ \"udp/0.0.0.0:81\" ] }\n"))
+                .anySatisfy(p -> assertThat(p).contains("the same token as another"));
+        GatewayConfig ok = ConfigFile.parse(
+                "tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n" + "    - { name: a, token-file: " + a
+                        + ", permit-listen: [ \"udp/0.0.0.0:27015-27020\" ] }\n",
+                "pg.yaml");
+        assertThat(ok.tunnelServer().clients().get(0).tokenHash()).isEqualTo(TunnelTokens.hash(token));
+        assertThat(ok.tunnelServer().clients().get(0).permitListen().get(0).toString())
+                .isEqualTo("udp/0.0.0.0:27015-27020");
+    }
+}
