@@ -8,18 +8,29 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Loopback helpers: free ports and whether ::1 works here. */
 public final class Net {
 
     private Net() {}
 
+    /** Ports handed out in this test JVM: the kernel may offer a closed one again at once, and two free ports
+     * that turn out the same made a forward conflict with another in one CI run. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
     public static int freeTcpPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (GIVEN.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no TCP port on 127.0.0.1 that was not handed out already");
     }
 
     public static int freeUdpPort() {
