@@ -43,6 +43,7 @@ import dev.portgate.trigger.Triggers;
 import dev.portgate.tunnel.TunnelEndpoints;
 import dev.portgate.tunnel.TunnelHub;
 import dev.portgate.tunnel.TunnelLinks;
+import dev.portgate.tunnel.TunnelOpens;
 import dev.portgate.tunnel.TunnelServerRunner;
 import dev.portgate.tunnel.TunnelSessions;
 import dev.portgate.tunnel.Via;
@@ -162,8 +163,8 @@ public final class Gateway implements AutoCloseable {
         // Proxies and the egress listener tell the triggers of outbound traffic; the triggers need the rules, made
         // below.
         EgressObserver outbound = (device, protocol, port) -> triggers().outbound(device, protocol, port);
-        ProxyServices proxies =
-                new ProxyServices(transport, policy, direct, endpoints, authWorkers, throttle, outbound);
+        Via via = new Via(endpoints, tunnelEndpoints, tunnelLinks);
+        ProxyServices proxies = new ProxyServices(transport, policy, direct, via, authWorkers, throttle, outbound);
         try {
             this.kernel = KernelPlane.open(settings.kernel(), data.path().toString(), policy, Clock.systemUTC());
         } catch (IOException e) {
@@ -189,7 +190,7 @@ public final class Gateway implements AutoCloseable {
                         policy,
                         direct,
                         proxies,
-                        new Via(endpoints, tunnelEndpoints, tunnelLinks),
+                        via,
                         new TlsContexts(data.path().resolve("tls"))),
                 kernel);
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
@@ -214,8 +215,13 @@ public final class Gateway implements AutoCloseable {
                 new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
         LoginThrottle tunnelThrottle = new LoginThrottle(bans, "tunnel login");
         TunnelSessions tunnelSessions = new TunnelSessions(rules, reconciler, audit, sshChanges, tunnelLinks);
-        this.tunnelServer = new TunnelServerRunner(
-                config -> new TunnelHub(config, transport, data.path(), tunnelThrottle, tunnelSessions));
+        this.tunnelServer = new TunnelServerRunner(config -> new TunnelHub(
+                config,
+                transport,
+                data.path(),
+                tunnelThrottle,
+                tunnelSessions,
+                new TunnelOpens(direct, side, audit, authWorkers)));
         this.reloader = new ConfigReloader(settings.config(), this::apply, new ConfigReloader.Listener() {
             @Override
             public void refused(ConfigReloader.Refusal r) {

@@ -260,7 +260,7 @@ final class SshCommand implements Callable<Integer> {
     }
 
     /** No bind (or "localhost") is the loopback, as in OpenSSH; "*" is every address. */
-    private static String bind(String b) {
+    static String bind(String b) {
         if (b.isEmpty() || b.equals("localhost")) {
             return "127.0.0.1";
         }

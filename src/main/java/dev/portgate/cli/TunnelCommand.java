@@ -5,6 +5,7 @@ import dev.portgate.config.GatewayConfig;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
+import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
@@ -32,8 +33,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code portgate tunnel}: remote forwards through a portgate tunnel server, in the foreground, reconnecting by
- * themselves — the {@code portgate ssh -R} of the tunnel, with UDP. {@code portgate tunnel token} makes a token.
+ * {@code portgate tunnel}: remote (and local) forwards through a portgate tunnel server, in the foreground,
+ * reconnecting by themselves — the {@code portgate ssh -R} of the tunnel, with UDP. {@code portgate tunnel token} makes a token.
  */
 @Command(
         name = "tunnel",
@@ -41,7 +42,8 @@ import picocli.CommandLine.Parameters;
         subcommands = TunnelTokenCommand.class,
         description = {
             "Opens ports on a portgate tunnel server that lead back here (TCP and UDP); runs until interrupted.",
-            "-R [tcp/|udp/|both/][bind:]port[-port]:host:hostport[-port] — bind defaults to every address of the server."
+            "-R [tcp/|udp/|both/][bind:]port[-port]:host:hostport[-port] — bind defaults to every address of the server.",
+            "-L [bind:]port:host:hostport — a port here, connected from the server (bind defaults to 127.0.0.1)."
         })
 final class TunnelCommand implements Callable<Integer> {
 
@@ -50,6 +52,18 @@ final class TunnelCommand implements Callable<Integer> {
             paramLabel = "[udp/][bind:]port:host:hostport",
             description = "remote forward: a port on the server, back to host:hostport here")
     List<String> remote = new ArrayList<>();
+
+    @Option(
+            names = "-L",
+            paramLabel = "[bind:]port:host:hostport",
+            description = "local forward: a port here, connected by the server to host:hostport (its permit-open)")
+    List<String> local = new ArrayList<>();
+
+    @Option(
+            names = "--transport",
+            paramLabel = "auto|quic|tcp",
+            description = "QUIC, the TCP+TLS fallback, or QUIC falling back to TCP when UDP is blocked (default)")
+    String transport = "auto";
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "the token the server knows this client by")
     Path tokenFile;
@@ -106,12 +120,25 @@ final class TunnelCommand implements Callable<Integer> {
                     token,
                     fingerprint,
                     ca,
-                    TunnelEndpointConfig.Mode.AUTO,
+                    TunnelEndpointConfig.Mode.parse(transport),
                     Duration.ofSeconds(10));
             ProxyProtocol proxy = proxyProtocol == null ? ProxyProtocol.NONE : ProxyProtocol.parse(proxyProtocol);
             int n = 0;
             for (String spec : remote) {
                 forwards.add(remote("R" + ++n, spec, proxy));
+            }
+            n = 0;
+            for (String spec : local) {
+                String[] p = SshCommand.split(spec, 4);
+                forwards.add(new LocalForward(
+                        "L" + ++n,
+                        true,
+                        spec,
+                        Origin.config("portgate tunnel"),
+                        ListenSpec.parse(SshCommand.bind(p[0]) + ":" + p[1]),
+                        endpoint.name(),
+                        TargetSpec.parse(p[2] + ":" + p[3]),
+                        Limits.NONE));
             }
         } catch (IOException e) {
             System.err.println("portgate tunnel: cannot read " + tokenFile + ": " + e.getMessage());
@@ -121,7 +148,7 @@ final class TunnelCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         if (forwards.isEmpty()) {
-            System.err.println("portgate tunnel: nothing to do — give -R");
+            System.err.println("portgate tunnel: nothing to do — give -R or -L");
             return ExitCodes.USAGE;
         }
         Gateway gateway = Foreground.gateway("portgate-tunnel");

@@ -256,19 +256,6 @@ public final class ConfigFile {
                     problems.add(
                             at, f.name(), "proxy-protocol", "proxy-protocol works through a tunnel-endpoint, not SSH");
                 }
-            } else if (f instanceof LocalForward && tunnelNames.contains(via)) {
-                problems.add(
-                        at,
-                        f.name(),
-                        "via",
-                        "via: kind: local does not go through a portgate tunnel yet; \"" + via
-                                + "\" is a tunnel-endpoint — use an ssh-endpoint for local forwards");
-            } else if (f instanceof DynamicForward && tunnelNames.contains(via)) {
-                problems.add(
-                        at,
-                        f.name(),
-                        "via",
-                        "via: a dynamic forward goes through an ssh-endpoint; \"" + via + "\" is a tunnel-endpoint");
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.portgate.config;
 
+import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.tunnel.TunnelServerConfig;
 import dev.portgate.tunnel.TunnelTokens;
@@ -18,7 +19,8 @@ final class TunnelServerDecoder {
 
     private static final Set<String> KEYS =
             Set.of("listen", "certificate", "key-store", "key-store-password-file", "clients");
-    private static final Set<String> CLIENT_KEYS = Set.of("name", "token-file", "token-hash", "permit-listen");
+    private static final Set<String> CLIENT_KEYS =
+            Set.of("name", "token-file", "token-hash", "permit-listen", "permit-open");
 
     private TunnelServerDecoder() {}
 
@@ -57,7 +59,8 @@ final class TunnelServerDecoder {
         List<TunnelServerConfig.Client> clients = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (MappingNode m : f.mappings("clients").orElse(List.of())) {
-            Fields c = new Fields(m, problems, "", CLIENT_KEYS, "name, token-file, token-hash, permit-listen");
+            Fields c = new Fields(
+                    m, problems, "", CLIENT_KEYS, "name, token-file, token-hash, permit-listen, permit-open");
             String name = c.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 c.problem("name", "tunnel-server: clients: each client needs a name (letters, digits, '.', '_', '-')");
@@ -89,8 +92,13 @@ final class TunnelServerDecoder {
                 c.parse("permit-listen", p, c.at("permit-listen"), TunnelServerConfig.Permit::parse)
                         .ifPresent(permits::add);
             }
+            List<Destination> permitOpen = new ArrayList<>();
+            for (String d : c.list("permit-open").orElse(List.of())) {
+                c.parse("permit-open", d, c.at("permit-open"), Destination::parse)
+                        .ifPresent(permitOpen::add);
+            }
             if (hash != null) {
-                clients.add(new TunnelServerConfig.Client(name, hash, permits));
+                clients.add(new TunnelServerConfig.Client(name, hash, permits, permitOpen));
             }
         }
         Set<String> hashes = new HashSet<>();

@@ -20,7 +20,9 @@ public final class DirectDialer implements Dialer {
     /** The relay is added once the connection is made; until then the pipeline is empty. */
     private static final ChannelInitializer<Channel> NO_HANDLER = new ChannelInitializer<>() {
         @Override
-        protected void initChannel(Channel ch) {}
+        protected void initChannel(Channel ch) {
+            EpollInterest.neverEmpty(ch);
+        }
     };
 
     private final Bootstrap bootstrap;

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
@@ -53,7 +52,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
         }));
         outbound.config().setAutoRead(true);
         // A client that already half-closed has nothing more to read (and epoll no longer watches it).
-        if (!(inbound instanceof DuplexChannel d && d.isInputShutdown())) {
+        if (!HalfClose.inputShutdown(inbound)) {
             inbound.config().setAutoRead(true);
         }
     }
@@ -82,7 +81,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // A peer that has said all it will has nothing to read: asking epoll to read it again fails and closes it.
-        if (ctx.channel().isWritable() && !(peer instanceof DuplexChannel d && d.isInputShutdown())) {
+        if (ctx.channel().isWritable() && !HalfClose.inputShutdown(peer)) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -92,15 +91,16 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
-            if (peer instanceof DuplexChannel p && p.isInputShutdown()) {
+            if (HalfClose.inputShutdown(peer)) {
                 // Both sides have said all they will: flush and close, the close sends the last FIN.
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 self.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                if (peer instanceof DuplexChannel duplex && peer.isActive()) {
-                    duplex.shutdownOutput().addListener(done -> closeIfBothShut(peer));
+                HalfClose.Capable half = HalfClose.of(peer);
+                if (half != null && peer.isActive()) {
+                    half.shutdownOutput().addListener(done -> closeIfBothShut(peer));
                 } else {
                     peer.close();
                 }
@@ -133,7 +133,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     }
 
     private static void closeIfBothShut(Channel ch) {
-        if (ch instanceof DuplexChannel d && d.isInputShutdown() && d.isOutputShutdown()) {
+        HalfClose.Capable half = HalfClose.of(ch);
+        if (half != null && half.isInputShutdown() && half.isOutputShutdown()) {
             ch.close();
         }
     }

@@ -52,6 +52,9 @@ public final class TargetHealth {
     /** The resolver's and the socket's exceptions, said plainly. */
     public static String reason(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof DialRefused) {
+                return c.getMessage();
+            }
             if (c instanceof DnsNameResolverTimeoutException) {
                 return "name does not resolve: the DNS server did not answer";
             }

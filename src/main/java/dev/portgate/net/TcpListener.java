@@ -42,6 +42,7 @@ public final class TcpListener implements Listener {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        EpollInterest.neverEmpty(ch);
                         ch.pipeline().addLast(firstHandler.get());
                     }
                 });

@@ -74,7 +74,7 @@ public final class TlsContexts {
     }
 
     /** BoringSSL (netty-tcnative) where its native library loads, the JDK's TLS elsewhere. */
-    static SslProvider provider() {
+    public static SslProvider provider() {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 

@@ -55,6 +55,7 @@ public final class TransparentEgress implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        EpollInterest.neverEmpty(ch);
                         ch.pipeline().addLast(new Acceptor(address, direct, observer, side));
                     }
                 });

@@ -1,19 +1,11 @@
 package dev.portgate.tunnel;
 
-import dev.portgate.forward.Addresses;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.UdpFlow;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.ChannelInputShutdownReadComplete;
-import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -23,24 +15,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One tunnel client's QUIC connection at the server: its control stream (hello, listens, pings), the streams the
- * server opens back to it for TCP arrivals, and its UDP flows as datagrams. Everything here runs on the
+ * One tunnel client's connection at the server, on QUIC or the TCP fallback: its control stream (hello, listens,
+ * pings), the streams back to it for TCP arrivals, and its UDP flows as datagrams. Everything here runs on the
  * connection's event loop but the rule changes, which {@link TunnelSessions} makes on its own thread.
  */
-final class ClientLink extends ChannelInboundHandlerAdapter {
+final class ClientLink {
 
     private static final Logger log = LoggerFactory.getLogger(ClientLink.class);
     /** A connection that has not said a valid hello by then is closed. */
     private static final long HELLO_SECONDS = 10;
 
     private final TunnelHub hub;
-    private QuicChannel quic;
+    private final Carrier carrier;
     private Channel control;
     private volatile TunnelServerConfig.Client client;
     private volatile String session;
@@ -48,34 +39,30 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
     private final Map<Integer, ServerFlow> flows = new HashMap<>();
     private int nextFlow = 1;
 
-    private final AtomicLong datagramsDropped = new AtomicLong();
-    private final PathStats stats = new PathStats();
-
-    ClientLink(TunnelHub hub) {
+    ClientLink(TunnelHub hub, Carrier carrier) {
         this.hub = hub;
+        this.carrier = carrier;
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        quic = (QuicChannel) ctx.channel();
-        quic.eventLoop()
+    /** Starts the clock on the hello (on the connection's loop, once it is up). */
+    void start() {
+        carrier.who(source());
+        carrier.loop()
                 .schedule(
                         () -> {
-                            if (client == null && quic.isActive()) {
+                            if (client == null && carrier.isActive()) {
                                 log.info("tunnel: {} said no hello within {} s, closing", source(), HELLO_SECONDS);
-                                quic.close();
+                                carrier.close();
                             }
                         },
                         HELLO_SECONDS,
                         TimeUnit.SECONDS);
-        ctx.fireChannelActive();
     }
 
-    /** A stream the client opened: its first is the control stream; it may open no other. */
-    void streamOpened(QuicStreamChannel stream) {
-        if (control != null || stream.type() != QuicStreamType.BIDIRECTIONAL) {
-            stream.close();
-            return;
+    /** The client's control stream; false (the caller closes it) if the link has one already. */
+    boolean controlOpened(Channel stream) {
+        if (control != null) {
+            return false;
         }
         control = stream;
         ControlStream.install(stream, new ControlStream.Reader() {
@@ -87,14 +74,55 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
             @Override
             public void broken(String why) {
                 log.info("tunnel: {} broke the protocol: {}", who(), why);
-                quic.close();
+                carrier.close();
             }
 
             @Override
             public void closed() {
-                quic.close();
+                carrier.close();
             }
         });
+        return true;
+    }
+
+    /** A later stream the client opened: a connection it asks the server to make; false if it may not ask yet. */
+    boolean openRequested(Channel stream) {
+        if (client == null) {
+            return false;
+        }
+        stream.pipeline()
+                .addLast(new HeaderReader<>(OpenRequest::read, OpenRequest.MAX_BYTES, (s, request) -> hub.opens()
+                        .open(this, s, request)));
+        return true;
+    }
+
+    /** A stream a fallback client opened, by its path. */
+    boolean h2Stream(String path, Channel stream) {
+        H2Carrier h2 = (H2Carrier) carrier;
+        if (path.equals(H2Carrier.CONTROL)) {
+            return controlOpened(stream);
+        }
+        if (client == null) {
+            return false;
+        }
+        if (path.equals(H2Carrier.OPEN)) {
+            return openRequested(stream);
+        }
+        if (path.equals(H2Carrier.DATAGRAMS)) {
+            Datagrams.installStream(stream, h2.maxDatagram(), this::datagram);
+            h2.datagrams(stream);
+            return true;
+        }
+        if (path.startsWith(H2Carrier.ARRIVAL)) {
+            try {
+                // Quiet until the relay starts: the arrival's header goes out first.
+                stream.config().setAutoRead(false);
+                return h2.dialed(Integer.parseInt(path.substring(H2Carrier.ARRIVAL.length())), stream);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private void onMessage(ControlMessage m) {
@@ -108,7 +136,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
                     "tunnel: {} sent {} before its hello, closing",
                     source(),
                     m.getClass().getSimpleName());
-            quic.close();
+            carrier.close();
         } else if (m instanceof ControlMessage.Listen l) {
             hub.sessions().listen(this, l);
         } else if (m instanceof ControlMessage.Unlisten u) {
@@ -121,16 +149,17 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
     void welcome(TunnelServerConfig.Client c, String sessionId) {
         this.client = c;
         this.session = sessionId;
+        carrier.who(who());
         send(new ControlMessage.Welcome(sessionId));
-        quic.closeFuture().addListener(f -> hub.sessions().ended(this));
+        carrier.channel().closeFuture().addListener(f -> hub.sessions().ended(this));
     }
 
     void refuse(String reason) {
         if (control != null) {
             ControlStream.send(control, new ControlMessage.Refused(reason))
-                    .addListener(f -> quic.eventLoop().schedule(() -> quic.close(), 200, TimeUnit.MILLISECONDS));
+                    .addListener(f -> carrier.loop().schedule(carrier::close, 200, TimeUnit.MILLISECONDS));
         } else {
-            quic.close();
+            carrier.close();
         }
     }
 
@@ -141,39 +170,26 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // --- TCP: a stream per arrival, opened by the server.
+    // --- TCP: a stream per arrival.
 
     /** A new stream to the client for one TCP arrival, its header written, not reading yet. */
     Future<Channel> openStream(EventLoop on, Arrival arrival) {
-        Promise<Channel> promise = on.newPromise();
-        if (!quic.isActive()) {
-            return promise.setFailure(new IllegalStateException("the tunnel client " + clientName() + " is gone"));
+        if (!carrier.isActive()) {
+            return on.newFailedFuture(new IllegalStateException("the tunnel client " + clientName() + " is gone"));
         }
-        quic.newStreamBootstrap()
-                .type(QuicStreamType.BIDIRECTIONAL)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                        if (!(evt instanceof ChannelInputShutdownReadComplete)) {
-                            ctx.fireUserEventTriggered(evt);
-                        }
-                    }
-                })
-                .create()
-                .addListener(f -> {
-                    if (!f.isSuccess()) {
-                        promise.tryFailure(f.cause());
-                        return;
-                    }
-                    QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
-                    ByteBuf header = stream.alloc().buffer(arrival.size());
-                    arrival.write(header);
-                    // Flushed now: with a protocol where the server speaks first, no client byte would carry it.
-                    stream.writeAndFlush(header, stream.voidPromise());
-                    promise.trySuccess(stream);
-                });
+        Promise<Channel> promise = on.newPromise();
+        carrier.openStream(on, this::send).addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                return;
+            }
+            Channel stream = (Channel) f.getNow();
+            ByteBuf header = stream.alloc().buffer(arrival.size());
+            arrival.write(header);
+            // Flushed now: with a protocol where the server speaks first, no client byte would carry it.
+            stream.writeAndFlush(header, stream.voidPromise());
+            promise.trySuccess(stream);
+        });
         return promise;
     }
 
@@ -181,7 +197,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
     ServerFlow openFlow(
             ActiveForward active, Channel frontend, Arrival arrival, Duration idle, Consumer<UdpFlow> onClose) {
-        if (!quic.isActive()) {
+        if (!carrier.isActive()) {
             return null;
         }
         int id = nextFlow++;
@@ -197,34 +213,19 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
     /** Writes one datagram to the client (taking it); false if it is too large for the link or the link is gone. */
     boolean sendDatagram(ByteBuf datagram) {
-        if (!quic.isActive() || datagram.readableBytes() > QuicSetup.MAX_UDP_PAYLOAD) {
-            datagram.release();
-            if (quic.isActive() && datagramsDropped.getAndIncrement() % 1000 == 0) {
-                log.info(
-                        "tunnel: a datagram for {} is larger than a QUIC packet carries: dropped (said every 1000)",
-                        who());
-            }
-            return false;
-        }
-        quic.write(datagram, quic.voidPromise());
-        return true;
+        return carrier.sendDatagram(datagram);
     }
 
     void flush() {
-        quic.flush();
+        carrier.flush();
     }
 
     ByteBufAllocator alloc() {
-        return quic.alloc();
+        return carrier.alloc();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf datagram)) {
-            // A stream the peer opened: the codec's handler after this one registers it.
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    /** A datagram from the client: an answer on one of its flows. */
+    void datagram(ByteBuf datagram) {
         try {
             if (client == null) {
                 return;
@@ -245,14 +246,9 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("tunnel: {}: {}", who(), cause.toString());
-    }
-
-    /** Refreshes the round-trip time and byte counts from QUIC's own statistics (on the loop). */
+    /** Refreshes the round-trip time and byte counts from the transport's own statistics (on the loop). */
     void refreshStats() {
-        stats.refresh(quic);
+        carrier.refreshStats();
     }
 
     void closeFlows() {
@@ -262,11 +258,11 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
     }
 
     void close() {
-        quic.close();
+        carrier.close();
     }
 
     EventLoop loop() {
-        return quic.eventLoop();
+        return carrier.loop();
     }
 
     String clientName() {
@@ -283,13 +279,20 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
     }
 
     String source() {
-        return quic.remoteSocketAddress() instanceof InetSocketAddress a ? Addresses.format(a) : "?";
+        return carrier.peer();
+    }
+
+    /** The client's address as the connections it asks for are listed with. */
+    InetSocketAddress carrierPeer() {
+        return carrier.peerAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     String sourceHost() {
-        return quic.remoteSocketAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress()
-                : "?";
+        return carrier.peerHost();
+    }
+
+    String transport() {
+        return carrier.label();
     }
 
     private String who() {
@@ -298,7 +301,8 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
     /** What the console shows of this client. */
     TunnelClientView view() {
+        PathStats s = carrier.stats;
         return new TunnelClientView(
-                clientName(), source(), "quic", since, stats.rttMicros, stats.sentBytes, stats.recvBytes, session);
+                clientName(), source(), carrier.label(), since, s.rttMicros, s.sentBytes, s.recvBytes, session);
     }
 }

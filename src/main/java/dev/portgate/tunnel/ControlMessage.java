@@ -45,6 +45,9 @@ public sealed interface ControlMessage {
 
     record Pong(long sent) implements ControlMessage {}
 
+    /** On the TCP fallback, where only the client may open a stream: open one for the arrival {@code ticket}. */
+    record Dial(int ticket) implements ControlMessage {}
+
     ObjectMapper JSON = new ObjectMapper();
 
     static byte[] encode(ControlMessage m) {
@@ -75,6 +78,8 @@ public sealed interface ControlMessage {
             o.put("type", "ping").put("sent", p.sent());
         } else if (m instanceof Pong p) {
             o.put("type", "pong").put("sent", p.sent());
+        } else if (m instanceof Dial d) {
+            o.put("type", "dial").put("ticket", d.ticket());
         }
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -107,6 +112,7 @@ public sealed interface ControlMessage {
             case "unlisten" -> new Unlisten(integer(n, "id"));
             case "ping" -> new Ping(number(n, "sent"));
             case "pong" -> new Pong(number(n, "sent"));
+            case "dial" -> new Dial(integer(n, "ticket"));
             default -> throw new WireException("unknown control message type \"" + clip(type) + "\"");
         };
     }

@@ -2,6 +2,10 @@ package dev.portgate.tunnel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import java.util.function.Consumer;
 
 /**
  * The layout of UDP carried through the tunnel, one QUIC DATAGRAM frame per UDP datagram. Towards the client a
@@ -31,6 +35,17 @@ public final class Datagrams {
         out.writeByte(TO_SERVER).writeInt(flow);
         out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
         return out;
+    }
+
+    /**
+     * Makes a stream carry datagrams, each after a four-byte length: the TCP fallback's way, reliable and in order.
+     * Each one read goes to {@code owner}, who releases it.
+     */
+    static void installStream(Channel stream, int maxBytes, Consumer<ByteBuf> owner) {
+        stream.pipeline()
+                .addLast(new LengthFieldBasedFrameDecoder(maxBytes, 0, 4, 0, 4))
+                .addLast(new LengthFieldPrepender(4))
+                .addLast(new DatagramIn(owner));
     }
 
     /** Reads the header off {@code in}; the payload is a slice of it (not retained). */

@@ -1,10 +1,7 @@
 package dev.portgate.tunnel;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.quic.QuicChannel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,35 +9,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tunnel client's side of its QUIC connection: players' datagrams from the server become flows to the
- * targets ({@link ClientFlow}), their answers go back as datagrams. Runs on the connection's loop.
+ * The tunnel client's side of its link (QUIC or the TCP fallback): players' datagrams from the server become
+ * flows to the targets ({@link ClientFlow}), their answers go back as datagrams. Runs on the link's loop.
  */
-final class ServerLink extends ChannelInboundHandlerAdapter {
+final class ServerLink {
 
     private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
 
     private final TunnelEndpoint endpoint;
-    private QuicChannel quic;
+    final Carrier carrier;
     private final Map<Integer, ClientFlow> flows = new HashMap<>();
-    private long dropped;
-    final PathStats stats = new PathStats();
 
-    ServerLink(TunnelEndpoint endpoint) {
+    ServerLink(TunnelEndpoint endpoint, Carrier carrier) {
         this.endpoint = endpoint;
+        this.carrier = carrier;
+        carrier.who("tunnel-endpoint \"" + endpoint.name() + "\"");
+        carrier.channel().closeFuture().addListener(f -> {
+            for (ClientFlow flow : List.copyOf(flows.values())) {
+                flow.close();
+            }
+        });
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        quic = (QuicChannel) ctx.channel();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf datagram)) {
-            // A stream the peer opened: the codec's handler after this one registers it.
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    /** A datagram from the server: a player's, on a flow that may be new. */
+    void datagram(ByteBuf datagram) {
         try {
             Datagrams.Parsed d;
             try {
@@ -57,7 +49,7 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
                 }
                 flows.put(d.flow(), flow);
             }
-            flow.toTarget(d.payload(), ctx.alloc());
+            flow.toTarget(d.payload(), carrier.alloc());
         } finally {
             datagram.release();
         }
@@ -68,41 +60,18 @@ final class ServerLink extends ChannelInboundHandlerAdapter {
     }
 
     boolean sendDatagram(ByteBuf datagram) {
-        if (!quic.isActive() || datagram.readableBytes() > QuicSetup.MAX_UDP_PAYLOAD) {
-            datagram.release();
-            if (quic.isActive() && dropped++ % 1000 == 0) {
-                log.info(
-                        "tunnel-endpoint \"{}\": an answer larger than a QUIC packet carries was dropped (said every 1000)",
-                        endpoint.name());
-            }
-            return false;
-        }
-        quic.write(datagram, quic.voidPromise());
-        return true;
+        return carrier.sendDatagram(datagram);
     }
 
     void flush() {
-        quic.flush();
+        carrier.flush();
     }
 
     EventLoop loop() {
-        return quic.eventLoop();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        for (ClientFlow f : List.copyOf(flows.values())) {
-            f.close();
-        }
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("tunnel-endpoint \"{}\": {}", endpoint.name(), cause.toString());
+        return carrier.loop();
     }
 
     void refreshStats() {
-        stats.refresh(quic);
+        carrier.refreshStats();
     }
 }

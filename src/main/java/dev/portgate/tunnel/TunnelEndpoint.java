@@ -6,6 +6,7 @@ import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.RemoteForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Connection;
+import dev.portgate.net.DialRefused;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import dev.portgate.net.ForwardStats;
@@ -13,16 +14,22 @@ import dev.portgate.net.ProxyHeader;
 import dev.portgate.net.Relay;
 import dev.portgate.net.Transport;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -34,17 +41,19 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A portgate tunnel server this gateway is a client of: one QUIC connection, kept up (reconnecting with backoff
+ * A portgate tunnel server this gateway is a client of: one QUIC connection (or its TCP fallback), kept up (reconnecting with backoff
  * and jitter), through which the remote forwards that name it ask for their public ports again after every
  * reconnect. TCP arrivals come as streams the server opens, UDP as datagrams; both go on to the targets here.
  */
@@ -74,7 +83,8 @@ public final class TunnelEndpoint implements AutoCloseable {
     private final EventLoop loop;
     private final Dialer direct;
     private final ScheduledExecutorService workers;
-    private final QuicSslContext ssl;
+    private final QuicSslContext quicSsl;
+    private final SslContext h2Ssl;
     private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
     private final Map<Integer, Remote> byId = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -88,7 +98,9 @@ public final class TunnelEndpoint implements AutoCloseable {
     private volatile boolean closed;
     private int attempt;
     private volatile InetSocketAddress server;
-    private volatile QuicChannel quic;
+    private static final AttributeKey<ServerLink> LINK = AttributeKey.valueOf("portgate.tunnel.server-link");
+
+    private volatile Carrier carrier;
     private volatile Channel control;
     private volatile ServerLink link;
     private ScheduledFuture<?> keepalive;
@@ -120,9 +132,10 @@ public final class TunnelEndpoint implements AutoCloseable {
         this.loop = loop;
         this.direct = direct;
         this.workers = workers;
-        this.ssl = QuicSetup.clientSsl(
-                config.fingerprint() != null ? ServerTrust.pinned(config.fingerprint()) : ServerTrust.ca(config.ca()),
-                config.fingerprint() == null);
+        TrustManager trust =
+                config.fingerprint() != null ? ServerTrust.pinned(config.fingerprint()) : ServerTrust.ca(config.ca());
+        this.quicSsl = QuicSetup.clientSsl(trust, config.fingerprint() == null);
+        this.h2Ssl = H2Setup.clientSsl(trust, config.fingerprint() == null);
     }
 
     String name() {
@@ -161,16 +174,20 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     private void dial(InetSocketAddress to) {
         server = to;
+        if (config.transport() == TunnelEndpointConfig.Mode.TCP) {
+            dialTcp(to);
+            return;
+        }
         new Bootstrap()
                 .group(loop)
                 .channel(transport.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .handler(QuicSetup.client(ssl, config.host(), config.port()))
+                .handler(QuicSetup.client(quicSsl, config.host(), config.port()))
                 .bind(new InetSocketAddress(to.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0))
                 .addListener((ChannelFuture bound) -> {
                     if (!bound.isSuccess()) {
-                        failed("cannot open a UDP socket: " + Errors.reason(bound.cause()));
+                        quicFailed(to, "network", "cannot open a UDP socket: " + Errors.reason(bound.cause()));
                         return;
                     }
                     handshake(bound.channel(), to);
@@ -178,23 +195,32 @@ public final class TunnelEndpoint implements AutoCloseable {
     }
 
     private void handshake(Channel udp, InetSocketAddress to) {
-        ServerLink l = new ServerLink(this);
         Future<QuicChannel> connecting = QuicChannel.newBootstrap(udp)
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicSetup.segments())
-                .handler(l)
+                .handler(new ChannelInitializer<QuicChannel>() {
+                    @Override
+                    protected void initChannel(QuicChannel q) {
+                        ServerLink l = new ServerLink(TunnelEndpoint.this, new QuicCarrier(q));
+                        q.attr(LINK).set(l);
+                        q.pipeline().addLast(new DatagramIn(l::datagram));
+                    }
+                })
                 .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
-                        stream.pipeline().addLast(new ArrivalReader(TunnelEndpoint.this::arrived));
+                        stream.pipeline().addLast(HeaderReader.arrival(TunnelEndpoint.this::arrived));
                     }
                 })
                 .remoteAddress(to)
                 .connect();
+        boolean[] timedOut = {false};
+        // Closing the socket ends the attempt (cancelling the connect future makes Netty complain of it).
         ScheduledFuture<?> timeout = loop.schedule(
                 () -> {
                     if (!connecting.isDone()) {
-                        connecting.cancel(false);
+                        timedOut[0] = true;
+                        udp.close();
                     }
                 },
                 HANDSHAKE_SECONDS,
@@ -203,68 +229,139 @@ public final class TunnelEndpoint implements AutoCloseable {
             timeout.cancel(false);
             if (!f.isSuccess()) {
                 udp.close();
-                failure =
-                        !f.isCancelled() && handshakeError(f.cause()).contains("not the pinned") ? "trust" : "network";
-                failed(
-                        f.isCancelled()
+                boolean trust =
+                        !timedOut[0] && handshakeError(f.cause(), "QUIC").contains("not the pinned");
+                quicFailed(
+                        to,
+                        trust ? "trust" : "network",
+                        timedOut[0]
                                 ? "no QUIC answer from " + Addresses.format(to) + " within " + HANDSHAKE_SECONDS
                                         + " s (is UDP blocked on the way, or is the port wrong?)"
-                                : handshakeError(f.cause()));
+                                : handshakeError(f.cause(), "QUIC"));
                 return;
             }
             QuicChannel q = (QuicChannel) f.getNow();
             log.debug("tunnel-endpoint \"{}\": QUIC handshake with {} done", name(), Addresses.format(to));
-            quic = q;
-            link = l;
-            q.closeFuture().addListener(x -> {
-                udp.close();
-                lost(q);
-            });
-            q.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
-                        @Override
-                        protected void initChannel(QuicStreamChannel stream) {
-                            ControlStream.install(stream, new ControlStream.Reader() {
-                                @Override
-                                public void message(ControlMessage m) {
-                                    onMessage(m);
-                                }
-
-                                @Override
-                                public void broken(String why) {
-                                    log.warn("tunnel-endpoint \"{}\": the server broke the protocol: {}", name(), why);
-                                    lastError = "the server broke the protocol: " + why;
-                                    q.close();
-                                }
-
-                                @Override
-                                public void closed() {
-                                    q.close();
-                                }
-                            });
-                        }
-                    })
-                    .addListener(sf -> {
-                        if (!sf.isSuccess()) {
-                            lastError = "cannot open the control stream: " + Errors.reason(sf.cause());
-                            q.close();
-                            return;
-                        }
-                        control = (Channel) sf.getNow();
-                        log.debug("tunnel-endpoint \"{}\": control stream open, saying hello", name());
-                        ControlStream.send(
-                                control,
-                                new ControlMessage.Hello(ControlMessage.VERSION, config.client(), config.token()));
-                    });
+            q.closeFuture().addListener(x -> udp.close());
+            linked(q.attr(LINK).get());
         });
     }
 
-    private static String handshakeError(Throwable cause) {
+    /** With transport auto, a QUIC attempt that got no answer goes on over TCP at once; otherwise it failed. */
+    private void quicFailed(InetSocketAddress to, String kind, String why) {
+        if (config.transport() == TunnelEndpointConfig.Mode.AUTO && kind.equals("network") && !closed) {
+            log.info("tunnel-endpoint \"{}\": {}; trying the TCP fallback", name(), why);
+            dialTcp(to);
+            return;
+        }
+        failure = kind;
+        failed(why);
+    }
+
+    /** The TCP fallback: TLS 1.3 on TCP to the same port number, HTTP/2 streams inside. */
+    private void dialTcp(InetSocketAddress to) {
+        new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TimeUnit.SECONDS.toMillis(HANDSHAKE_SECONDS))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        WireBytes bytes = new WireBytes();
+                        ServerLink l = new ServerLink(
+                                TunnelEndpoint.this,
+                                new H2Carrier(ch, Addresses.hostPort(config.host(), config.port()), bytes));
+                        ch.attr(LINK).set(l);
+                        SslHandler tls = h2Ssl.newHandler(ch.alloc(), config.host(), config.port());
+                        tls.setHandshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(HANDSHAKE_SECONDS));
+                        ch.pipeline()
+                                .addLast(
+                                        bytes,
+                                        tls,
+                                        H2Setup.codec(false),
+                                        // The server never opens a stream: HTTP/2 does not let it.
+                                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void handlerAdded(ChannelHandlerContext ctx) {
+                                                ctx.close();
+                                            }
+                                        }),
+                                        H2Setup.idle(),
+                                        H2Setup.closer());
+                    }
+                })
+                .connect(to)
+                .addListener((ChannelFuture connected) -> {
+                    if (!connected.isSuccess()) {
+                        failure = "network";
+                        failed("cannot connect over TCP to " + Addresses.format(to) + ": "
+                                + Errors.reason(connected.cause()));
+                        return;
+                    }
+                    Channel ch = connected.channel();
+                    ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(hf -> {
+                        if (!hf.isSuccess() || !H2Setup.ready(ch)) {
+                            ch.close();
+                            String why = hf.isSuccess()
+                                    ? Addresses.format(to) + " did not choose HTTP/2: is it a portgate tunnel server?"
+                                    : handshakeError(hf.cause(), "TLS");
+                            failure = why.contains("not the pinned") ? "trust" : "network";
+                            failed(why);
+                            return;
+                        }
+                        log.debug("tunnel-endpoint \"{}\": TLS handshake with {} done", name(), Addresses.format(to));
+                        linked(ch.attr(LINK).get());
+                    });
+                });
+    }
+
+    /** A link is up (either transport): open the control stream and say hello. */
+    private void linked(ServerLink l) {
+        Carrier c = l.carrier;
+        carrier = c;
+        link = l;
+        c.channel().closeFuture().addListener(x -> lost(c));
+        c.openClientStream(
+                        H2Carrier.CONTROL,
+                        stream -> ControlStream.install(stream, new ControlStream.Reader() {
+                            @Override
+                            public void message(ControlMessage m) {
+                                onMessage(m);
+                            }
+
+                            @Override
+                            public void broken(String why) {
+                                log.warn("tunnel-endpoint \"{}\": the server broke the protocol: {}", name(), why);
+                                lastError = "the server broke the protocol: " + why;
+                                c.close();
+                            }
+
+                            @Override
+                            public void closed() {
+                                c.close();
+                            }
+                        }))
+                .addListener(sf -> {
+                    if (!sf.isSuccess()) {
+                        lastError = "cannot open the control stream: " + Errors.reason(sf.cause());
+                        c.close();
+                        return;
+                    }
+                    control = (Channel) sf.getNow();
+                    log.debug("tunnel-endpoint \"{}\": control stream open, saying hello", name());
+                    ControlStream.send(
+                            control, new ControlMessage.Hello(ControlMessage.VERSION, config.client(), config.token()));
+                });
+    }
+
+    private static String handshakeError(Throwable cause, String protocol) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains("not the pinned")) {
                 return t.getMessage();
             }
         }
-        return "the QUIC handshake failed: " + Errors.reason(cause)
+        return "the " + protocol + " handshake failed: " + Errors.reason(cause)
                 + " (a server certificate that is not the pinned one fails here too)";
     }
 
@@ -275,7 +372,14 @@ public final class TunnelEndpoint implements AutoCloseable {
             failure = null;
             retryAt = null;
             attempt = 0;
-            log.info("tunnel-endpoint \"{}\": connected to {} over quic", name(), Addresses.format(server));
+            log.info(
+                    "tunnel-endpoint \"{}\": connected to {} over {}",
+                    name(),
+                    Addresses.format(server),
+                    carrier.label());
+            if (carrier instanceof H2Carrier h2) {
+                openDatagramStream(h2);
+            }
             keepalive = loop.scheduleAtFixedRate(
                     this::ping,
                     config.keepalive().toMillis(),
@@ -287,7 +391,10 @@ public final class TunnelEndpoint implements AutoCloseable {
             lastError = "refused by the server: " + r.reason();
             failure = "auth";
             log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
-            quic.close();
+            carrier.close();
+        } else if (m instanceof ControlMessage.Dial d) {
+            carrier.openClientStream(H2Carrier.ARRIVAL + d.ticket(), stream -> stream.pipeline()
+                    .addLast(HeaderReader.arrival(this::arrived)));
         } else if (m instanceof ControlMessage.Listening l) {
             Remote r = byId.get(l.id());
             if (r != null) {
@@ -321,6 +428,23 @@ public final class TunnelEndpoint implements AutoCloseable {
         }
     }
 
+    /** On the TCP fallback, the stream the datagrams go on both ways. */
+    private void openDatagramStream(H2Carrier h2) {
+        ServerLink l = link;
+        h2.openClientStream(
+                        H2Carrier.DATAGRAMS, stream -> Datagrams.installStream(stream, h2.maxDatagram(), l::datagram))
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        h2.datagrams((Channel) f.getNow());
+                    } else {
+                        log.warn(
+                                "tunnel-endpoint \"{}\": cannot open the datagram stream, UDP forwards will not work: {}",
+                                name(),
+                                Errors.reason(f.cause()));
+                    }
+                });
+    }
+
     private void ping() {
         Channel c = control;
         if (c != null && c.isActive()) {
@@ -332,14 +456,14 @@ public final class TunnelEndpoint implements AutoCloseable {
         }
     }
 
-    private void lost(QuicChannel q) {
-        if (q != quic) {
+    private void lost(Carrier c) {
+        if (c != carrier) {
             return;
         }
         if (keepalive != null) {
             keepalive.cancel(false);
         }
-        quic = null;
+        carrier = null;
         control = null;
         link = null;
         remotes.values().forEach(r -> r.listening = false);
@@ -492,10 +616,54 @@ public final class TunnelEndpoint implements AutoCloseable {
             if (f.proxyProtocol() != ProxyProtocol.NONE) {
                 ProxyHeader.write(to, f.proxyProtocol(), arrival.from(), publicAddress(f, arrival.port()));
             }
-            ArrivalReader.handOver(stream, to);
+            HeaderReader.handOver(stream, to);
             Connection conn = active.openTcp(stream, arrival.from(), target);
             Relay.join(stream, to, conn, active.stats(), f.limits().idleTimeout());
         });
+    }
+
+    /**
+     * A connection the server makes for a {@code kind: local} or {@code dynamic} forward through this tunnel: a
+     * stream with the target in its header; the server dials it if the client's permit-open allows, and answers.
+     */
+    Future<Channel> open(Channel inbound, String host, int port) {
+        Promise<Channel> promise = inbound.eventLoop().newPromise();
+        Carrier c = carrier;
+        if (c == null || !connected()) {
+            return promise.setFailure(new IOException("tunnel-endpoint \"" + name() + "\" is not connected"
+                    + (lastError == null ? "" : " (" + lastError + ")")));
+        }
+        OpenRequest request;
+        try {
+            request = new OpenRequest(host, port);
+        } catch (IllegalArgumentException e) {
+            return promise.setFailure(
+                    new IOException("cannot ask the tunnel server for " + host + ": " + e.getMessage()));
+        }
+        c.openClientStream(H2Carrier.OPEN, stream -> stream.pipeline()
+                        .addLast(new HeaderReader<>(OpenAnswer::read, OpenAnswer.MAX_BYTES, (s, answer) -> {
+                            if (answer.open()) {
+                                HeaderReader.release(s);
+                                promise.trySuccess(s);
+                            } else {
+                                promise.tryFailure(new DialRefused("the tunnel server refused: " + answer.refusal()));
+                                s.close();
+                            }
+                        })))
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        promise.tryFailure(f.cause());
+                        return;
+                    }
+                    Channel stream = (Channel) f.getNow();
+                    stream.closeFuture()
+                            .addListener(x -> promise.tryFailure(
+                                    new IOException("the tunnel server ended the stream without an answer")));
+                    ByteBuf header = stream.alloc().buffer(request.size());
+                    request.write(header);
+                    stream.writeAndFlush(header, stream.voidPromise());
+                });
+        return promise;
     }
 
     /** A UDP arrival's first datagram: a flow to the target. */
@@ -520,11 +688,11 @@ public final class TunnelEndpoint implements AutoCloseable {
         return new Status(
                 name(),
                 Addresses.hostPort(config.host(), config.port()),
-                "quic",
+                l == null ? config.transport().name().toLowerCase(Locale.ROOT) : l.carrier.label(),
                 state,
-                l == null ? -1 : l.stats.rttMicros,
-                l == null ? 0 : l.stats.sentBytes,
-                l == null ? 0 : l.stats.recvBytes,
+                l == null ? -1 : l.carrier.stats.rttMicros,
+                l == null ? 0 : l.carrier.stats.sentBytes,
+                l == null ? 0 : l.carrier.stats.recvBytes,
                 retryAt,
                 lastError,
                 failure,
@@ -540,9 +708,9 @@ public final class TunnelEndpoint implements AutoCloseable {
     public void close() {
         closed = true;
         state = "closed";
-        QuicChannel q = quic;
-        if (q != null) {
-            q.close();
+        Carrier c = carrier;
+        if (c != null) {
+            c.close();
         }
     }
 }

@@ -92,6 +92,17 @@ public final class TunnelEndpoints implements AutoCloseable {
         return new TunnelRemoteListener(active, byName::get);
     }
 
+    /** Connections made by the server at the other end ({@code kind: local} and {@code dynamic} through it). */
+    Dialer dialer(String name) {
+        return (inbound, host, port) -> {
+            TunnelEndpoint e = get(name);
+            return e == null
+                    ? inbound.eventLoop()
+                            .newFailedFuture(new IllegalStateException("tunnel-endpoint \"" + name + "\" is gone"))
+                    : e.open(inbound, host, port);
+        };
+    }
+
     EventLoop loopOf(String name) {
         return loops.get(name);
     }

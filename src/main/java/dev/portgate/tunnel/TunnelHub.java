@@ -1,19 +1,30 @@
 package dev.portgate.tunnel;
 
 import dev.portgate.forward.Addresses;
+import dev.portgate.net.Errors;
 import dev.portgate.net.KeyStores;
 import dev.portgate.net.Transport;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.rules.Actor;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -24,11 +35,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * portgate's tunnel server: takes tunnel clients on QUIC (UDP), checks their tokens, and lets each open the
+ * portgate's tunnel server: takes tunnel clients on QUIC (UDP) and on its TCP fallback, checks their tokens, and lets each open the
  * public ports its {@code permit-listen} allows ({@link TunnelSessions}). One event loop carries every client's
  * connection, its public sockets and its flows, so no datagram or byte crosses a thread.
  */
@@ -40,9 +52,13 @@ public final class TunnelHub implements AutoCloseable {
     private final Path data;
     private final LoginThrottle throttle;
     private final TunnelSessions sessions;
+    private final TunnelOpens opens;
     private final EventLoop loop;
     private volatile TunnelServerConfig config;
+    private static final AttributeKey<ClientLink> LINK = AttributeKey.valueOf("portgate.tunnel.link");
+
     private Channel channel;
+    private Channel fallback;
     private String fingerprint;
 
     public TunnelHub(
@@ -50,12 +66,14 @@ public final class TunnelHub implements AutoCloseable {
             Transport transport,
             Path data,
             LoginThrottle throttle,
-            TunnelSessions sessions) {
+            TunnelSessions sessions,
+            TunnelOpens opens) {
         this.config = config;
         this.transport = transport;
         this.data = data;
         this.throttle = throttle;
         this.sessions = sessions;
+        this.opens = opens;
         this.loop = transport.group().next();
     }
 
@@ -77,28 +95,49 @@ public final class TunnelHub implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("tunnel-server: cannot use the key store " + store.path() + ": " + e.getMessage(), e);
         }
-        QuicSslContext ssl = QuicSetup.serverSsl(keys);
+        InetSocketAddress address = new InetSocketAddress(
+                config.listen().address(), config.listen().ports().first());
+        startQuic(QuicSetup.serverSsl(keys), address);
+        startFallback(keys, address);
+        loop.scheduleAtFixedRate(() -> sessions.links().forEach(ClientLink::refreshStats), 1, 1, TimeUnit.SECONDS);
+        log.info(
+                "tunnel server on udp {} and tcp {} ({} client{}), certificate sha256:{}",
+                Addresses.format((InetSocketAddress) channel.localAddress()),
+                Addresses.format((InetSocketAddress) fallback.localAddress()),
+                config.clients().size(),
+                config.clients().size() == 1 ? "" : "s",
+                fingerprint);
+    }
+
+    private void startQuic(QuicSslContext ssl, InetSocketAddress address) throws IOException {
         ChannelHandler codec = QuicSetup.server(
                 ssl,
                 new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel ch) {
-                        ch.pipeline().addLast(new ClientLink(TunnelHub.this));
+                        ClientLink link = new ClientLink(TunnelHub.this, new QuicCarrier(ch));
+                        ch.attr(LINK).set(link);
+                        ch.pipeline().addLast(new DatagramIn(link::datagram), new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                link.start();
+                                ctx.fireChannelActive();
+                            }
+                        });
                     }
                 },
                 new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
-                        ClientLink link = stream.parent().pipeline().get(ClientLink.class);
-                        if (link == null) {
+                        // The client's first stream is its control stream; each later one asks for a connection.
+                        ClientLink link = stream.parent().attr(LINK).get();
+                        if (link == null
+                                || stream.type() != QuicStreamType.BIDIRECTIONAL
+                                || !(link.controlOpened(stream) || link.openRequested(stream))) {
                             stream.close();
-                        } else {
-                            link.streamOpened(stream);
                         }
                     }
                 });
-        InetSocketAddress address = new InetSocketAddress(
-                config.listen().address(), config.listen().ports().first());
         try {
             channel = new Bootstrap()
                     .group(loop)
@@ -113,13 +152,61 @@ public final class TunnelHub implements AutoCloseable {
             throw new IOException(
                     "tunnel-server: cannot listen on udp " + Addresses.format(address) + ": " + e.getMessage(), e);
         }
-        loop.scheduleAtFixedRate(() -> sessions.links().forEach(ClientLink::refreshStats), 1, 1, TimeUnit.SECONDS);
-        log.info(
-                "tunnel server on udp {} ({} client{}), certificate sha256:{}",
-                Addresses.format((InetSocketAddress) channel.localAddress()),
-                config.clients().size(),
-                config.clients().size() == 1 ? "" : "s",
-                fingerprint);
+    }
+
+    /** The TCP fallback on the same port number: TLS 1.3, then HTTP/2 streams opened by the client. */
+    private void startFallback(KeyManagerFactory keys, InetSocketAddress address) throws IOException {
+        SslContext ssl;
+        try {
+            ssl = H2Setup.serverSsl(keys);
+        } catch (SSLException e) {
+            throw new IOException("tunnel-server: cannot set up TLS for the TCP fallback: " + e.getMessage(), e);
+        }
+        try {
+            fallback = new ServerBootstrap()
+                    .group(loop, transport.group())
+                    .channel(transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            WireBytes bytes = new WireBytes();
+                            ClientLink link = new ClientLink(TunnelHub.this, new H2Carrier(ch, "", bytes));
+                            SslHandler tls = ssl.newHandler(ch.alloc());
+                            ch.pipeline()
+                                    .addLast(
+                                            bytes,
+                                            tls,
+                                            H2Setup.codec(true),
+                                            new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                                @Override
+                                                protected void initChannel(Http2StreamChannel stream) {
+                                                    stream.pipeline().addLast(new H2StreamRequest(link::h2Stream));
+                                                }
+                                            }),
+                                            H2Setup.idle(),
+                                            H2Setup.closer());
+                            link.start();
+                            tls.handshakeFuture().addListener(f -> {
+                                if (!f.isSuccess() || !H2Setup.ready(ch)) {
+                                    log.debug(
+                                            "tunnel: a TCP connection from {} is not a tunnel client: {}",
+                                            link.source(),
+                                            f.isSuccess() ? "it did not choose HTTP/2" : Errors.reason(f.cause()));
+                                    ch.close();
+                                }
+                            });
+                        }
+                    })
+                    .bind(address)
+                    .sync()
+                    .channel();
+        } catch (Exception e) {
+            throw new IOException(
+                    "tunnel-server: cannot listen on tcp " + Addresses.format(address) + " (the TCP fallback): "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /** Takes new clients and permits at once (for new requests); a new address or certificate needs a restart. */
@@ -171,12 +258,16 @@ public final class TunnelHub implements AutoCloseable {
                         new Actor("tunnel " + name, source),
                         "tunnel.connected",
                         name,
-                        "from " + link.source() + " over quic");
-        log.info("tunnel: client \"{}\" connected from {} over quic", name, link.source());
+                        "from " + link.source() + " over " + link.transport());
+        log.info("tunnel: client \"{}\" connected from {} over {}", name, link.source(), link.transport());
     }
 
     TunnelSessions sessions() {
         return sessions;
+    }
+
+    TunnelOpens opens() {
+        return opens;
     }
 
     public int port() {
@@ -199,6 +290,9 @@ public final class TunnelHub implements AutoCloseable {
                 link.close();
             }
             channel.close().syncUninterruptibly();
+        }
+        if (fallback != null) {
+            fallback.close().syncUninterruptibly();
         }
     }
 }

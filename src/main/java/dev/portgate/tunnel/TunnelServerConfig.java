@@ -1,5 +1,6 @@
 package dev.portgate.tunnel;
 
+import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Protocol;
 import java.nio.file.Path;
@@ -17,10 +18,18 @@ public record TunnelServerConfig(ListenSpec listen, Path keyStore, String keySto
         clients = List.copyOf(clients);
     }
 
-    /** A client: its name, its token's hash and the public ports it may open. */
-    public record Client(String name, String tokenHash, List<Permit> permitListen) {
+    /**
+     * A client: its name, its token's hash, the public ports it may open and where its {@code kind: local} and
+     * {@code dynamic} forwards may connect from the server (nothing unless listed, as for SSH users).
+     */
+    public record Client(String name, String tokenHash, List<Permit> permitListen, List<Destination> permitOpen) {
         public Client {
             permitListen = List.copyOf(permitListen);
+            permitOpen = List.copyOf(permitOpen);
+        }
+
+        public Client(String name, String tokenHash, List<Permit> permitListen) {
+            this(name, tokenHash, permitListen, List.of());
         }
 
         /** The permit that covers all of {@code listen} for every protocol asked, if any. */

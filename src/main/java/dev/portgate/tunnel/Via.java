@@ -27,7 +27,7 @@ public final class Via implements Tunnels {
 
     @Override
     public Dialer via(String endpoint) {
-        return ssh.via(endpoint);
+        return tunnels.has(endpoint) ? tunnels.dialer(endpoint) : ssh.via(endpoint);
     }
 
     @Override

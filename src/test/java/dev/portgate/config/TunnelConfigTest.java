@@ -68,11 +68,26 @@ class TunnelConfigTest {
         assertThat(problems(endpoint(TunnelTokens.generate())
                         + "forwards:\n  - { name: x, kind: remote, via: nowhere, listen: 80, target: 127.0.0.1:80 }\n"))
                 .anySatisfy(p -> assertThat(p).contains("no ssh-endpoint or tunnel-endpoint named \"nowhere\""));
-        assertThat(
-                        problems(
-                                endpoint(TunnelTokens.generate())
-                                        + "forwards:\n  - { name: db, kind: local, via: vps, listen: 127.0.0.1:15432, target: db:5432 }\n"))
-                .anySatisfy(p -> assertThat(p).contains("kind: local does not go through a portgate tunnel yet"));
+    }
+
+    @Test
+    void localAndDynamicForwardsGoThroughATunnelAndTheServerSaysWhereToWithPermitOpen() throws Exception {
+        GatewayConfig c = ConfigFile.parse(
+                endpoint(TunnelTokens.generate())
+                        + "forwards:\n  - { name: db, kind: local, via: vps, listen: 127.0.0.1:15432, target: db:5432 }\n"
+                        + "  - { name: px, kind: dynamic, via: vps, listen: 127.0.0.1:1080, permit-open: [ \"*:*\" ] }\n",
+                "pg.yaml");
+        assertThat(c.forwards()).hasSize(2);
+        Path a = dir.resolve("a");
+        Files.writeString(a, TunnelTokens.hash(TunnelTokens.generate()));
+        GatewayConfig server = ConfigFile.parse(
+                "tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n" + "    - { name: a, token-file: " + a
+                        + ", permit-open: [ \"db.lan:5432\", \"10.0.0.0/8:*\" ] }\n",
+                "pg.yaml");
+        assertThat(server.tunnelServer().clients().get(0).permitOpen()).hasSize(2);
+        assertThat(problems("tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n" + "    - { name: a, token-file: " + a
+                        + ", permit-open: [ \"db.lan\" ] }\n"))
+                .anySatisfy(p -> assertThat(p).contains("permit-open"));
     }
 
     @Test

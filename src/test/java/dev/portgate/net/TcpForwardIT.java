@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,41 @@ class TcpForwardIT {
                         .isEqualTo(hash);
                 assertThat(reply.length).isEqualTo(hash.length() + 1 + 2 * 1024 * 1024);
                 await().atMost(LIMIT).until(() -> gw.stats("half").connectionsActive() == 0);
+            }
+        }
+    }
+
+    @Test
+    void aLongReplyToAHalfClosedClientThatIsNotReadingYetArrivesWhole() throws Exception {
+        // The client half-closes before the reply starts and does not read until the gateway has filled its socket
+        // and must wait for room (EPOLLOUT): the case in which Netty 4.2.18's epoll had lost track of the socket and
+        // shut its output, cutting the reply short.
+        int size = 16 * 1024 * 1024;
+        try (TcpPeers target = TcpPeers.start((s, self) -> {
+            try (s) {
+                s.getInputStream().readAllBytes();
+                s.getOutputStream().write(new byte[size]);
+            } catch (IOException ignored) {
+                // reported by the client's assertions
+            }
+        })) {
+            int port = Net.freeTcpPort();
+            try (TestGateway gw = new TestGateway(
+                            "forwards:\n" + forward("slow", "127.0.0.1:" + port, "127.0.0.1:" + target.port(), ""));
+                    Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write("go".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                // The relay stands still once every buffer on the way to the client is full.
+                AtomicLong last = new AtomicLong(-1);
+                await().atMost(LIMIT)
+                        .during(Duration.ofMillis(500))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> {
+                            long now = gw.stats("slow").bytesOut();
+                            return now > 0 && now == last.getAndSet(now);
+                        });
+                assertThat(s.getInputStream().readAllBytes()).hasSize(size);
             }
         }
     }

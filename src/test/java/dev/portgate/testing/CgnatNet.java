@@ -104,16 +104,18 @@ public final class CgnatNet implements AutoCloseable {
         must(in(cgnat, "conntrack", "-F"));
     }
 
-    /** Drops {@code percent}% of UDP to or from {@code port} on the carrier's path (as a lossy link would). */
-    public void lose(int port, int percent) throws Exception {
-        must(in(
-                cgnat,
-                "nft",
-                "add rule ip cgnat lossy udp dport " + port + " numgen random mod 100 < " + percent + " drop"));
-        must(in(
-                cgnat,
-                "nft",
-                "add rule ip cgnat lossy udp sport " + port + " numgen random mod 100 < " + percent + " drop"));
+    /**
+     * Drops {@code percent}% of {@code protocol} ("udp" or "tcp") packets to or from {@code port} on the carrier's
+     * path, as a lossy link would.
+     */
+    public void lose(String protocol, int port, int percent) throws Exception {
+        for (String way : List.of("dport", "sport")) {
+            must(in(
+                    cgnat,
+                    "nft",
+                    "add rule ip cgnat lossy " + protocol + " " + way + " " + port + " numgen random mod 100 < "
+                            + percent + " drop"));
+        }
     }
 
     /** Drops every UDP packet to {@code port} on the carrier's path (a network that blocks UDP). */

@@ -8,14 +8,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /**
- * What a stranger can send on the tunnel before and after logging in: control messages, stream headers and
- * datagrams. Each is read, or refused with a {@link WireException} that says what is wrong — nothing else escapes.
+ * What a stranger can send on the tunnel before and after logging in: control messages, stream headers (an
+ * arrival, an open request and its answer) and datagrams. Each is read, or refused with a {@link WireException} that says what is wrong — nothing else escapes.
  */
 class TunnelWireFuzzTest {
 
     @FuzzTest(maxDuration = "12s")
     void wire(FuzzedDataProvider data) {
-        int which = data.consumeInt(0, 3);
+        int which = data.consumeInt(0, 5);
         byte[] bytes = data.consumeRemainingAsBytes();
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         try {
@@ -37,6 +37,31 @@ class TunnelWireFuzzTest {
                         ByteBuf again = Unpooled.buffer();
                         a.write(again);
                         assertThat(Arrival.read(again)).isEqualTo(a);
+                        again.release();
+                    }
+                }
+                case 4 -> {
+                    int before = buf.readerIndex();
+                    OpenRequest r = OpenRequest.read(buf);
+                    if (r == null) {
+                        assertThat(buf.readerIndex()).isEqualTo(before);
+                    } else {
+                        assertThat(r.port()).isBetween(1, 65535);
+                        ByteBuf again = Unpooled.buffer();
+                        r.write(again);
+                        assertThat(OpenRequest.read(again)).isEqualTo(r);
+                        again.release();
+                    }
+                }
+                case 5 -> {
+                    int before = buf.readerIndex();
+                    OpenAnswer a = OpenAnswer.read(buf);
+                    if (a == null) {
+                        assertThat(buf.readerIndex()).isEqualTo(before);
+                    } else {
+                        ByteBuf again = Unpooled.buffer();
+                        a.write(again);
+                        assertThat(OpenAnswer.read(again)).isEqualTo(a);
                         again.release();
                     }
                 }

@@ -28,7 +28,8 @@ class TunnelWireTest {
                 new ControlMessage.ListenRefused(7, "no"),
                 new ControlMessage.Unlisten(7),
                 new ControlMessage.Ping(123L),
-                new ControlMessage.Pong(123L))) {
+                new ControlMessage.Pong(123L),
+                new ControlMessage.Dial(7))) {
             assertThat(ControlMessage.decode(ControlMessage.encode(m))).isEqualTo(m);
         }
     }
@@ -115,5 +116,34 @@ class TunnelWireTest {
                 .isEmpty();
         assertThat(c.permits(ListenSpec.parse("10.0.0.2:5000"), Set.of(Protocol.UDP)))
                 .isEmpty();
+    }
+
+    @Test
+    void openRequestsAndAnswersReadBackAsWrittenAndBadOnesAreNamed() {
+        for (OpenRequest r : List.of(new OpenRequest("db.lan", 5432), new OpenRequest("2001:db8::1", 443))) {
+            ByteBuf b = Unpooled.buffer();
+            r.write(b);
+            assertThat(b.readableBytes()).isEqualTo(r.size());
+            assertThat(OpenRequest.read(b.slice(0, b.readableBytes() - 1)))
+                    .as("cut short")
+                    .isNull();
+            assertThat(OpenRequest.read(b)).isEqualTo(r);
+        }
+        assertThatThrownBy(() -> OpenRequest.read(Unpooled.wrappedBuffer(new byte[] {0, 0, 80})))
+                .hasMessageContaining("empty host");
+        assertThatThrownBy(() -> OpenRequest.read(Unpooled.wrappedBuffer(new byte[] {1, 'a', 0, 0})))
+                .hasMessageContaining("port 0");
+        assertThatThrownBy(() -> OpenRequest.read(Unpooled.wrappedBuffer(new byte[] {2, 'a', ' ', 0, 80})))
+                .hasMessageContaining("spaces or control characters");
+
+        String longReason = "x".repeat(300);
+        for (OpenAnswer a : List.of(OpenAnswer.OPEN, OpenAnswer.refused("no"), OpenAnswer.refused(longReason))) {
+            ByteBuf b = Unpooled.buffer();
+            a.write(b);
+            assertThat(OpenAnswer.read(b)).isEqualTo(a);
+        }
+        assertThat(OpenAnswer.refused(longReason).refusal()).hasSize(255);
+        assertThatThrownBy(() -> OpenAnswer.read(Unpooled.wrappedBuffer(new byte[] {7})))
+                .hasMessageContaining("status 7");
     }
 }
