@@ -5,7 +5,7 @@
 #   home 10.96.1.2 ── cgnat 10.96.1.1 | 10.96.2.2 ── 10.96.2.1 vps 10.96.3.1 ── 10.96.3.2 internet
 #
 # Paths, one at a time: routed direct (the limit: no NAT, the player reaches home's address), portgate's tunnel
-# over QUIC (server on the vps, client at home behind a NAT that lets nothing in), and OpenSSH's `ssh -R`
+# over QUIC and over its TCP+TLS fallback (server on the vps, client at home behind a NAT that lets nothing in), and OpenSSH's `ssh -R`
 # (aes128-gcm) from home to an sshd on the vps; for UDP, the usual hack instead: socat turns UDP into TCP on the
 # vps, through `ssh -R`, and back into UDP at home.
 # Figures: iperf3 TCP 1 and 8 streams; UDP packets/s echoed at 64 and 1200 bytes; UDP round trip p50/p99 idle,
@@ -84,7 +84,7 @@ table ip cgnat {
 }
 NFT
 
-# 2. portgate's tunnel over QUIC.
+# 2. portgate's tunnel over QUIC, then over its TCP fallback (the same server).
 TOKEN=$(head -c 32 /dev/urandom | base64 | tr -d '/+=' ); echo "$TOKEN" > "$OUT/token"
 cat > "$OUT/server.yaml" <<YAML
 tunnel-server:
@@ -95,23 +95,31 @@ YAML
 nsx $V java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/server.yaml" -d "$OUT/vps-data" --console off > "$OUT/server.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do grep -q "certificate sha256:" "$OUT/server.log" && break; sleep 0.2; done
 FP=$(grep -o 'sha256:[0-9a-f]*' "$OUT/server.log" | head -1)
-cat > "$OUT/home.yaml" <<YAML
+home_row() {  # transport label: portgate at home on that transport, measured
+  cat > "$OUT/home-$1.yaml" <<YAML
 tunnel-endpoints:
-  - { name: vps, server: "10.96.2.1:7443", token-file: $PWD/$OUT/token, server-fingerprint: "$FP" }
+  - { name: vps, server: "10.96.2.1:7443", token-file: $PWD/$OUT/token, server-fingerprint: "$FP", transport: $1 }
 forwards:
   - { name: iperf, kind: remote, via: vps, listen: 0.0.0.0:15201, target: 127.0.0.1:5201 }
   - { name: load, kind: remote, via: vps, listen: 0.0.0.0:15202, target: 127.0.0.1:5202 }
   - { name: echo, kind: remote, via: vps, protocol: udp, listen: 0.0.0.0:19000, target: 127.0.0.1:9000 }
 YAML
-nsx $H java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/home.yaml" -d "$OUT/home-data" --console off > "$OUT/home.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do grep -q "udp 0.0.0.0:19000 is open" "$OUT/home.log" && grep -q "tcp 0.0.0.0:15202 is open" "$OUT/home.log" && break; sleep 0.2; done
-tcp $I 10.96.3.1 15201 1 >/dev/null  # warm the JVMs' hot paths
-t1=$(tcp $I 10.96.3.1 15201 1); t8=$(tcp $I 10.96.3.1 15201 8)
-rate 10.96.3.1 19000 1200 >/dev/null  # path MTU discovery lifts QUIC's packets from 1,200 bytes first
-u64=$(rate 10.96.3.1 19000 64); u1200=$(rate 10.96.3.1 19000 1200)
-p=$(ping 10.96.3.1 19000); lp=$(loaded_p99 10.96.3.1 19000 10.96.3.1 15202); lo=$(lossy 10.96.3.1 19000)
-row "portgate tunnel (QUIC) | $t1 | $t8 | $u64 | $u1200 | $(echo $p | awk '{print $1 " / " $2}') | $lp | $lo"
-kill "${pids[-1]}" "${pids[-2]}" 2>/dev/null || true
+  nsx $H java ${PORTGATE_JAVA_OPTS:-} -jar $JAR serve -c "$OUT/home-$1.yaml" -d "$OUT/home-$1-data" --console off > "$OUT/home-$1.log" 2>&1 & local home=$!
+  pids+=($home)
+  for _ in $(seq 1 100); do grep -q "udp 0.0.0.0:19000 is open" "$OUT/home-$1.log" && grep -q "tcp 0.0.0.0:15202 is open" "$OUT/home-$1.log" && break; sleep 0.2; done
+  tcp $I 10.96.3.1 15201 1 >/dev/null  # warm the JVMs' hot paths
+  local t1 t8 u64 u1200 p lp lo
+  t1=$(tcp $I 10.96.3.1 15201 1); t8=$(tcp $I 10.96.3.1 15201 8)
+  rate 10.96.3.1 19000 1200 >/dev/null  # path MTU discovery lifts QUIC's packets from 1,200 bytes first
+  u64=$(rate 10.96.3.1 19000 64); u1200=$(rate 10.96.3.1 19000 1200)
+  p=$(ping 10.96.3.1 19000); lp=$(loaded_p99 10.96.3.1 19000 10.96.3.1 15202); lo=$(lossy 10.96.3.1 19000)
+  row "$2 | $t1 | $t8 | $u64 | $u1200 | $(echo $p | awk '{print $1 " / " $2}') | $lp | $lo"
+  kill $home 2>/dev/null || true; wait $home 2>/dev/null || true
+}
+home_row quic "portgate tunnel (QUIC)"
+# 2b. The same over the TCP fallback (TLS 1.3, HTTP/2 streams): UDP rides one reliable stream.
+home_row tcp "portgate tunnel (TCP+TLS fallback)"
+kill "${pids[@]}" 2>/dev/null || true
 
 # 3. OpenSSH ssh -R, and UDP through it with socat on both ends.
 ssh-keygen -q -t ed25519 -N '' -f "$OUT/host"; ssh-keygen -q -t ed25519 -N '' -f "$OUT/client"

@@ -158,7 +158,7 @@ public final class Gateway implements AutoCloseable {
         this.sshChanges = Executors.newSingleThreadExecutor(daemon("session-rules"));
         this.throttle = new LoginThrottle(bans, "ssh/proxy login");
         this.endpoints = new SshEndpoints(sshIo, direct);
-        this.tunnelEndpoints = new TunnelEndpoints(transport, direct);
+        this.tunnelEndpoints = new TunnelEndpoints(transport, direct, data.path());
         this.tunnelLinks = new TunnelLinks();
         // Proxies and the egress listener tell the triggers of outbound traffic; the triggers need the rules, made
         // below.

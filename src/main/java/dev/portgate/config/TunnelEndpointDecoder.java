@@ -19,8 +19,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class TunnelEndpointDecoder {
 
     static final int DEFAULT_PORT = 7443;
-    private static final Set<String> KEYS =
-            Set.of("name", "server", "token-file", "server-fingerprint", "ca", "transport", "keepalive", "client-name");
+    private static final Set<String> KEYS = Set.of(
+            "name",
+            "server",
+            "token-file",
+            "client-certificate",
+            "server-fingerprint",
+            "ca",
+            "transport",
+            "keepalive",
+            "client-name");
 
     private TunnelEndpointDecoder() {}
 
@@ -43,7 +51,8 @@ final class TunnelEndpointDecoder {
                     problems,
                     "",
                     KEYS,
-                    "name, server, token-file, server-fingerprint, ca, transport, keepalive, client-name");
+                    "name, server, token-file, client-certificate, server-fingerprint, ca, transport, keepalive,"
+                            + " client-name");
             String name = f.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 f.problem("name", "tunnel-endpoints: each endpoint needs a name (letters, digits, '.', '_', '-')");
@@ -64,9 +73,24 @@ final class TunnelEndpointDecoder {
                 f.problem("server", "tunnel-endpoint \"" + name + "\": server: one port, not a range");
             }
             String token = null;
-            if (!f.has("token-file")) {
-                f.problem("token-file", "tunnel-endpoint \"" + name + "\": token-file is missing");
-            } else {
+            String certificate = f.scalar("client-certificate").orElse(null);
+            if (certificate != null && !certificate.equals("auto")) {
+                Path store = SshEndpointDecoder.path(certificate);
+                if (!Files.isReadable(store)
+                        || !Files.isReadable(store.resolveSibling(store.getFileName() + ".password"))) {
+                    f.problem(
+                            "client-certificate",
+                            "tunnel-endpoint \"" + name + "\": client-certificate " + store
+                                    + " and its password file " + store.getFileName()
+                                    + ".password beside it must be readable (or say auto)");
+                }
+                certificate = store.toString();
+            }
+            if (!f.has("token-file") && certificate == null) {
+                f.problem(
+                        "token-file",
+                        "tunnel-endpoint \"" + name + "\": token-file is missing (or give a client-certificate)");
+            } else if (f.has("token-file")) {
                 Path p = SshEndpointDecoder.path(f.scalar("token-file").orElse(""));
                 try {
                     token = Files.readString(p).strip();
@@ -101,7 +125,16 @@ final class TunnelEndpointDecoder {
             String client = f.scalar("client-name").orElse(hostName());
             if (problems.list().size() == before && server != null) {
                 out.add(new TunnelEndpointConfig(
-                        name, server.host(), server.ports().first(), client, token, fingerprint, ca, mode, keepalive));
+                        name,
+                        server.host(),
+                        server.ports().first(),
+                        client,
+                        token,
+                        fingerprint,
+                        ca,
+                        mode,
+                        keepalive,
+                        certificate));
             }
         }
         return out;

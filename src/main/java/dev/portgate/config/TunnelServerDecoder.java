@@ -2,6 +2,7 @@ package dev.portgate.config;
 
 import dev.portgate.forward.Destination;
 import dev.portgate.forward.ListenSpec;
+import dev.portgate.tunnel.TunnelEndpointConfig;
 import dev.portgate.tunnel.TunnelServerConfig;
 import dev.portgate.tunnel.TunnelTokens;
 import java.io.IOException;
@@ -20,7 +21,7 @@ final class TunnelServerDecoder {
     private static final Set<String> KEYS =
             Set.of("listen", "certificate", "key-store", "key-store-password-file", "clients");
     private static final Set<String> CLIENT_KEYS =
-            Set.of("name", "token-file", "token-hash", "permit-listen", "permit-open");
+            Set.of("name", "token-file", "token-hash", "client-certificates", "permit-listen", "permit-open");
 
     private TunnelServerDecoder() {}
 
@@ -60,7 +61,11 @@ final class TunnelServerDecoder {
         Set<String> names = new HashSet<>();
         for (MappingNode m : f.mappings("clients").orElse(List.of())) {
             Fields c = new Fields(
-                    m, problems, "", CLIENT_KEYS, "name, token-file, token-hash, permit-listen, permit-open");
+                    m,
+                    problems,
+                    "",
+                    CLIENT_KEYS,
+                    "name, token-file, token-hash, client-certificates, permit-listen, permit-open");
             String name = c.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 c.problem("name", "tunnel-server: clients: each client needs a name (letters, digits, '.', '_', '-')");
@@ -81,11 +86,17 @@ final class TunnelServerDecoder {
                 } catch (IllegalArgumentException e) {
                     c.problem("token-file", "tunnel-server: client \"" + name + "\": " + file + ": " + e.getMessage());
                 }
-            } else {
+            } else if (!c.has("client-certificates")) {
                 c.problem(
                         "token-file",
                         "tunnel-server: client \"" + name
-                                + "\" needs a token-file (or token-hash) — portgate tunnel token makes one");
+                                + "\" needs a token-file (or token-hash, or client-certificates) — portgate tunnel token"
+                                + " makes one");
+            }
+            List<String> certificates = new ArrayList<>();
+            for (String fp : c.list("client-certificates").orElse(List.of())) {
+                c.parse("client-certificates", fp, c.at("client-certificates"), TunnelEndpointConfig::normalize)
+                        .ifPresent(certificates::add);
             }
             List<TunnelServerConfig.Permit> permits = new ArrayList<>();
             for (String p : c.list("permit-listen").orElse(List.of())) {
@@ -97,13 +108,13 @@ final class TunnelServerDecoder {
                 c.parse("permit-open", d, c.at("permit-open"), Destination::parse)
                         .ifPresent(permitOpen::add);
             }
-            if (hash != null) {
-                clients.add(new TunnelServerConfig.Client(name, hash, permits, permitOpen));
+            if (hash != null || !certificates.isEmpty()) {
+                clients.add(new TunnelServerConfig.Client(name, hash, permits, permitOpen, certificates));
             }
         }
         Set<String> hashes = new HashSet<>();
         for (TunnelServerConfig.Client c : clients) {
-            if (!hashes.add(c.tokenHash())) {
+            if (c.tokenHash() != null && !hashes.add(c.tokenHash())) {
                 f.problem(
                         "clients",
                         "tunnel-server: client \"" + c.name() + "\" has the same token as another — give each its own");

@@ -8,7 +8,11 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,25 @@ abstract sealed class Carrier permits QuicCarrier, H2Carrier {
 
     /** The peer's UDP or TCP address (a QUIC connection's may change: migration). */
     abstract SocketAddress peerAddress();
+
+    /** The TLS session: the client's certificate, if it showed one, is in it. */
+    abstract SSLEngine tls();
+
+    /** SHA-256 of the certificate the peer showed (hex), or null when it showed none. */
+    final String peerFingerprint() {
+        SSLEngine e = tls();
+        if (e == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = e.getSession().getPeerCertificates();
+            return chain.length == 0 ? null : ServerTrust.fingerprint(chain[0]);
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
+        } catch (GeneralSecurityException bad) {
+            return null;
+        }
+    }
 
     /** The largest datagram, tunnel header included, this carrier takes. */
     abstract int maxDatagram();

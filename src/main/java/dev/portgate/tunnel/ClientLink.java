@@ -291,6 +291,11 @@ final class ClientLink {
         return carrier.peerHost();
     }
 
+    /** SHA-256 of the client's certificate, or null when it showed none. */
+    String certificate() {
+        return carrier.peerFingerprint();
+    }
+
     String transport() {
         return carrier.label();
     }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A tunnel link on the TCP fallback: TLS 1.3 on TCP, HTTP/2 streams as the multiplexer. The client opens every
@@ -61,6 +63,12 @@ final class H2Carrier extends Carrier {
     @Override
     SocketAddress peerAddress() {
         return tcp.remoteAddress();
+    }
+
+    @Override
+    SSLEngine tls() {
+        SslHandler ssl = tcp.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine();
     }
 
     @Override

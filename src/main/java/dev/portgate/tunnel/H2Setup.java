@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -46,13 +47,19 @@ final class H2Setup {
         return SslContextBuilder.forServer(keys)
                 .sslProvider(TlsContexts.provider())
                 .protocols("TLSv1.3")
+                .clientAuth(ClientAuth.OPTIONAL)
+                .trustManager(ClientCertificateTrust.anyPresented())
                 .applicationProtocolConfig(alpn())
                 .build();
     }
 
-    static SslContext clientSsl(TrustManager trust, boolean checkHostName) throws SSLException {
-        return SslContextBuilder.forClient()
-                .sslProvider(TlsContexts.provider())
+    static SslContext clientSsl(TrustManager trust, boolean checkHostName, KeyManagerFactory certificate)
+            throws SSLException {
+        SslContextBuilder b = SslContextBuilder.forClient();
+        if (certificate != null) {
+            b.keyManager(certificate);
+        }
+        return b.sslProvider(TlsContexts.provider())
                 .trustManager(trust)
                 .protocols("TLSv1.3")
                 .applicationProtocolConfig(alpn())

@@ -15,6 +15,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.SocketAddress;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
 
 /** A tunnel link on QUIC: streams both ways, UDP as DATAGRAM frames (unreliable, so a loss stalls nothing). */
 final class QuicCarrier extends Carrier {
@@ -38,6 +39,11 @@ final class QuicCarrier extends Carrier {
     @Override
     SocketAddress peerAddress() {
         return quic.remoteSocketAddress();
+    }
+
+    @Override
+    SSLEngine tls() {
+        return quic.sslEngine();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.SegmentedDatagramPacketAllocator;
+import io.netty.handler.ssl.ClientAuth;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
@@ -36,12 +37,19 @@ final class QuicSetup {
     static QuicSslContext serverSsl(KeyManagerFactory keys) {
         return QuicSslContextBuilder.forServer(keys, null)
                 .applicationProtocols(ALPN)
+                // A client may show a certificate; its fingerprint, not a CA, says who it is.
+                .clientAuth(ClientAuth.OPTIONAL)
+                .trustManager(ClientCertificateTrust.anyPresented())
                 .build();
     }
 
-    static QuicSslContext clientSsl(TrustManager trust, boolean checkHostName) {
+    /** {@code certificate}: the client's own certificate and key, or null. */
+    static QuicSslContext clientSsl(TrustManager trust, boolean checkHostName, KeyManagerFactory certificate) {
         QuicSslContextBuilder b =
                 QuicSslContextBuilder.forClient().trustManager(trust).applicationProtocols(ALPN);
+        if (certificate != null) {
+            b.keyManager(certificate, null);
+        }
         // A pinned certificate is checked by its fingerprint alone; a CA-signed one by its chain and name.
         b.endpointIdentificationAlgorithm(checkHostName ? "HTTPS" : null);
         return b.build();

@@ -48,6 +48,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +123,7 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     TunnelEndpoint(
             TunnelEndpointConfig config,
+            KeyManagerFactory certificate,
             Transport transport,
             EventLoop loop,
             Dialer direct,
@@ -134,8 +136,8 @@ public final class TunnelEndpoint implements AutoCloseable {
         this.workers = workers;
         TrustManager trust =
                 config.fingerprint() != null ? ServerTrust.pinned(config.fingerprint()) : ServerTrust.ca(config.ca());
-        this.quicSsl = QuicSetup.clientSsl(trust, config.fingerprint() == null);
-        this.h2Ssl = H2Setup.clientSsl(trust, config.fingerprint() == null);
+        this.quicSsl = QuicSetup.clientSsl(trust, config.fingerprint() == null, certificate);
+        this.h2Ssl = H2Setup.clientSsl(trust, config.fingerprint() == null, certificate);
     }
 
     String name() {

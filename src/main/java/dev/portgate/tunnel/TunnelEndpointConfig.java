@@ -19,7 +19,8 @@ public record TunnelEndpointConfig(
         String fingerprint,
         Path ca,
         Mode transport,
-        Duration keepalive) {
+        Duration keepalive,
+        String clientCertificate) {
 
     /** auto: QUIC, and TCP+TLS when UDP does not get through; or one of them only. */
     public enum Mode {
@@ -38,10 +39,33 @@ public record TunnelEndpointConfig(
         }
     }
 
+    /** A client known to the server by its token alone. */
+    public TunnelEndpointConfig(
+            String name,
+            String host,
+            int port,
+            String client,
+            String token,
+            String fingerprint,
+            Path ca,
+            Mode transport,
+            Duration keepalive) {
+        this(name, host, port, client, token, fingerprint, ca, transport, keepalive, null);
+    }
+
+    /**
+     * {@code clientCertificate}: null, {@code auto} (a self-signed one made in the data folder) or a PKCS#12 file
+     * whose password is in the file beside it ({@code FILE.password}); the server may know the client by it instead
+     * of a token ({@code token} is then "").
+     */
     public TunnelEndpointConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(token, "token");
+        token = token == null ? "" : token;
+        if (token.isEmpty() && clientCertificate == null) {
+            throw new IllegalArgumentException(
+                    "tunnel-endpoint \"" + name + "\": give a token-file or a client-certificate");
+        }
         if (fingerprint == null && ca == null) {
             throw new IllegalArgumentException("tunnel-endpoint \"" + name
                     + "\": give server-fingerprint (printed by the server) or ca — an unknown server is never trusted");

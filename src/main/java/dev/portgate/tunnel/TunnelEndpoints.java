@@ -2,10 +2,14 @@ package dev.portgate.tunnel;
 
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
+import dev.portgate.net.KeyStores;
 import dev.portgate.net.Listener;
 import dev.portgate.net.Transport;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +28,7 @@ public final class TunnelEndpoints implements AutoCloseable {
 
     private final Transport transport;
     private final Dialer direct;
+    private final Path data;
     private final Map<String, TunnelEndpoint> byName = new ConcurrentHashMap<>();
     /** Every configured name, started or not: what {@code via:} may name. */
     private volatile Set<String> configured = Set.of();
@@ -35,9 +41,41 @@ public final class TunnelEndpoints implements AutoCloseable {
         return t;
     });
 
-    public TunnelEndpoints(Transport transport, Dialer direct) {
+    public TunnelEndpoints(Transport transport, Dialer direct, Path data) {
         this.transport = transport;
         this.direct = direct;
+        this.data = data;
+    }
+
+    /** The endpoint's client certificate and key, or null when it has none: made now for {@code auto}. */
+    private KeyManagerFactory certificate(TunnelEndpointConfig c) throws IOException {
+        if (c.clientCertificate() == null) {
+            return null;
+        }
+        KeyStores.KeyStoreFile store;
+        if (c.clientCertificate().equals("auto")) {
+            store = KeyStores.selfSigned(
+                    data.resolve("tunnel-client-" + c.name() + ".p12"),
+                    "portgate tunnel client " + c.client(),
+                    "localhost");
+        } else {
+            Path p = Path.of(c.clientCertificate());
+            store = new KeyStores.KeyStoreFile(
+                    p,
+                    Files.readString(p.resolveSibling(p.getFileName() + ".password"))
+                            .strip());
+        }
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(KeyStores.load(store), store.password().toCharArray());
+            log.info(
+                    "tunnel-endpoint \"{}\": client certificate sha256:{} (list it in the server's client-certificates)",
+                    c.name(),
+                    KeyStores.fingerprint(store));
+            return kmf;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("client-certificate " + store.path() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Starts new endpoints, restarts changed ones, stops those no longer configured. */
@@ -61,6 +99,7 @@ public final class TunnelEndpoints implements AutoCloseable {
             try {
                 TunnelEndpoint ep = new TunnelEndpoint(
                         c,
+                        certificate(c),
                         transport,
                         loops.computeIfAbsent(c.name(), n -> transport.group().next()),
                         direct,

@@ -219,7 +219,10 @@ public final class TunnelHub implements AutoCloseable {
         for (ClientLink link : sessions.links()) {
             TunnelServerConfig.Client c = link.client();
             Optional<TunnelServerConfig.Client> now = c == null ? Optional.empty() : next.client(c.name());
-            if (c != null && (now.isEmpty() || !now.get().tokenHash().equals(c.tokenHash()))) {
+            if (c != null
+                    && (now.isEmpty()
+                            || !Objects.equals(now.get().tokenHash(), c.tokenHash())
+                            || !now.get().certificates().equals(c.certificates()))) {
                 log.info("tunnel: client \"{}\" is no longer configured as it was: disconnecting it", c.name());
                 link.close();
             }
@@ -239,17 +242,35 @@ public final class TunnelHub implements AutoCloseable {
             return;
         }
         // The token says who the client is; the name it gives is only for the log.
+        String certificate = link.certificate();
         Optional<TunnelServerConfig.Client> client = config.clients().stream()
-                .filter(c -> TunnelTokens.matches(h.token(), c.tokenHash()))
+                .filter(c -> c.knows(certificate, h.token()))
                 .findFirst();
         if (client.isEmpty()) {
             throttle.failed(source);
-            sessions.audit().record(actor, "tunnel.refused", h.client(), "wrong token, from " + link.source());
-            log.info("tunnel: \"{}\" from {} refused: wrong token", h.client(), link.source());
-            link.refuse("wrong token");
+            String why = certificate == null
+                    ? "wrong token"
+                    : "wrong token, and an unknown certificate sha256:" + certificate;
+            sessions.audit().record(actor, "tunnel.refused", h.client(), why + ", from " + link.source());
+            log.info("tunnel: \"{}\" from {} refused: {}", h.client(), link.source(), why);
+            link.refuse(why);
             return;
         }
         throttle.succeeded(source);
+        // A client that comes back (a restart, a crash, a new address) replaces its old session at once rather than
+        // finding its own ports taken until the old one times out.
+        for (ClientLink old : sessions.links()) {
+            TunnelServerConfig.Client c = old.client();
+            if (old != link && c != null && c.name().equals(client.get().name())) {
+                log.info(
+                        "tunnel: client \"{}\" connected again from {}: its session from {} ends",
+                        c.name(),
+                        link.source(),
+                        old.source());
+                sessions.end(old);
+                old.close();
+            }
+        }
         String session = sessions.add(link);
         link.welcome(client.get(), session);
         String name = client.get().name();

@@ -22,14 +22,29 @@ public record TunnelServerConfig(ListenSpec listen, Path keyStore, String keySto
      * A client: its name, its token's hash, the public ports it may open and where its {@code kind: local} and
      * {@code dynamic} forwards may connect from the server (nothing unless listed, as for SSH users).
      */
-    public record Client(String name, String tokenHash, List<Permit> permitListen, List<Destination> permitOpen) {
+    public record Client(
+            String name,
+            String tokenHash,
+            List<Permit> permitListen,
+            List<Destination> permitOpen,
+            List<String> certificates) {
+        /** {@code tokenHash} may be null for a client known only by its {@code certificates} (SHA-256, hex). */
         public Client {
             permitListen = List.copyOf(permitListen);
             permitOpen = List.copyOf(permitOpen);
+            certificates = List.copyOf(certificates);
         }
 
         public Client(String name, String tokenHash, List<Permit> permitListen) {
-            this(name, tokenHash, permitListen, List.of());
+            this(name, tokenHash, permitListen, List.of(), List.of());
+        }
+
+        /** Whether this client showed one of its certificates, or said its token. */
+        boolean knows(String certificate, String token) {
+            if (certificate != null && certificates.contains(certificate)) {
+                return true;
+            }
+            return tokenHash != null && TunnelTokens.matches(token, tokenHash);
         }
 
         /** The permit that covers all of {@code listen} for every protocol asked, if any. */

@@ -78,19 +78,23 @@ public final class TunnelSessions {
     }
 
     void ended(ClientLink link) {
-        run(() -> {
-            link.closeFlows();
-            String id = link.session();
-            links.remove(id);
-            Map<Integer, String> names = forwardsOf.remove(id);
-            if (names != null) {
-                for (String name : names.values()) {
-                    rules.delete(name, Origin.Kind.TUNNEL, actor(link, " (disconnected)"));
-                }
-            }
-            audit.record(actor(link, ""), "tunnel.disconnected", link.clientName(), "from " + link.source());
-            log.info("tunnel: client \"{}\" from {} disconnected", link.clientName(), link.source());
-        });
+        run(() -> end(link));
+    }
+
+    /** On the session thread: the link's public ports go, once (a link replaced by its client's new one ends twice). */
+    void end(ClientLink link) {
+        String id = link.session();
+        Map<Integer, String> names = id == null ? null : forwardsOf.remove(id);
+        if (names == null) {
+            return;
+        }
+        link.closeFlows();
+        links.remove(id);
+        for (String name : names.values()) {
+            rules.delete(name, Origin.Kind.TUNNEL, actor(link, " (disconnected)"));
+        }
+        audit.record(actor(link, ""), "tunnel.disconnected", link.clientName(), "from " + link.source());
+        log.info("tunnel: client \"{}\" from {} disconnected", link.clientName(), link.source());
     }
 
     void run(Runnable change) {

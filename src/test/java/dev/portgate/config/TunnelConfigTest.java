@@ -109,4 +109,26 @@ class TunnelConfigTest {
         assertThat(ok.tunnelServer().clients().get(0).permitListen().get(0).toString())
                 .isEqualTo("udp/0.0.0.0:27015-27020");
     }
+
+    @Test
+    void aClientMayBeKnownByItsCertificateInsteadOfAToken() throws Exception {
+        String fp = "sha256:" + "cd".repeat(32);
+        GatewayConfig server = ConfigFile.parse(
+                "tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n" + "    - { name: a, client-certificates: [ \""
+                        + fp + "\" ] }\n",
+                "pg.yaml");
+        assertThat(server.tunnelServer().clients().get(0).certificates()).containsExactly("cd".repeat(32));
+        assertThat(server.tunnelServer().clients().get(0).tokenHash()).isNull();
+        assertThat(problems("tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n" + "    - { name: a }\n"))
+                .anySatisfy(p -> assertThat(p).contains("needs a token-file (or token-hash, or client-certificates)"));
+        GatewayConfig client = ConfigFile.parse(
+                "tunnel-endpoints:\n  - { name: vps, server: vps.example.net, client-certificate: auto,"
+                        + " server-fingerprint: \"" + PIN + "\" }\n",
+                "pg.yaml");
+        assertThat(client.tunnelEndpoints().get(0).clientCertificate()).isEqualTo("auto");
+        assertThat(client.tunnelEndpoints().get(0).token()).isEmpty();
+        assertThat(problems("tunnel-endpoints:\n  - { name: vps, server: vps.example.net, client-certificate: "
+                        + dir.resolve("none.p12") + ", server-fingerprint: \"" + PIN + "\" }\n"))
+                .anySatisfy(p -> assertThat(p).contains("must be readable"));
+    }
 }

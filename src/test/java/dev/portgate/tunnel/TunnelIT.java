@@ -3,6 +3,7 @@ package dev.portgate.tunnel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portgate.net.KeyStores;
 import dev.portgate.testing.CgnatNet;
 import dev.portgate.testing.InNamespace;
 import dev.portgate.testing.JarProcess;
@@ -58,6 +59,10 @@ class TunnelIT {
     static JarProcess fallback;
 
     static String fingerprint;
+    /** A client known by its certificate alone, made before the server starts so the server can list it. */
+    static KeyStores.KeyStoreFile carded;
+
+    static JarProcess cardedHome;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,6 +75,7 @@ class TunnelIT {
         Files.writeString(dir.resolve("other.token"), other);
         Files.writeString(dir.resolve("other.hash"), TunnelTokens.hash(other));
         Files.writeString(dir.resolve("wrong.token"), TunnelTokens.generate());
+        carded = KeyStores.selfSigned(dir.resolve("carded/client.p12"), "carded", "localhost");
         startServer();
         peers.tcpEcho(net.home, 7000);
         peers.tcpFirstLine(net.home, 7001);
@@ -119,7 +125,10 @@ class TunnelIT {
                         + "    - name: other\n"
                         + "      token-file: " + dir.resolve("other.hash") + "\n"
                         + "      permit-listen: [ \"0.0.0.0:29000\" ]\n"
-                        + "      permit-open: [ \"127.0.0.1:7300\" ]\n",
+                        + "      permit-open: [ \"127.0.0.1:7300\" ]\n"
+                        + "    - name: carded\n"
+                        + "      client-certificates: [ \"sha256:" + KeyStores.fingerprint(carded) + "\" ]\n"
+                        + "      permit-listen: [ \"0.0.0.0:29100\" ]\n",
                 CONSOLE);
         await().atMost(LIMIT).until(() -> FINGERPRINT.matcher(server.output()).find());
         Matcher m = FINGERPRINT.matcher(server.output());
@@ -402,6 +411,42 @@ class TunnelIT {
             assertThat(new String(viaSocks.getInputStream().readNBytes(6), StandardCharsets.US_ASCII))
                     .isEqualTo("socks\n");
         }
+    }
+
+    @Test
+    @Order(14)
+    void aClientKnownByItsCertificateNeedsNoToken() throws Exception {
+        JarProcess cardedClient = startCarded("carded-home");
+        await().atMost(LIMIT).until(() -> echoes(29100));
+        assertThat(cardedClient.output()).contains("client certificate sha256:" + KeyStores.fingerprint(carded));
+        assertThat(server.output()).contains("tunnel: client \"carded\" connected");
+        cardedHome = cardedClient;
+    }
+
+    @Test
+    @Order(15)
+    void aClientThatCrashesAndComesBackReplacesItsOldSessionAtOnce() throws Exception {
+        // Killed: no goodbye, so the server still holds the old session (and its ports) until QUIC's idle time.
+        cardedHome.close();
+        JarProcess again = startCarded("carded-home-2");
+        await().atMost(LIMIT).until(() -> echoes(29100));
+        // Its ports were not refused as taken by its own old session.
+        assertThat(again.output()).doesNotContain("exists already");
+        assertThat(server.output()).contains("tunnel: client \"carded\" connected again from");
+    }
+
+    private static JarProcess startCarded(String dataDir) throws Exception {
+        return net.portgate(
+                net.home,
+                dir.resolve(dataDir),
+                "tunnel-endpoints:\n"
+                        + "  - name: vps\n"
+                        + "    server: " + CgnatNet.VPS + ":7443\n"
+                        + "    client-certificate: " + carded.path() + "\n"
+                        + "    server-fingerprint: \"sha256:" + fingerprint + "\"\n"
+                        + "forwards:\n"
+                        + "  - { name: c-tcp, kind: remote, via: vps, listen: 0.0.0.0:29100, target: 127.0.0.1:7000 }\n",
+                CONSOLE + 2);
     }
 
     // --- helpers
