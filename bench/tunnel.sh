@@ -114,7 +114,9 @@ YAML
   u64=$(rate 10.96.3.1 19000 64); u1200=$(rate 10.96.3.1 19000 1200)
   p=$(ping 10.96.3.1 19000); lp=$(loaded_p99 10.96.3.1 19000 10.96.3.1 15202); lo=$(lossy 10.96.3.1 19000)
   row "$2 | $t1 | $t8 | $u64 | $u1200 | $(echo $p | awk '{print $1 " / " $2}') | $lp | $lo"
-  kill $home 2>/dev/null || true; wait $home 2>/dev/null || true
+  # $! is the subshell of the nsx function, not java: stop the JVM by its command line.
+  pkill -f -- "-c $OUT/home-$1.yaml" 2>/dev/null || true; wait $home 2>/dev/null || true
+  for _ in $(seq 1 50); do pgrep -f -- "-c $OUT/home-$1.yaml" >/dev/null || break; sleep 0.2; done
 }
 home_row quic "portgate tunnel (QUIC)"
 # 2b. The same over the TCP fallback (TLS 1.3, HTTP/2 streams): UDP rides one reliable stream.

@@ -38,6 +38,10 @@ final class ClientLink {
     private final Instant since = Instant.now();
     private final Map<Integer, ServerFlow> flows = new HashMap<>();
     private int nextFlow = 1;
+    /** An open question "are you there?" to the client, and the ping it was asked with. */
+    private Promise<Boolean> probe;
+
+    private long probeId;
 
     ClientLink(TunnelHub hub, Carrier carrier) {
         this.hub = hub;
@@ -143,7 +147,29 @@ final class ClientLink {
             hub.sessions().unlisten(this, u.id());
         } else if (m instanceof ControlMessage.Ping p) {
             send(new ControlMessage.Pong(p.sent()));
+        } else if (m instanceof ControlMessage.Pong p && probe != null && p.sent() == probeId) {
+            probe.trySuccess(true);
         }
+    }
+
+    /** Whether the client answers a ping within {@code limit} (false if not, or if the link is gone). */
+    Future<Boolean> alive(Duration limit) {
+        Promise<Boolean> answer = carrier.loop().newPromise();
+        carrier.loop().execute(() -> {
+            if (!carrier.isActive() || control == null) {
+                answer.trySuccess(false);
+                return;
+            }
+            probe = answer;
+            probeId = System.nanoTime();
+            send(new ControlMessage.Ping(probeId));
+            carrier.loop().schedule(() -> answer.trySuccess(false), limit.toMillis(), TimeUnit.MILLISECONDS);
+        });
+        return answer;
+    }
+
+    boolean isActive() {
+        return carrier.isActive();
     }
 
     void welcome(TunnelServerConfig.Client c, String sessionId) {

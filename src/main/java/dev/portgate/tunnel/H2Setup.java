@@ -80,23 +80,22 @@ final class H2Setup {
                 .build();
     }
 
-    /** Closes a connection that has read nothing for QUIC's idle time (the client's pings keep a live one busy). */
+    /**
+     * Closes a connection that has read nothing for QUIC's idle time (the client's pings keep a live one busy). It
+     * goes before TLS: behind the HTTP/2 multiplexer it would see no reads at all, and close a busy connection.
+     */
     static ChannelHandler idle() {
-        return new IdleStateHandler(QuicSetup.IDLE_SECONDS, 0, 0, TimeUnit.SECONDS);
+        return new IdleStateHandler(QuicSetup.IDLE_SECONDS, 0, 0, TimeUnit.SECONDS) {
+            @Override
+            protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+                ctx.close();
+            }
+        };
     }
 
-    /** The last handler of a fallback connection: closes it when idle or broken. */
+    /** The last handler of a fallback connection: closes it when broken. */
     static ChannelHandler closer() {
         return new ChannelInboundHandlerAdapter() {
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt instanceof IdleStateEvent) {
-                    ctx.close();
-                } else {
-                    ctx.fireUserEventTriggered(evt);
-                }
-            }
-
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 ctx.close();

@@ -280,6 +280,7 @@ public final class TunnelEndpoint implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(
                                         bytes,
+                                        H2Setup.idle(),
                                         tls,
                                         H2Setup.codec(false),
                                         // The server never opens a stream: HTTP/2 does not let it.
@@ -289,7 +290,6 @@ public final class TunnelEndpoint implements AutoCloseable {
                                                 ctx.close();
                                             }
                                         }),
-                                        H2Setup.idle(),
                                         H2Setup.closer());
                     }
                 })
@@ -394,6 +394,9 @@ public final class TunnelEndpoint implements AutoCloseable {
             failure = "auth";
             log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
             carrier.close();
+        } else if (m instanceof ControlMessage.Ping p) {
+            // The server asks whether this connection is alive (another with our credentials wants in).
+            ControlStream.send(control, new ControlMessage.Pong(p.sent()));
         } else if (m instanceof ControlMessage.Dial d) {
             carrier.openClientStream(H2Carrier.ARRIVAL + d.ticket(), stream -> stream.pipeline()
                     .addLast(HeaderReader.arrival(this::arrived)));

@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,6 +56,9 @@ public final class TunnelHub implements AutoCloseable {
     private final TunnelOpens opens;
     private final EventLoop loop;
     private volatile TunnelServerConfig config;
+    /** How long a client's earlier connection has to answer a ping before a new one replaces it. */
+    private static final Duration PROBE = Duration.ofSeconds(2);
+
     private static final AttributeKey<ClientLink> LINK = AttributeKey.valueOf("portgate.tunnel.link");
 
     private Channel channel;
@@ -176,6 +180,7 @@ public final class TunnelHub implements AutoCloseable {
                             ch.pipeline()
                                     .addLast(
                                             bytes,
+                                            H2Setup.idle(),
                                             tls,
                                             H2Setup.codec(true),
                                             new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -184,7 +189,6 @@ public final class TunnelHub implements AutoCloseable {
                                                     stream.pipeline().addLast(new H2StreamRequest(link::h2Stream));
                                                 }
                                             }),
-                                            H2Setup.idle(),
                                             H2Setup.closer());
                             link.start();
                             tls.handshakeFuture().addListener(f -> {
@@ -257,26 +261,52 @@ public final class TunnelHub implements AutoCloseable {
             return;
         }
         throttle.succeeded(source);
-        // A client that comes back (a restart, a crash, a new address) replaces its old session at once rather than
-        // finding its own ports taken until the old one times out.
-        for (ClientLink old : sessions.links()) {
-            TunnelServerConfig.Client c = old.client();
-            if (old != link && c != null && c.name().equals(client.get().name())) {
-                log.info(
-                        "tunnel: client \"{}\" connected again from {}: its session from {} ends",
-                        c.name(),
-                        link.source(),
-                        old.source());
-                sessions.end(old);
-                old.close();
-            }
+        TunnelServerConfig.Client known = client.get();
+        Optional<ClientLink> earlier = sessions.links().stream()
+                .filter(old -> old != link
+                        && old.client() != null
+                        && old.client().name().equals(known.name()))
+                .findFirst();
+        if (earlier.isEmpty()) {
+            admit(link, known);
+            return;
+        }
+        // The client is connected already. If that connection still answers, this is a second client with the same
+        // credentials and is refused; if not, the client came back (a crash, a new address) and its old session is
+        // replaced at once rather than holding its ports until QUIC's idle time ends it.
+        ClientLink old = earlier.get();
+        old.alive(PROBE)
+                .addListener(f -> sessions.run(() -> {
+                    if (Boolean.TRUE.equals(f.getNow())) {
+                        String why = "client \"" + known.name() + "\" is connected already from " + old.source()
+                                + " (two clients with the same credentials?)";
+                        sessions.audit().record(actor, "tunnel.refused", known.name(), why + ", from " + link.source());
+                        log.info("tunnel: {} from {} refused: {}", known.name(), link.source(), why);
+                        link.refuse(why);
+                        return;
+                    }
+                    log.info(
+                            "tunnel: client \"{}\" connected again from {}: its session from {} did not answer and ends",
+                            known.name(),
+                            link.source(),
+                            old.source());
+                    sessions.end(old);
+                    old.close();
+                    admit(link, known);
+                }));
+    }
+
+    /** On the session thread: the client is in. */
+    private void admit(ClientLink link, TunnelServerConfig.Client client) {
+        if (!link.isActive()) {
+            return;
         }
         String session = sessions.add(link);
-        link.welcome(client.get(), session);
-        String name = client.get().name();
+        link.welcome(client, session);
+        String name = client.name();
         sessions.audit()
                 .record(
-                        new Actor("tunnel " + name, source),
+                        new Actor("tunnel " + name, link.sourceHost()),
                         "tunnel.connected",
                         name,
                         "from " + link.source() + " over " + link.transport());

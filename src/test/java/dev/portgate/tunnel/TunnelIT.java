@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -30,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -57,6 +59,8 @@ class TunnelIT {
     static JarProcess client;
     /** A second client, started where UDP is blocked: it runs on the TCP fallback. */
     static JarProcess fallback;
+
+    static Instant fallbackSince;
 
     static String fingerprint;
     /** A client known by its certificate alone, made before the server starts so the server can list it. */
@@ -325,6 +329,7 @@ class TunnelIT {
                             + "  - { name: o-db, kind: local, via: vps, listen: 127.0.0.1:15440, target: 127.0.0.1:7300 }\n",
                     CONSOLE + 1);
             await().atMost(LIMIT).until(() -> echoes(29000));
+            fallbackSince = Instant.now();
             DatagramSocket player = peers.player(net.internet);
             await().atMost(LIMIT).until(() -> {
                 send(player, 29000, "over tcp");
@@ -416,7 +421,7 @@ class TunnelIT {
     @Test
     @Order(14)
     void aClientKnownByItsCertificateNeedsNoToken() throws Exception {
-        JarProcess cardedClient = startCarded("carded-home");
+        JarProcess cardedClient = startCarded("carded-home", CONSOLE + 2);
         await().atMost(LIMIT).until(() -> echoes(29100));
         assertThat(cardedClient.output()).contains("client certificate sha256:" + KeyStores.fingerprint(carded));
         assertThat(server.output()).contains("tunnel: client \"carded\" connected");
@@ -428,14 +433,32 @@ class TunnelIT {
     void aClientThatCrashesAndComesBackReplacesItsOldSessionAtOnce() throws Exception {
         // Killed: no goodbye, so the server still holds the old session (and its ports) until QUIC's idle time.
         cardedHome.close();
-        JarProcess again = startCarded("carded-home-2");
+        JarProcess again = startCarded("carded-home-2", CONSOLE + 2);
         await().atMost(LIMIT).until(() -> echoes(29100));
         // Its ports were not refused as taken by its own old session.
         assertThat(again.output()).doesNotContain("exists already");
         assertThat(server.output()).contains("tunnel: client \"carded\" connected again from");
+        // A second client with the same credentials while the first answers: refused, the first goes on.
+        JarProcess twin = startCarded("carded-twin", CONSOLE + 3);
+        await().atMost(LIMIT).until(() -> twin.output().contains("is connected already from"));
+        assertThat(echoes(29100)).isTrue();
+        assertThat(again.count("over quic")).isEqualTo(1);
+        twin.close();
     }
 
-    private static JarProcess startCarded(String dataDir) throws Exception {
+    @Test
+    @Order(16)
+    void theFallbackLinkOutlivesTheIdleTimeWhileItsPingsFlow() {
+        // Past QUIC's 30 s idle time since the fallback client connected (test 10), its one connection is still up.
+        Assumptions.assumeTrue(fallbackSince != null, "runs after test 10, which starts the fallback client");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Duration.between(fallbackSince, Instant.now()).toSeconds() > 35);
+        assertThat(echoes(29000)).isTrue();
+        assertThat(fallback.count("connected to " + CgnatNet.VPS + ":7443 over tcp"))
+                .isEqualTo(1);
+    }
+
+    private static JarProcess startCarded(String dataDir, int console) throws Exception {
         return net.portgate(
                 net.home,
                 dir.resolve(dataDir),
@@ -446,7 +469,7 @@ class TunnelIT {
                         + "    server-fingerprint: \"sha256:" + fingerprint + "\"\n"
                         + "forwards:\n"
                         + "  - { name: c-tcp, kind: remote, via: vps, listen: 0.0.0.0:29100, target: 127.0.0.1:7000 }\n",
-                CONSOLE + 2);
+                console);
     }
 
     // --- helpers
