@@ -78,13 +78,7 @@ final class QuicCarrier extends Carrier {
                     }
                 })
                 .create()
-                .addListener(f -> {
-                    if (f.isSuccess()) {
-                        promise.trySuccess((Channel) f.getNow());
-                    } else {
-                        promise.tryFailure(f.cause());
-                    }
-                });
+                .addListener(f -> pass(f, promise));
         return promise;
     }
 
@@ -97,14 +91,17 @@ final class QuicCarrier extends Carrier {
                         install.accept(stream);
                     }
                 })
-                .addListener(f -> {
-                    if (f.isSuccess()) {
-                        promise.trySuccess((Channel) f.getNow());
-                    } else {
-                        promise.tryFailure(f.cause());
-                    }
-                });
+                .addListener(f -> pass(f, promise));
         return promise;
+    }
+
+    /** Completes {@code promise} as the stream's creation ended. */
+    private static void pass(Future<?> created, Promise<Channel> promise) {
+        if (created.isSuccess()) {
+            promise.trySuccess((Channel) created.getNow());
+        } else {
+            promise.tryFailure(created.cause());
+        }
     }
 
     @Override
