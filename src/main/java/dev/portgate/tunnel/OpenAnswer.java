@@ -51,7 +51,6 @@ public record OpenAnswer(String refusal) {
         }
         in.skipBytes(1);
         int length = in.readUnsignedByte();
-        return new OpenAnswer(
-                in.readCharSequence(length, StandardCharsets.UTF_8).toString());
+        return new OpenAnswer(WireText.read(in, length, "an open answer's reason"));
     }
 }

@@ -39,14 +39,18 @@ public record OpenRequest(String host, int port) {
         if (in.readableBytes() < 1 + length + 2) {
             return null;
         }
+        for (int i = 1; i <= length; i++) {
+            int b = in.getUnsignedByte(in.readerIndex() + i);
+            // A host name or an address literal: printable ASCII (a name in another script travels as punycode).
+            if (b < 0x21 || b > 0x7e) {
+                throw new WireException("an open request names a host with spaces, control characters or non-ASCII");
+            }
+        }
         in.skipBytes(1);
-        String host = in.readCharSequence(length, StandardCharsets.UTF_8).toString();
+        String host = in.readCharSequence(length, StandardCharsets.US_ASCII).toString();
         int port = in.readUnsignedShort();
         if (port == 0) {
             throw new WireException("an open request names port 0");
-        }
-        if (host.isBlank() || host.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
-            throw new WireException("an open request names a host with spaces or control characters");
         }
         return new OpenRequest(host, port);
     }

@@ -134,7 +134,7 @@ class TunnelWireTest {
         assertThatThrownBy(() -> OpenRequest.read(Unpooled.wrappedBuffer(new byte[] {1, 'a', 0, 0})))
                 .hasMessageContaining("port 0");
         assertThatThrownBy(() -> OpenRequest.read(Unpooled.wrappedBuffer(new byte[] {2, 'a', ' ', 0, 80})))
-                .hasMessageContaining("spaces or control characters");
+                .hasMessageContaining("spaces, control characters or non-ASCII");
 
         String longReason = "x".repeat(300);
         for (OpenAnswer a : List.of(OpenAnswer.OPEN, OpenAnswer.refused("no"), OpenAnswer.refused(longReason))) {
@@ -145,5 +145,10 @@ class TunnelWireTest {
         assertThat(OpenAnswer.refused(longReason).refusal()).hasSize(255);
         assertThatThrownBy(() -> OpenAnswer.read(Unpooled.wrappedBuffer(new byte[] {7})))
                 .hasMessageContaining("status 7");
+        assertThatThrownBy(() -> OpenAnswer.read(Unpooled.wrappedBuffer(new byte[] {1, 2, (byte) 0xff, (byte) 0xfe})))
+                .hasMessageContaining("is not UTF-8");
+        assertThatThrownBy(
+                        () -> OpenRequest.read(Unpooled.wrappedBuffer(new byte[] {2, (byte) 0xc3, (byte) 0xa9, 0, 80})))
+                .hasMessageContaining("non-ASCII");
     }
 }
