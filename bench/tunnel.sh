@@ -48,7 +48,8 @@ nsx $H python3 bench/udp_probe.py echo 9000 & pids+=($!)
 sleep 1
 
 tcp() {  # namespace host port streams -> Gbit/s received
-  nsx $I iperf3 -c "$2" -p "$3" -P "$4" -t "$T" -J 2>/dev/null | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' || echo "-"
+  # Bounded: a transfer that stalls (8 streams through QUIC, 2026-12-03) gives "-" instead of hanging the run.
+  nsx $I timeout $((T + 20)) iperf3 -c "$2" -p "$3" -P "$4" -t "$T" -J 2>/dev/null | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' || echo "-"
 }
 rate() { nsx $I python3 bench/udp_probe.py rate "$1" "$2" "$3" "$T"; }
 ping() { nsx $I python3 bench/udp_probe.py ping "$1" "$2" 500; }
