@@ -1,11 +1,8 @@
 package dev.portgate.tunnel;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The server's side of client certificates: the handshake takes any certificate a client presents (or none) — the
@@ -18,42 +15,15 @@ final class ClientCertificateTrust {
     private ClientCertificateTrust() {}
 
     static TrustManager anyPresented() {
-        return new X509ExtendedTrustManager() {
+        return new PlainTrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {
                 // Matched by fingerprint at the hello.
             }
 
             @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-                // Matched by fingerprint at the hello.
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-                // Matched by fingerprint at the hello.
-            }
-
-            @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
                 throw new CertificateException("the tunnel server does not check server certificates");
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                    throws CertificateException {
-                checkServerTrusted(chain, authType);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                    throws CertificateException {
-                checkServerTrusted(chain, authType);
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
             }
         };
     }

@@ -2,7 +2,6 @@ package dev.portgate.tunnel;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /** How a tunnel client trusts its server: the pinned certificate fingerprint, or a CA. Nothing else. */
 final class ServerTrust {
@@ -33,34 +30,10 @@ final class ServerTrust {
      * pin is stronger than a name check. Extended, so that the TLS engine asks it rather than its own checks.
      */
     static TrustManager pinned(String pinned) {
-        return new X509ExtendedTrustManager() {
+        return new PlainTrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
                 throw new CertificateException("a tunnel client does not take client certificates");
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                    throws CertificateException {
-                checkClientTrusted(chain, authType);
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                    throws CertificateException {
-                checkClientTrusted(chain, authType);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                    throws CertificateException {
-                checkServerTrusted(chain, authType);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                    throws CertificateException {
-                checkServerTrusted(chain, authType);
             }
 
             @Override
@@ -79,11 +52,6 @@ final class ServerTrust {
                     throw new CertificateException("the server's certificate is sha256:" + got
                             + ", not the pinned sha256:" + pinned + " — refusing an unknown server");
                 }
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
             }
         };
     }
