@@ -69,12 +69,17 @@ final class QuicCarrier extends Carrier {
                 .type(QuicStreamType.BIDIRECTIONAL)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .handler(new ChannelInboundHandlerAdapter() {
+                .handler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                        if (!(evt instanceof ChannelInputShutdownReadComplete)) {
-                            ctx.fireUserEventTriggered(evt);
-                        }
+                    protected void initChannel(QuicStreamChannel stream) {
+                        stream.pipeline().addLast(AbortOnClose.INSTANCE, new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                if (!(evt instanceof ChannelInputShutdownReadComplete)) {
+                                    ctx.fireUserEventTriggered(evt);
+                                }
+                            }
+                        });
                     }
                 })
                 .create()
@@ -88,6 +93,7 @@ final class QuicCarrier extends Carrier {
         quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
+                        stream.pipeline().addFirst(AbortOnClose.INSTANCE);
                         install.accept(stream);
                     }
                 })

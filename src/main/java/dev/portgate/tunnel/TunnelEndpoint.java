@@ -211,7 +211,8 @@ public final class TunnelEndpoint implements AutoCloseable {
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
-                        stream.pipeline().addLast(HeaderReader.arrival(TunnelEndpoint.this::arrived));
+                        stream.pipeline()
+                                .addLast(AbortOnClose.INSTANCE, HeaderReader.arrival(TunnelEndpoint.this::arrived));
                     }
                 })
                 .remoteAddress(to)

@@ -133,6 +133,7 @@ public final class TunnelHub implements AutoCloseable {
                 new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
+                        stream.pipeline().addFirst(AbortOnClose.INSTANCE);
                         // The client's first stream is its control stream; each later one asks for a connection.
                         ClientLink link = stream.parent().attr(LINK).get();
                         if (link == null

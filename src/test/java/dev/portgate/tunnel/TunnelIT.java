@@ -28,6 +28,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -83,6 +85,7 @@ class TunnelIT {
         startServer();
         peers.tcpEcho(net.home, 7000);
         peers.tcpFirstLine(net.home, 7001);
+        peers.tcpHangUp(net.home, 7002);
         for (int port = 7100; port <= 7102; port++) {
             peers.udpEcho(net.home, port);
         }
@@ -106,6 +109,7 @@ class TunnelIT {
                         + " target: 127.0.0.1:7100-7102 }\n"
                         + "  - { name: who, kind: remote, via: vps, protocol: udp, listen: 0.0.0.0:28000,"
                         + " target: 127.0.0.1:7200, proxy-protocol: v2 }\n"
+                        + "  - { name: hangup, kind: remote, via: vps, listen: 0.0.0.0:27018, target: 127.0.0.1:7002 }\n"
                         + "  - { name: outside, kind: remote, via: vps, listen: 0.0.0.0:30000, target: 127.0.0.1:7000 }\n"
                         + "  - { name: db, kind: local, via: vps, listen: 127.0.0.1:15432, target: 127.0.0.1:7300 }\n"
                         + "  - { name: nope, kind: local, via: vps, listen: 127.0.0.1:15433, target: 127.0.0.1:7301 }\n"
@@ -472,7 +476,48 @@ class TunnelIT {
                 console);
     }
 
+    @Test
+    @Order(17)
+    void aPlayerWhoseServerHangsUpIsDisconnectedAndTheTunnelGoesOn() throws Exception {
+        // Each player goes on sending to a server at home that reset its connection. Were the stream only
+        // half-closed, its unread bytes would hold the tunnel's flow-control window: each player's writes would
+        // block for good, and a few of them later every stream of the tunnel (iperf3 -P 8 stalled so).
+        ExecutorService writers = Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 24; i++) {
+                try (Socket s = TunnelPeers.connect(net.internet, CgnatNet.VPS_PUBLIC, 27018)) {
+                    Future<Long> sent = writers.submit(() -> sendUntilRefused(s, 64L * 1024 * 1024));
+                    try {
+                        assertThat(sent.get(20, TimeUnit.SECONDS))
+                                .as("player %d was disconnected before 64 MiB", i)
+                                .isLessThan(64L * 1024 * 1024);
+                    } catch (TimeoutException e) {
+                        throw new AssertionError("player " + i + " still connected after 20 s: its writes block", e);
+                    }
+                }
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        assertTransferIntact(25565, 8 * 1024 * 1024, 23);
+    }
+
     // --- helpers
+
+    /** Writes to {@code s} until the connection is refused or {@code limit} bytes went; the bytes written. */
+    private static long sendUntilRefused(Socket s, long limit) {
+        byte[] chunk = new byte[64 * 1024];
+        long sent = 0;
+        try {
+            while (sent < limit) {
+                s.getOutputStream().write(chunk);
+                sent += chunk.length;
+            }
+        } catch (IOException e) {
+            // reset by the gateway: what a player whose server hung up sees
+        }
+        return sent;
+    }
 
     /** Sends {@code size} random bytes through the echo behind {@code port}, half-closes, and checks what came back. */
     private static void assertTransferIntact(int port, int size, long seed) throws Exception {

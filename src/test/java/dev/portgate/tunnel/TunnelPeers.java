@@ -51,6 +51,16 @@ final class TunnelPeers implements AutoCloseable {
         });
     }
 
+    /** A TCP server that takes one byte of each connection and hangs up with a reset, as a crashing server does. */
+    void tcpHangUp(String ns, int port) throws Exception {
+        ServerSocket server = InNamespace.call(ns, () -> new ServerSocket(port, 128, InetAddress.getByName("0.0.0.0")));
+        open.add(server);
+        accept(server, s -> {
+            s.getInputStream().read();
+            s.setSoLinger(true, 0);
+        });
+    }
+
     /** A UDP echo server that answers "PORT:payload", so a player sees which target port it reached. */
     void udpEcho(String ns, int port) throws Exception {
         DatagramSocket socket = InNamespace.call(ns, () -> new DatagramSocket(new InetSocketAddress("0.0.0.0", port)));
