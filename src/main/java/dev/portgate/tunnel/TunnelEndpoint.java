@@ -180,11 +180,7 @@ public final class TunnelEndpoint implements AutoCloseable {
             dialTcp(to);
             return;
         }
-        new Bootstrap()
-                .group(loop)
-                .channel(transport.datagramChannel())
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+        QuicSetup.udpSocket(new Bootstrap().group(loop), transport)
                 .handler(QuicSetup.client(quicSsl, config.host(), config.port()))
                 .bind(new InetSocketAddress(to.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0))
                 .addListener((ChannelFuture bound) -> {

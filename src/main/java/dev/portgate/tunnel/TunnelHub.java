@@ -144,11 +144,7 @@ public final class TunnelHub implements AutoCloseable {
                     }
                 });
         try {
-            channel = new Bootstrap()
-                    .group(loop)
-                    .channel(transport.datagramChannel())
-                    .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                    .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+            channel = QuicSetup.udpSocket(new Bootstrap().group(loop), transport)
                     .handler(codec)
                     .bind(address)
                     .sync()
