@@ -21,7 +21,10 @@ JAR=${PORTGATE_JAR:-target/portgate.jar}
 H=pgb-home; N=pgb-nat; V=pgb-vps; I=pgb-net
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # $! of a background `ip netns exec` is often its shell, not the program: stop whatever still runs inside.
+  for ns in $H $N $V $I; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; done
+  wait 2>/dev/null || true
   for ns in $H $N $V $I; do ip netns del $ns 2>/dev/null || true; done
 }
 trap cleanup EXIT
