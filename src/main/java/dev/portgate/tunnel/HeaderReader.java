@@ -128,6 +128,12 @@ final class HeaderReader<T> extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** A stream that fails (reset by its peer) before the relay took over is over: whoever waits on it hears so. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (held != null) {

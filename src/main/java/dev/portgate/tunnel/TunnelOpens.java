@@ -10,7 +10,6 @@ import dev.portgate.store.AuditLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -74,14 +73,14 @@ public final class TunnelOpens {
             log.info("tunnel: {}", reason);
             audit.record(
                     new Actor("tunnel " + link.clientName(), link.sourceHost()), "tunnel.open-refused", target, reason);
-            answer(stream, OpenAnswer.refused(reason)).addListener(ChannelFutureListener.CLOSE);
+            answer(stream, OpenAnswer.refused(reason)).addListener(f -> LastWord.end(stream));
             return;
         }
         direct.dial(stream, request.host(), request.port()).addListener(d -> {
             if (!d.isSuccess()) {
                 String reason = "cannot reach " + target + " from the server: " + Errors.reason(d.cause());
                 log.info("tunnel: client \"{}\": {}", link.clientName(), reason);
-                answer(stream, OpenAnswer.refused(reason)).addListener(ChannelFutureListener.CLOSE);
+                answer(stream, OpenAnswer.refused(reason)).addListener(f -> LastWord.end(stream));
                 return;
             }
             Channel to = (Channel) d.getNow();
