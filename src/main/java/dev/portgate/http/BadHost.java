@@ -1,0 +1,11 @@
+package dev.portgate.http;
+
+/** A host name that cannot name a site; the message says what is wrong with it. */
+public final class BadHost extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    BadHost(String message) {
+        super(message);
+    }
+}
