@@ -2,13 +2,13 @@ package dev.portgate.socks;
 
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Protocol;
+import dev.portgate.net.Drain;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -18,7 +18,6 @@ import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.util.NetUtil;
-import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -87,7 +86,7 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
                             at.getPort()));
                     ctx.pipeline().remove("socks5-decoder");
                     ctx.pipeline().remove("socks5-encoder");
-                    ctx.pipeline().replace(ctx.name(), "udp-control", new ControlConnection());
+                    ctx.pipeline().replace(ctx.name(), "udp-control", Drain.INSTANCE);
                     control.config().setAutoRead(true);
                     log.debug(
                             "forward \"{}\": UDP association for {} on {}",
@@ -95,19 +94,6 @@ final class UdpAssociation extends SimpleChannelInboundHandler<DatagramPacket> {
                             Addresses.format(control.remoteAddress()),
                             Addresses.format(at));
                 });
-    }
-
-    /** The TCP connection that holds an association open; anything sent on it is ignored. */
-    private static final class ControlConnection extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
     }
 
     @Override

@@ -1,11 +1,8 @@
 package dev.portgate.tunnel;
 
+import dev.portgate.net.Drain;
 import dev.portgate.net.HalfClose;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -27,33 +24,11 @@ final class LastWord {
             stream.close();
             return;
         }
-        stream.pipeline().addLast(new Drain());
+        stream.pipeline().addLast(Drain.INSTANCE);
         HeaderReader.release(stream);
         half.shutdownOutput();
         stream.config().setAutoRead(true);
         ScheduledFuture<?> grace = stream.eventLoop().schedule(() -> stream.close(), GRACE_SECONDS, TimeUnit.SECONDS);
         stream.closeFuture().addListener(f -> grace.cancel(false));
-    }
-
-    /** Drops what the peer still sends; closes when it has ended its side or reset the stream. */
-    private static final class Drain extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                ctx.close();
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
     }
 }

@@ -54,7 +54,13 @@ class KernelIT {
 
     /** The server's reply to a connection: the address it saw the connection come from. */
     private void serveThePeersAddress(int port) throws Exception {
-        net.start(net.server, "socat", "TCP-LISTEN:" + port + ",fork,reuseaddr", "SYSTEM:echo seen $SOCAT_PEERADDR");
+        // Reads the first line (a PROXY header, or nothing before the client's end) before answering: a server that
+        // closes with a header unread sends a reset, which can overtake its answer (seen once on a loaded CI run).
+        net.start(
+                net.server,
+                "socat",
+                "TCP-LISTEN:" + port + ",fork,reuseaddr",
+                "SYSTEM:read -r line; echo seen $SOCAT_PEERADDR");
         awaitListening(net.server, port, "t");
     }
 
