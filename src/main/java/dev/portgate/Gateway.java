@@ -3,6 +3,7 @@ package dev.portgate;
 import dev.portgate.config.ConfigReloader;
 import dev.portgate.config.GatewayConfig;
 import dev.portgate.forward.Origin;
+import dev.portgate.http.HttpRouting;
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
 import dev.portgate.kernel.KernelPlane;
@@ -131,6 +132,7 @@ public final class Gateway implements AutoCloseable {
     private final EgressPort egress;
     private final SshServerRunner ssh;
     private final TunnelServerRunner tunnelServer;
+    private final HttpRouting httpRouting;
     private final ConfigReloader reloader;
     private final WebServer web;
 
@@ -184,15 +186,15 @@ public final class Gateway implements AutoCloseable {
                 kernel.doorClosed(forward, source);
             }
         });
+        TlsContexts forwardTls = new TlsContexts(data.path().resolve("tls"));
+        this.httpRouting = new HttpRouting(
+                transport,
+                policy,
+                direct,
+                forwardTls,
+                data.path().resolve("tls").resolve("sites"));
         this.reconciler = new Reconciler(
-                new ListenerFactory(
-                        transport,
-                        policy,
-                        direct,
-                        proxies,
-                        via,
-                        new TlsContexts(data.path().resolve("tls"))),
-                kernel);
+                new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting), kernel);
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         this.side = new SideConnections(reconciler.connectionIds());
@@ -310,6 +312,7 @@ public final class Gateway implements AutoCloseable {
             egress.apply(config.transparentEgress());
             ssh.apply(config.sshServer());
             tunnelServer.apply(config.tunnelServer());
+            httpRouting.apply(config.httpRouting());
             igd.apply(config.igd());
             upstream.apply(config.upstream());
         }
@@ -390,6 +393,7 @@ public final class Gateway implements AutoCloseable {
         }
         ssh.close();
         tunnelServer.close();
+        httpRouting.close();
         // Let the ended sessions' forwards be removed (and audited) while the rules still run.
         sshChanges.shutdown();
         try {

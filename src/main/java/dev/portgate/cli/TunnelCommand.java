@@ -165,7 +165,8 @@ final class TunnelCommand implements Callable<Integer> {
                 null,
                 KernelSettings.OFF,
                 null,
-                List.of(endpoint)));
+                List.of(endpoint),
+                null));
         if (r instanceof ChangeResult.Rejected rejected) {
             rejected.problems().forEach(p -> System.err.println("portgate tunnel: " + p));
             gateway.close();

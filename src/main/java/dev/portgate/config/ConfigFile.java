@@ -10,6 +10,7 @@ import dev.portgate.forward.Problem;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.RemoteForward;
+import dev.portgate.http.HttpRoutingConfig;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
 import dev.portgate.kernel.KernelSettings;
@@ -61,7 +62,8 @@ public final class ConfigFile {
             "knock",
             "triggers",
             "egress",
-            "kernel");
+            "kernel",
+            "http-routing");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private ConfigFile() {}
@@ -94,7 +96,7 @@ public final class ConfigFile {
                 "",
                 TOP_KEYS,
                 "forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream, firewall, knock,"
-                        + " triggers, egress, kernel");
+                        + " triggers, egress, kernel, http-routing");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -179,6 +181,13 @@ public final class ConfigFile {
                 KernelDecoder.HINT,
                 m -> KernelDecoder.decode(m, problems),
                 KernelSettings.DEFAULT);
+        HttpRoutingConfig httpRouting = section(
+                top,
+                problems,
+                "http-routing",
+                HttpRoutingDecoder.HINT,
+                m -> HttpRoutingDecoder.decode(m, problems),
+                null);
         checkVia(forwards, endpoints, tunnelEndpoints, seen, problems);
         for (Problem p : ListenIndex.conflicts(forwards)) {
             problems.add(p, seen.get(p.forward()));
@@ -199,7 +208,8 @@ public final class ConfigFile {
                 egress,
                 kernel,
                 tunnelServer,
-                tunnelEndpoints);
+                tunnelEndpoints,
+                httpRouting);
     }
 
     /**

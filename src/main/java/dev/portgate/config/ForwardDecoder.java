@@ -64,6 +64,10 @@ public final class ForwardDecoder {
             return DynamicDecoder.decode(
                     new Fields(node, problems, label, DynamicDecoder.KEYS, DynamicDecoder.KEYS_HINT), index, origin);
         }
+        if (kindWord.equals("http")) {
+            return HttpDecoder.decode(
+                    new Fields(node, problems, label, HttpDecoder.KEYS, HttpDecoder.KEYS_HINT), index, origin);
+        }
         if (kindWord.equals("local") || kindWord.equals("remote")) {
             return TunnelDecoder.decode(
                     new Fields(node, problems, label, TunnelDecoder.keys(kindWord), TunnelDecoder.hint(kindWord)),
@@ -77,7 +81,7 @@ public final class ForwardDecoder {
         String name = name(f, index);
         String kind = f.scalar("kind").orElse("port");
         if (!kind.equals("port")) {
-            f.problem("kind", "kind \"" + kind + "\" is not known — use port, dynamic, local or remote");
+            f.problem("kind", "kind \"" + kind + "\" is not known — use port, dynamic, local, remote or http");
         }
 
         Set<Protocol> protocols =

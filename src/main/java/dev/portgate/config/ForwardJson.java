@@ -9,6 +9,7 @@ import dev.portgate.forward.Cidr;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.HttpForward;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.Origin;
@@ -73,6 +74,14 @@ public final class ForwardJson {
                 o.put("via", df.via());
             }
             limits(o, df.limits());
+        } else if (forward instanceof HttpForward hf) {
+            o.put("host", hf.host().toString());
+            o.put("target", hf.target().toString());
+            o.put("tls", hf.tls().label());
+            if (hf.proxyProtocol() != ProxyProtocol.NONE) {
+                o.put("proxy-protocol", hf.proxyProtocol().label());
+            }
+            limits(o, hf.limits());
         } else if (forward instanceof LocalForward lf) {
             o.put("listen", lf.listen().toString());
             o.put("via", lf.via());

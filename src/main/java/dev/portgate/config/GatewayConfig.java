@@ -2,6 +2,7 @@ package dev.portgate.config;
 
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.ListenSpec;
+import dev.portgate.http.HttpRoutingConfig;
 import dev.portgate.igd.IgdConfig;
 import dev.portgate.igd.UpstreamConfig;
 import dev.portgate.kernel.KernelSettings;
@@ -16,7 +17,7 @@ import dev.portgate.tunnel.TunnelServerConfig;
 import java.util.List;
 
 /**
- * Everything a config file declares. {@code sshServer}, {@code tunnelServer}, {@code igd} and {@code upstream} are null
+ * Everything a config file declares. {@code sshServer}, {@code tunnelServer}, {@code httpRouting}, {@code igd} and {@code upstream} are null
  * when the file has no such section; {@code kernel} is the default when it has none.
  */
 public record GatewayConfig(
@@ -32,7 +33,8 @@ public record GatewayConfig(
         ListenSpec transparentEgress,
         KernelSettings kernel,
         TunnelServerConfig tunnelServer,
-        List<TunnelEndpointConfig> tunnelEndpoints) {
+        List<TunnelEndpointConfig> tunnelEndpoints,
+        HttpRoutingConfig httpRouting) {
 
     public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
@@ -55,7 +57,8 @@ public record GatewayConfig(
                 null,
                 KernelSettings.DEFAULT,
                 null,
-                List.of());
+                List.of(),
+                null);
     }
 
     public GatewayConfig {

@@ -8,7 +8,13 @@ import java.util.Set;
  * later kinds (local, remote and dynamic tunnels) join this sealed family.
  */
 public sealed interface Forward
-        permits PortForward, DynamicForward, LocalForward, RemoteForward, SshSessionForward, TunnelSessionForward {
+        permits PortForward,
+                DynamicForward,
+                LocalForward,
+                RemoteForward,
+                SshSessionForward,
+                TunnelSessionForward,
+                HttpForward {
 
     String name();
 

@@ -16,6 +16,8 @@ public final class ListenIndex {
     private record Claim(String forward, ListenSpec listen) {}
 
     private final Map<Key, List<Claim>> claims = new HashMap<>();
+    /** Host names held by sites on the shared http/https ports: one forward each. */
+    private final Map<HostPattern, String> hosts = new HashMap<>();
 
     /** Builds an index of the enabled forwards, assumed free of conflicts among themselves. */
     public static ListenIndex of(Iterable<? extends Forward> forwards) {
@@ -30,6 +32,17 @@ public final class ListenIndex {
     public Problem conflict(Forward f) {
         if (!f.enabled()) {
             return null;
+        }
+        HostPattern host = hostOf(f);
+        if (host != null) {
+            String holder = hosts.get(host);
+            if (holder != null && !holder.equals(f.name())) {
+                return Problem.of(
+                        f.name(),
+                        "host",
+                        "host " + host + " is already routed by forward \"" + holder
+                                + "\" — one name, one site (a wildcard and an exact name may share)");
+            }
         }
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
@@ -57,6 +70,10 @@ public final class ListenIndex {
         if (!f.enabled()) {
             return;
         }
+        HostPattern host = hostOf(f);
+        if (host != null) {
+            hosts.put(host, f.name());
+        }
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
             for (int port = ports.first(); port <= ports.last(); port++) {
@@ -70,6 +87,10 @@ public final class ListenIndex {
     public void remove(Forward f) {
         if (!f.enabled()) {
             return;
+        }
+        HostPattern host = hostOf(f);
+        if (host != null) {
+            hosts.remove(host, f.name());
         }
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
@@ -99,5 +120,10 @@ public final class ListenIndex {
             }
         }
         return problems;
+    }
+
+    /** The host name a forward routes by on the shared ports, or null. */
+    private static HostPattern hostOf(Forward f) {
+        return f instanceof HttpForward h ? h.host() : null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.portgate.http;
 
+import dev.portgate.forward.HostName;
+import dev.portgate.forward.HostPattern;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -30,22 +30,26 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         boolean descriptors = outOfDescriptors(cause);
-        active.stats().refused(descriptors ? ForwardStats.Refusal.DESCRIPTORS : ForwardStats.Refusal.ACCEPT_FAILED);
+        if (active != null) {
+            active.stats().refused(descriptors ? ForwardStats.Refusal.DESCRIPTORS : ForwardStats.Refusal.ACCEPT_FAILED);
+        }
         if (!logLine.now()) {
             return;
         }
         if (descriptors) {
             log.warn(
-                    "forward \"{}\": cannot accept connections: too many open files (this process may hold {};"
+                    "{}: cannot accept connections: too many open files (this process may hold {};"
                             + " raise it with ulimit -n or LimitNOFILE=); refusals are counted, next line in a minute",
-                    active.name(),
+                    owner(),
                     descriptorLimit());
         } else {
-            log.warn(
-                    "forward \"{}\": cannot accept a connection: {} (next line in a minute)",
-                    active.name(),
-                    Errors.reason(cause));
+            log.warn("{}: cannot accept a connection: {} (next line in a minute)", owner(), Errors.reason(cause));
         }
+    }
+
+    /** The forward, or the shared name-routing ports, whose listener failed. */
+    private String owner() {
+        return active == null ? "http-routing" : "forward \"" + active.name() + "\"";
     }
 
     static boolean outOfDescriptors(Throwable cause) {

@@ -14,7 +14,7 @@ import java.util.List;
  * its request and half-closed at once ({@code echo hi | nc}) — is kept here and handed to the relay
  * once it runs, so neither the bytes nor the end-of-stream are lost.
  */
-abstract class FirstHandler extends ChannelInboundHandlerAdapter {
+public abstract class FirstHandler extends ChannelInboundHandlerAdapter {
 
     private final List<Object> early = new ArrayList<>();
     private boolean inputShutdown;

@@ -3,6 +3,7 @@ package dev.portgate.net;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.HttpForward;
 import dev.portgate.forward.LocalForward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.PortRange;
@@ -31,6 +32,7 @@ public final class ListenerFactory {
     private final Tunnels tunnels;
 
     private final TlsContexts tls;
+    private final NamedSites sites;
 
     public ListenerFactory(
             Transport transport,
@@ -38,8 +40,10 @@ public final class ListenerFactory {
             Dialer direct,
             ProxyFrontends proxies,
             Tunnels tunnels,
-            TlsContexts tls) {
+            TlsContexts tls,
+            NamedSites sites) {
         this.tls = tls;
+        this.sites = sites;
         this.transport = transport;
         this.policy = policy;
         this.direct = direct;
@@ -48,6 +52,9 @@ public final class ListenerFactory {
     }
 
     public List<Listener> listenersFor(ActiveForward active) {
+        if (active.forward() instanceof HttpForward) {
+            return List.of(sites.site(active));
+        }
         List<Listener> out = new ArrayList<>();
         TcpAcceptor.Tls wrap;
         try {

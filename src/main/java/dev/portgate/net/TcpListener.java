@@ -23,7 +23,7 @@ public final class TcpListener implements Listener {
 
     /**
      * {@code children}: the loops new connections go to, or null for the data plane's; {@code owner}: the
-     * forward whose refusals an accept that fails counts.
+     * forward whose refusals an accept that fails counts (null: a port shared by many, such as name routing's).
      */
     public TcpListener(
             Transport transport,

@@ -41,6 +41,18 @@ public final class Policy {
     }
 
     public Verdict admit(Forward forward, InetAddress source, long active) {
+        return admit(forward, source, active, true);
+    }
+
+    /**
+     * A request to a site on the shared http/https ports: everything {@link #admit} checks but the door, which a
+     * site keeps itself (its login wall knows the visitor by a cookie, not by the address).
+     */
+    public Verdict admitRequest(Forward forward, InetAddress source, long active) {
+        return admit(forward, source, active, false);
+    }
+
+    private Verdict admit(Forward forward, InetAddress source, long active, boolean door) {
         String refused = firewall.refuses(source);
         if (refused != null) {
             return new Verdict.Refuse(Verdict.Reason.DENIED, refused);
@@ -60,7 +72,7 @@ public final class Policy {
                     Verdict.Reason.DENIED, "source " + source.getHostAddress() + " is not in allow " + limits.allow());
         }
         Protection p = limits.protection();
-        if (p.access().gated() && !doors.isOpen(forward.name(), source)) {
+        if (door && p.access().gated() && !doors.isOpen(forward.name(), source)) {
             return new Verdict.Refuse(
                     Verdict.Reason.CLOSED,
                     "the door is closed to " + source.getHostAddress() + " (access: "

@@ -1,4 +1,4 @@
-package dev.portgate.http;
+package dev.portgate.forward;
 
 /** A host name that cannot name a site; the message says what is wrong with it. */
 public final class BadHost extends Exception {

@@ -1,4 +1,4 @@
-package dev.portgate.http;
+package dev.portgate.forward;
 
 /**
  * What a forward's {@code host:} claims: one name, or {@code *.example.net} — every name one label below

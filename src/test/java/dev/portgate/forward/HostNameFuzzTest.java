@@ -1,4 +1,4 @@
-package dev.portgate.http;
+package dev.portgate.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.portgate.http;
+package dev.portgate.forward;
 
 import java.net.IDN;
 import java.util.Locale;

@@ -1,8 +1,9 @@
-package dev.portgate.http;
+package dev.portgate.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portgate.http.HostRoutes;
 import org.junit.jupiter.api.Test;
 
 class HostNameTest {

@@ -1,0 +1,20 @@
+package dev.portgate.http;
+
+import dev.portgate.forward.HostName;
+import dev.portgate.policy.Policy;
+import java.util.Optional;
+
+/** What every connection of the front end shares: the routing table, the policy and the section it runs under. */
+record Front(HostRoutes<Site> routes, Policy policy, HttpRoutingConfig config) {
+
+    Optional<Site> site(HostName host) {
+        return routes.lookup(host);
+    }
+
+    /** Where plain requests are sent on: {@code https://name} with the port when it is not 443. */
+    String httpsUrl(HostName host, String uri) {
+        int port = config.https().ports().first();
+        String path = uri.startsWith("/") ? uri : "/";
+        return "https://" + host + (port == 443 ? "" : ":" + port) + path;
+    }
+}

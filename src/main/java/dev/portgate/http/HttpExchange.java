@@ -1,0 +1,497 @@
+package dev.portgate.http;
+
+import dev.portgate.forward.Addresses;
+import dev.portgate.forward.BadHost;
+import dev.portgate.forward.HostName;
+import dev.portgate.forward.Protocol;
+import dev.portgate.net.Connection;
+import dev.portgate.net.ForwardStats;
+import dev.portgate.net.Relay;
+import dev.portgate.net.TargetHealth;
+import dev.portgate.policy.Verdict;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of the name-routing front end, or one HTTP/2 stream: reads a request, finds the site by its
+ * Host, asks the policy, and carries the request to the site's target and the response back. One exchange at a
+ * time: the next request is read only once the response is out, and every part is read only when the previous one
+ * is written, so a slow client or target holds the other back with no queue. A connection to a target is kept for
+ * the next request to the same site; a WebSocket upgrade turns the pair into a plain relay.
+ */
+final class HttpExchange extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
+    /** Response heads larger than this from a target are refused (Netty's defaults, doubled for cookies). */
+    private static final int MAX_TARGET_HEADER = 16 * 1024;
+
+    private final Front front;
+    private final boolean secure;
+    /** The TLS server name the client asked for, or null (plain, or no name sent). */
+    private final HostName serverName;
+    /** An HTTP/2 stream carries one exchange and ends with it. */
+    private final boolean stream;
+
+    private ChannelHandlerContext ctx;
+    private InetSocketAddress client;
+    private Site site;
+    private Channel target;
+    private Connection conn;
+    private boolean targetReady;
+    /** Request parts that arrived before the target connection was ready. */
+    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    /** Whole requests pipelined behind the one in progress. */
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    /** Target bytes that followed a 101 answer: the first frames of the new protocol. */
+    private final List<ByteBuf> afterSwitch = new ArrayList<>();
+
+    private boolean inExchange;
+    private boolean requestDone = true;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean upgrade;
+    private boolean switching;
+    private boolean closeAfter;
+    private boolean targetCloses;
+    /** A HEAD answer has no body whatever its headers say. */
+    private boolean head;
+
+    HttpExchange(Front front, boolean secure, HostName serverName, boolean stream) {
+        this.front = front;
+        this.secure = secure;
+        this.serverName = serverName;
+        this.stream = stream;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        Channel connection = connection(ctx.channel());
+        this.client = (InetSocketAddress) connection.remoteAddress();
+        ctx.channel().closeFuture().addListener(f -> closed());
+        if (ctx.channel().isActive()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject obj)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (inExchange && requestDone) {
+            backlog.add(obj);
+            return;
+        }
+        handle(obj);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // A part that did not finish a request head (or body) asks for more, unless a write is pending on the target.
+        if (!inExchange && backlog.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    private void handle(HttpObject obj) {
+        if (obj instanceof HttpRequest req) {
+            start(req);
+        } else if (obj instanceof HttpContent content) {
+            if (!inExchange || requestDone) {
+                content.release(); // the rest of a refused request's body
+                return;
+            }
+            requestDone = content instanceof LastHttpContent;
+            toTarget(content);
+        } else {
+            ReferenceCountUtil.release(obj);
+        }
+    }
+
+    private void start(HttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            ReferenceCountUtil.release(req);
+            Throwable cause = req.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongHttpLineException
+                            ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                            : cause instanceof TooLongFrameException
+                                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                                    : HttpResponseStatus.BAD_REQUEST;
+            answer(status, "portgate could not read this request: " + shortReason(cause));
+            return;
+        }
+        HostName host;
+        try {
+            host = HostName.fromHeader(req.headers().get(HttpHeaderNames.HOST));
+        } catch (BadHost e) {
+            ReferenceCountUtil.release(req);
+            answer(HttpResponseStatus.BAD_REQUEST, "The request's Host header is not usable: " + e.getMessage());
+            return;
+        }
+        if (serverName != null
+                && !serverName.equals(host)
+                && front.site(serverName).isPresent()) {
+            ReferenceCountUtil.release(req);
+            answer(
+                    HttpResponseStatus.MISDIRECTED_REQUEST,
+                    "This connection was opened for " + serverName + ", not " + host + ".");
+            return;
+        }
+        Site s = front.site(host).orElse(null);
+        if (s == null) {
+            ReferenceCountUtil.release(req);
+            answer(HttpResponseStatus.NOT_FOUND, "No site is served under this name here.");
+            return;
+        }
+        if (!secure && front.config().redirect()) {
+            ReferenceCountUtil.release(req);
+            reply(Pages.redirect(ctx.alloc(), front.httpsUrl(host, req.uri())));
+            return;
+        }
+        Verdict verdict = front.policy()
+                .admitRequest(s.forward(), client.getAddress(), s.active().activeCount());
+        if (verdict instanceof Verdict.Refuse refuse) {
+            ReferenceCountUtil.release(req);
+            s.active().stats().refused(ForwardStats.Refusal.of(refuse.reason()));
+            log.debug("forward \"{}\": refused {}: {}", s.forward().name(), Addresses.format(client), refuse.detail());
+            answer(statusFor(refuse.reason()), "This site does not take requests from you now.");
+            return;
+        }
+        inExchange = true;
+        responseStarted = false;
+        informational = false;
+        switching = false;
+        closeAfter = closeAfter || (!stream && !HttpUtil.isKeepAlive(req));
+        int port = ((InetSocketAddress) connection(ctx.channel()).localAddress()).getPort();
+        upgrade = ForwardedHeaders.toTarget(req.headers(), client, secure, host, port);
+        requestDone = req instanceof LastHttpContent;
+        head = req.method().equals(HttpMethod.HEAD);
+        if (s == site && target != null && target.isActive()) {
+            toTarget(req);
+        } else {
+            dial(s);
+            waiting.add(req);
+        }
+    }
+
+    private void dial(Site s) {
+        if (target != null) {
+            target.close();
+        }
+        site = s;
+        target = null;
+        targetReady = false;
+        targetCloses = false;
+        Channel in = ctx.channel();
+        String where = Addresses.hostPort(s.targetHost(), s.targetPort());
+        conn = s.active().openTcp(in, client, where);
+        s.dialer().dial(in, s.targetHost(), s.targetPort()).addListener(f -> {
+            if (!f.isSuccess()) {
+                s.active().stats().refused(ForwardStats.Refusal.DIAL_FAILED);
+                s.active().health().failed(f.cause());
+                String reason = TargetHealth.reason(f.cause());
+                log.warn(
+                        "forward \"{}\": cannot reach {} for {}: {}",
+                        s.forward().name(),
+                        where,
+                        Addresses.format(client),
+                        reason);
+                releaseWaiting();
+                answer(HttpResponseStatus.BAD_GATEWAY, "The site's server cannot be reached: " + reason + ".");
+                return;
+            }
+            s.active().health().reached();
+            Channel t = (Channel) f.getNow();
+            if (!in.isActive() || site != s) {
+                t.close();
+                return;
+            }
+            if (s.targetTls() != null) {
+                SslHandler ssl = s.targetTls().newHandler(t.alloc(), s.targetHost(), s.targetPort());
+                ssl.setHandshakeTimeoutMillis(10_000);
+                t.pipeline().addLast("tls", ssl);
+            }
+            t.pipeline().addLast("http", new HttpClientCodec(4096, MAX_TARGET_HEADER, 8192));
+            t.pipeline().addLast("responses", new TargetResponses(this));
+            t.closeFuture().addListener(x -> targetClosed(t));
+            target = t;
+            targetReady = true;
+            while (!waiting.isEmpty()) {
+                toTarget(waiting.poll());
+            }
+        });
+    }
+
+    /** Writes a request part to the target; the client is read again once it is written. */
+    private void toTarget(HttpObject part) {
+        if (!targetReady) {
+            waiting.add(part);
+            return;
+        }
+        if (part instanceof HttpContent c) {
+            int n = c.content().readableBytes();
+            site.active().stats().bytesIn(n);
+            conn.addIn(n);
+        }
+        boolean requestHead = part instanceof HttpRequest;
+        Channel t = target;
+        t.writeAndFlush(part).addListener(w -> {
+            if (!w.isSuccess()) {
+                log.debug(
+                        "target {}: write failed: {}",
+                        Addresses.format(t.remoteAddress()),
+                        w.cause().toString());
+                t.close();
+                return;
+            }
+            if (requestHead) {
+                t.read();
+            }
+            if (inExchange && !requestDone && targetReady) {
+                ctx.read();
+            }
+        });
+    }
+
+    /** A response part from {@code t}; written to the client, and the target read again once it is out. */
+    void fromTarget(Channel t, Object msg) {
+        if (t != target) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof ByteBuf bytes) {
+            if (switching) {
+                afterSwitch.add(bytes);
+            } else {
+                bytes.release();
+            }
+            return;
+        }
+        if (!inExchange || !(msg instanceof HttpObject part)) {
+            // A target that speaks when nothing was asked is not speaking HTTP.
+            ReferenceCountUtil.release(msg);
+            t.close();
+            return;
+        }
+        Object out = part;
+        if (part instanceof HttpResponse res) {
+            int code = res.status().code();
+            informational = code >= 100 && code < 200 && code != 101;
+            switching = code == 101 && upgrade;
+            boolean targetKeepsAlive = HttpUtil.isKeepAlive(res);
+            ForwardedHeaders.toClient(res.headers());
+            if (informational) {
+                // One message: the decoder's empty end that follows it is dropped below.
+                out = new DefaultFullHttpResponse(
+                        res.protocolVersion(), res.status(), t.alloc().buffer(0));
+                ((FullHttpResponse) out).headers().set(res.headers());
+            } else if (!switching) {
+                responseStarted = true;
+                boolean bodyUntilClose = !head
+                        && !HttpUtil.isContentLengthSet(res)
+                        && !HttpUtil.isTransferEncodingChunked(res)
+                        && code != 204
+                        && code != 304;
+                targetCloses = !targetKeepsAlive || bodyUntilClose;
+                closeAfter = closeAfter || (bodyUntilClose && !stream);
+                if (closeAfter && !stream) {
+                    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                }
+            } else {
+                responseStarted = true;
+            }
+        } else if (part instanceof LastHttpContent last && informational) {
+            last.release();
+            t.read();
+            return;
+        }
+        if (part instanceof HttpContent c) {
+            int n = c.content().readableBytes();
+            site.active().stats().bytesOut(n);
+            conn.addOut(n);
+        }
+        boolean ends = part instanceof LastHttpContent;
+        boolean switches = ends && switching;
+        ctx.writeAndFlush(out).addListener(w -> {
+            if (!w.isSuccess()) {
+                t.close();
+                return;
+            }
+            if (switches) {
+                switchToRelay();
+            } else if (ends) {
+                exchangeDone();
+            } else {
+                t.read();
+            }
+        });
+    }
+
+    private void exchangeDone() {
+        inExchange = false;
+        if (targetCloses && target != null) {
+            target.close();
+            target = null;
+        }
+        if (stream) {
+            return; // the stream ended with the response
+        }
+        if (closeAfter) {
+            ctx.close();
+            return;
+        }
+        if (target != null) {
+            target.read(); // an idle target that closes is noticed at once
+        }
+        while (!backlog.isEmpty() && !(inExchange && requestDone)) {
+            handle((HttpObject) backlog.poll());
+        }
+        if (!inExchange || !requestDone) {
+            ctx.read();
+        }
+    }
+
+    /** After a 101 answer the two connections carry the new protocol's bytes as they come. */
+    private void switchToRelay() {
+        Channel in = ctx.channel();
+        Channel t = target;
+        t.pipeline().remove(TargetResponses.class);
+        t.pipeline().remove(HttpClientCodec.class);
+        in.pipeline().remove(HttpServerCodec.class);
+        in.pipeline().remove(this);
+        backlog.forEach(ReferenceCountUtil::release);
+        backlog.clear();
+        Relay.join(in, t, conn, site.active().stats(), site.forward().limits().idleTimeoutFor(Protocol.TCP));
+        for (ByteBuf b : afterSwitch) {
+            in.write(b);
+        }
+        afterSwitch.clear();
+        in.flush();
+    }
+
+    private void targetClosed(Channel t) {
+        if (t != target) {
+            return;
+        }
+        target = null;
+        targetReady = false;
+        if (inExchange && !switching) {
+            if (responseStarted) {
+                ctx.close(); // the client sees the response cut short, as the target cut it
+            } else {
+                answer(HttpResponseStatus.BAD_GATEWAY, "The site's server closed the connection without an answer.");
+            }
+        }
+    }
+
+    /** The front end's own answer; it ends the connection (or the stream). */
+    private void answer(HttpResponseStatus status, String text) {
+        reply(Pages.page(ctx.alloc(), status, text));
+    }
+
+    private void reply(FullHttpResponse response) {
+        inExchange = true;
+        requestDone = true;
+        closeAfter = true;
+        releaseWaiting();
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releaseWaiting() {
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
+    }
+
+    private void closed() {
+        releaseWaiting();
+        backlog.forEach(ReferenceCountUtil::release);
+        backlog.clear();
+        afterSwitch.forEach(ByteBuf::release);
+        afterSwitch.clear();
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The client has sent all it will: finish the exchange in progress, then close.
+            closeAfter = true;
+            if (!inExchange) {
+                ctx.close();
+            }
+        } else if (evt instanceof IdleStateEvent) {
+            if (!inExchange) {
+                ctx.close(); // keep-alive between requests, or a request head that never finishes
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: {}", Addresses.format(client), cause.toString());
+        ctx.close();
+    }
+
+    private static HttpResponseStatus statusFor(Verdict.Reason reason) {
+        return switch (reason) {
+            case RATE -> HttpResponseStatus.TOO_MANY_REQUESTS;
+            case LIMIT -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            default -> HttpResponseStatus.FORBIDDEN;
+        };
+    }
+
+    private static String shortReason(Throwable cause) {
+        String m = cause == null ? null : cause.getMessage();
+        return m == null ? "malformed" : m.length() > 120 ? m.substring(0, 120) + "…" : m;
+    }
+
+    /** The TCP connection: the channel itself, or an HTTP/2 stream's parent. */
+    static Channel connection(Channel ch) {
+        return ch instanceof Http2StreamChannel ? ch.parent() : ch;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.portgate.http;
+
+import dev.portgate.forward.ListenSpec;
+import dev.portgate.net.ActiveForward;
+import dev.portgate.net.Dialer;
+import dev.portgate.net.Errors;
+import dev.portgate.net.Listener;
+import dev.portgate.net.NamedSites;
+import dev.portgate.net.TcpListener;
+import dev.portgate.net.TlsContexts;
+import dev.portgate.net.Transport;
+import dev.portgate.policy.Policy;
+import io.netty.channel.ChannelHandler;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Name routing: the shared http and https ports that {@code http-routing:} opens, and the table of sites they
+ * route by. Sites come and go as forwards (the Reconciler claims their names here); the ports follow the config.
+ */
+public final class HttpRouting implements NamedSites, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpRouting.class);
+
+    private final Transport transport;
+    private final Policy policy;
+    private final Dialer direct;
+    private final TlsContexts tls;
+    private final SiteCertificates certs;
+    private final HostRoutes<Site> routes = new HostRoutes<>();
+    private final List<Listener> ports = new ArrayList<>();
+    private HttpRoutingConfig config;
+
+    public HttpRouting(Transport transport, Policy policy, Dialer direct, TlsContexts tls, Path certificates) {
+        this.transport = transport;
+        this.policy = policy;
+        this.direct = direct;
+        this.tls = tls;
+        this.certs = new SiteCertificates(certificates);
+    }
+
+    @Override
+    public Listener site(ActiveForward active) {
+        return new SiteClaim(active, routes, certs, tls, direct);
+    }
+
+    /** {@code null}: no http-routing section, so no shared ports (sites stay in the table, unreachable). */
+    public synchronized void apply(HttpRoutingConfig next) {
+        if (Objects.equals(next, config)) {
+            return;
+        }
+        closePorts();
+        config = next;
+        if (next == null) {
+            return;
+        }
+        Front front = new Front(routes, policy, next);
+        if (next.https() != null) {
+            try {
+                certs.fallback();
+                open(next.https(), () -> FrontPipelines.secure(front, certs));
+            } catch (IOException e) {
+                log.warn("http-routing: https: cannot make the default certificate: {}", e.getMessage());
+            }
+        }
+        if (next.http() != null) {
+            open(next.http(), () -> FrontPipelines.plain(front));
+        }
+    }
+
+    private void open(ListenSpec where, Supplier<ChannelHandler> first) {
+        TcpListener l = new TcpListener(
+                transport, null, null, where.address(), where.ports().first(), first);
+        Future<?> bound = l.open().awaitUninterruptibly();
+        if (bound.isSuccess()) {
+            ports.add(l);
+            log.info("http-routing: listening on {}", l.describe());
+        } else {
+            log.warn("http-routing: cannot listen on {}: {}", where, Errors.reason(bound.cause()));
+        }
+    }
+
+    private void closePorts() {
+        ports.forEach(Listener::close);
+        ports.clear();
+    }
+
+    @Override
+    public synchronized void close() {
+        closePorts();
+        config = null;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.portgate.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The answers the front end gives itself: short HTML pages that say what happened and name no other site, and the
+ * redirect to https. Each closes the connection, so nothing the client sent after it needs to be read.
+ */
+final class Pages {
+
+    private Pages() {}
+
+    static FullHttpResponse page(ByteBufAllocator alloc, HttpResponseStatus status, String text) {
+        String html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + status.code() + " "
+                + escape(status.reasonPhrase()) + "</title></head>\n<body><h1>" + status.code() + " "
+                + escape(status.reasonPhrase()) + "</h1>\n<p>" + escape(text) + "</p></body></html>\n";
+        ByteBuf body = alloc.buffer();
+        body.writeCharSequence(html, StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+
+    /** 308 keeps the method and body, so a POST sent to http is not turned into a GET. */
+    static FullHttpResponse redirect(ByteBufAllocator alloc, String location) {
+        FullHttpResponse r = page(alloc, HttpResponseStatus.PERMANENT_REDIRECT, "This site is at " + location);
+        r.headers().set(HttpHeaderNames.LOCATION, location);
+        return r;
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c < 0x20 || c == 0x7f ? '?' : c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.portgate.http;
+
+import dev.portgate.forward.BadHost;
+import dev.portgate.forward.HostName;
+import dev.portgate.forward.SiteTls;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+
+/**
+ * Reads the ClientHello's server name and picks what the connection becomes: a pass-through to a site that does its
+ * own TLS, or TLS ended here with the site's certificate. A name no site holds, or none at all, gets the default
+ * certificate and, inside, a 404.
+ */
+final class SniRouter extends AbstractSniHandler<SniRouter.Choice> {
+
+    private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+    sealed interface Choice {}
+
+    record Terminate(SslContext context, HostName name) implements Choice {}
+
+    record Pass(Site site) implements Choice {}
+
+    private final Front front;
+    private final SiteCertificates certs;
+
+    SniRouter(Front front, SiteCertificates certs) {
+        super(HANDSHAKE_TIMEOUT_MILLIS);
+        this.front = front;
+        this.certs = certs;
+    }
+
+    @Override
+    protected Future<Choice> lookup(ChannelHandlerContext ctx, String hostname) throws Exception {
+        HostName name = null;
+        if (hostname != null) {
+            try {
+                name = HostName.fromServerName(hostname);
+            } catch (BadHost e) {
+                name = null; // served like a client that sent no name
+            }
+        }
+        Site site = name == null ? null : front.site(name).orElse(null);
+        Choice choice;
+        if (site != null && site.forward().tls() == SiteTls.PASSTHROUGH) {
+            choice = new Pass(site);
+        } else {
+            SslContext context = site == null
+                    ? certs.fallback()
+                    : certs.contextFor(site.forward().host());
+            choice = new Terminate(context, name);
+        }
+        return ctx.executor().newSucceededFuture(choice);
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Choice> future) {
+        if (!future.isSuccess()) {
+            ctx.close();
+            return;
+        }
+        if (future.getNow() instanceof Pass pass) {
+            ctx.pipeline().replace(this, "passthrough", new PassThrough(pass.site(), front.policy()));
+        } else if (future.getNow() instanceof Terminate t) {
+            SslHandler ssl = t.context().newHandler(ctx.alloc());
+            ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+            ctx.pipeline().addAfter(ctx.name(), "alpn", new ProtocolChoice(front, t.name()));
+            ctx.pipeline().replace(this, "tls", ssl);
+            ctx.channel().read();
+        }
+    }
+}
