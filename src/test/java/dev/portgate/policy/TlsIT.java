@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
+import dev.portgate.testing.TestCa;
 import dev.portgate.testing.TestGateway;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -32,61 +33,10 @@ class TlsIT {
     @BeforeEach
     void certificatesAndBackend() throws Exception {
         dir = Files.createTempDirectory("portgate-tls");
-        String openssl = Peers.require("openssl");
         // A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA.
-        run(
-                openssl,
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem");
-        for (String who : List.of("server", "client")) {
-            run(
-                    openssl,
-                    "req",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-nodes",
-                    "-subj",
-                    "/CN=" + who,
-                    "-keyout",
-                    who + ".key",
-                    "-out",
-                    who + ".csr");
-            Files.writeString(
-                    dir.resolve(who + ".ext"),
-                    who.equals("server") ? "subjectAltName=IP:127.0.0.1\n" : "extendedKeyUsage=clientAuth\n");
-            run(
-                    openssl,
-                    "x509",
-                    "-req",
-                    "-in",
-                    who + ".csr",
-                    "-CA",
-                    "ca.pem",
-                    "-CAkey",
-                    "ca.key",
-                    "-CAcreateserial",
-                    "-days",
-                    "2",
-                    "-extfile",
-                    who + ".ext",
-                    "-out",
-                    who + ".pem");
-        }
+        TestCa ca = TestCa.in(dir);
+        ca.issue("server", "subjectAltName=IP:127.0.0.1");
+        ca.issue("client", "extendedKeyUsage=clientAuth");
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.createContext("/", ex -> {
             hits.incrementAndGet();
@@ -101,14 +51,6 @@ class TlsIT {
     @AfterEach
     void stop() {
         backend.stop(0);
-    }
-
-    /** Runs a command in the test's folder. */
-    private void run(String... command) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", dir.toString()));
-        cmd.addAll(List.of(command));
-        Processes.Result r = Processes.run(LIMIT, cmd);
-        assertThat(r.exit()).as(String.join(" ", command) + ": " + r.stderr()).isZero();
     }
 
     private Processes.Result curl(String... args) throws Exception {

@@ -1,0 +1,399 @@
+package dev.portgate.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.portgate.testing.Net;
+import dev.portgate.testing.Peers;
+import dev.portgate.testing.Processes;
+import dev.portgate.testing.TestCa;
+import dev.portgate.testing.TestGateway;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many sites on one pair of ports, routed by name: curl as the visitor (with {@code --resolve}, so no name is ever
+ * looked up), JDK HTTP servers, openssl s_server and a Netty WebSocket server as the sites.
+ */
+class HttpRoutingIT {
+
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    private final List<HttpServer> backends = new ArrayList<>();
+    private Path dir;
+    private int http;
+    private int https;
+
+    @BeforeEach
+    void ports() throws IOException {
+        dir = Files.createTempDirectory("portgate-http");
+        http = Net.freeTcpPort();
+        https = Net.freeTcpPort();
+    }
+
+    @AfterEach
+    void stop() {
+        backends.forEach(b -> b.stop(0));
+    }
+
+    /** A site that answers with its name and what it was told about the visitor. */
+    private int site(String name) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.createContext("/", ex -> {
+            String body = "site " + name + "\npath=" + ex.getRequestURI() + "\nxff="
+                    + ex.getRequestHeaders().getFirst("X-Forwarded-For") + "\nproto="
+                    + ex.getRequestHeaders().getFirst("X-Forwarded-Proto") + "\nxfh="
+                    + ex.getRequestHeaders().getFirst("X-Forwarded-Host") + "\nfwd="
+                    + ex.getRequestHeaders().getFirst("Forwarded") + "\nhost="
+                    + ex.getRequestHeaders().getFirst("Host") + "\n";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        s.start();
+        backends.add(s);
+        return s.getAddress().getPort();
+    }
+
+    private String routing(boolean redirect) {
+        return "http-routing:\n  http: 127.0.0.1:" + http + "\n  https: 127.0.0.1:" + https + "\n  redirect: "
+                + redirect + "\nforwards:\n";
+    }
+
+    private static String httpSite(String name, String host, int port, String extra) {
+        return "  - { name: " + name + ", kind: http, host: \"" + host + "\", target: 127.0.0.1:" + port + extra
+                + " }\n";
+    }
+
+    private Processes.Result curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Peers.require("curl"), "-sS", "--max-time", "20"));
+        cmd.addAll(List.of(args));
+        return Processes.run(LIMIT, cmd);
+    }
+
+    private String resolve(String name) {
+        return name + ":" + https + ":127.0.0.1";
+    }
+
+    @Test
+    void threeSitesByHostAndByServerNameWithAWildcardThatLosesToAnExactName() throws Exception {
+        int blog = site("blog");
+        int shop = site("shop");
+        int any = site("any");
+        try (TestGateway gw = new TestGateway(routing(false)
+                + httpSite("blog", "blog.test", blog, "")
+                + httpSite("shop", "shop.apps.test", shop, "")
+                + httpSite("apps", "*.apps.test", any, ""))) {
+            // Plain HTTP by Host; the visitor's own claims about its address are not passed on.
+            Processes.Result plain = curl(
+                    "-H",
+                    "Host: blog.test",
+                    "-H",
+                    "X-Forwarded-For: 203.0.113.9",
+                    "http://127.0.0.1:" + http + "/a?b=c");
+            assertThat(plain.out())
+                    .as(plain.stderr())
+                    .startsWith("site blog\npath=/a?b=c\n")
+                    .contains("xff=127.0.0.1\n", "proto=http\n", "xfh=blog.test\n", "host=blog.test\n")
+                    .contains("fwd=for=127.0.0.1:")
+                    .doesNotContain("203.0.113.9");
+
+            // TLS by server name, each with its own certificate, over HTTP/2 when curl offers it.
+            for (String[] c : new String[][] {
+                {"blog.test", "site blog"}, {"shop.apps.test", "site shop"}, {"cart.apps.test", "site any"}
+            }) {
+                Processes.Result r = curl(
+                        "-k",
+                        "-v",
+                        "--resolve",
+                        resolve(c[0]),
+                        "-w",
+                        "\nhttp=%{http_version}",
+                        "https://" + c[0] + ":" + https + "/");
+                assertThat(r.out()).as(r.stderr()).startsWith(c[1] + "\n").contains("proto=https\n", "http=2");
+                assertThat(r.stderr())
+                        .containsIgnoringCase(
+                                "subject: CN=portgate " + (c[0].equals("cart.apps.test") ? "*.apps.test" : c[0]));
+            }
+            // HTTP/1.1 when that is all the client speaks; two requests on one connection.
+            Processes.Result twice = curl(
+                    "-k",
+                    "-v",
+                    "--http1.1",
+                    "--resolve",
+                    resolve("blog.test"),
+                    "https://blog.test:" + https + "/one",
+                    "https://blog.test:" + https + "/two");
+            assertThat(twice.out()).as(twice.stderr()).contains("path=/one\n", "path=/two\n");
+            assertThat(twice.stderr()).contains("Re-using existing connection");
+
+            // A name no site holds: portgate's own 404, naming no site.
+            Processes.Result unknown =
+                    curl("-H", "Host: nothing.test", "-w", "%{http_code}", "http://127.0.0.1:" + http + "/");
+            assertThat(unknown.out()).endsWith("404").doesNotContain("blog", "shop");
+            Processes.Result unknownTls = curl(
+                    "-k",
+                    "--resolve",
+                    resolve("deep.shop.apps.test"),
+                    "-w",
+                    "%{http_code}",
+                    "https://deep.shop.apps.test:" + https + "/");
+            assertThat(unknownTls.out()).as("a wildcard covers one label").endsWith("404");
+            assertThat(gw.stats("blog").connectionsTotal()).isPositive();
+        }
+    }
+
+    @Test
+    void passthroughShowsTheTargetsOwnCertificate() throws Exception {
+        TestCa ca = TestCa.in(dir);
+        ca.issue("nas", "subjectAltName=DNS:nas.test");
+        int target = Net.freeTcpPort();
+        Process server = new ProcessBuilder(
+                        Peers.require("openssl"),
+                        "s_server",
+                        "-accept",
+                        "127.0.0.1:" + target,
+                        "-cert",
+                        "nas.pem",
+                        "-key",
+                        "nas.key",
+                        "-www")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        int web = site("web");
+        try (TestGateway gw = new TestGateway(routing(false)
+                + httpSite("nas", "nas.test", target, ", tls: passthrough")
+                + httpSite("web", "web.test", web, ""))) {
+            Processes.Result r = curl(
+                    "--cacert",
+                    ca.certificate().toString(),
+                    "--resolve",
+                    resolve("nas.test"),
+                    "https://nas.test:" + https + "/");
+            // curl verified the chain to the test CA: the certificate is the target's, not portgate's.
+            assertThat(r.exit()).as(r.stderr()).isZero();
+            assertThat(r.out()).contains("s_server", "TLSv1.3");
+            Processes.Result other = curl("-k", "--resolve", resolve("web.test"), "https://web.test:" + https + "/");
+            assertThat(other.out()).as(other.stderr()).startsWith("site web\n");
+            assertThat(gw.stats("nas").connectionsTotal()).isPositive();
+        } finally {
+            Processes.stop(server);
+        }
+    }
+
+    @Test
+    void aWebSocketAndServerSentEventsPassThroughAsTheyCome() throws Exception {
+        try (WebSocketEcho echo = new WebSocketEcho()) {
+            CountDownLatch secondEvent = new CountDownLatch(1);
+            HttpServer events = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            events.createContext("/events", ex -> {
+                ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+                ex.sendResponseHeaders(200, 0);
+                OutputStream out = ex.getResponseBody();
+                out.write("data: one\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                try {
+                    // The second event is sent only once the visitor has seen the first.
+                    secondEvent.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                out.write("data: two\n\n".getBytes(StandardCharsets.UTF_8));
+                ex.close();
+            });
+            events.start();
+            backends.add(events);
+            try (TestGateway gw = new TestGateway(routing(false)
+                    + httpSite("ws", "ws.test", echo.port(), "")
+                    + httpSite("sse", "sse.test", events.getAddress().getPort(), ""))) {
+                try (Socket s = new Socket("127.0.0.1", http)) {
+                    s.setSoTimeout(20_000);
+                    OutputStream out = s.getOutputStream();
+                    out.write(("GET /echo HTTP/1.1\r\nHost: ws.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    String head = readHead(s.getInputStream()).toLowerCase(Locale.ROOT);
+                    assertThat(head)
+                            .startsWith("http/1.1 101")
+                            .contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo=");
+                    for (String text : List.of("hello through portgate", "and again")) {
+                        out.write(WebSocketEcho.maskedText(text));
+                        assertThat(WebSocketEcho.readText(s.getInputStream())).isEqualTo(text);
+                    }
+                }
+
+                Process curl = new ProcessBuilder(
+                                Peers.require("curl"),
+                                "-sS",
+                                "-N",
+                                "-k",
+                                "--max-time",
+                                "30",
+                                "--resolve",
+                                resolve("sse.test"),
+                                "https://sse.test:" + https + "/events")
+                        .redirectErrorStream(true)
+                        .start();
+                try {
+                    BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(curl.getInputStream(), StandardCharsets.UTF_8));
+                    String first =
+                            CompletableFuture.supplyAsync(() -> readLine(lines)).get(15, TimeUnit.SECONDS);
+                    assertThat(first)
+                            .as("the first event arrives while the stream is open")
+                            .isEqualTo("data: one");
+                    secondEvent.countDown();
+                    assertThat(readLine(lines)).isEmpty();
+                    assertThat(readLine(lines)).isEqualTo("data: two");
+                } finally {
+                    Processes.stop(curl);
+                }
+            }
+        }
+    }
+
+    @Test
+    void badAndOddRequestsGetClearAnswersAndDisturbNothing() throws Exception {
+        int blog = site("blog");
+        int books = site("books");
+        int other = site("other");
+        try (TestGateway gw = new TestGateway(routing(false)
+                + httpSite("blog", "blog.test", blog, "")
+                + httpSite("books", "bücher.test", books, "")
+                + httpSite("other", "other.test", other, ""))) {
+            String url = "http://127.0.0.1:" + http + "/";
+            // Port, case and a trailing dot do not change the name; an IDN is matched in its xn-- form.
+            for (String host : List.of("blog.test:" + http, "BLOG.Test", "blog.test.")) {
+                assertThat(curl("-H", "Host: " + host, url).out()).as(host).startsWith("site blog\n");
+            }
+            assertThat(curl("-H", "Host: xn--bcher-kva.test", url).out()).startsWith("site books\n");
+
+            Processes.Result noHost = curl("-H", "Host:", "-w", "\n%{http_code}", url);
+            assertThat(noHost.out()).endsWith("400").contains("Host header");
+            Processes.Result badHost = curl("-H", "Host: bad_name!.test", "-w", "\n%{http_code}", url);
+            assertThat(badHost.out()).endsWith("400");
+            Processes.Result huge =
+                    curl("-H", "Host: blog.test", "-H", "X-Big: " + "a".repeat(20_000), "-w", "\n%{http_code}", url);
+            assertThat(huge.out()).endsWith("431");
+
+            // A connection opened for one site cannot be used for another.
+            Processes.Result fronted = curl(
+                    "-k",
+                    "--resolve",
+                    resolve("blog.test"),
+                    "-H",
+                    "Host: other.test",
+                    "-w",
+                    "\n%{http_code}",
+                    "https://blog.test:" + https + "/");
+            assertThat(fronted.out()).endsWith("421");
+            // A client that names no server gets the default certificate and is routed by its Host.
+            Processes.Result noSni = curl("-k", "-H", "Host: other.test", "https://127.0.0.1:" + https + "/");
+            assertThat(noSni.out()).as(noSni.stderr()).startsWith("site other\n");
+
+            // Garbage on the https port and on the http port: closed, and the sites go on.
+            for (int port : List.of(https, http)) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5, '\r', '\n'});
+                    s.getOutputStream().write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(s.getInputStream().readAllBytes().length).isLessThan(2048);
+                }
+            }
+            assertThat(curl("-H", "Host: blog.test", url).out()).startsWith("site blog\n");
+        }
+    }
+
+    @Test
+    void plainRequestsAreSentToHttpsAndAllowListsAndDeadTargetsAnswerForThemselves() throws Exception {
+        int blog = site("blog");
+        int closed = Net.freeTcpPort();
+        try (TestGateway gw = new TestGateway(routing(true)
+                + httpSite("blog", "blog.test", blog, "")
+                + httpSite("private", "private.test", blog, ", allow: [10.0.0.0/8]")
+                + httpSite("gone", "gone.test", closed, ""))) {
+            Processes.Result moved = curl(
+                    "-H",
+                    "Host: blog.test",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code} %{redirect_url}",
+                    "http://127.0.0.1:" + http + "/p?q=1");
+            assertThat(moved.out()).isEqualTo("308 https://blog.test:" + https + "/p?q=1");
+            Processes.Result followed = curl(
+                    "-k",
+                    "-L",
+                    "--resolve",
+                    resolve("blog.test"),
+                    "-H",
+                    "Host: blog.test",
+                    "http://127.0.0.1:" + http + "/p");
+            assertThat(followed.out()).as(followed.stderr()).startsWith("site blog\npath=/p\n");
+
+            Processes.Result denied = curl(
+                    "-k",
+                    "--resolve",
+                    resolve("private.test"),
+                    "-w",
+                    "\n%{http_code}",
+                    "https://private.test:" + https + "/");
+            assertThat(denied.out()).endsWith("403").doesNotContain("site blog");
+            assertThat(gw.stats("private").refused()).isPositive();
+
+            Processes.Result dead = curl(
+                    "-k",
+                    "--resolve",
+                    resolve("gone.test"),
+                    "-w",
+                    "\n%{http_code}",
+                    "https://gone.test:" + https + "/");
+            assertThat(dead.out()).endsWith("502").contains("cannot be reached");
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static String readLine(BufferedReader r) {
+        try {
+            return r.readLine();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
