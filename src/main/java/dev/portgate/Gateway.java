@@ -188,11 +188,7 @@ public final class Gateway implements AutoCloseable {
         });
         TlsContexts forwardTls = new TlsContexts(data.path().resolve("tls"));
         this.httpRouting = new HttpRouting(
-                transport,
-                policy,
-                direct,
-                forwardTls,
-                data.path().resolve("tls").resolve("sites"));
+                transport, policy, direct, forwardTls, data.path().resolve("tls"));
         this.reconciler = new Reconciler(
                 new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting), kernel);
         this.rules = new RuleService(new SqliteRuleStore(db, audit));

@@ -1,9 +1,15 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.BadHost;
+import dev.portgate.forward.Durations;
 import dev.portgate.forward.HostName;
 import dev.portgate.forward.ListenSpec;
+import dev.portgate.http.AcmeConfig;
 import dev.portgate.http.HttpRoutingConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -11,8 +17,9 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 /** Reads {@code http-routing:}: the shared http and https ports that sites ({@code kind: http}) are routed on. */
 final class HttpRoutingDecoder {
 
-    static final String HINT = "http, https, domain, redirect";
-    private static final Set<String> KEYS = Set.of("http", "https", "domain", "redirect");
+    static final String HINT = "http, https, domain, redirect, acme";
+    private static final Set<String> KEYS = Set.of("http", "https", "domain", "redirect", "acme");
+    private static final Set<String> ACME_KEYS = Set.of("directory", "email", "accept-terms", "trust", "renew-before");
 
     private HttpRoutingDecoder() {}
 
@@ -29,10 +36,57 @@ final class HttpRoutingDecoder {
         }
         HostName domain = f.parsed("domain", HttpRoutingDecoder::domain).orElse(null);
         boolean redirect = f.parsed("redirect", Fields::parseBoolean).orElse(true);
+        AcmeConfig acme = null;
+        if (f.has("acme")) {
+            if (f.at("acme") instanceof MappingNode m) {
+                acme = acme(new Fields(m, problems, "", ACME_KEYS, String.join(", ", ACME_KEYS)));
+            } else {
+                f.problem("acme", "http-routing: acme: must be a mapping (directory:, email:, accept-terms: …)");
+            }
+            if (!f.has("http")) {
+                f.problem(
+                        "acme",
+                        "http-routing: acme needs http: — the CA checks each name with a request to port 80 (http-01)");
+            }
+        }
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new HttpRoutingConfig(http, https, domain, redirect));
+        return Optional.of(new HttpRoutingConfig(http, https, domain, redirect, acme));
+    }
+
+    private static AcmeConfig acme(Fields f) {
+        URI directory = ForwardDecoder.required(
+                f,
+                "directory",
+                HttpRoutingDecoder::directory,
+                "acme: directory: the CA's ACME URL, e.g. https://acme-v02.api.letsencrypt.org/directory");
+        String email = f.scalar("email").orElse(null);
+        if (email != null && (!email.contains("@") || email.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
+            f.problem("email", "acme: email \"" + email + "\" is not an e-mail address");
+        }
+        boolean terms = f.parsed("accept-terms", Fields::parseBoolean).orElse(false);
+        if (!terms) {
+            f.problem(
+                    "accept-terms",
+                    "acme: the CA issues only to accounts that accept its terms of service — read them, then set "
+                            + "accept-terms: true");
+        }
+        Path trust = f.parsed("trust", ProtectionDecoder::readable).orElse(null);
+        Duration renewBefore = f.parsed("renew-before", Durations::parse).orElse(null);
+        return new AcmeConfig(directory, email, trust, renewBefore);
+    }
+
+    private static URI directory(String text) {
+        try {
+            URI u = new URI(text.strip());
+            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("\"" + text + "\" is not an http(s) URL");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a URL: " + e.getReason());
+        }
     }
 
     private static ListenSpec port(String text) {

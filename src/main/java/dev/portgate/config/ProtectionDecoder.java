@@ -72,7 +72,7 @@ final class ProtectionDecoder {
         return new Protection(access, knockKey, openFor, idle, rate, bandwidth, tls, targetTls, targetCa);
     }
 
-    private static Path readable(String s) {
+    static Path readable(String s) {
         Path p = Path.of(s.strip().replaceFirst("^~", System.getProperty("user.home")));
         if (!Files.isReadable(p)) {
             throw new IllegalArgumentException(p + " cannot be read");

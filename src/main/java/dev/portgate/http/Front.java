@@ -4,8 +4,11 @@ import dev.portgate.forward.HostName;
 import dev.portgate.policy.Policy;
 import java.util.Optional;
 
-/** What every connection of the front end shares: the routing table, the policy and the section it runs under. */
-record Front(HostRoutes<Site> routes, Policy policy, HttpRoutingConfig config) {
+/**
+ * What every connection of the front end shares: the routing table, the policy, the section it runs under and the
+ * ACME challenge answers of the moment.
+ */
+record Front(HostRoutes<Site> routes, Policy policy, HttpRoutingConfig config, ChallengeAnswers answers) {
 
     Optional<Site> site(HostName host) {
         return routes.lookup(host);

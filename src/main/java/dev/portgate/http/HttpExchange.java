@@ -161,6 +161,14 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
             answer(status, "portgate could not read this request: " + shortReason(cause));
             return;
         }
+        if (!secure) {
+            String answer = front.answers().answer(req.uri()).orElse(null);
+            if (answer != null) {
+                ReferenceCountUtil.release(req);
+                reply(Pages.text(ctx.alloc(), answer));
+                return;
+            }
+        }
         HostName host;
         try {
             host = HostName.fromHeader(req.headers().get(HttpHeaderNames.HOST));

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +36,7 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
     private final TlsContexts tls;
     private final SiteCertificates certs;
     private final HostRoutes<Site> routes = new HostRoutes<>();
+    private final ChallengeAnswers answers = new ChallengeAnswers();
     private final List<Listener> ports = new ArrayList<>();
     private HttpRoutingConfig config;
 
@@ -43,7 +45,7 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
         this.policy = policy;
         this.direct = direct;
         this.tls = tls;
-        this.certs = new SiteCertificates(certificates);
+        this.certs = new SiteCertificates(certificates, answers, Clock.systemUTC());
     }
 
     @Override
@@ -58,10 +60,11 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
         }
         closePorts();
         config = next;
+        certs.configure(next == null ? null : next.acme());
         if (next == null) {
             return;
         }
-        Front front = new Front(routes, policy, next);
+        Front front = new Front(routes, policy, next, answers);
         if (next.https() != null) {
             try {
                 certs.fallback();
@@ -92,9 +95,15 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
         ports.clear();
     }
 
+    /** Every site's certificate: where it comes from, until when, and what went wrong getting it. */
+    public List<CertificateStatus> certificates() {
+        return certs.statuses();
+    }
+
     @Override
     public synchronized void close() {
         closePorts();
+        certs.close();
         config = null;
     }
 }

@@ -33,6 +33,18 @@ final class Pages {
         return r;
     }
 
+    /** A plain-text 200: an ACME challenge's key authorization. */
+    static FullHttpResponse text(ByteBufAllocator alloc, String text) {
+        ByteBuf body = alloc.buffer();
+        body.writeCharSequence(text, StandardCharsets.US_ASCII);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+
     /** 308 keeps the method and body, so a POST sent to http is not turned into a GET. */
     static FullHttpResponse redirect(ByteBufAllocator alloc, String location) {
         FullHttpResponse r = page(alloc, HttpResponseStatus.PERMANENT_REDIRECT, "This site is at " + location);

@@ -1,7 +1,7 @@
 package dev.portgate.http;
 
+import dev.portgate.forward.BadHost;
 import dev.portgate.forward.HostPattern;
-import dev.portgate.net.KeyStores;
 import dev.portgate.net.TlsContexts;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -10,75 +10,333 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The certificates the https port shows: one per site name, self-signed and kept under {@code <data>/tls/sites/}
- * (made once, when the site starts — never on an event loop), and a default one for names no site holds. Each
- * context offers HTTP/2 and HTTP/1.1 by ALPN.
+ * The certificates the https port shows, one per site name. Each site starts with a self-signed one (made in
+ * milliseconds, kept under {@code <data>/tls/sites/}); with {@code acme:} an exact name then gets one from the ACME
+ * directory, kept under {@code <data>/tls/acme/}, renewed before it expires, and retried with a growing pause when the
+ * CA refuses. All of that runs on one thread of its own; the event loops only read the current context.
  */
-final class SiteCertificates {
+final class SiteCertificates implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SiteCertificates.class);
-    private static final String DEFAULT = "portgate-default";
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    private static final Duration LAST_RETRY = Duration.ofHours(1);
+
+    private record Held(SslContext context, CertificateStatus status) {}
 
     private final Path dir;
-    private final Map<HostPattern, SslContext> sites = new ConcurrentHashMap<>();
+    private final ChallengeAnswers answers;
+    private final Clock clock;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "certificates");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<HostPattern, Held> held = new ConcurrentHashMap<>();
+    private final Set<HostPattern> wanted = ConcurrentHashMap.newKeySet();
+    private final Map<HostPattern, ScheduledFuture<?>> next = new ConcurrentHashMap<>();
+    private final Map<HostPattern, Integer> failures = new ConcurrentHashMap<>();
     private volatile SslContext fallback;
+    private volatile AcmeConfig acme;
+    private volatile AcmeClient client;
 
-    SiteCertificates(Path dir) {
+    SiteCertificates(Path dir, ChallengeAnswers answers, Clock clock) {
         this.dir = dir;
+        this.answers = answers;
+        this.clock = clock;
     }
 
-    /** Makes (or loads) the certificate of a site's name; blocks for the key generation the first time. */
+    /** A site starts: its self-signed certificate now (and its ACME one soon, if configured). */
     void prepare(HostPattern host) throws IOException {
-        if (!sites.containsKey(host)) {
-            String file =
-                    host.wildcard() ? "_wildcard." + host.name() : host.name().toString();
-            KeyStores.KeyStoreFile store =
-                    KeyStores.selfSigned(dir.resolve(file + ".p12"), "portgate " + host, host.toString());
-            sites.put(host, context(store));
-            log.info("https: site {} uses a self-signed certificate, SHA-256 {}", host, KeyStores.fingerprint(store));
+        wanted.add(host);
+        if (!held.containsKey(host)) {
+            held.put(host, selfSigned(fileName(host), host));
+        }
+        worker.execute(() -> consider(host));
+    }
+
+    /** A site stops: no more renewals for its name. */
+    void forget(HostPattern host) {
+        wanted.remove(host);
+        ScheduledFuture<?> f = next.remove(host);
+        if (f != null) {
+            f.cancel(false);
         }
     }
 
-    /** The context for names no site holds (and clients that send no name): a 404 page behind a self-signed certificate. */
+    /** The {@code acme:} section changed (null: none): every site's certificate is reconsidered. */
+    void configure(AcmeConfig next) {
+        if (Objects.equals(next, acme)) {
+            return;
+        }
+        worker.execute(() -> {
+            acme = next;
+            client = next == null ? null : new AcmeClient(next, acmeDir(next), answers);
+            failures.clear();
+            wanted.forEach(this::consider);
+        });
+    }
+
+    /** The context for names no site holds (and clients that send no name): a 404 behind a self-signed certificate. */
     SslContext fallback() throws IOException {
         SslContext c = fallback;
         if (c == null) {
-            c = context(KeyStores.selfSigned(dir.resolve(DEFAULT + ".p12"), DEFAULT, "localhost"));
+            try {
+                c = selfSigned("_default", HostPattern.parse("localhost")).context();
+            } catch (BadHost e) {
+                throw new IllegalStateException(e);
+            }
             fallback = c;
         }
         return c;
     }
 
     SslContext contextFor(HostPattern host) throws IOException {
-        SslContext c = sites.get(host);
-        return c != null ? c : fallback();
+        Held h = held.get(host);
+        return h != null ? h.context() : fallback();
     }
 
-    private static SslContext context(KeyStores.KeyStoreFile store) throws IOException {
-        try {
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(KeyStores.load(store), store.password().toCharArray());
-            return SslContextBuilder.forServer(kmf)
-                    .sslProvider(TlsContexts.provider())
-                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(
-                            ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2,
-                            ApplicationProtocolNames.HTTP_1_1))
-                    .build();
-        } catch (GeneralSecurityException e) {
-            throw new IOException("the key store " + store.path() + " cannot be used: " + e.getMessage(), e);
+    List<CertificateStatus> statuses() {
+        List<CertificateStatus> out = new ArrayList<>();
+        for (HostPattern h : wanted) {
+            Held x = held.get(h);
+            if (x != null) {
+                out.add(x.status());
+            }
         }
+        out.sort(Comparator.comparing(CertificateStatus::host));
+        return out;
+    }
+
+    /** On the worker: keep what is good, or schedule getting a certificate from the CA. */
+    private void consider(HostPattern host) {
+        if (!wanted.contains(host)) {
+            return;
+        }
+        AcmeConfig config = acme;
+        Held current = held.get(host);
+        if (config == null) {
+            if (current != null && current.status().source().equals("acme")) {
+                try {
+                    held.put(host, selfSigned(fileName(host), host));
+                } catch (IOException e) {
+                    log.warn("https: {}: {}", host, e.getMessage());
+                }
+            }
+            return;
+        }
+        if (host.wildcard()) {
+            // Refused here, before the CA is asked: only DNS-01 proves a wildcard, and portgate answers HTTP-01.
+            Held self = held.get(host);
+            if (self != null) {
+                held.put(
+                        host,
+                        new Held(
+                                self.context(),
+                                self.status()
+                                        .with(
+                                                "failed",
+                                                "a wildcard name needs DNS-01 validation, which portgate does not do — it is served "
+                                                        + "with a self-signed certificate; list the names one by one to get trusted "
+                                                        + "ones",
+                                                null)));
+            }
+            return;
+        }
+        if (current == null || !current.status().source().equals("acme")) {
+            loadStored(host);
+            current = held.get(host);
+        }
+        if (current != null && current.status().source().equals("acme")) {
+            schedule(host, renewalTime(current.status(), config));
+        } else {
+            schedule(host, clock.instant());
+        }
+    }
+
+    private void loadStored(HostPattern host) {
+        Path key = acmeFile(host, "key.pem");
+        Path crt = acmeFile(host, "crt.pem");
+        if (!Files.exists(key) || !Files.exists(crt)) {
+            return;
+        }
+        try {
+            List<X509Certificate> chain = PemFiles.readChain(crt);
+            if (chain.get(0).getNotAfter().toInstant().isAfter(clock.instant())) {
+                install(host, PemFiles.readKeyPair(key), chain);
+            }
+        } catch (IOException e) {
+            log.warn(
+                    "https: the stored certificate of {} cannot be used, a new one is obtained: {}",
+                    host,
+                    e.getMessage());
+        }
+    }
+
+    private void schedule(HostPattern host, Instant at) {
+        ScheduledFuture<?> old = next.remove(host);
+        if (old != null) {
+            old.cancel(false);
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        next.put(host, worker.schedule(() -> obtain(host), delay, TimeUnit.MILLISECONDS));
+    }
+
+    private void obtain(HostPattern host) {
+        AcmeClient c = client;
+        if (c == null || !wanted.contains(host)) {
+            return;
+        }
+        Held before = held.get(host);
+        if (before != null && !before.status().source().equals("acme")) {
+            held.put(host, new Held(before.context(), before.status().with("obtaining", null, null)));
+        }
+        try {
+            AcmeClient.Issued issued = c.obtain(host.name());
+            PemFiles.writeKeyPair(acmeFile(host, "key.pem"), issued.keys());
+            PemFiles.writeChain(acmeFile(host, "crt.pem"), issued.chain());
+            CertificateStatus s = install(host, issued.keys(), issued.chain());
+            failures.remove(host);
+            log.info("https: certificate for {} from {}, valid until {}", host, acme.directory(), s.notAfter());
+            schedule(host, renewalTime(s, acme));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Any failure — the CA's refusal, a network error, a file — leaves this name on what it had, and is
+            // retried.
+            int n = failures.merge(host, 1, Integer::sum);
+            Duration pause = FIRST_RETRY.multipliedBy(1L << Math.min(n - 1, 7));
+            if (pause.compareTo(LAST_RETRY) > 0) {
+                pause = LAST_RETRY;
+            }
+            Instant retry = clock.instant().plus(pause);
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            Held now = held.get(host);
+            if (now != null) {
+                held.put(host, new Held(now.context(), now.status().with("failed", reason, retry)));
+            }
+            log.warn(
+                    "https: no certificate for {} from {}: {} (next try in {} s)",
+                    host,
+                    acme.directory(),
+                    reason,
+                    pause.toSeconds());
+            schedule(host, retry);
+        }
+    }
+
+    /** When to renew: {@code renew-before} ahead of the end, or when a third of the lifetime is left. */
+    private static Instant renewalTime(CertificateStatus s, AcmeConfig config) {
+        Duration before = config.renewBefore() != null
+                ? config.renewBefore()
+                : Duration.between(s.notBefore(), s.notAfter()).dividedBy(3);
+        return s.notAfter().minus(before);
+    }
+
+    private CertificateStatus install(HostPattern host, KeyPair keys, List<X509Certificate> chain) throws IOException {
+        X509Certificate leaf = chain.get(0);
+        CertificateStatus s = new CertificateStatus(
+                host.toString(),
+                "acme",
+                "valid",
+                leaf.getNotBefore().toInstant(),
+                leaf.getNotAfter().toInstant(),
+                null,
+                null);
+        held.put(host, new Held(context(keys, chain), s));
+        return s;
+    }
+
+    private static String fileName(HostPattern host) {
+        return host.wildcard() ? "_wildcard." + host.name() : host.name().toString();
+    }
+
+    private Held selfSigned(String file, HostPattern host) throws IOException {
+        Path key = dir.resolve("sites").resolve(file + ".key.pem");
+        Path crt = dir.resolve("sites").resolve(file + ".crt.pem");
+        KeyPair keys;
+        List<X509Certificate> chain;
+        if (Files.exists(key) && Files.exists(crt)) {
+            keys = PemFiles.readKeyPair(key);
+            chain = PemFiles.readChain(crt);
+        } else {
+            SelfSigned.Issued made = SelfSigned.create(host);
+            keys = made.keys();
+            chain = List.of(made.certificate());
+            PemFiles.writeKeyPair(key, keys);
+            PemFiles.writeChain(crt, chain);
+        }
+        X509Certificate leaf = chain.get(0);
+        return new Held(
+                context(keys, chain),
+                new CertificateStatus(
+                        host.toString(),
+                        "self-signed",
+                        "valid",
+                        leaf.getNotBefore().toInstant(),
+                        leaf.getNotAfter().toInstant(),
+                        null,
+                        null));
+    }
+
+    private Path acmeFile(HostPattern host, String suffix) {
+        return acmeDir(acme).resolve(host.name() + "." + suffix);
+    }
+
+    /** One folder per directory URL: certificates from a staging CA are never served once production is set. */
+    private Path acmeDir(AcmeConfig config) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(config.directory().toString().getBytes(StandardCharsets.UTF_8));
+            String host = config.directory().getHost() == null
+                    ? "acme"
+                    : config.directory().getHost();
+            return dir.resolve("acme").resolve(host + "-" + HexFormat.of().formatHex(digest, 0, 4));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SslContext context(KeyPair keys, List<X509Certificate> chain) throws IOException {
+        return SslContextBuilder.forServer(keys.getPrivate(), chain.toArray(X509Certificate[]::new))
+                .sslProvider(TlsContexts.provider())
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2,
+                        ApplicationProtocolNames.HTTP_1_1))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
     }
 }

@@ -61,7 +61,9 @@ final class SiteClaim implements Listener {
     public void close() {
         Site s = site;
         if (s != null) {
-            routes.release(((HttpForward) active.forward()).host(), s);
+            HttpForward f = (HttpForward) active.forward();
+            routes.release(f.host(), s);
+            certs.forget(f.host());
             site = null;
         }
     }
