@@ -352,6 +352,10 @@ public final class Gateway implements AutoCloseable {
         return tunnelEndpoints;
     }
 
+    public HttpRouting httpRouting() {
+        return httpRouting;
+    }
+
     public TunnelServerRunner tunnelServer() {
         return tunnelServer;
     }

@@ -2,7 +2,6 @@ package dev.portgate.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * Keys and certificate chains as PEM files in the data folder. Keys are written 0600, and every file is written
@@ -29,16 +33,45 @@ final class PemFiles {
 
     private PemFiles() {}
 
+    /** A P-256 key pair: its PKCS#8 private key and X.509 public key, as two PEM blocks. */
     static KeyPair readKeyPair(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            return KeyPairUtils.readKeyPair(r);
+        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        try {
+            KeyFactory ec = KeyFactory.getInstance("EC");
+            PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", file)));
+            PublicKey pub = ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", file)));
+            return new KeyPair(pub, priv);
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + " does not hold a P-256 key pair: " + e.getMessage(), e);
         }
     }
 
     static void writeKeyPair(Path file, KeyPair keys) throws IOException {
         StringWriter pem = new StringWriter();
-        KeyPairUtils.writeKeyPair(keys, pem);
+        block(pem, "PRIVATE KEY", keys.getPrivate().getEncoded());
+        block(pem, "PUBLIC KEY", keys.getPublic().getEncoded());
         write(file, pem.toString(), true);
+    }
+
+    private static byte[] block(String text, String label, Path file) throws IOException {
+        String begin = "-----BEGIN " + label + "-----";
+        String end = "-----END " + label + "-----";
+        int a = text.indexOf(begin);
+        int b = a < 0 ? -1 : text.indexOf(end, a);
+        if (b < 0) {
+            throw new IOException(file + " has no " + label + " block");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(text.substring(a + begin.length(), b));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": the " + label + " block is not base64", e);
+        }
+    }
+
+    private static void block(Writer w, String label, byte[] der) throws IOException {
+        w.write("-----BEGIN " + label + "-----\n");
+        w.write(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der));
+        w.write("\n-----END " + label + "-----\n");
     }
 
     static List<X509Certificate> readChain(Path file) throws IOException {
@@ -69,9 +102,7 @@ final class PemFiles {
     }
 
     private static void certificate(Writer w, X509Certificate c) throws IOException, CertificateEncodingException {
-        w.write("-----BEGIN CERTIFICATE-----\n");
-        w.write(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded()));
-        w.write("\n-----END CERTIFICATE-----\n");
+        block(w, "CERTIFICATE", c.getEncoded());
     }
 
     private static void write(Path file, String text, boolean secret) throws IOException {
