@@ -158,7 +158,38 @@ class ConfigFileTest {
         assertThat(problems("forward:\n  - name: x\n"))
                 .containsExactly(
                         "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream,"
-                                + " firewall, knock, triggers, egress, kernel");
+                                + " firewall, knock, triggers, egress, kernel, http-routing");
+    }
+
+    @Test
+    void sitesByNameAreCheckedAsTheyAreWritten() {
+        assertThat(
+                        problems(
+                                """
+                http-routing:
+                  http: 127.0.0.1:8080
+                  https: 127.0.0.1:8443
+                  acme: { directory: "https://127.0.0.1:14000/dir" }
+                forwards:
+                  - { name: blog, kind: http, host: blog.example.net, target: 127.0.0.1:3000 }
+                  - { name: copy, kind: http, host: BLOG.example.net., target: 127.0.0.1:3001 }
+                  - { name: wide, kind: http, host: "*.net", target: 127.0.0.1:3002 }
+                  - { name: nas, kind: http, host: nas.example.net, target: 127.0.0.1:443, tls: passthrough, access: login }
+                  - { name: odd, kind: http, host: "bad_name!", target: 127.0.0.1:80, tls: sometimes }
+                """))
+                .containsExactly(
+                        "pg.yaml:4: acme: the CA issues only to accounts that accept its terms of service — read them,"
+                                + " then set accept-terms: true",
+                        "pg.yaml:7: forward \"copy\": host blog.example.net is already routed by forward \"blog\" — one"
+                                + " name, one site (a wildcard and an exact name may share)",
+                        "pg.yaml:8: forward \"wide\": host: \"*.net\" covers a whole top-level domain — use *.name.tld or"
+                                + " below",
+                        "pg.yaml:9: forward \"nas\": access: login needs portgate to read the requests, so not with tls:"
+                                + " passthrough — use tls: terminate",
+                        "pg.yaml:10: forward \"odd\": host: \"bad_name!\" has the character '_' — a host name has letters,"
+                                + " digits, hyphens and dots",
+                        "pg.yaml:10: forward \"odd\": tls: \"sometimes\" is not a TLS mode — use terminate (portgate's"
+                                + " certificate) or passthrough (the target's)");
     }
 
     @Test
