@@ -188,7 +188,15 @@ public final class Gateway implements AutoCloseable {
         });
         TlsContexts forwardTls = new TlsContexts(data.path().resolve("tls"));
         this.httpRouting = new HttpRouting(
-                transport, policy, direct, forwardTls, data.path().resolve("tls"));
+                transport,
+                policy,
+                direct,
+                forwardTls,
+                data.path().resolve("tls"),
+                accounts,
+                new LoginThrottle(bans, "site login"),
+                audit,
+                authWorkers);
         this.reconciler = new Reconciler(
                 new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting), kernel);
         this.rules = new RuleService(new SqliteRuleStore(db, audit));
@@ -350,6 +358,10 @@ public final class Gateway implements AutoCloseable {
 
     public TunnelEndpoints tunnelEndpoints() {
         return tunnelEndpoints;
+    }
+
+    public Accounts accounts() {
+        return accounts;
     }
 
     public HttpRouting httpRouting() {

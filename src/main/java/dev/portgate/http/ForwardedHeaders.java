@@ -9,7 +9,8 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * What a target learns about the client: {@code X-Forwarded-For/-Proto/-Host} and RFC 7239's {@code Forwarded}.
+ * What a target learns about the client: {@code X-Forwarded-For/-Proto/-Host}, RFC 7239's {@code Forwarded}, and
+ * {@code X-Forwarded-User} behind the login wall.
  * portgate is the edge, so whatever the client sent in these headers is dropped first — a visitor cannot claim
  * another address. Hop-by-hop headers (RFC 9110 §7.6.1) are removed in both directions, except an upgrade's.
  */
@@ -21,6 +22,7 @@ final class ForwardedHeaders {
     private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString X_FORWARDED_USER = AsciiString.cached("x-forwarded-user");
     private static final List<AsciiString> HOP_BY_HOP = List.of(
             HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION,
@@ -32,7 +34,8 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {}
 
     /** Readies a request's headers for the target; true if the request asks to upgrade (WebSocket). */
-    static boolean toTarget(HttpHeaders h, InetSocketAddress client, boolean secure, HostName host, int port) {
+    static boolean toTarget(
+            HttpHeaders h, InetSocketAddress client, boolean secure, HostName host, int port, String user) {
         boolean upgrade = stripHopByHop(h);
         // HTTP/2 requests arrive with the codec's bookkeeping headers; they mean nothing to the target.
         h.names().stream()
@@ -50,6 +53,12 @@ final class ForwardedHeaders {
                 .set(FORWARDED, "for=" + node(client) + ";host=" + host + ";proto=" + proto);
         if (upgrade) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+        }
+        // Who signed in at the login wall: set only by portgate, never taken from the visitor.
+        if (user != null) {
+            h.set(X_FORWARDED_USER, user);
+        } else {
+            h.remove(X_FORWARDED_USER);
         }
         return upgrade;
     }
@@ -80,15 +89,6 @@ final class ForwardedHeaders {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
         }
         return upgrade;
-    }
-
-    static void dropClientClaims(HttpHeaders h) {
-        h.remove(X_FORWARDED_FOR)
-                .remove(X_FORWARDED_PROTO)
-                .remove(X_FORWARDED_HOST)
-                .remove(X_FORWARDED_PORT)
-                .remove(X_REAL_IP)
-                .remove(FORWARDED);
     }
 
     /** RFC 7239 §6: an IPv6 node is quoted and bracketed, with its port. */

@@ -5,10 +5,11 @@ import dev.portgate.policy.Policy;
 import java.util.Optional;
 
 /**
- * What every connection of the front end shares: the routing table, the policy, the section it runs under and the
- * ACME challenge answers of the moment.
+ * What every connection of the front end shares: the routing table, the policy, the section it runs under, the
+ * ACME challenge answers of the moment and the login wall's sessions.
  */
-record Front(HostRoutes<Site> routes, Policy policy, HttpRoutingConfig config, ChallengeAnswers answers) {
+record Front(
+        HostRoutes<Site> routes, Policy policy, HttpRoutingConfig config, ChallengeAnswers answers, SiteLogins logins) {
 
     Optional<Site> site(HostName host) {
         return routes.lookup(host);

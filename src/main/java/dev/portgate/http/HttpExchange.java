@@ -3,6 +3,7 @@ package dev.portgate.http;
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.BadHost;
 import dev.portgate.forward.HostName;
+import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
 import dev.portgate.net.Connection;
 import dev.portgate.net.ForwardStats;
@@ -30,6 +31,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -37,6 +39,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +58,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
     /** Response heads larger than this from a target are refused (Netty's defaults, doubled for cookies). */
     private static final int MAX_TARGET_HEADER = 16 * 1024;
+    /** A sign-in form is a name, a password and a path. */
+    private static final int MAX_FORM = 4096;
 
     private final Front front;
     private final boolean secure;
@@ -86,6 +91,10 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private boolean targetCloses;
     /** A HEAD answer has no body whatever its headers say. */
     private boolean head;
+    /** A sign-in form being read, for the login wall; null otherwise. */
+    private ByteBuf form;
+
+    private HostName formHost;
 
     HttpExchange(Front front, boolean secure, HostName serverName, boolean stream) {
         this.front = front;
@@ -135,6 +144,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private void handle(HttpObject obj) {
         if (obj instanceof HttpRequest req) {
             start(req);
+        } else if (obj instanceof HttpContent content && form != null) {
+            formPart(content);
         } else if (obj instanceof HttpContent content) {
             if (!inExchange || requestDone) {
                 content.release(); // the rest of a refused request's body
@@ -206,13 +217,20 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
             answer(statusFor(refuse.reason()), "This site does not take requests from you now.");
             return;
         }
+        String user = null;
+        if (s.forward().limits().protection().access() == Protection.Access.LOGIN) {
+            user = wall(req, host);
+            if (user == null) {
+                return; // answered by the wall
+            }
+        }
         inExchange = true;
         responseStarted = false;
         informational = false;
         switching = false;
         closeAfter = closeAfter || (!stream && !HttpUtil.isKeepAlive(req));
         int port = ((InetSocketAddress) connection(ctx.channel()).localAddress()).getPort();
-        upgrade = ForwardedHeaders.toTarget(req.headers(), client, secure, host, port);
+        upgrade = ForwardedHeaders.toTarget(req.headers(), client, secure, host, port, user);
         requestDone = req instanceof LastHttpContent;
         head = req.method().equals(HttpMethod.HEAD);
         if (s == site && target != null && target.isActive()) {
@@ -221,6 +239,89 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
             dial(s);
             waiting.add(req);
         }
+    }
+
+    /**
+     * The login wall: the signed-in user (the session cookie taken off the request), or null once the wall has
+     * answered — its form, a sign-in being checked, or a sign-out.
+     */
+    private String wall(HttpRequest req, HostName host) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        String token = SiteCookies.take(req.headers(), SiteLogins.COOKIE, path.startsWith("/.portgate/"));
+        if (!secure) {
+            ReferenceCountUtil.release(req);
+            answer(HttpResponseStatus.FORBIDDEN, "This site signs in over https only.");
+            return null;
+        }
+        if (path.equals(Pages.LOGIN_PATH) && req.method().equals(HttpMethod.POST)) {
+            inExchange = true;
+            requestDone = false;
+            form = ctx.alloc().buffer(256);
+            formHost = host;
+            if (req instanceof HttpContent c) {
+                formPart(c.retain());
+            } else {
+                ctx.read();
+            }
+            ReferenceCountUtil.release(req);
+            return null;
+        }
+        if (path.equals(Pages.LOGOUT_PATH)) {
+            ReferenceCountUtil.release(req);
+            front.logins().signOut(token);
+            reply(Pages.signedIn(ctx.alloc(), "/", SiteCookies.cleared(SiteLogins.COOKIE)));
+            return null;
+        }
+        String user = front.logins().user(host, token).orElse(null);
+        if (user == null) {
+            ReferenceCountUtil.release(req);
+            String back = path.equals(Pages.LOGIN_PATH) ? "/" : req.uri();
+            reply(Pages.loginForm(ctx.alloc(), host.toString(), back, null));
+        }
+        return user;
+    }
+
+    /** A part of the sign-in form; at its end the name and password are checked off the loop. */
+    private void formPart(HttpContent part) {
+        boolean last = part instanceof LastHttpContent;
+        if (form.readableBytes() + part.content().readableBytes() > MAX_FORM) {
+            part.release();
+            form.release();
+            form = null;
+            answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "The sign-in form is too large.");
+            return;
+        }
+        form.writeBytes(part.content());
+        part.release();
+        if (!last) {
+            ctx.read();
+            return;
+        }
+        requestDone = true;
+        QueryStringDecoder fields = new QueryStringDecoder(form.toString(StandardCharsets.UTF_8), false);
+        form.release();
+        form = null;
+        String name = field(fields, "user");
+        String password = field(fields, "password");
+        String back = SiteCookies.localPath(field(fields, "return"));
+        HostName host = formHost;
+        front.logins()
+                .signIn(host, name, password, client.getAddress().getHostAddress())
+                .whenComplete((outcome, failure) -> ctx.executor().execute(() -> {
+                    if (outcome instanceof SiteLogins.SignedIn in) {
+                        reply(Pages.signedIn(ctx.alloc(), back, SiteCookies.session(SiteLogins.COOKIE, in.token())));
+                    } else {
+                        String why = outcome instanceof SiteLogins.Refused r
+                                ? r.reason()
+                                : "Signing in failed: " + (failure == null ? "?" : failure.getMessage());
+                        reply(Pages.loginForm(ctx.alloc(), host.toString(), back, why));
+                    }
+                }));
+    }
+
+    private static String field(QueryStringDecoder fields, String name) {
+        List<String> v = fields.parameters().get(name);
+        return v == null || v.isEmpty() ? "" : v.get(0);
     }
 
     private void dial(Site s) {
@@ -452,6 +553,10 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     }
 
     private void closed() {
+        if (form != null) {
+            form.release();
+            form = null;
+        }
         releaseWaiting();
         backlog.forEach(ReferenceCountUtil::release);
         backlog.clear();

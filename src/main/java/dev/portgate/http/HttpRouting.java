@@ -9,7 +9,10 @@ import dev.portgate.net.NamedSites;
 import dev.portgate.net.TcpListener;
 import dev.portgate.net.TlsContexts;
 import dev.portgate.net.Transport;
+import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
+import dev.portgate.store.Accounts;
+import dev.portgate.store.AuditLog;
 import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +41,22 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
     private final SiteCertificates certs;
     private final HostRoutes<Site> routes = new HostRoutes<>();
     private final ChallengeAnswers answers = new ChallengeAnswers();
+    private final SiteLogins logins;
     private final List<Listener> ports = new ArrayList<>();
     private HttpRoutingConfig config;
 
-    public HttpRouting(Transport transport, Policy policy, Dialer direct, TlsContexts tls, Path certificates) {
+    public HttpRouting(
+            Transport transport,
+            Policy policy,
+            Dialer direct,
+            TlsContexts tls,
+            Path certificates,
+            Accounts accounts,
+            LoginThrottle throttle,
+            AuditLog audit,
+            Executor authWorkers) {
         this.transport = transport;
+        this.logins = new SiteLogins(accounts, throttle, audit, authWorkers, Clock.systemUTC());
         this.policy = policy;
         this.direct = direct;
         this.tls = tls;
@@ -64,7 +79,7 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
         if (next == null) {
             return;
         }
-        Front front = new Front(routes, policy, next, answers);
+        Front front = new Front(routes, policy, next, answers, logins);
         if (next.https() != null) {
             try {
                 certs.fallback();

@@ -3,8 +3,10 @@ package dev.portgate.policy;
 import dev.portgate.forward.Cidr;
 import dev.portgate.forward.DynamicForward;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.HttpForward;
 import dev.portgate.forward.PortForward;
 import dev.portgate.forward.Protection;
+import dev.portgate.forward.SiteTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,8 @@ public record Exposure(
             service = RISKY.getOrDefault(
                     pf.target().ports().first(),
                     RISKY.getOrDefault(pf.listen().ports().first(), ""));
+        } else if (f instanceof HttpForward h) {
+            service = "the web site " + h.host();
         }
         List<Warning> warnings = new ArrayList<>();
         Fix limitToLan = new Fix(
@@ -85,7 +89,9 @@ public record Exposure(
                 warnings.add(new Warning(
                         "exposed",
                         service + " is reachable from anywhere with no protection: anyone on the internet can try it",
-                        f instanceof PortForward ? List.of(limitToLan, login, closeLater) : List.of(limitToLan)));
+                        f instanceof PortForward || (f instanceof HttpForward h && h.tls() == SiteTls.TERMINATE)
+                                ? List.of(limitToLan, login, closeLater)
+                                : List.of(limitToLan)));
             }
             if (f instanceof DynamicForward) {
                 warnings.add(new Warning(
@@ -97,6 +103,7 @@ public record Exposure(
                 && p.access() == Protection.Access.OPEN
                 && p.rateLimit() == null
                 && !service.isEmpty()
+                && !(f instanceof HttpForward)
                 && reach.equals("anyone")) {
             warnings.add(new Warning(
                     "no-rate-limit",
@@ -106,7 +113,9 @@ public record Exposure(
                             "Add a rate limit (" + GUESSING_RATE + " per address)",
                             Map.of("rate-limit", GUESSING_RATE)))));
         }
-        return new Exposure(f.name(), f.listen().toString(), reach, access, guarded, service, List.copyOf(warnings));
+        String where =
+                f instanceof HttpForward h ? "https://" + h.host() : f.listen().toString();
+        return new Exposure(f.name(), where, reach, access, guarded, service, List.copyOf(warnings));
     }
 
     public List<String> texts() {

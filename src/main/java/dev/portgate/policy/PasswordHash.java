@@ -20,6 +20,9 @@ public final class PasswordHash {
     private static final int ITERATIONS = 210_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** A hash no password is known for: checked against when the user does not exist, so that costs the same. */
+    public static final String DUMMY = hash(randomSecret(18).toCharArray());
+
     private PasswordHash() {}
 
     public static String hash(char[] password) {

@@ -3,6 +3,8 @@ package dev.portgate.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.portgate.policy.PasswordHash;
+import dev.portgate.store.Accounts;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -372,6 +375,127 @@ class HttpRoutingIT {
                     "https://gone.test:" + https + "/");
             assertThat(dead.out()).endsWith("502").contains("cannot be reached");
         }
+    }
+
+    @Test
+    void aSiteBehindTheLoginWallServesOnlySignedInVisitors() throws Exception {
+        AtomicInteger hits = new AtomicInteger();
+        HttpServer wiki = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        wiki.createContext("/", ex -> {
+            hits.incrementAndGet();
+            byte[] body = ("wiki page " + ex.getRequestURI() + "\nuser="
+                            + ex.getRequestHeaders().getFirst("X-Forwarded-User") + "\ncookie="
+                            + ex.getRequestHeaders().getFirst("Cookie") + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        wiki.start();
+        backends.add(wiki);
+        int open = site("open");
+        int port = wiki.getAddress().getPort();
+        try (TestGateway gw = new TestGateway(routing(false)
+                + httpSite("wiki", "wiki.test", port, ", access: login")
+                + httpSite("notes", "notes.test", port, ", access: login")
+                + httpSite("open", "open.test", open, ""))) {
+            gw.gateway().accounts().setPassword("alice", Accounts.DOOR, PasswordHash.hash("s3cret-door".toCharArray()));
+            String wikiUrl = "https://wiki.test:" + https;
+            String[] wikiTls = {"-k", "--resolve", resolve("wiki.test")};
+
+            Processes.Result wall = curl(cat(wikiTls, "-w", "\n%{http_code}", wikiUrl + "/page?x=1"));
+            assertThat(wall.out()).endsWith("401").contains("Sign in", "name=\"password\"", "/page?x=1");
+            Processes.Result wrong = curl(cat(
+                    wikiTls,
+                    "-w",
+                    "\n%{http_code}",
+                    "--data-urlencode",
+                    "user=alice",
+                    "--data-urlencode",
+                    "password=guess",
+                    "--data-urlencode",
+                    "return=/page",
+                    wikiUrl + "/.portgate/login"));
+            assertThat(wrong.out()).endsWith("401").contains("Wrong name or password.");
+            assertThat(hits.get()).as("the site saw nothing yet").isZero();
+
+            Path jar = dir.resolve("cookies");
+            Processes.Result signIn = curl(cat(
+                    wikiTls,
+                    "-c",
+                    jar.toString(),
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code} %{redirect_url}",
+                    "--data-urlencode",
+                    "user=alice",
+                    "--data-urlencode",
+                    "password=s3cret-door",
+                    "--data-urlencode",
+                    "return=/page?x=1",
+                    wikiUrl + "/.portgate/login"));
+            assertThat(signIn.out()).isEqualTo("303 " + wikiUrl + "/page?x=1");
+            assertThat(Files.readString(jar)).contains("#HttpOnly_wiki.test", "TRUE", SiteLogins.COOKIE);
+
+            Processes.Result in =
+                    curl(cat(wikiTls, "-b", jar.toString(), "-H", "Cookie: theme=dark", wikiUrl + "/page"));
+            assertThat(in.out())
+                    .as(in.stderr())
+                    .startsWith("wiki page /page\nuser=alice\n")
+                    .contains("theme=dark")
+                    .doesNotContain(SiteLogins.COOKIE);
+
+            // The session is for wiki.test only; a visitor cannot name itself to the site; signing out ends it.
+            String token = Files.readString(jar)
+                    .lines()
+                    .filter(l -> l.contains(SiteLogins.COOKIE))
+                    .map(l -> l.substring(l.lastIndexOf('\t') + 1))
+                    .findFirst()
+                    .orElseThrow();
+            Processes.Result elsewhere = curl(
+                    "-k",
+                    "--resolve",
+                    resolve("notes.test"),
+                    "-H",
+                    "Cookie: " + SiteLogins.COOKIE + "=" + token,
+                    "-w",
+                    "\n%{http_code}",
+                    "https://notes.test:" + https + "/");
+            assertThat(elsewhere.out()).endsWith("401");
+            Processes.Result spoof = curl(
+                    "-k",
+                    "--resolve",
+                    resolve("open.test"),
+                    "-H",
+                    "X-Forwarded-User: root",
+                    "https://open.test:" + https + "/");
+            assertThat(spoof.out()).startsWith("site open\n");
+            assertThat(curl(cat(wikiTls, "-b", jar.toString(), "-o", "/dev/null", wikiUrl + "/.portgate/logout"))
+                            .exit())
+                    .isZero();
+            assertThat(curl(cat(
+                                    wikiTls,
+                                    "-H",
+                                    "Cookie: " + SiteLogins.COOKIE + "=" + token,
+                                    "-w",
+                                    "\n%{http_code}",
+                                    wikiUrl + "/page"))
+                            .out())
+                    .endsWith("401");
+            // Plain http never carries the password.
+            Processes.Result plain =
+                    curl("-H", "Host: wiki.test", "-w", "\n%{http_code}", "http://127.0.0.1:" + http + "/");
+            assertThat(plain.out()).endsWith("403").contains("https only");
+            assertThat(gw.gateway().audit().list(50, 0).stream().map(e -> e.action()))
+                    .contains("site.login", "site.login-failed");
+        }
+    }
+
+    private static String[] cat(String[] first, String... rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(rest));
+        return all.toArray(String[]::new);
     }
 
     private static String readHead(InputStream in) throws IOException {

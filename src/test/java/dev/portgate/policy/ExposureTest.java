@@ -65,6 +65,34 @@ class ExposureTest {
     }
 
     @Test
+    void aSiteWithoutTheLoginWallIsExposedAndTheWallGuardsIt() throws Exception {
+        Exposure open = Exposure.of(
+                parse("  - { name: wiki, kind: http, host: wiki.example.net, target: 10.0.0.5:80 }\n"),
+                Firewall.OPEN,
+                LAN);
+        assertThat(open.listen()).isEqualTo("https://wiki.example.net");
+        assertThat(open.texts())
+                .containsExactly(
+                        "the web site wiki.example.net is reachable from anywhere with no protection: anyone on"
+                                + " the internet can try it");
+        assertThat(open.warnings().get(0).fixes()).extracting(Exposure.Fix::id).contains("require-login");
+        Exposure passthrough = Exposure.of(
+                parse("  - { name: nas, kind: http, host: nas.example.net, target: 10.0.0.6:443, tls: passthrough }\n"),
+                Firewall.OPEN,
+                LAN);
+        assertThat(passthrough.warnings().get(0).fixes())
+                .extracting(Exposure.Fix::id)
+                .containsExactly("limit-to-lan");
+        assertThat(Exposure.of(
+                                parse("  - { name: wiki, kind: http, host: wiki.example.net, target: 10.0.0.5:80,"
+                                        + " access: login }\n"),
+                                Firewall.OPEN,
+                                LAN)
+                        .texts())
+                .isEmpty();
+    }
+
+    @Test
     void sshMovedToAnotherOutsidePortIsStillSsh() throws Exception {
         Exposure e = Exposure.of(
                 parse("  - { name: shell, listen: 0.0.0.0:2222, target: 10.0.0.20:22 }\n"), Firewall.OPEN, LAN);
