@@ -216,7 +216,8 @@ public final class Gateway implements AutoCloseable {
         this.upstream = new Upstream(rules, igd, Clock.systemUTC());
         this.knockPort = new KnockPort(transport, knocks, audit, authWorkers);
         this.egress = new EgressPort(transport, direct, outbound, side);
-        SessionRules sessionRules = new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges);
+        SessionRules sessionRules =
+                new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges, httpRouting);
         this.ssh = new SshServerRunner(config ->
                 new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
         LoginThrottle tunnelThrottle = new LoginThrottle(bans, "tunnel login");

@@ -1,6 +1,7 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.Destination;
+import dev.portgate.forward.HostPattern;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.policy.PasswordHash;
 import dev.portgate.ssh.SshServerConfig;
@@ -24,7 +25,7 @@ final class SshServerDecoder {
 
     private static final Set<String> KEYS = Set.of("listen", "users");
     private static final Set<String> USER_KEYS =
-            Set.of("name", "authorized-keys", "password-hash", "permit-listen", "permit-open");
+            Set.of("name", "authorized-keys", "password-hash", "permit-listen", "permit-open", "permit-hosts");
 
     private SshServerDecoder() {}
 
@@ -40,7 +41,11 @@ final class SshServerDecoder {
         Set<String> names = new HashSet<>();
         for (MappingNode m : f.mappings("users").orElse(List.of())) {
             Fields u = new Fields(
-                    m, problems, "", USER_KEYS, "name, authorized-keys, password-hash, permit-listen, permit-open");
+                    m,
+                    problems,
+                    "",
+                    USER_KEYS,
+                    "name, authorized-keys, password-hash, permit-listen, permit-open, permit-hosts");
             String name = u.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 u.problem("name", "ssh-server: users: each user needs a name (letters, digits, '.', '_', '-')");
@@ -77,7 +82,12 @@ final class SshServerDecoder {
                 u.parse("permit-open", d, u.at("permit-open"), Destination::parse)
                         .ifPresent(permitOpen::add);
             }
-            users.add(new SshUser(name, keys, hash, permitListen, permitOpen));
+            List<HostPattern> permitHosts = new ArrayList<>();
+            for (String h : u.list("permit-hosts").orElse(List.of())) {
+                u.parse("permit-hosts", h, u.at("permit-hosts"), HttpDecoder::host)
+                        .ifPresent(permitHosts::add);
+            }
+            users.add(new SshUser(name, keys, hash, permitListen, permitOpen, permitHosts));
         }
         if (problems.list().size() > before) {
             return Optional.empty();

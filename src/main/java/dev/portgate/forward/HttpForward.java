@@ -6,8 +6,9 @@ import java.util.Set;
 /**
  * A web site by name on the shared http and https ports ({@code http-routing:}): requests whose Host (or TLS
  * server name) matches {@code host} go to {@code target}. It holds a host name, not a port, so it never conflicts
- * with port forwards; two sites may not hold one name. {@code proxyProtocol} replaces the forwarded-for headers
- * where the target cannot read them (passthrough).
+ * with port forwards; two sites may not hold one name, except sessions of one user, which share its load.
+ * {@code proxyProtocol} replaces the forwarded-for headers where the target cannot read them (passthrough).
+ * {@code session}: the SSH session whose {@code ssh -R name:80:…} made it (its requests go back through it), or null.
  */
 public record HttpForward(
         String name,
@@ -18,7 +19,8 @@ public record HttpForward(
         TargetSpec target,
         SiteTls tls,
         Limits limits,
-        ProxyProtocol proxyProtocol)
+        ProxyProtocol proxyProtocol,
+        String session)
         implements Forward {
 
     /** Where the shared front end takes requests, for the parts that show every forward's listen side. */
@@ -39,6 +41,33 @@ public record HttpForward(
         }
     }
 
+    /** A config site: nothing else in the same place (null: no session, never shared). */
+    public HttpForward(
+            String name,
+            boolean enabled,
+            String description,
+            Origin origin,
+            HostPattern host,
+            TargetSpec target,
+            SiteTls tls,
+            Limits limits,
+            ProxyProtocol proxyProtocol) {
+        this(name, enabled, description, origin, host, target, tls, limits, proxyProtocol, null);
+    }
+
+    /**
+     * Sites that may hold one name together, their load shared: the sessions of one SSH user ({@code ssh:alice}).
+     * Null for a site of the config or the API, which holds its name alone.
+     */
+    public String shareKey() {
+        if (session == null) {
+            return null;
+        }
+        String owner = origin.owner();
+        int at = owner.lastIndexOf('@');
+        return origin.kind().label() + ":" + (at < 0 ? owner : owner.substring(0, at));
+    }
+
     @Override
     public ListenSpec listen() {
         return FRONT;
@@ -57,7 +86,7 @@ public record HttpForward(
 
     @Override
     public HttpForward withEnabled(boolean on) {
-        return new HttpForward(name, on, description, origin, host, target, tls, limits, proxyProtocol);
+        return new HttpForward(name, on, description, origin, host, target, tls, limits, proxyProtocol, session);
     }
 
     /** The route is rebuilt whenever anything but the enabled flag changes: claiming a name costs nothing. */
@@ -68,6 +97,7 @@ public record HttpForward(
 
     @Override
     public String toString() {
-        return host + " (" + tls.label() + ") -> " + target;
+        return host + " (" + tls.label() + ") -> "
+                + (session == null ? target.toString() : "back through SSH session of " + origin.owner());
     }
 }

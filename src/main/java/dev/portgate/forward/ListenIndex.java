@@ -16,8 +16,8 @@ public final class ListenIndex {
     private record Claim(String forward, ListenSpec listen) {}
 
     private final Map<Key, List<Claim>> claims = new HashMap<>();
-    /** Host names held by sites on the shared http/https ports: one forward each. */
-    private final Map<HostPattern, String> hosts = new HashMap<>();
+    /** Host names held by sites on the shared http/https ports: one forward each, or a user's sessions together. */
+    private final Map<HostPattern, List<HttpForward>> sites = new HashMap<>();
 
     /** Builds an index of the enabled forwards, assumed free of conflicts among themselves. */
     public static ListenIndex of(Iterable<? extends Forward> forwards) {
@@ -33,14 +33,16 @@ public final class ListenIndex {
         if (!f.enabled()) {
             return null;
         }
-        HostPattern host = hostOf(f);
-        if (host != null) {
-            String holder = hosts.get(host);
-            if (holder != null && !holder.equals(f.name())) {
+        if (f instanceof HttpForward site) {
+            HttpForward holder = sites.getOrDefault(site.host(), List.of()).stream()
+                    .filter(h -> !h.name().equals(f.name()))
+                    .findFirst()
+                    .orElse(null);
+            if (holder != null && (site.shareKey() == null || !site.shareKey().equals(holder.shareKey()))) {
                 return Problem.of(
                         f.name(),
                         "host",
-                        "host " + host + " is already routed by forward \"" + holder
+                        "host " + site.host() + " is already routed by forward \"" + holder.name()
                                 + "\" — one name, one site (a wildcard and an exact name may share)");
             }
         }
@@ -70,9 +72,8 @@ public final class ListenIndex {
         if (!f.enabled()) {
             return;
         }
-        HostPattern host = hostOf(f);
-        if (host != null) {
-            hosts.put(host, f.name());
+        if (f instanceof HttpForward site) {
+            sites.computeIfAbsent(site.host(), k -> new ArrayList<>(1)).add(site);
         }
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
@@ -88,9 +89,14 @@ public final class ListenIndex {
         if (!f.enabled()) {
             return;
         }
-        HostPattern host = hostOf(f);
-        if (host != null) {
-            hosts.remove(host, f.name());
+        if (f instanceof HttpForward site) {
+            List<HttpForward> list = sites.get(site.host());
+            if (list != null) {
+                list.removeIf(x -> x.name().equals(f.name()));
+                if (list.isEmpty()) {
+                    sites.remove(site.host());
+                }
+            }
         }
         PortRange ports = f.listen().ports();
         for (Protocol p : f.protocols()) {
@@ -120,10 +126,5 @@ public final class ListenIndex {
             }
         }
         return problems;
-    }
-
-    /** The host name a forward routes by on the shared ports, or null. */
-    private static HostPattern hostOf(Forward f) {
-        return f instanceof HttpForward h ? h.host() : null;
     }
 }

@@ -9,9 +9,13 @@ import java.util.Optional;
  * ACME challenge answers of the moment and the login wall's sessions.
  */
 record Front(
-        HostRoutes<Site> routes, Policy policy, HttpRoutingConfig config, ChallengeAnswers answers, SiteLogins logins) {
+        HostRoutes<SiteGroup> routes,
+        Policy policy,
+        HttpRoutingConfig config,
+        ChallengeAnswers answers,
+        SiteLogins logins) {
 
-    Optional<Site> site(HostName host) {
+    Optional<SiteGroup> site(HostName host) {
         return routes.lookup(host);
     }
 

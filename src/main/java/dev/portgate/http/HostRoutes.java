@@ -27,6 +27,11 @@ public final class HostRoutes<T> {
         table(pattern).remove(pattern.name(), route);
     }
 
+    /** The route of exactly this pattern (no wildcard matching). */
+    public Optional<T> get(HostPattern pattern) {
+        return Optional.ofNullable(table(pattern).get(pattern.name()));
+    }
+
     public Optional<T> lookup(HostName host) {
         T route = exact.get(host);
         if (route == null) {

@@ -89,6 +89,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private boolean switching;
     private boolean closeAfter;
     private boolean targetCloses;
+    /** The connection now carries the upgraded protocol's bytes. */
+    private boolean switched;
     /** A HEAD answer has no body whatever its headers say. */
     private boolean head;
     /** A sign-in form being read, for the login wall; null otherwise. */
@@ -197,7 +199,11 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                     "This connection was opened for " + serverName + ", not " + host + ".");
             return;
         }
-        Site s = front.site(host).orElse(null);
+        SiteGroup group = front.site(host).orElse(null);
+        // A connection stays with the member it reached while that one answers; a new one goes round the group.
+        Site s = group == null
+                ? null
+                : group.contains(site) && target != null && target.isActive() ? site : group.pick();
         if (s == null) {
             ReferenceCountUtil.release(req);
             answer(HttpResponseStatus.NOT_FOUND, "No site is served under this name here.");
@@ -236,7 +242,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         if (s == site && target != null && target.isActive()) {
             toTarget(req);
         } else {
-            dial(s);
+            dial(s, group);
             waiting.add(req);
         }
     }
@@ -324,7 +330,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         return v == null || v.isEmpty() ? "" : v.get(0);
     }
 
-    private void dial(Site s) {
+    /** Dials {@code s}; if that fails and the group has another member, that one once. */
+    private void dial(Site s, SiteGroup group) {
         if (target != null) {
             target.close();
         }
@@ -346,6 +353,11 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                         where,
                         Addresses.format(client),
                         reason);
+                Site other = group == null ? null : group.after(s);
+                if (other != null && in.isActive()) {
+                    dial(other, null);
+                    return;
+                }
                 releaseWaiting();
                 answer(HttpResponseStatus.BAD_GATEWAY, "The site's server cannot be reached: " + reason + ".");
                 return;
@@ -356,20 +368,33 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                 t.close();
                 return;
             }
-            if (s.targetTls() != null) {
-                SslHandler ssl = s.targetTls().newHandler(t.alloc(), s.targetHost(), s.targetPort());
-                ssl.setHandshakeTimeoutMillis(10_000);
-                t.pipeline().addLast("tls", ssl);
-            }
-            t.pipeline().addLast("http", new HttpClientCodec(4096, MAX_TARGET_HEADER, 8192));
-            t.pipeline().addLast("responses", new TargetResponses(this));
-            t.closeFuture().addListener(x -> targetClosed(t));
-            target = t;
-            targetReady = true;
-            while (!waiting.isEmpty()) {
-                toTarget(waiting.poll());
-            }
+            // The handlers go in on the target's own loop (an SSH session's may differ from ours), and the waiting
+            // request follows only once they are in: added from here, a write could pass a codec not yet added.
+            t.eventLoop().execute(() -> {
+                if (s.targetTls() != null) {
+                    SslHandler ssl = s.targetTls().newHandler(t.alloc(), s.targetHost(), s.targetPort());
+                    ssl.setHandshakeTimeoutMillis(10_000);
+                    t.pipeline().addLast("tls", ssl);
+                }
+                t.pipeline().addLast("http", new HttpClientCodec(4096, MAX_TARGET_HEADER, 8192));
+                t.pipeline().addLast("responses", new TargetResponses(this));
+                onLoop(() -> targetReady(t, s));
+            });
         });
+    }
+
+    /** The target's handlers are in: the request parts that waited go out. */
+    private void targetReady(Channel t, Site s) {
+        if (!ctx.channel().isActive() || site != s) {
+            t.close();
+            return;
+        }
+        t.closeFuture().addListener(x -> onLoop(() -> targetClosed(t)));
+        target = t;
+        targetReady = true;
+        while (!waiting.isEmpty()) {
+            toTarget(waiting.poll());
+        }
     }
 
     /** Writes a request part to the target; the client is read again once it is written. */
@@ -385,26 +410,47 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         }
         boolean requestHead = part instanceof HttpRequest;
         Channel t = target;
-        t.writeAndFlush(part).addListener(w -> {
-            if (!w.isSuccess()) {
-                log.debug(
-                        "target {}: write failed: {}",
-                        Addresses.format(t.remoteAddress()),
-                        w.cause().toString());
-                t.close();
-                return;
-            }
-            if (requestHead) {
-                t.read();
-            }
-            if (inExchange && !requestDone && targetReady) {
-                ctx.read();
-            }
-        });
+        t.writeAndFlush(part)
+                .addListener(w -> onLoop(() -> {
+                    if (!w.isSuccess()) {
+                        log.debug(
+                                "target {}: write failed: {}",
+                                Addresses.format(t.remoteAddress()),
+                                w.cause().toString());
+                        t.close();
+                        return;
+                    }
+                    if (requestHead) {
+                        t.read();
+                    }
+                    if (inExchange && !requestDone && targetReady) {
+                        ctx.read();
+                    }
+                }));
     }
 
-    /** A response part from {@code t}; written to the client, and the target read again once it is out. */
+    /** Runs on this exchange's loop: target events may come from an SSH session's loop. */
+    private void onLoop(Runnable r) {
+        if (ctx.executor().inEventLoop()) {
+            r.run();
+        } else {
+            ctx.executor().execute(r);
+        }
+    }
+
+    /**
+     * A response part from {@code t}; written to the client, and the target read again once it is out. A target on
+     * another loop (an SSH session's) hands its parts over to this one, in order.
+     */
     void fromTarget(Channel t, Object msg) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> fromTarget(t, msg));
+            return;
+        }
+        if (switched && t == target && msg instanceof ByteBuf bytes) {
+            ctx.channel().writeAndFlush(bytes); // after the switch, before the relay took over this side
+            return;
+        }
         if (t != target) {
             ReferenceCountUtil.release(msg);
             return;
@@ -503,11 +549,15 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
 
     /** After a 101 answer the two connections carry the new protocol's bytes as they come. */
     private void switchToRelay() {
+        switched = true;
         Channel in = ctx.channel();
         Channel t = target;
         t.pipeline().remove(TargetResponses.class);
         t.pipeline().remove(HttpClientCodec.class);
         in.pipeline().remove(HttpServerCodec.class);
+        if (in.pipeline().get("idle") != null) {
+            in.pipeline().remove("idle"); // the relay keeps the forward's own idle-timeout, if any
+        }
         in.pipeline().remove(this);
         backlog.forEach(ReferenceCountUtil::release);
         backlog.clear();

@@ -1,5 +1,6 @@
 package dev.portgate.http;
 
+import dev.portgate.forward.HostName;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,10 +38,9 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
 
     private final Transport transport;
     private final Policy policy;
-    private final Dialer direct;
     private final TlsContexts tls;
     private final SiteCertificates certs;
-    private final HostRoutes<Site> routes = new HostRoutes<>();
+    private final HostRoutes<SiteGroup> routes = new HostRoutes<>();
     private final ChallengeAnswers answers = new ChallengeAnswers();
     private final SiteLogins logins;
     private final List<Listener> ports = new ArrayList<>();
@@ -58,14 +59,13 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
         this.transport = transport;
         this.logins = new SiteLogins(accounts, throttle, audit, authWorkers, Clock.systemUTC());
         this.policy = policy;
-        this.direct = direct;
         this.tls = tls;
         this.certs = new SiteCertificates(certificates, answers, Clock.systemUTC());
     }
 
     @Override
-    public Listener site(ActiveForward active) {
-        return new SiteClaim(active, routes, certs, tls, direct);
+    public Listener site(ActiveForward active, Dialer dialer) {
+        return new SiteClaim(active, routes, certs, tls, dialer);
     }
 
     /** {@code null}: no http-routing section, so no shared ports (sites stay in the table, unreachable). */
@@ -108,6 +108,26 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
     private void closePorts() {
         ports.forEach(Listener::close);
         ports.clear();
+    }
+
+    /** The domain short site names are given under ({@code http-routing: domain:}), if the section sets one. */
+    public synchronized Optional<HostName> domain() {
+        return config == null ? Optional.empty() : Optional.ofNullable(config.domain());
+    }
+
+    /** Whether the shared ports are configured: without them a site by name reaches nobody. */
+    public synchronized boolean running() {
+        return config != null;
+    }
+
+    /** Where visitors reach a site: its https URL (its http one when there is no https port). */
+    public synchronized String url(HostName host) {
+        if (config == null) {
+            return "(http-routing is off)";
+        }
+        boolean tls = config.https() != null;
+        int port = (tls ? config.https() : config.http()).ports().first();
+        return (tls ? "https://" : "http://") + host + (port == (tls ? 443 : 80) ? "" : ":" + port);
     }
 
     /** Every site's certificate: where it comes from, until when, and what went wrong getting it. */

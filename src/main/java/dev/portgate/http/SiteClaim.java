@@ -20,13 +20,18 @@ import java.util.Optional;
 final class SiteClaim implements Listener {
 
     private final ActiveForward active;
-    private final HostRoutes<Site> routes;
+    private final HostRoutes<SiteGroup> routes;
     private final SiteCertificates certs;
     private final TlsContexts tls;
     private final Dialer dialer;
     private volatile Site site;
 
-    SiteClaim(ActiveForward active, HostRoutes<Site> routes, SiteCertificates certs, TlsContexts tls, Dialer dialer) {
+    SiteClaim(
+            ActiveForward active,
+            HostRoutes<SiteGroup> routes,
+            SiteCertificates certs,
+            TlsContexts tls,
+            Dialer dialer) {
         this.active = active;
         this.routes = routes;
         this.certs = certs;
@@ -44,11 +49,17 @@ final class SiteClaim implements Listener {
                 certs.prepare(f.host());
             }
             Site s = new Site(active, dialer, targetTls);
-            Optional<Site> held = routes.claim(f.host(), s);
-            if (held.isPresent()) {
-                return ImmediateEventExecutor.INSTANCE.newFailedFuture(
-                        new IOException("host " + f.host() + " is already routed by forward \""
-                                + held.get().forward().name() + "\""));
+            synchronized (routes) {
+                Optional<SiteGroup> held = routes.get(f.host());
+                if (held.isPresent() && !held.get().admits(s)) {
+                    return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+                            new IOException("host " + f.host() + " is already routed by another forward"));
+                }
+                if (held.isPresent()) {
+                    held.get().add(s);
+                } else {
+                    routes.claim(f.host(), new SiteGroup(s));
+                }
             }
             site = s;
             return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
@@ -62,8 +73,13 @@ final class SiteClaim implements Listener {
         Site s = site;
         if (s != null) {
             HttpForward f = (HttpForward) active.forward();
-            routes.release(f.host(), s);
-            certs.forget(f.host());
+            synchronized (routes) {
+                SiteGroup group = routes.get(f.host()).orElse(null);
+                if (group != null && group.remove(s)) {
+                    routes.release(f.host(), group);
+                    certs.forget(f.host());
+                }
+            }
             site = null;
         }
     }

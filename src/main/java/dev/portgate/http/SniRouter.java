@@ -43,10 +43,11 @@ final class SniRouter extends AbstractSniHandler<SniRouter.Choice> {
                 name = null; // served like a client that sent no name
             }
         }
-        Site site = name == null ? null : front.site(name).orElse(null);
+        SiteGroup group = name == null ? null : front.site(name).orElse(null);
+        Site site = group == null ? null : group.first();
         Choice choice;
         if (site != null && site.forward().tls() == SiteTls.PASSTHROUGH) {
-            choice = new Pass(site);
+            choice = new Pass(group.pick());
         } else {
             SslContext context = site == null
                     ? certs.fallback()

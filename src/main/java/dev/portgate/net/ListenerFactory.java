@@ -52,8 +52,8 @@ public final class ListenerFactory {
     }
 
     public List<Listener> listenersFor(ActiveForward active) {
-        if (active.forward() instanceof HttpForward) {
-            return List.of(sites.site(active));
+        if (active.forward() instanceof HttpForward site) {
+            return List.of(sites.site(active, site.session() == null ? direct : tunnels.session(site.session())));
         }
         List<Listener> out = new ArrayList<>();
         TcpAcceptor.Tls wrap;

@@ -6,5 +6,6 @@ package dev.portgate.net;
  */
 public interface NamedSites {
 
-    Listener site(ActiveForward active);
+    /** {@code dialer}: how the site's target is reached — directly, or back through the session that made it. */
+    Listener site(ActiveForward active, Dialer dialer);
 }

@@ -33,11 +33,15 @@ final class RangeForwarder extends DefaultForwarder {
 
     @Override
     public synchronized SshdSocketAddress localPortForwardingRequested(SshdSocketAddress local) throws IOException {
+        ServerSession session = (ServerSession) service.getSession();
+        Optional<SshUser> user = policy.user(session);
+        if (user.isPresent() && rules.isSiteRequest(user.get(), local.getHostName(), local.getPort())) {
+            return rules.openSite(session, user.get(), local.getHostName(), local.getPort());
+        }
         InetAddress bind = TunnelPolicy.bindAddress(local.getHostName());
         if (bind == null) {
             throw new IOException("\"" + local.getHostName() + "\" is not an address portgate can listen on");
         }
-        ServerSession session = (ServerSession) service.getSession();
         // MINA asks the filter inside the forwarder this replaces: ask it here, first.
         if (!policy.canListen(local, session)) {
             throw new IOException("rejected by permit-listen: " + local);
@@ -64,7 +68,7 @@ final class RangeForwarder extends DefaultForwarder {
     @Override
     public synchronized void localPortForwardingCancelled(SshdSocketAddress local) throws IOException {
         // As OpenSSH: cancelling a forward this session never made is a failure, not a silent success.
-        if (!rules.close((ServerSession) service.getSession(), local.getPort())) {
+        if (!rules.close((ServerSession) service.getSession(), local.getHostName(), local.getPort())) {
             throw new IOException("this session has no remote forward on port " + local.getPort());
         }
     }

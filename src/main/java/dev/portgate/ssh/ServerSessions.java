@@ -41,6 +41,18 @@ public final class ServerSessions {
         if (session == null || !session.isOpen()) {
             return promise.setFailure(new IOException("the SSH session that asked for this port has ended"));
         }
+        EventLoop own = loopOf(id);
+        if (own == null || own.inEventLoop()) {
+            open(session, inbound, host, port, own == null ? inbound.eventLoop() : own, promise);
+        } else {
+            // MINA's writes for a session must come from its loop, or its packets can leave out of order.
+            own.execute(() -> open(session, inbound, host, port, own, promise));
+        }
+        return promise;
+    }
+
+    private static void open(
+            ServerSession session, Channel inbound, String host, int port, EventLoop loop, Promise<Channel> promise) {
         try {
             InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
             BridgedTcpip ch = new BridgedTcpip(
@@ -48,10 +60,9 @@ public final class ServerSessions {
                     new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),
                     new SshdSocketAddress(host, port));
             session.getService(ConnectionService.class).registerChannel(ch);
-            SshTunnelChannel.openOnto(ch, inbound, host, port, "the SSH client", promise);
+            SshTunnelChannel.openOnto(ch, loop, host, port, "the SSH client", promise);
         } catch (IOException | RuntimeException e) {
             promise.tryFailure(e);
         }
-        return promise;
     }
 }

@@ -1,8 +1,18 @@
 package dev.portgate.ssh;
 
+import dev.portgate.forward.BadHost;
+import dev.portgate.forward.HostName;
+import dev.portgate.forward.HostPattern;
+import dev.portgate.forward.HttpForward;
+import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
+import dev.portgate.forward.PortRange;
+import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.SiteTls;
 import dev.portgate.forward.SshSessionForward;
+import dev.portgate.forward.TargetSpec;
+import dev.portgate.http.HttpRouting;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.ForwardStatus;
@@ -10,6 +20,8 @@ import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,13 +43,21 @@ public final class SessionRules {
     private final Executor changes;
     private final Map<ServerSession, String> ids = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> forwardsOf = new ConcurrentHashMap<>();
+    /** The bind address and port each site forward was asked for: a cancel names them. */
+    private final Map<String, SshdSocketAddress> siteRequests = new ConcurrentHashMap<>();
+
+    private final HttpRouting sites;
+    private final SessionNotices notices = new SessionNotices();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * {@code changes} runs every change a session makes — its {@code ssh -R} requests and the removal of its
      * forwards when it ends — one at a time in order, off the SSH loops; a removal therefore follows any open
      * still under way, and a forward opened for a session that ended meanwhile is removed too.
      */
-    public SessionRules(RuleService rules, Reconciler reconciler, ServerSessions sessions, Executor changes) {
+    public SessionRules(
+            RuleService rules, Reconciler reconciler, ServerSessions sessions, Executor changes, HttpRouting sites) {
+        this.sites = sites;
         this.rules = rules;
         this.reconciler = reconciler;
         this.sessions = sessions;
@@ -48,22 +68,98 @@ public final class SessionRules {
         return changes;
     }
 
-    SshdSocketAddress open(ServerSession session, String requestedHost, ListenSpec listen) throws IOException {
-        String id = ids.computeIfAbsent(session, s -> {
-            String newId = sessions.add(s);
-            s.addCloseFutureListener(f -> {
-                try {
-                    changes.execute(() -> closeAll(s));
-                } catch (RejectedExecutionException stopping) {
-                    // The gateway is stopping: its SSH session forwards go with it.
+    SessionNotices notices() {
+        return notices;
+    }
+
+    /**
+     * Whether a {@code tcpip-forward} asks for a site on the shared http/https ports rather than a port: port 80 or
+     * 443 with a name ({@code -R demo:80:…}), or with none ({@code -R 80:…}) from a user who may serve names under the
+     * domain, while name routing runs.
+     */
+    boolean isSiteRequest(SshUser user, String requestedHost, int port) {
+        if ((port != 80 && port != 443)
+                || !sites.running()
+                || user.permitHosts().isEmpty()) {
+            return false;
+        }
+        return unnamed(requestedHost) ? sites.domain().isPresent() : TunnelPolicy.bindAddress(requestedHost) == null;
+    }
+
+    private static boolean unnamed(String host) {
+        return host == null || host.isEmpty() || host.equals("*") || host.equalsIgnoreCase("localhost");
+    }
+
+    /** {@code ssh -R demo:80:localhost:3000}: the site demo.<domain> (or the full name given), served back through the session. */
+    SshdSocketAddress openSite(ServerSession session, SshUser user, String requestedHost, int port) throws IOException {
+        HostName name = siteName(user, requestedHost);
+        if (!user.mayServe(name)) {
+            throw new IOException("permit-hosts: " + user.name() + " may not serve " + name);
+        }
+        String id = sessionId(session);
+        String client = clientOf(session);
+        String forwardName = "ssh-" + safe(user.name()) + "-" + Integer.toHexString((id + "|" + name).hashCode());
+        Actor actor = new Actor("ssh " + user.name(), client);
+        String bind = requestedHost == null ? "" : requestedHost;
+        HttpForward f = new HttpForward(
+                forwardName,
+                true,
+                "ssh -R " + name + " by " + user.name() + " from " + client,
+                new Origin(Origin.Kind.SSH, user.name() + "@" + client),
+                new HostPattern(name, false),
+                new TargetSpec(bind.isEmpty() ? "localhost" : bind, PortRange.of(port)),
+                SiteTls.TERMINATE,
+                Limits.NONE,
+                ProxyProtocol.NONE,
+                id);
+        ChangeResult result = rules.create(f, actor);
+        if (result instanceof ChangeResult.Rejected r) {
+            throw new IOException(
+                    r.problems().isEmpty() ? "refused" : r.problems().get(0).message());
+        }
+        reconciler.awaitApplied();
+        ForwardStatus status = reconciler.status(forwardName);
+        if (status == null || status.state() != ForwardStatus.State.LISTENING) {
+            rules.delete(forwardName, Origin.Kind.SSH, actor);
+            throw new IOException(status == null ? "not opened" : status.error());
+        }
+        forwardsOf.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(forwardName);
+        siteRequests.put(forwardName, new SshdSocketAddress(bind, port));
+        notices.add(session, "portgate: " + sites.url(name) + " -> your " + bind + ":" + port);
+        return new SshdSocketAddress(bind, port);
+    }
+
+    /** The site's full name: the one asked for, a short one under the domain, or a random one there. */
+    private HostName siteName(SshUser user, String requestedHost) throws IOException {
+        try {
+            if (unnamed(requestedHost)) {
+                HostName domain = sites.domain().orElseThrow(() -> new IOException("http-routing has no domain:"));
+                byte[] raw = new byte[5];
+                RANDOM.nextBytes(raw);
+                StringBuilder label = new StringBuilder();
+                for (byte b : raw) {
+                    label.append(Integer.toString((b & 0xff) % 36, 36));
                 }
-            });
-            return newId;
-        });
+                return HostName.parse(label + "-" + safe(user.name()).toLowerCase(Locale.ROOT) + "." + domain);
+            }
+            HostName asked = HostName.parse(requestedHost);
+            if (asked.parent() == null) {
+                HostName domain = sites.domain()
+                        .orElseThrow(() -> new IOException(
+                                "\"" + requestedHost + "\" is a short name, and http-routing has no domain: to put it"
+                                        + " under — ask for a full name"));
+                return HostName.parse(asked + "." + domain);
+            }
+            return asked;
+        } catch (BadHost e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    SshdSocketAddress open(ServerSession session, String requestedHost, ListenSpec listen) throws IOException {
+        String id = sessionId(session);
         String user = session.getUsername();
-        String client = session.getRemoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress()
-                : "?";
+        String client = clientOf(session);
         String name = "ssh-" + user.replaceAll("[^A-Za-z0-9._-]", "_") + "-"
                 + listen.ports().first();
         Actor actor = new Actor("ssh " + user, client);
@@ -91,8 +187,33 @@ public final class SessionRules {
                 requestedHost == null ? "" : requestedHost, listen.ports().first());
     }
 
-    /** Removes the session's forward on {@code port}; false if it has none there. */
-    boolean close(ServerSession session, int port) {
+    private static String safe(String user) {
+        String s = user.replaceAll("[^A-Za-z0-9-]", "-");
+        return s.length() > 20 ? s.substring(0, 20) : s;
+    }
+
+    private static String clientOf(ServerSession session) {
+        return session.getRemoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : "?";
+    }
+
+    private String sessionId(ServerSession session) {
+        return ids.computeIfAbsent(session, s -> {
+            String newId = sessions.add(s);
+            s.addCloseFutureListener(f -> {
+                try {
+                    changes.execute(() -> closeAll(s));
+                } catch (RejectedExecutionException stopping) {
+                    // The gateway is stopping: its SSH session forwards go with it.
+                }
+            });
+            return newId;
+        });
+    }
+
+    /** Removes the session's forward on {@code port} (its site, for a site request); false if it has none there. */
+    boolean close(ServerSession session, String host, int port) {
         String id = ids.get(session);
         Set<String> names = id == null ? null : forwardsOf.get(id);
         if (names == null) {
@@ -100,7 +221,12 @@ public final class SessionRules {
         }
         boolean found = false;
         for (String name : Set.copyOf(names)) {
-            if (name.endsWith("-" + port)) {
+            SshdSocketAddress site = siteRequests.get(name);
+            boolean match = site == null
+                    ? name.endsWith("-" + port)
+                    : site.getPort() == port && site.getHostName().equals(host == null ? "" : host);
+            if (match) {
+                siteRequests.remove(name);
                 rules.delete(name, Origin.Kind.SSH, new Actor("ssh " + session.getUsername(), ""));
                 names.remove(name);
                 found = true;
@@ -113,6 +239,7 @@ public final class SessionRules {
         String id = ids.remove(session);
         Set<String> names = id == null ? null : forwardsOf.remove(id);
         if (names != null) {
+            names.forEach(siteRequests::remove);
             for (String name : names) {
                 rules.delete(name, Origin.Kind.SSH, new Actor("ssh " + session.getUsername() + " (session ended)", ""));
             }

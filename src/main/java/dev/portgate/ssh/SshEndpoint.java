@@ -88,6 +88,7 @@ public final class SshEndpoint implements AutoCloseable {
         client.setChannelFactories(List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(listening::get))));
         // The endpoint's ciphers in its order; by default AES-GCM first (on AWS-LC, the fastest per byte here).
         client.setRandomFactory(BufferedRandom.FACTORY);
+        client.setKeyExchangeFactories(SshCiphers.withoutSlowKex(client.getKeyExchangeFactories()));
         client.setCipherFactories(
                 config.ciphers().stream().map(SshCiphers::named).collect(Collectors.toList()));
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, config.keepalive());

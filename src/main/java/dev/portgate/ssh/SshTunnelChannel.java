@@ -84,6 +84,16 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
     static void openOnto(
             BridgedTcpip ssh, Channel inbound, String host, int port, String refusedBy, Promise<Channel> promise)
             throws IOException {
+        openOnto(ssh, inbound.eventLoop(), host, port, refusedBy, promise);
+    }
+
+    /**
+     * As above, on {@code loop}: the SSH session's own loop when the connection that asked came in on another (a site
+     * on the shared ports), because MINA's writes for a session must come from its loop.
+     */
+    static void openOnto(
+            BridgedTcpip ssh, EventLoop loop, String host, int port, String refusedBy, Promise<Channel> promise)
+            throws IOException {
         SshTunnelChannel tunnel = new SshTunnelChannel(ssh, InetSocketAddress.createUnresolved(host, port));
         ssh.open().addListener(f -> {
             if (!f.isOpened()) {
@@ -92,7 +102,7 @@ final class SshTunnelChannel extends AbstractChannel implements DuplexChannel, S
                         + Errors.reason(f.getException())));
                 return;
             }
-            inbound.eventLoop().register(tunnel).addListener(r -> {
+            loop.register(tunnel).addListener(r -> {
                 if (r.isSuccess()) {
                     promise.trySuccess(tunnel);
                 } else {

@@ -87,8 +87,9 @@ public final class TunnelServer implements AutoCloseable {
         sshd.addSessionListener(new PreAuthLimits());
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, LOGIN_GRACE);
         sshd.setCipherFactories(SshCiphers.SERVER);
+        sshd.setKeyExchangeFactories(SshCiphers.withoutSlowKex(sshd.getKeyExchangeFactories()));
         sshd.setRandomFactory(BufferedRandom.FACTORY);
-        sshd.setShellFactory(null);
+        sshd.setShellFactory(channel -> new NoticeShell(sessionRules.notices()));
         sshd.setCommandFactory(null);
     }
 
