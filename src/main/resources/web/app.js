@@ -146,6 +146,24 @@ async function loadOverview() {
     return tr;
   });
   loadTunnels();
+  loadSites();
+}
+
+async function loadSites() {
+  const s = await api('GET', '/api/v1/sites');
+  $('#sites-card').hidden = s.sites.length === 0;
+  fill('sites-table', null, s.sites, x => {
+    const tr = el('tr');
+    cell(tr, x.url || x.host);
+    cell(tr, x.target + (x.tls === 'passthrough' ? ' (its own TLS)' : ''));
+    cell(tr, x.access === 'login' ? 'sign-in' : 'anyone', x.access === 'login' ? 'state-listening' : 'state-failed');
+    const c = x.certificate;
+    cell(tr, !c ? '–' : c.state === 'failed'
+      ? `${c.source}: ${c.error}`
+      : `${c.source}, ${c.state} until ${clock(c['not-after'])}`, c && c.state === 'failed' ? 'state-failed' : null);
+    cell(tr, x['bytes-in'] === undefined ? '–' : bytes(x['bytes-in']) + ' / ' + bytes(x['bytes-out']));
+    return tr;
+  });
 }
 
 function rtt(ms) { return ms === null || ms === undefined ? '–' : ms.toFixed(1) + ' ms'; }

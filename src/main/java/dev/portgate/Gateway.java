@@ -272,7 +272,8 @@ public final class Gateway implements AutoCloseable {
                                 probe,
                                 new TrafficTotals(db),
                                 tunnelServer,
-                                tunnelEndpoints));
+                                tunnelEndpoints,
+                                httpRouting));
         if (web != null) {
             igd.consoleUrl(web.url());
         }

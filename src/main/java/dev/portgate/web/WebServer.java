@@ -1,6 +1,7 @@
 package dev.portgate.web;
 
 import dev.portgate.config.ConfigReloader;
+import dev.portgate.http.HttpRouting;
 import dev.portgate.igd.IgdService;
 import dev.portgate.igd.Upstream;
 import dev.portgate.kernel.KernelPlane;
@@ -80,7 +81,8 @@ public final class WebServer implements AutoCloseable {
             TargetProbe probe,
             TrafficTotals totals,
             TunnelServerRunner tunnelServer,
-            TunnelEndpoints tunnelEndpoints) {
+            TunnelEndpoints tunnelEndpoints,
+            HttpRouting httpRouting) {
         this.settings = settings;
         this.metrics = new Metrics(reconciler, igd);
         ForwardTraffic perForward =
@@ -102,6 +104,7 @@ public final class WebServer implements AutoCloseable {
         CatalogueApi catalogue = new CatalogueApi(new Devices(rules, igd));
         TrafficApi traffic = new TrafficApi(rules, perForward);
         TunnelsApi tunnels = new TunnelsApi(new TunnelsApi.Sources(tunnelServer, tunnelEndpoints));
+        SitesApi sites = new SitesApi(rules, reconciler, httpRouting);
         this.app = Javalin.create(config -> configure(
                 config,
                 auth,
@@ -115,7 +118,8 @@ public final class WebServer implements AutoCloseable {
                 kernelApi,
                 catalogue,
                 traffic,
-                tunnels));
+                tunnels,
+                sites));
     }
 
     private void configure(
@@ -131,7 +135,8 @@ public final class WebServer implements AutoCloseable {
             KernelApi kernelApi,
             CatalogueApi catalogue,
             TrafficApi traffic,
-            TunnelsApi tunnels) {
+            TunnelsApi tunnels,
+            SitesApi sites) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -161,6 +166,7 @@ public final class WebServer implements AutoCloseable {
         catalogue.register(r);
         traffic.register(r);
         tunnels.register(r);
+        sites.register(r);
         connections.register(r);
         status.register(r);
         igdApi.register(r);
