@@ -28,10 +28,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,7 @@ final class SiteCertificates implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SiteCertificates.class);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration LAST_RETRY = Duration.ofHours(1);
+    private static final Duration CONFIGURE_WAIT = Duration.ofSeconds(10);
 
     private record Held(SslContext context, CertificateStatus status) {}
 
@@ -94,12 +98,22 @@ final class SiteCertificates implements AutoCloseable {
         if (Objects.equals(next, acme)) {
             return;
         }
-        worker.execute(() -> {
+        Future<?> done = worker.submit(() -> {
             acme = next;
             client = next == null ? null : new AcmeClient(next, acmeDir(next), answers);
             failures.clear();
             wanted.forEach(this::consider);
         });
+        // Waited for (a file read per site), so that after a restart the https port opens with the stored
+        // certificates in place rather than the self-signed ones for a moment; an order under way may hold the
+        // thread, so not for long.
+        try {
+            done.get(CONFIGURE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("https: the stored certificates are still being read: {}", e.toString());
+        }
     }
 
     /** The context for names no site holds (and clients that send no name): a 404 behind a self-signed certificate. */
