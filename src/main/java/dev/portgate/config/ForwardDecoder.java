@@ -53,6 +53,13 @@ public final class ForwardDecoder {
 
     /** Decodes an entry; returns empty if it has problems (all of them added to {@code problems}). */
     public static Optional<Forward> decode(MappingNode node, int index, Origin origin, Problems problems) {
+        // Counted before Fields is made: an unknown key is reported there, and must also keep the forward out.
+        int before = problems.list().size();
+        Optional<Forward> forward = decodeKind(node, index, origin, problems);
+        return problems.list().size() > before ? Optional.empty() : forward;
+    }
+
+    private static Optional<Forward> decodeKind(MappingNode node, int index, Origin origin, Problems problems) {
         String label =
                 // An invalid but printable name still names the forward in messages: "#1" says nothing to the API user.
                 Fields.peek(node, "name")

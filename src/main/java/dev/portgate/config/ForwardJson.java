@@ -145,7 +145,7 @@ public final class ForwardJson {
         if (p.knockKey() != null) {
             o.put("knock-key", p.knockKey().toString());
         }
-        if (p.access().gated()) {
+        if (p.access().gated() || !p.openFor().equals(Protection.DEFAULT_OPEN_FOR)) {
             o.put("open-for", Durations.format(p.openFor()));
         }
         if (!p.closeWhenIdle().isZero()) {

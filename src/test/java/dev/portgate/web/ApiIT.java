@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.assertj.core.api.Assertions;
@@ -167,6 +168,17 @@ class ApiIT {
                         "forward \"bad\": unknown key \"colour\" — known keys are name, kind, "
                                 + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
 
+        // A forward that is valid but for one mistyped key is refused too: "acces: login" must not become an open door.
+        for (String typo : List.of(
+                "{\"name\":\"typo\",\"listen\":\"" + Net.freeTcpPort()
+                        + "\",\"target\":\"127.0.0.1:80\",\"acces\":\"login\"}",
+                "{\"name\":\"typo\",\"kind\":\"http\",\"host\":\"typo.example.net\","
+                        + "\"target\":\"127.0.0.1:80\",\"acces\":\"login\"}")) {
+            ApiCalls.Reply refused = api.send("POST", "/api/v1/forwards", typo);
+            assertThat(refused.status()).as(typo).isEqualTo(422);
+            assertThat(json(refused).get("problems").findValuesAsText("field")).containsExactly("acces");
+        }
+
         assertThat(api.send("POST", "/api/v1/forwards", forward("first", Net.freeTcpPort()))
                         .status())
                 .isEqualTo(409);
@@ -181,7 +193,7 @@ class ApiIT {
 
         JsonNode names = json(api.get("/api/v1/forwards"));
         assertThat(names.findValuesAsText("name"))
-                .doesNotContain("second", "bad")
+                .doesNotContain("second", "bad", "typo")
                 .contains("first", "from-file");
         assertThat(api.send("DELETE", "/api/v1/forwards/first", null).status()).isEqualTo(204);
     }

@@ -33,6 +33,8 @@ class JsonBodyFuzzTest {
             assertThat(problems.list()).isNotEmpty();
             return;
         }
+        // A forward comes back only from a clean body: a mistyped key must not be dropped silently.
+        assertThat(problems.list()).isEmpty();
         Problems again = new Problems("body");
         assertThat(ForwardJson.decode(ForwardJson.encode(forward.get()), api, again))
                 .as("round trip; problems: %s", again.list())
