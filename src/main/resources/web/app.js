@@ -240,7 +240,7 @@ async function loadForwards() {
     }
     if (f.description) name.title = f.description;
     cell(tr, proxy ? f.protocols.join('+').toUpperCase() : (f.protocol || 'tcp').toUpperCase() + (f.via ? ' via ' + f.via : ''));
-    cell(tr, f.listen);
+    cell(tr, f.listen || (f.host ? 'site ' + f.host : ''));
     cell(tr, proxy ? `proxy to ${f['permit-open'].join(', ')}` + (f.users.length ? ` (${f.users.length} user${f.users.length > 1 ? 's' : ''})` : '') : f.target);
     cell(tr, (f.allow || []).length ? f.allow.join(', ') : 'everyone');
     const health = healthText(f);

@@ -221,7 +221,8 @@ public final class Gateway implements AutoCloseable {
         this.ssh = new SshServerRunner(config ->
                 new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
         LoginThrottle tunnelThrottle = new LoginThrottle(bans, "tunnel login");
-        TunnelSessions tunnelSessions = new TunnelSessions(rules, reconciler, audit, sshChanges, tunnelLinks);
+        TunnelSessions tunnelSessions =
+                new TunnelSessions(rules, reconciler, audit, sshChanges, tunnelLinks, httpRouting);
         this.tunnelServer = new TunnelServerRunner(config -> new TunnelHub(
                 config,
                 transport,

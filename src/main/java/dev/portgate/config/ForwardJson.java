@@ -99,8 +99,12 @@ public final class ForwardJson {
             ArrayNode deny = o.putArray("deny");
             tf.limits().deny().stream().map(Cidr::toString).forEach(deny::add);
         } else if (forward instanceof RemoteForward rf) {
-            o.put("protocol", Protocol.label(rf.carried()));
-            o.put("listen", rf.listen().toString());
+            if (rf.host() == null) {
+                o.put("protocol", Protocol.label(rf.carried()));
+                o.put("listen", rf.listen().toString());
+            } else {
+                o.put("host", rf.host().toString());
+            }
             o.put("via", rf.via());
             o.put("target", rf.target().toString());
             if (rf.proxyProtocol() != ProxyProtocol.NONE) {

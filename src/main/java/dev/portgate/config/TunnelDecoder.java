@@ -1,7 +1,9 @@
 package dev.portgate.config;
 
+import dev.portgate.forward.BadHost;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.HostName;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.LocalForward;
@@ -39,6 +41,7 @@ final class TunnelDecoder {
             "name",
             "kind",
             "listen",
+            "host",
             "via",
             "target",
             "protocol",
@@ -59,7 +62,7 @@ final class TunnelDecoder {
         return kind.equals("local")
                 ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description, "
                         + ProtectionDecoder.HINT
-                : "name, kind, listen, via, target, protocol, proxy-protocol, allow, deny, idle-timeout, enabled,"
+                : "name, kind, listen, host, via, target, protocol, proxy-protocol, allow, deny, idle-timeout, enabled,"
                         + " description";
     }
 
@@ -79,16 +82,36 @@ final class TunnelDecoder {
         return via;
     }
 
+    /** A site's exact name, full or short (a short one goes under the server's domain). */
+    private static HostName siteName(String text) {
+        try {
+            return HostName.parse(text);
+        } catch (BadHost e) {
+            throw new IllegalArgumentException(e.getMessage() + " — host: names one site, e.g. demo.example.net");
+        }
+    }
+
     static Optional<Forward> decode(Fields f, int index, Origin origin, boolean local) {
         int before = f.problems().list().size();
         String name = ForwardDecoder.name(f, index);
-        ListenSpec listen = ForwardDecoder.required(
-                f,
-                "listen",
-                ListenSpec::parse,
-                local
-                        ? "listen: [address:]port here, e.g. 127.0.0.1:15432"
-                        : "listen: [address:]port on the SSH server, e.g. 0.0.0.0:8080");
+        HostName host = local ? null : f.parsed("host", TunnelDecoder::siteName).orElse(null);
+        if (host != null && f.has("listen")) {
+            f.problem("listen", "listen: a site by name (host: " + host + ") has no port of its own — remove listen");
+        }
+        if (host != null
+                && f.has("protocol")
+                && !"tcp".equals(f.scalar("protocol").orElse(""))) {
+            f.problem("protocol", "protocol: a site by name (host: " + host + ") carries tcp only — remove protocol");
+        }
+        ListenSpec listen = f.has("host") && !f.has("listen")
+                ? RemoteForward.SITE_PORT
+                : ForwardDecoder.required(
+                        f,
+                        "listen",
+                        ListenSpec::parse,
+                        local
+                                ? "listen: [address:]port here, e.g. 127.0.0.1:15432"
+                                : "listen: [address:]port on the SSH server, e.g. 0.0.0.0:8080");
         TargetSpec target = ForwardDecoder.required(
                 f,
                 "target",
@@ -101,6 +124,9 @@ final class TunnelDecoder {
         }
         if (local && target != null && target.ports().size() != 1) {
             f.problem("target", "target: a local tunnel has one port, not the range " + target.ports());
+        }
+        if (host != null && target != null && target.ports().size() != 1) {
+            f.problem("target", "target: a site by name has one target port, not the range " + target.ports());
         }
         if (!local && listen != null && target != null) {
             PortRange l = listen.ports();
@@ -143,6 +169,6 @@ final class TunnelDecoder {
                 local
                         ? new LocalForward(name, enabled, description, origin, listen, via, target, limits)
                         : new RemoteForward(
-                                name, enabled, description, origin, listen, via, target, carried, limits, proxy));
+                                name, enabled, description, origin, listen, via, target, carried, limits, proxy, host));
     }
 }

@@ -1,6 +1,7 @@
 package dev.portgate.config;
 
 import dev.portgate.forward.Destination;
+import dev.portgate.forward.HostPattern;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.tunnel.TunnelEndpointConfig;
 import dev.portgate.tunnel.TunnelServerConfig;
@@ -20,8 +21,8 @@ final class TunnelServerDecoder {
 
     private static final Set<String> KEYS =
             Set.of("listen", "certificate", "key-store", "key-store-password-file", "clients");
-    private static final Set<String> CLIENT_KEYS =
-            Set.of("name", "token-file", "token-hash", "client-certificates", "permit-listen", "permit-open");
+    private static final Set<String> CLIENT_KEYS = Set.of(
+            "name", "token-file", "token-hash", "client-certificates", "permit-listen", "permit-open", "permit-hosts");
 
     private TunnelServerDecoder() {}
 
@@ -65,7 +66,7 @@ final class TunnelServerDecoder {
                     problems,
                     "",
                     CLIENT_KEYS,
-                    "name, token-file, token-hash, client-certificates, permit-listen, permit-open");
+                    "name, token-file, token-hash, client-certificates, permit-listen, permit-open, permit-hosts");
             String name = c.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 c.problem("name", "tunnel-server: clients: each client needs a name (letters, digits, '.', '_', '-')");
@@ -108,8 +109,13 @@ final class TunnelServerDecoder {
                 c.parse("permit-open", d, c.at("permit-open"), Destination::parse)
                         .ifPresent(permitOpen::add);
             }
+            List<HostPattern> permitHosts = new ArrayList<>();
+            for (String h : c.list("permit-hosts").orElse(List.of())) {
+                c.parse("permit-hosts", h, c.at("permit-hosts"), HttpDecoder::host)
+                        .ifPresent(permitHosts::add);
+            }
             if (hash != null || !certificates.isEmpty()) {
-                clients.add(new TunnelServerConfig.Client(name, hash, permits, permitOpen, certificates));
+                clients.add(new TunnelServerConfig.Client(name, hash, permits, permitOpen, certificates, permitHosts));
             }
         }
         Set<String> hashes = new HashSet<>();

@@ -5,7 +5,7 @@ public final class BadHost extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    BadHost(String message) {
+    public BadHost(String message) {
         super(message);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Set;
  * server name) matches {@code host} go to {@code target}. It holds a host name, not a port, so it never conflicts
  * with port forwards; two sites may not hold one name, except sessions of one user, which share its load.
  * {@code proxyProtocol} replaces the forwarded-for headers where the target cannot read them (passthrough).
- * {@code session}: the SSH session whose {@code ssh -R name:80:…} made it (its requests go back through it), or null.
+ * {@code session}: the client session that asked for it (its requests go back through that session), or null.
  */
 public record HttpForward(
         String name,
@@ -20,7 +20,7 @@ public record HttpForward(
         SiteTls tls,
         Limits limits,
         ProxyProtocol proxyProtocol,
-        String session)
+        SiteSession session)
         implements Forward {
 
     /** Where the shared front end takes requests, for the parts that show every forward's listen side. */
@@ -55,17 +55,9 @@ public record HttpForward(
         this(name, enabled, description, origin, host, target, tls, limits, proxyProtocol, null);
     }
 
-    /**
-     * Sites that may hold one name together, their load shared: the sessions of one SSH user ({@code ssh:alice}).
-     * Null for a site of the config or the API, which holds its name alone.
-     */
+    /** Sites that may hold one name together, their load shared; null for a configured site, which holds it alone. */
     public String shareKey() {
-        if (session == null) {
-            return null;
-        }
-        String owner = origin.owner();
-        int at = owner.lastIndexOf('@');
-        return origin.kind().label() + ":" + (at < 0 ? owner : owner.substring(0, at));
+        return session == null ? null : session.shareKey(origin);
     }
 
     @Override
@@ -98,6 +90,6 @@ public record HttpForward(
     @Override
     public String toString() {
         return host + " (" + tls.label() + ") -> "
-                + (session == null ? target.toString() : "back through SSH session of " + origin.owner());
+                + (session == null ? target.toString() : "back through the session of " + origin.owner());
     }
 }

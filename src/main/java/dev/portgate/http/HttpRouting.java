@@ -7,6 +7,7 @@ import dev.portgate.net.Dialer;
 import dev.portgate.net.Errors;
 import dev.portgate.net.Listener;
 import dev.portgate.net.NamedSites;
+import dev.portgate.net.SiteNames;
 import dev.portgate.net.TcpListener;
 import dev.portgate.net.TlsContexts;
 import dev.portgate.net.Transport;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Name routing: the shared http and https ports that {@code http-routing:} opens, and the table of sites they
  * route by. Sites come and go as forwards (the Reconciler claims their names here); the ports follow the config.
  */
-public final class HttpRouting implements NamedSites, AutoCloseable {
+public final class HttpRouting implements NamedSites, SiteNames, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRouting.class);
 
@@ -110,17 +111,18 @@ public final class HttpRouting implements NamedSites, AutoCloseable {
         ports.clear();
     }
 
-    /** The domain short site names are given under ({@code http-routing: domain:}), if the section sets one. */
+    @Override
     public synchronized Optional<HostName> domain() {
         return config == null ? Optional.empty() : Optional.ofNullable(config.domain());
     }
 
-    /** Whether the shared ports are configured: without them a site by name reaches nobody. */
+    @Override
     public synchronized boolean running() {
         return config != null;
     }
 
-    /** Where visitors reach a site: its https URL (its http one when there is no https port). */
+    /** Its https URL, or its http one when there is no https port. */
+    @Override
     public synchronized String url(HostName host) {
         if (config == null) {
             return "(http-routing is off)";

@@ -10,6 +10,7 @@ import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protection;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.RemoteForward;
+import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.SshSessionForward;
 import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.policy.Policy;
@@ -53,7 +54,7 @@ public final class ListenerFactory {
 
     public List<Listener> listenersFor(ActiveForward active) {
         if (active.forward() instanceof HttpForward site) {
-            return List.of(sites.site(active, site.session() == null ? direct : tunnels.session(site.session())));
+            return List.of(sites.site(active, siteDialer(site)));
         }
         List<Listener> out = new ArrayList<>();
         TcpAcceptor.Tls wrap;
@@ -98,6 +99,17 @@ public final class ListenerFactory {
             out.add(tunnels.remote(active));
         }
         return out;
+    }
+
+    /** A configured site dials its target; a client's site goes back through the client's session. */
+    private Dialer siteDialer(HttpForward site) {
+        if (site.session() instanceof SiteSession.Ssh ssh) {
+            return tunnels.session(ssh.id());
+        }
+        if (site.session() instanceof SiteSession.Tunnel tunnel) {
+            return tunnels.back(site.name(), tunnel);
+        }
+        return direct;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.portgate.net;
 
+import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.TunnelSessionForward;
 import io.netty.channel.EventLoopGroup;
 
@@ -34,8 +35,13 @@ public interface Tunnels {
 
     /** A dialer back to the portgate tunnel client that asked for {@code forward}; fails if it is gone. */
     default Dialer back(TunnelSessionForward forward) {
+        return back(forward.name(), new SiteSession.Tunnel(forward.session(), forward.request()));
+    }
+
+    /** A dialer back to the tunnel client of {@code session}, for its request; fails if it is gone. */
+    default Dialer back(String forward, SiteSession.Tunnel session) {
         return (inbound, host, port) -> inbound.eventLoop()
-                .newFailedFuture(new IllegalStateException("tunnel session " + forward.session() + " is gone"));
+                .newFailedFuture(new IllegalStateException("tunnel session " + session.id() + " is gone"));
     }
 
     /** The flows of {@code forward}'s UDP: datagrams back through the portgate tunnel client that asked for it. */

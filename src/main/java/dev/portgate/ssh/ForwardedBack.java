@@ -1,15 +1,16 @@
 package dev.portgate.ssh;
 
 import java.net.InetSocketAddress;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
 import org.apache.sshd.common.session.Session;
 
 /**
  * {@code forwarded-tcpip} on portgate's client: the server has accepted a connection on the port of one of our remote
  * forwards, and it goes to that forward's target — nowhere else, whatever the channel open says.
- * {@code listeningOn} gives the remote forward the server listens for on a port (as it answered), or null.
+ * {@code listeningOn} gives the remote forward the server listens for on an address and port (a site's name and
+ * port 80, or any address and the port it answered), or null.
  */
-record ForwardedBack(IntFunction<SshEndpoint.RemoteRequest> listeningOn) implements Arrivals {
+record ForwardedBack(BiFunction<String, Integer, SshEndpoint.RemoteRequest> listeningOn) implements Arrivals {
 
     @Override
     public String channelType() {
@@ -18,7 +19,7 @@ record ForwardedBack(IntFunction<SshEndpoint.RemoteRequest> listeningOn) impleme
 
     @Override
     public Route route(Session session, String host, int port, InetSocketAddress originator) {
-        SshEndpoint.RemoteRequest forward = listeningOn.apply(port);
+        SshEndpoint.RemoteRequest forward = listeningOn.apply(host, port);
         if (forward == null) {
             return null;
         }

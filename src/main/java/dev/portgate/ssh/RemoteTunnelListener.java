@@ -54,17 +54,26 @@ final class RemoteTunnelListener implements Listener {
                 return;
             }
             try {
-                ep.openRemote(
+                Future<Void> answer = ep.openRemote(
                         forward.name(),
                         new SshEndpoint.RemoteRequest(
                                 new SshdSocketAddress(
-                                        forward.listen().host(),
+                                        forward.host() == null
+                                                ? forward.listen().host()
+                                                : forward.host().toString(),
                                         forward.listen().ports().first()),
                                 new SshdSocketAddress(
                                         forward.target().host(),
                                         forward.target().ports().first()),
-                                this::owner));
-                promise.setSuccess(null);
+                                this::owner,
+                                forward.host() != null));
+                answer.addListener(a -> {
+                    if (a.isSuccess()) {
+                        promise.trySuccess(null);
+                    } else {
+                        promise.tryFailure(a.cause());
+                    }
+                });
             } catch (RuntimeException e) {
                 promise.setFailure(e);
             }
@@ -106,6 +115,7 @@ final class RemoteTunnelListener implements Listener {
 
     @Override
     public String describe() {
-        return "tcp " + forward.listen() + " on ssh-endpoint " + forward.via();
+        return (forward.host() == null ? "tcp " + forward.listen() : "site " + forward.host()) + " on ssh-endpoint "
+                + forward.via();
     }
 }

@@ -9,10 +9,11 @@ import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortRange;
 import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.SiteTls;
 import dev.portgate.forward.SshSessionForward;
 import dev.portgate.forward.TargetSpec;
-import dev.portgate.http.HttpRouting;
+import dev.portgate.net.SiteNames;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.ForwardStatus;
@@ -20,8 +21,6 @@ import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,9 +45,8 @@ public final class SessionRules {
     /** The bind address and port each site forward was asked for: a cancel names them. */
     private final Map<String, SshdSocketAddress> siteRequests = new ConcurrentHashMap<>();
 
-    private final HttpRouting sites;
+    private final SiteNames sites;
     private final SessionNotices notices = new SessionNotices();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * {@code changes} runs every change a session makes — its {@code ssh -R} requests and the removal of its
@@ -56,7 +54,7 @@ public final class SessionRules {
      * still under way, and a forward opened for a session that ended meanwhile is removed too.
      */
     public SessionRules(
-            RuleService rules, Reconciler reconciler, ServerSessions sessions, Executor changes, HttpRouting sites) {
+            RuleService rules, Reconciler reconciler, ServerSessions sessions, Executor changes, SiteNames sites) {
         this.sites = sites;
         this.rules = rules;
         this.reconciler = reconciler;
@@ -111,7 +109,7 @@ public final class SessionRules {
                 SiteTls.TERMINATE,
                 Limits.NONE,
                 ProxyProtocol.NONE,
-                id);
+                new SiteSession.Ssh(id));
         ChangeResult result = rules.create(f, actor);
         if (result instanceof ChangeResult.Rejected r) {
             throw new IOException(
@@ -132,25 +130,7 @@ public final class SessionRules {
     /** The site's full name: the one asked for, a short one under the domain, or a random one there. */
     private HostName siteName(SshUser user, String requestedHost) throws IOException {
         try {
-            if (unnamed(requestedHost)) {
-                HostName domain = sites.domain().orElseThrow(() -> new IOException("http-routing has no domain:"));
-                byte[] raw = new byte[5];
-                RANDOM.nextBytes(raw);
-                StringBuilder label = new StringBuilder();
-                for (byte b : raw) {
-                    label.append(Integer.toString((b & 0xff) % 36, 36));
-                }
-                return HostName.parse(label + "-" + safe(user.name()).toLowerCase(Locale.ROOT) + "." + domain);
-            }
-            HostName asked = HostName.parse(requestedHost);
-            if (asked.parent() == null) {
-                HostName domain = sites.domain()
-                        .orElseThrow(() -> new IOException(
-                                "\"" + requestedHost + "\" is a short name, and http-routing has no domain: to put it"
-                                        + " under — ask for a full name"));
-                return HostName.parse(asked + "." + domain);
-            }
-            return asked;
+            return sites.nameFor(unnamed(requestedHost) ? null : requestedHost, user.name());
         } catch (BadHost e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -5,6 +5,7 @@ import dev.portgate.net.Errors;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -55,6 +56,11 @@ public final class SshEndpoint implements AutoCloseable {
     private final EventLoop loop;
     private final Map<String, RemoteRequest> remotes = new ConcurrentHashMap<>();
     private final Map<Integer, RemoteRequest> listening = new ConcurrentHashMap<>(); // by the port the server bound
+    /** Site requests by name: they share port 80, and the server's channel opens name the site. */
+    private final Map<String, RemoteRequest> sites = new ConcurrentHashMap<>();
+    /** Remote forwards asked for while not connected, and the answer their listener waits for. */
+    private final Map<RemoteRequest, Promise<Void>> pending = new ConcurrentHashMap<>();
+
     private volatile ClientSession session;
     private volatile String state = "connecting";
     private volatile Instant retryAt;
@@ -67,8 +73,12 @@ public final class SshEndpoint implements AutoCloseable {
      * A remote forward to (re)request on every new session: where the server listens, the target here, and for each
      * connection the server passes back (by its originator) who lists and counts it.
      */
+    /** {@code site}: the remote address is a site's name ({@code -R demo.example.net:80:…}), not a bind address. */
     record RemoteRequest(
-            SshdSocketAddress remote, SshdSocketAddress local, Function<InetSocketAddress, Arrivals.Owner> owner) {}
+            SshdSocketAddress remote,
+            SshdSocketAddress local,
+            Function<InetSocketAddress, Arrivals.Owner> owner,
+            boolean site) {}
 
     /** {@code loop}: where every connection of this endpoint, and the forwards' through it, live. */
     SshEndpoint(SshEndpointConfig config, ScheduledExecutorService timer, SshIo io, EventLoop loop, Dialer direct) {
@@ -85,7 +95,7 @@ public final class SshEndpoint implements AutoCloseable {
         // The server's forwarded-tcpip channels lead to the targets of our own remote forwards, bridged like every
         // tunnel; MINA's own forwarding (its port handlers and connector) is not used on this side at all.
         client.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-        client.setChannelFactories(List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(listening::get))));
+        client.setChannelFactories(List.of(BridgedServerTcpip.factory(direct, new ForwardedBack(this::listeningOn))));
         // The endpoint's ciphers in its order; by default AES-GCM first (on AWS-LC, the fastest per byte here).
         client.setRandomFactory(BufferedRandom.FACTORY);
         client.setKeyExchangeFactories(SshCiphers.withoutSlowKex(client.getKeyExchangeFactories()));
@@ -137,13 +147,30 @@ public final class SshEndpoint implements AutoCloseable {
                     }
                 }
             });
+            // One forward the server refuses (a port in use, a name not permitted) must not cost the others theirs.
             for (RemoteRequest r : remotes.values()) {
-                requestRemote(s, r);
+                Promise<Void> answer = pending.remove(r);
+                try {
+                    requestRemote(s, r);
+                    if (answer != null) {
+                        answer.trySuccess(null);
+                    }
+                } catch (IllegalStateException refused) {
+                    if (answer != null) {
+                        answer.tryFailure(refused);
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
             lastError = Errors.reason(e);
             failure = failureKind(lastError, authenticating);
             log.warn("ssh-endpoint \"{}\": cannot connect to {}: {}", config.name(), config, lastError);
+            // Their forwards show why; the Reconciler asks again, and the next connection carries them.
+            for (Promise<Void> answer : pending.values()) {
+                answer.tryFailure(new IOException("ssh-endpoint \"" + config.name() + "\" is not connected ("
+                        + lastError + "); the forward opens when it is"));
+            }
+            pending.clear();
             retryLater();
         }
     }
@@ -172,16 +199,27 @@ public final class SshEndpoint implements AutoCloseable {
         timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
+    /** The remote forward a {@code forwarded-tcpip} open naming {@code host:port} belongs to, or null. */
+    private RemoteRequest listeningOn(String host, int port) {
+        RemoteRequest site = host == null ? null : sites.get(host.toLowerCase(Locale.ROOT));
+        return site != null && site.remote().getPort() == port ? site : listening.get(port);
+    }
+
     private void requestRemote(ClientSession s, RemoteRequest r) {
-        if (r.remote().getPort() != 0) {
+        if (r.site()) {
+            sites.put(r.remote().getHostName().toLowerCase(Locale.ROOT), r);
+        } else if (r.remote().getPort() != 0) {
             listening.put(r.remote().getPort(), r); // a connection may come back before the reply does
         }
         try {
             SshdSocketAddress bound = s.startRemotePortForwarding(r.remote(), r.local());
-            listening.put(bound.getPort(), r);
+            if (!r.site()) {
+                listening.put(bound.getPort(), r);
+            }
             log.info("ssh-endpoint \"{}\": remote forward {} -> {} open", config.name(), bound, r.local());
         } catch (IOException | RuntimeException e) {
             listening.values().removeIf(l -> l == r);
+            sites.values().removeIf(l -> l == r);
             log.warn("ssh-endpoint \"{}\": remote forward {} refused: {}", config.name(), r.remote(), Errors.reason(e));
             throw new IllegalStateException(
                     "the SSH server refused to listen on " + r.remote() + ": " + Errors.reason(e), e);
@@ -193,18 +231,30 @@ public final class SshEndpoint implements AutoCloseable {
         remotes.putAll(previous.remotes);
     }
 
-    /** Asks the server to listen (now if connected, and after every reconnect). Runs off the event loops. */
-    void openRemote(String key, RemoteRequest request) {
+    /**
+     * Asks the server to listen (now if connected, and after every reconnect). Runs off the event loops. The answer
+     * is the server's first one: at once when connected, else when the connection is up or has failed.
+     */
+    Future<Void> openRemote(String key, RemoteRequest request) {
         remotes.put(key, request);
         ClientSession s = session;
         if (s != null) {
             requestRemote(s, request);
+            return GlobalEventExecutor.INSTANCE.newSucceededFuture(null);
         }
+        Promise<Void> answer = GlobalEventExecutor.INSTANCE.newPromise();
+        pending.put(request, answer);
+        return answer;
     }
 
     void closeRemote(String key) {
         RemoteRequest r = remotes.remove(key);
         listening.values().removeIf(l -> l == r);
+        sites.values().removeIf(l -> l == r);
+        Promise<Void> answer = r == null ? null : pending.remove(r);
+        if (answer != null) {
+            answer.tryFailure(new IllegalStateException("closed before the SSH server answered"));
+        }
         ClientSession s = session;
         if (r != null && s != null) {
             try {

@@ -143,6 +143,8 @@ final class ClientLink {
             carrier.close();
         } else if (m instanceof ControlMessage.Listen l) {
             hub.sessions().listen(this, l);
+        } else if (m instanceof ControlMessage.Serve v) {
+            hub.sessions().serve(this, v);
         } else if (m instanceof ControlMessage.Unlisten u) {
             hub.sessions().unlisten(this, u.id());
         } else if (m instanceof ControlMessage.Ping p) {

@@ -35,7 +35,18 @@ public sealed interface ControlMessage {
         }
     }
 
-    record Listening(int id) implements ControlMessage {}
+    /**
+     * Serve a site by name on the server's shared http/https ports: {@code host} is a full name, or a short one the
+     * server puts under its domain. Answered like a listen; its arrivals carry {@code id}.
+     */
+    record Serve(int id, String host) implements ControlMessage {}
+
+    /** {@code url}: for a site, where visitors reach it (the server chose the full name); otherwise null. */
+    record Listening(int id, String url) implements ControlMessage {
+        public Listening(int id) {
+            this(id, null);
+        }
+    }
 
     record ListenRefused(int id, String reason) implements ControlMessage {}
 
@@ -68,8 +79,13 @@ public sealed interface ControlMessage {
                     .put("listen", l.listen());
             l.allow().forEach(o.putArray("allow")::add);
             l.deny().forEach(o.putArray("deny")::add);
+        } else if (m instanceof Serve v) {
+            o.put("type", "serve").put("id", v.id()).put("host", v.host());
         } else if (m instanceof Listening l) {
             o.put("type", "listening").put("id", l.id());
+            if (l.url() != null) {
+                o.put("url", l.url());
+            }
         } else if (m instanceof ListenRefused r) {
             o.put("type", "listen-refused").put("id", r.id()).put("reason", r.reason());
         } else if (m instanceof Unlisten u) {
@@ -107,7 +123,8 @@ public sealed interface ControlMessage {
             case "refused" -> new Refused(text(n, "reason"));
             case "listen" -> new Listen(
                     integer(n, "id"), text(n, "protocol"), text(n, "listen"), texts(n, "allow"), texts(n, "deny"));
-            case "listening" -> new Listening(integer(n, "id"));
+            case "serve" -> new Serve(integer(n, "id"), text(n, "host"));
+            case "listening" -> new Listening(integer(n, "id"), n.has("url") ? text(n, "url") : null);
             case "listen-refused" -> new ListenRefused(integer(n, "id"), text(n, "reason"));
             case "unlisten" -> new Unlisten(integer(n, "id"));
             case "ping" -> new Ping(number(n, "sent"));

@@ -406,10 +406,11 @@ public final class TunnelEndpoint implements AutoCloseable {
                     p.trySuccess(null);
                 }
                 log.info(
-                        "tunnel-endpoint \"{}\": {} is open on the server (forward \"{}\")",
+                        "tunnel-endpoint \"{}\": {} is open on the server (forward \"{}\"){}",
                         name(),
                         describe(r.forward),
-                        r.forward.name());
+                        r.forward.name(),
+                        l.url() == null ? "" : ": " + l.url());
             }
         } else if (m instanceof ControlMessage.ListenRefused l) {
             Remote r = byId.get(l.id());
@@ -557,6 +558,10 @@ public final class TunnelEndpoint implements AutoCloseable {
             return;
         }
         RemoteForward f = r.forward;
+        if (f.host() != null) {
+            ControlStream.send(c, new ControlMessage.Serve(r.id, f.host().toString()));
+            return;
+        }
         ControlStream.send(
                 c,
                 new ControlMessage.Listen(
@@ -568,7 +573,7 @@ public final class TunnelEndpoint implements AutoCloseable {
     }
 
     private static String describe(RemoteForward f) {
-        return Protocol.label(f.carried()) + " " + f.listen();
+        return f.host() == null ? Protocol.label(f.carried()) + " " + f.listen() : "site " + f.host();
     }
 
     /** The public address a player reached: the forward's listen address, or the server's when it is a wildcard. */

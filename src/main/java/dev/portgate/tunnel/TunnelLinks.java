@@ -1,6 +1,7 @@
 package dev.portgate.tunnel;
 
 import dev.portgate.forward.Protocol;
+import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.UdpFlow;
@@ -41,16 +42,15 @@ public final class TunnelLinks {
         return link == null ? null : link.loop();
     }
 
-    Dialer back(TunnelSessionForward f) {
+    Dialer back(String forward, SiteSession.Tunnel session) {
         return (inbound, host, port) -> {
-            ClientLink link = links.get(f.session());
+            ClientLink link = links.get(session.id());
             if (link == null) {
                 return inbound.eventLoop()
-                        .newFailedFuture(
-                                new IllegalStateException("the tunnel client of \"" + f.name() + "\" is gone"));
+                        .newFailedFuture(new IllegalStateException("the tunnel client of \"" + forward + "\" is gone"));
             }
-            return link.openStream(
-                    inbound.eventLoop(), new Arrival(f.request(), port, (InetSocketAddress) inbound.remoteAddress()));
+            return link.openStream(inbound.eventLoop(), new Arrival(session.request(), port, (InetSocketAddress)
+                    inbound.remoteAddress()));
         };
     }
 

@@ -1,6 +1,8 @@
 package dev.portgate.tunnel;
 
 import dev.portgate.forward.Destination;
+import dev.portgate.forward.HostName;
+import dev.portgate.forward.HostPattern;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Protocol;
 import java.nio.file.Path;
@@ -27,16 +29,23 @@ public record TunnelServerConfig(ListenSpec listen, Path keyStore, String keySto
             String tokenHash,
             List<Permit> permitListen,
             List<Destination> permitOpen,
-            List<String> certificates) {
+            List<String> certificates,
+            List<HostPattern> permitHosts) {
         /** {@code tokenHash} may be null for a client known only by its {@code certificates} (SHA-256, hex). */
         public Client {
             permitListen = List.copyOf(permitListen);
             permitOpen = List.copyOf(permitOpen);
             certificates = List.copyOf(certificates);
+            permitHosts = permitHosts == null ? List.of() : List.copyOf(permitHosts);
         }
 
         public Client(String name, String tokenHash, List<Permit> permitListen) {
-            this(name, tokenHash, permitListen, List.of(), List.of());
+            this(name, tokenHash, permitListen, List.of(), List.of(), List.of());
+        }
+
+        /** Whether this client may serve a site under {@code name} (permit-hosts). */
+        public boolean mayServe(HostName name) {
+            return permitHosts.stream().anyMatch(p -> p.matches(name));
         }
 
         /** Whether this client showed one of its certificates, or said its token. */

@@ -1,11 +1,23 @@
 package dev.portgate.tunnel;
 
+import dev.portgate.forward.BadHost;
 import dev.portgate.forward.Cidr;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.HostName;
+import dev.portgate.forward.HostPattern;
+import dev.portgate.forward.HttpForward;
 import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
+import dev.portgate.forward.PortRange;
 import dev.portgate.forward.Protocol;
+import dev.portgate.forward.ProxyProtocol;
+import dev.portgate.forward.RemoteForward;
+import dev.portgate.forward.SiteSession;
+import dev.portgate.forward.SiteTls;
+import dev.portgate.forward.TargetSpec;
 import dev.portgate.forward.TunnelSessionForward;
+import dev.portgate.net.SiteNames;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.ForwardStatus;
@@ -37,12 +49,19 @@ public final class TunnelSessions {
     private final AuditLog audit;
     private final Executor changes;
     private final TunnelLinks links;
+    private final SiteNames sites;
     /** Per session: listen request id → forward name. */
     private final Map<String, Map<Integer, String>> forwardsOf = new ConcurrentHashMap<>();
 
     public TunnelSessions(
-            RuleService rules, Reconciler reconciler, AuditLog audit, Executor changes, TunnelLinks links) {
+            RuleService rules,
+            Reconciler reconciler,
+            AuditLog audit,
+            Executor changes,
+            TunnelLinks links,
+            SiteNames sites) {
         this.links = links;
+        this.sites = sites;
         this.rules = rules;
         this.reconciler = reconciler;
         this.audit = audit;
@@ -123,26 +142,27 @@ public final class TunnelSessions {
             request.allow().forEach(a -> allow.add(Cidr.parse(a)));
             request.deny().forEach(d -> deny.add(Cidr.parse(d)));
         } catch (IllegalArgumentException e) {
-            return refused(link, request, e.getMessage());
+            return refused(link, request.id(), request.protocol() + " " + request.listen(), e.getMessage());
         }
         if (listen.ports().first() == 0) {
-            return refused(link, request, "port 0: name the public port to open");
+            return refused(
+                    link,
+                    request.id(),
+                    request.protocol() + " " + request.listen(),
+                    "port 0: name the public port to open");
         }
         String what = Protocol.label(protocols) + " " + listen;
         if (client.permits(listen, protocols).isEmpty()) {
             return refused(
                     link,
-                    request,
+                    request.id(),
+                    what,
                     "client \"" + client.name() + "\" may not listen on " + what + " (permit-listen: "
                             + client.permitListen() + ")");
         }
         Map<Integer, String> names = forwardsOf.get(link.session());
         if (names == null) {
-            return refused(link, request, "the session has ended");
-        }
-        String earlier = names.remove(request.id());
-        if (earlier != null) {
-            rules.delete(earlier, Origin.Kind.TUNNEL, actor(link, ""));
+            return refused(link, request.id(), what, "the session has ended");
         }
         String name = "tunnel-" + client.name() + "-" + Protocol.label(protocols) + "-"
                 + listen.ports().first();
@@ -150,48 +170,108 @@ public final class TunnelSessions {
                 name,
                 true,
                 "tunnel client " + client.name() + " from " + link.sourceHost(),
-                new Origin(Origin.Kind.TUNNEL, client.name() + "@" + link.sourceHost()),
+                origin(link),
                 listen,
                 protocols,
                 new Limits(allow, deny, Duration.ZERO, 0),
                 link.session(),
                 request.id());
-        ChangeResult result = rules.create(f, actor(link, ""));
-        if (result instanceof ChangeResult.Rejected r) {
-            return refused(
-                    link,
-                    request,
-                    r.problems().isEmpty() ? "refused" : r.problems().get(0).toString());
+        String refusal = place(link, names, request.id(), f);
+        if (refusal != null) {
+            return refused(link, request.id(), what, refusal);
         }
-        reconciler.awaitApplied();
-        ForwardStatus status = reconciler.status(name);
-        if (status == null || status.state() != ForwardStatus.State.LISTENING) {
-            rules.delete(name, Origin.Kind.TUNNEL, actor(link, ""));
-            return refused(link, request, status == null ? "not opened" : status.error());
-        }
-        if (links.get(link.session()) == null) {
-            // The client went while this was opening.
-            rules.delete(name, Origin.Kind.TUNNEL, actor(link, " (disconnected)"));
-            return refused(link, request, "the session has ended");
-        }
-        names.put(request.id(), name);
         log.info("tunnel: client \"{}\" listens on {} (forward \"{}\")", client.name(), what, name);
         return new ControlMessage.Listening(request.id());
     }
 
-    private ControlMessage refused(ClientLink link, ControlMessage.Listen request, String reason) {
-        log.info(
-                "tunnel: client \"{}\": listen {} {} refused: {}",
-                link.clientName(),
-                request.protocol(),
-                request.listen(),
-                reason);
-        audit.record(
-                actor(link, ""),
-                "tunnel.listen-refused",
-                link.clientName(),
-                request.protocol() + " " + request.listen() + ": " + reason);
-        return new ControlMessage.ListenRefused(request.id(), reason);
+    void serve(ClientLink link, ControlMessage.Serve request) {
+        run(() -> link.send(site(link, request)));
+    }
+
+    /** A site by name on the shared http/https ports, its requests back through this client's tunnel. */
+    private ControlMessage site(ClientLink link, ControlMessage.Serve request) {
+        TunnelServerConfig.Client client = link.client();
+        String what = "site " + request.host();
+        if (!sites.running()) {
+            return refused(link, request.id(), what, "this server has no http-routing: it serves no sites by name");
+        }
+        HostName host;
+        try {
+            host = sites.nameFor(request.host(), client.name());
+        } catch (BadHost e) {
+            return refused(link, request.id(), what, e.getMessage());
+        }
+        if (!client.mayServe(host)) {
+            return refused(
+                    link,
+                    request.id(),
+                    what,
+                    "client \"" + client.name() + "\" may not serve " + host + " (permit-hosts: " + client.permitHosts()
+                            + ")");
+        }
+        Map<Integer, String> names = forwardsOf.get(link.session());
+        if (names == null) {
+            return refused(link, request.id(), what, "the session has ended");
+        }
+        String name = "tunnel-" + client.name() + "-site-"
+                + Integer.toHexString(host.toString().hashCode());
+        HttpForward f = new HttpForward(
+                name,
+                true,
+                "site of tunnel client " + client.name() + " from " + link.sourceHost(),
+                origin(link),
+                new HostPattern(host, false),
+                new TargetSpec(
+                        "localhost",
+                        PortRange.of(RemoteForward.SITE_PORT.ports().first())),
+                SiteTls.TERMINATE,
+                Limits.NONE,
+                ProxyProtocol.NONE,
+                new SiteSession.Tunnel(link.session(), request.id()));
+        String refusal = place(link, names, request.id(), f);
+        if (refusal != null) {
+            return refused(link, request.id(), what, refusal);
+        }
+        log.info("tunnel: client \"{}\" serves {} (forward \"{}\")", client.name(), sites.url(host), name);
+        return new ControlMessage.Listening(request.id(), sites.url(host));
+    }
+
+    /**
+     * Makes {@code f} a forward of the link's session under request {@code id} (replacing what that id held): null
+     * once it runs, or why it does not.
+     */
+    private String place(ClientLink link, Map<Integer, String> names, int id, Forward f) {
+        String earlier = names.remove(id);
+        if (earlier != null) {
+            rules.delete(earlier, Origin.Kind.TUNNEL, actor(link, ""));
+        }
+        ChangeResult result = rules.create(f, actor(link, ""));
+        if (result instanceof ChangeResult.Rejected r) {
+            return r.problems().isEmpty() ? "refused" : r.problems().get(0).toString();
+        }
+        reconciler.awaitApplied();
+        ForwardStatus status = reconciler.status(f.name());
+        if (status == null || status.state() != ForwardStatus.State.LISTENING) {
+            rules.delete(f.name(), Origin.Kind.TUNNEL, actor(link, ""));
+            return status == null ? "not opened" : status.error();
+        }
+        if (links.get(link.session()) == null) {
+            // The client went while this was opening.
+            rules.delete(f.name(), Origin.Kind.TUNNEL, actor(link, " (disconnected)"));
+            return "the session has ended";
+        }
+        names.put(id, f.name());
+        return null;
+    }
+
+    private static Origin origin(ClientLink link) {
+        return new Origin(Origin.Kind.TUNNEL, link.clientName() + "@" + link.sourceHost());
+    }
+
+    private ControlMessage refused(ClientLink link, int id, String what, String reason) {
+        log.info("tunnel: client \"{}\": {} refused: {}", link.clientName(), what, reason);
+        audit.record(actor(link, ""), "tunnel.listen-refused", link.clientName(), what + ": " + reason);
+        return new ControlMessage.ListenRefused(id, reason);
     }
 
     private static Actor actor(ClientLink link, String note) {

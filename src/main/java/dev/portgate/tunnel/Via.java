@@ -1,6 +1,7 @@
 package dev.portgate.tunnel;
 
 import dev.portgate.forward.RemoteForward;
+import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
@@ -53,8 +54,8 @@ public final class Via implements Tunnels {
     }
 
     @Override
-    public Dialer back(TunnelSessionForward forward) {
-        return sessions.back(forward);
+    public Dialer back(String forward, SiteSession.Tunnel session) {
+        return sessions.back(forward, session);
     }
 
     @Override

@@ -58,7 +58,8 @@ final class SitesApi {
                             "target",
                             h.session() == null
                                     ? h.target().toString()
-                                    : "ssh session of " + h.origin().owner())
+                                    : h.origin().kind().label() + " session of "
+                                            + h.origin().owner())
                     .put("origin", h.origin().kind().label())
                     .put("enabled", h.enabled());
             ForwardStatus status = reconciler.status(h.name());

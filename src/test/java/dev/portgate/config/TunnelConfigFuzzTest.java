@@ -15,12 +15,14 @@ class TunnelConfigFuzzTest {
     void sections(FuzzedDataProvider data) {
         String yaml = "tunnel-server:\n  listen: " + value(data) + "\n  certificate: " + value(data)
                 + "\n  clients:\n    - { name: " + value(data) + ", token-hash: " + value(data)
-                + ", permit-listen: [ " + value(data) + " ] }\n"
+                + ", permit-listen: [ " + value(data) + " ], permit-hosts: [ " + value(data) + " ] }\n"
                 + "tunnel-endpoints:\n  - { name: " + value(data) + ", server: " + value(data)
                 + ", token-file: /dev/null, server-fingerprint: " + value(data) + ", transport: " + value(data)
                 + ", keepalive: " + value(data) + " }\n"
                 + "forwards:\n  - { name: f, kind: remote, via: " + value(data) + ", protocol: " + value(data)
-                + ", listen: " + value(data) + ", target: " + value(data) + ", proxy-protocol: " + value(data) + " }\n";
+                + ", listen: " + value(data) + ", target: " + value(data) + ", proxy-protocol: " + value(data) + " }\n"
+                + "  - { name: s, kind: remote, via: " + value(data) + ", host: " + value(data) + ", target: "
+                + value(data) + " }\n";
         try {
             GatewayConfig c = ConfigFile.parse(yaml, "fuzz.yaml");
             assertThat(c.forwards()).doesNotContainNull();

@@ -3,9 +3,11 @@ package dev.portgate.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.portgate.forward.HostName;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.RemoteForward;
+import dev.portgate.tunnel.TunnelServerConfig;
 import dev.portgate.tunnel.TunnelTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +50,37 @@ class TunnelConfigTest {
         assertThat(f.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
         assertThat(c.tunnelEndpoints().get(0).port()).isEqualTo(7443);
         assertThat(c.tunnelEndpoints().get(0).fingerprint()).isEqualTo("ab".repeat(32));
+    }
+
+    @Test
+    void aRemoteSiteByNameTakesAHostAndNoListenAndTheServerSaysWhoMayServeWhat() throws Exception {
+        GatewayConfig c = ConfigFile.parse(
+                endpoint(TunnelTokens.generate())
+                        + "forwards:\n  - { name: demo, kind: remote, via: vps, host: Demo.Example.NET., target: 127.0.0.1:3000 }\n",
+                "pg.yaml");
+        RemoteForward f = (RemoteForward) c.forwards().get(0);
+        assertThat(f.host()).hasToString("demo.example.net");
+        assertThat(f.listen()).isEqualTo(RemoteForward.SITE_PORT);
+        assertThat(problems(endpoint(TunnelTokens.generate())
+                        + "forwards:\n  - { name: demo, kind: remote, via: vps, host: demo, listen: 8080,"
+                        + " protocol: udp, target: 127.0.0.1:3000-3001 }\n"))
+                .anySatisfy(p -> assertThat(p).contains("has no port of its own — remove listen"))
+                .anySatisfy(p -> assertThat(p).contains("carries tcp only"))
+                .anySatisfy(p -> assertThat(p).contains("has one target port"));
+        assertThat(
+                        problems(
+                                endpoint(TunnelTokens.generate())
+                                        + "forwards:\n  - { name: demo, kind: remote, via: vps, host: \"*.example.net\", target: 127.0.0.1:1 }\n"))
+                .anySatisfy(p -> assertThat(p).contains("host").contains("names one site"));
+        Path a = dir.resolve("a");
+        Files.writeString(a, TunnelTokens.hash(TunnelTokens.generate()));
+        GatewayConfig server = ConfigFile.parse(
+                "tunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n    - { name: a, token-file: " + a
+                        + ", permit-hosts: [ \"*.tunnels.example.net\" ] }\n",
+                "pg.yaml");
+        TunnelServerConfig.Client client = server.tunnelServer().clients().get(0);
+        assertThat(client.mayServe(HostName.parse("demo.tunnels.example.net"))).isTrue();
+        assertThat(client.mayServe(HostName.parse("shop.example.net"))).isFalse();
     }
 
     @Test

@@ -16,13 +16,14 @@ class ForwardedBackTest {
         public void join(Channel tunnel, Channel target) {}
     };
 
-    private final ForwardedBack back =
-            new ForwardedBack(Map.of(
-                    8080,
-                    new SshEndpoint.RemoteRequest(
-                            new SshdSocketAddress("0.0.0.0", 8080),
-                            new SshdSocketAddress("127.0.0.1", 3000),
-                            o -> NOBODY))::get);
+    private final Map<Integer, SshEndpoint.RemoteRequest> ports = Map.of(
+            8080,
+            new SshEndpoint.RemoteRequest(
+                    new SshdSocketAddress("0.0.0.0", 8080),
+                    new SshdSocketAddress("127.0.0.1", 3000),
+                    o -> NOBODY,
+                    false));
+    private final ForwardedBack back = new ForwardedBack((host, port) -> ports.get(port));
 
     @Test
     void aConnectionOnAForwardsPortGoesToThatForwardsTarget() {
