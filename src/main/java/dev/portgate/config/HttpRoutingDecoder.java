@@ -4,6 +4,7 @@ import dev.portgate.forward.BadHost;
 import dev.portgate.forward.Durations;
 import dev.portgate.forward.HostName;
 import dev.portgate.forward.ListenSpec;
+import dev.portgate.http.AcmeChallenge;
 import dev.portgate.http.AcmeConfig;
 import dev.portgate.http.HttpRoutingConfig;
 import java.net.URI;
@@ -19,7 +20,8 @@ final class HttpRoutingDecoder {
 
     static final String HINT = "http, https, domain, redirect, acme";
     private static final Set<String> KEYS = Set.of("http", "https", "domain", "redirect", "acme");
-    private static final Set<String> ACME_KEYS = Set.of("directory", "email", "accept-terms", "trust", "renew-before");
+    private static final Set<String> ACME_KEYS =
+            Set.of("directory", "email", "accept-terms", "trust", "renew-before", "challenge");
 
     private HttpRoutingDecoder() {}
 
@@ -39,14 +41,12 @@ final class HttpRoutingDecoder {
         AcmeConfig acme = null;
         if (f.has("acme")) {
             if (f.at("acme") instanceof MappingNode m) {
-                acme = acme(new Fields(m, problems, "", ACME_KEYS, String.join(", ", ACME_KEYS)));
+                acme = acme(
+                        new Fields(m, problems, "", ACME_KEYS, String.join(", ", ACME_KEYS)),
+                        f.has("http"),
+                        f.has("https"));
             } else {
                 f.problem("acme", "http-routing: acme: must be a mapping (directory:, email:, accept-terms: …)");
-            }
-            if (!f.has("http")) {
-                f.problem(
-                        "acme",
-                        "http-routing: acme needs http: — the CA checks each name with a request to port 80 (http-01)");
             }
         }
         if (problems.list().size() > before) {
@@ -55,7 +55,8 @@ final class HttpRoutingDecoder {
         return Optional.of(new HttpRoutingConfig(http, https, domain, redirect, acme));
     }
 
-    private static AcmeConfig acme(Fields f) {
+    /** {@code challenge} defaults to http-01 where there is a plain port, else tls-alpn-01 on the https one. */
+    private static AcmeConfig acme(Fields f, boolean plain, boolean tls) {
         URI directory = ForwardDecoder.required(
                 f,
                 "directory",
@@ -74,7 +75,20 @@ final class HttpRoutingDecoder {
         }
         Path trust = f.parsed("trust", ProtectionDecoder::readable).orElse(null);
         Duration renewBefore = f.parsed("renew-before", Durations::parse).orElse(null);
-        return new AcmeConfig(directory, email, trust, renewBefore);
+        AcmeChallenge challenge = f.parsed("challenge", AcmeChallenge::parse)
+                .orElse(plain ? AcmeChallenge.HTTP_01 : AcmeChallenge.TLS_ALPN_01);
+        if (challenge == AcmeChallenge.HTTP_01 && !plain) {
+            f.problem(
+                    "challenge",
+                    "acme: challenge: http-01 needs http: — the CA checks each name with a request to port 80; or use"
+                            + " tls-alpn-01 on the https port");
+        } else if (challenge == AcmeChallenge.TLS_ALPN_01 && !tls) {
+            f.problem(
+                    "challenge",
+                    "acme: challenge: tls-alpn-01 needs https: — the CA checks each name with a handshake on port 443;"
+                            + " or use http-01 on the http port");
+        }
+        return new AcmeConfig(directory, email, trust, renewBefore, challenge);
     }
 
     private static URI directory(String text) {

@@ -1,6 +1,10 @@
 package dev.portgate.http;
 
 import dev.portgate.forward.HostName;
+import dev.portgate.net.TlsContexts;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -8,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -20,6 +26,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Identifier;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Problem;
@@ -27,14 +34,16 @@ import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
 
 /**
- * Obtains one certificate from an ACME directory with HTTP-01 (RFC 8555): an account (its key kept in the data
- * folder), an order for the name, the challenge answered on the plain port, the key and CSR, the chain. Blocking:
+ * Obtains one certificate from an ACME directory (RFC 8555): an account (its key kept in the data folder), an order
+ * for the name, the challenge answered (http-01 on the plain port, or tls-alpn-01 on the https one), the key and CSR,
+ * the chain. Blocking:
  * it runs on the certificate thread, never on an event loop.
  */
 final class AcmeClient {
@@ -75,19 +84,61 @@ final class AcmeClient {
         return new Issued(keys, order.getCertificate().getCertificateChain());
     }
 
-    private void validate(HostName name, Authorization auth) throws AcmeException, InterruptedException {
+    private void validate(HostName name, Authorization auth) throws AcmeException, IOException, InterruptedException {
+        if (config.challenge() == AcmeChallenge.TLS_ALPN_01) {
+            TlsAlpn01Challenge challenge = auth.findChallenge(TlsAlpn01Challenge.class)
+                    .orElseThrow(() -> new AcmeException("the CA offers no tls-alpn-01 challenge for " + name));
+            KeyPair keys = validationKeys();
+            X509Certificate proof = challenge.createCertificate(keys, Identifier.dns(name.toString()));
+            answers.putTlsAlpn(name, validationContext(keys, proof));
+            try {
+                check(name, challenge);
+            } finally {
+                answers.removeTlsAlpn(name);
+            }
+            return;
+        }
         Http01Challenge challenge = auth.findChallenge(Http01Challenge.class)
                 .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge for " + name));
         answers.put(challenge.getToken(), challenge.getAuthorization());
         try {
-            challenge.trigger();
-            Status s = challenge.waitForCompletion(WAIT);
-            if (s != Status.VALID) {
-                throw new AcmeException("the CA could not validate " + name + " over http-01" + problem(challenge));
-            }
+            check(name, challenge);
         } finally {
             answers.remove(challenge.getToken());
         }
+    }
+
+    private static void check(HostName name, Challenge challenge) throws AcmeException, InterruptedException {
+        challenge.trigger();
+        Status s = challenge.waitForCompletion(WAIT);
+        if (s != Status.VALID) {
+            throw new AcmeException(
+                    "the CA could not validate " + name + " over " + challenge.getType() + problem(challenge));
+        }
+    }
+
+    /** acme4j signs the validation certificate with SHA256withRSA only, so its key is RSA; it lives one check. */
+    private static KeyPair validationKeys() throws IOException {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("no RSA key generator: " + e.getMessage(), e);
+        }
+    }
+
+    /** RFC 8737: the validation certificate, offered only to a handshake that asks for acme-tls/1 alone. */
+    private static SslContext validationContext(KeyPair keys, X509Certificate proof) throws IOException {
+        return SslContextBuilder.forServer(keys.getPrivate(), proof)
+                .sslProvider(TlsContexts.provider())
+                .protocols("TLSv1.3", "TLSv1.2")
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        TlsAlpn01Challenge.ACME_TLS_1_PROTOCOL))
+                .build();
     }
 
     private Login login() throws AcmeException, IOException {

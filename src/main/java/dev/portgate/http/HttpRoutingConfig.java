@@ -15,8 +15,11 @@ public record HttpRoutingConfig(ListenSpec http, ListenSpec https, HostName doma
             throw new IllegalArgumentException("http-routing needs http:, https: or both");
         }
         redirect = redirect && https != null && http != null;
-        if (acme != null && http == null) {
+        if (acme != null && acme.challenge() == AcmeChallenge.HTTP_01 && http == null) {
             throw new IllegalArgumentException("http-routing: acme answers the CA's http-01 challenge on http:");
+        }
+        if (acme != null && acme.challenge() == AcmeChallenge.TLS_ALPN_01 && https == null) {
+            throw new IllegalArgumentException("http-routing: acme answers the CA's tls-alpn-01 challenge on https:");
         }
     }
 }

@@ -165,7 +165,8 @@ final class SiteCertificates implements AutoCloseable {
             return;
         }
         if (host.wildcard()) {
-            // Refused here, before the CA is asked: only DNS-01 proves a wildcard, and portgate answers HTTP-01.
+            // Refused here, before the CA is asked: only DNS-01 proves a wildcard, and portgate answers http-01 or
+            // tls-alpn-01.
             Held self = held.get(host);
             if (self != null) {
                 held.put(

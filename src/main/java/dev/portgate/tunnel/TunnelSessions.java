@@ -142,13 +142,13 @@ public final class TunnelSessions {
             request.allow().forEach(a -> allow.add(Cidr.parse(a)));
             request.deny().forEach(d -> deny.add(Cidr.parse(d)));
         } catch (IllegalArgumentException e) {
-            return refused(link, request.id(), request.protocol() + " " + request.listen(), e.getMessage());
+            return refused(link, request.id(), "listen " + request.protocol() + " " + request.listen(), e.getMessage());
         }
         if (listen.ports().first() == 0) {
             return refused(
                     link,
                     request.id(),
-                    request.protocol() + " " + request.listen(),
+                    "listen " + request.protocol() + " " + request.listen(),
                     "port 0: name the public port to open");
         }
         String what = Protocol.label(protocols) + " " + listen;
@@ -156,13 +156,13 @@ public final class TunnelSessions {
             return refused(
                     link,
                     request.id(),
-                    what,
+                    "listen " + what,
                     "client \"" + client.name() + "\" may not listen on " + what + " (permit-listen: "
                             + client.permitListen() + ")");
         }
         Map<Integer, String> names = forwardsOf.get(link.session());
         if (names == null) {
-            return refused(link, request.id(), what, "the session has ended");
+            return refused(link, request.id(), "listen " + what, "the session has ended");
         }
         String name = "tunnel-" + client.name() + "-" + Protocol.label(protocols) + "-"
                 + listen.ports().first();
@@ -178,7 +178,7 @@ public final class TunnelSessions {
                 request.id());
         String refusal = place(link, names, request.id(), f);
         if (refusal != null) {
-            return refused(link, request.id(), what, refusal);
+            return refused(link, request.id(), "listen " + what, refusal);
         }
         log.info("tunnel: client \"{}\" listens on {} (forward \"{}\")", client.name(), what, name);
         return new ControlMessage.Listening(request.id());
@@ -191,7 +191,7 @@ public final class TunnelSessions {
     /** A site by name on the shared http/https ports, its requests back through this client's tunnel. */
     private ControlMessage site(ClientLink link, ControlMessage.Serve request) {
         TunnelServerConfig.Client client = link.client();
-        String what = "site " + request.host();
+        String what = "serve site " + request.host();
         if (!sites.running()) {
             return refused(link, request.id(), what, "this server has no http-routing: it serves no sites by name");
         }

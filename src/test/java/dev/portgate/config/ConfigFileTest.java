@@ -11,6 +11,7 @@ import dev.portgate.forward.Problem;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.ProxyUser;
+import dev.portgate.http.AcmeChallenge;
 import dev.portgate.igd.UpstreamConfig;
 import dev.portgate.kernel.KernelSettings;
 import dev.portgate.policy.PasswordHash;
@@ -190,6 +191,37 @@ class ConfigFileTest {
                                 + " digits, hyphens and dots",
                         "pg.yaml:10: forward \"odd\": tls: \"sometimes\" is not a TLS mode — use terminate (portgate's"
                                 + " certificate) or passthrough (the target's)");
+    }
+
+    @Test
+    void theAcmeChallengeMustHaveThePortItIsAnsweredOn() throws Exception {
+        assertThat(problems(
+                        "http-routing:\n  https: 127.0.0.1:8443\n  acme: { directory: \"https://127.0.0.1:14000/dir\","
+                                + " accept-terms: true, challenge: http-01 }\n"))
+                .singleElement()
+                .asString()
+                .contains("challenge: http-01 needs http:");
+        assertThat(problems(
+                        "http-routing:\n  http: 127.0.0.1:8080\n  acme: { directory: \"https://127.0.0.1:14000/dir\","
+                                + " accept-terms: true, challenge: tls-alpn-01 }\n"))
+                .singleElement()
+                .asString()
+                .contains("challenge: tls-alpn-01 needs https:");
+        assertThat(problems(
+                        "http-routing:\n  https: 127.0.0.1:8443\n  acme: { directory: \"https://127.0.0.1:14000/dir\","
+                                + " accept-terms: true, challenge: dns-01 }\n"))
+                .singleElement()
+                .asString()
+                .contains("\"dns-01\" is not a challenge — use http-01 or tls-alpn-01");
+        assertThat(ConfigFile.parse(
+                                "http-routing:\n  https: 127.0.0.1:8443\n  acme: { directory: \"https://127.0.0.1:14000/dir\","
+                                        + " accept-terms: true }\n",
+                                "pg.yaml")
+                        .httpRouting()
+                        .acme()
+                        .challenge())
+                .as("https alone: tls-alpn-01 by default")
+                .isEqualTo(AcmeChallenge.TLS_ALPN_01);
     }
 
     @Test

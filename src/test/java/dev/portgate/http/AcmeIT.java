@@ -148,6 +148,43 @@ class AcmeIT {
     }
 
     @Test
+    void withoutAPlainPortTheCaChecksTheNameOverTlsAlpnOnTheHttpsPort() throws Exception {
+        try (Pebble pebble = Pebble.start(dir, Net.freeTcpPort(), https, Duration.ofHours(1))) {
+            // No http: port at all, so the CA's only way to check the name is a tls-alpn-01 handshake on https.
+            String yaml = config(pebble, "app.test").replace("  http: 127.0.0.1:" + http + "\n", "");
+            assertThat(yaml).doesNotContain("http: ");
+            try (TestGateway gw = new TestGateway(yaml)) {
+                Awaitility.await("app.test's certificate over tls-alpn-01")
+                        .atMost(LIMIT)
+                        .until(() -> status(gw, "app.test")
+                                .filter(s ->
+                                        s.source().equals("acme") && s.state().equals("valid"))
+                                .isPresent());
+                Processes.Result trusted = curl(
+                        "--cacert",
+                        pebble.root().toString(),
+                        "--resolve",
+                        "app.test:" + https + ":127.0.0.1",
+                        "https://app.test:" + https + "/");
+                assertThat(trusted.out()).as(trusted.stderr()).isEqualTo("hello from app.test\n");
+                // With no check open, a hello asking for acme-tls/1 gets no certificate at all.
+                Processes.Result probe = Processes.run(
+                        LIMIT,
+                        List.of(
+                                Peers.require("openssl"),
+                                "s_client",
+                                "-connect",
+                                "127.0.0.1:" + https,
+                                "-servername",
+                                "app.test",
+                                "-alpn",
+                                "acme-tls/1"));
+                assertThat(probe.out()).contains("no peer certificate available");
+            }
+        }
+    }
+
+    @Test
     void aCertificateIsRenewedBeforeItExpiresAndKeptAcrossARestart() throws Exception {
         try (Pebble pebble = Pebble.start(dir, http, Duration.ofSeconds(30))) {
             Path state = Files.createTempDirectory("portgate-acme-state");

@@ -37,6 +37,11 @@ public final class Pebble implements AutoCloseable {
 
     /** Starts both in {@code dir}; the CA validates http-01 on {@code httpPort}; certificates last {@code validity}. */
     public static Pebble start(Path dir, int httpPort, Duration validity) throws Exception {
+        return start(dir, httpPort, Net.freeTcpPort(), validity);
+    }
+
+    /** The same, and the CA validates tls-alpn-01 on {@code tlsPort}. */
+    public static Pebble start(Path dir, int httpPort, int tlsPort, Duration validity) throws Exception {
         String pebble = Peers.require("pebble");
         String challtestsrv = Peers.require("pebble-challtestsrv");
         TestCa own = TestCa.in(dir);
@@ -49,7 +54,7 @@ public final class Pebble implements AutoCloseable {
                 dir.resolve("pebble.json"),
                 "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + acme + "\", \"managementListenAddress\": \"127.0.0.1:"
                         + management + "\", \"certificate\": \"pebble.pem\", \"privateKey\": \"pebble.key\","
-                        + " \"httpPort\": " + httpPort + ", \"tlsPort\": " + Net.freeTcpPort()
+                        + " \"httpPort\": " + httpPort + ", \"tlsPort\": " + tlsPort
                         + ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false,"
                         + " \"certificateValidityPeriod\": " + validity.toSeconds() + "}}\n");
         Process dns = new ProcessBuilder(
