@@ -45,7 +45,7 @@ nginx -c "$OUT/router.conf" & pids+=($!)
 
 cat > "$OUT/haproxy.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 8000
 defaults
   mode http
   timeout connect 5s
@@ -56,10 +56,8 @@ defaults
 frontend sites
   bind 127.0.0.1:$HA_HTTP
   bind 127.0.0.1:$HA_HTTPS ssl crt $OUT/haproxy.pem
-  acl app hdr(host) -i app.test
-  acl others hdr(host) -i one.test two.test
-  use_backend app if app
-  http-request deny deny_status 404 if !app
+  http-request deny deny_status 404 unless { hdr(host) -i app.test }
+  use_backend app
 backend app
   server b1 127.0.0.1:$BACKEND
 CFG

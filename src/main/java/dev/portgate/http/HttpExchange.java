@@ -12,6 +12,7 @@ import dev.portgate.net.TargetHealth;
 import dev.portgate.policy.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -86,6 +87,10 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private boolean informational;
     private boolean upgrade;
+    /** A head was written without a flush; the read that decoded it flushes it when it completes. */
+    private boolean responseUnflushed;
+
+    private boolean requestUnflushed;
     private boolean switching;
     private boolean closeAfter;
     private boolean targetCloses;
@@ -137,6 +142,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushRequest();
         // A part that did not finish a request head (or body) asks for more, unless a write is pending on the target.
         if (!inExchange && backlog.isEmpty()) {
             ctx.read();
@@ -395,6 +401,18 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         while (!waiting.isEmpty()) {
             toTarget(waiting.poll());
         }
+        flushRequest();
+    }
+
+    /** A request head written alone (see {@link #writeThenFlush}) goes out at the end of the batch that wrote it. */
+    private void flushRequest() {
+        if (requestUnflushed) {
+            requestUnflushed = false;
+            Channel t = target;
+            if (t != null) {
+                t.flush();
+            }
+        }
     }
 
     /** Writes a request part to the target; the client is read again once it is written. */
@@ -410,7 +428,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         }
         boolean requestHead = part instanceof HttpRequest;
         Channel t = target;
-        t.writeAndFlush(part)
+        writeThenFlush(t, part, requestHead && !(part instanceof LastHttpContent))
                 .addListener(w -> onLoop(() -> {
                     if (!w.isSuccess()) {
                         log.debug(
@@ -430,6 +448,33 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     }
 
     /** Runs on this exchange's loop: target events may come from an SSH session's loop. */
+    /**
+     * Writes a message part. A head alone is flushed when the read that decoded it completes, after the parts decoded
+     * with it: a head and a small body leave in one system call rather than two, and the flush still happens inside
+     * the read, so the next read is asked for before the loop would stop reading the socket.
+     */
+    private ChannelFuture writeThenFlush(Channel c, Object part, boolean headOnly) {
+        if (!headOnly) {
+            return c.writeAndFlush(part);
+        }
+        if (c == ctx.channel()) {
+            responseUnflushed = true;
+        } else {
+            requestUnflushed = true;
+        }
+        return c.write(part);
+    }
+
+    /** The target's read is complete: a response head written alone goes out now. */
+    void targetReadComplete() {
+        onLoop(() -> {
+            if (responseUnflushed) {
+                responseUnflushed = false;
+                ctx.flush();
+            }
+        });
+    }
+
     private void onLoop(Runnable r) {
         if (ctx.executor().inEventLoop()) {
             r.run();
@@ -508,7 +553,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         }
         boolean ends = part instanceof LastHttpContent;
         boolean switches = ends && switching;
-        ctx.writeAndFlush(out).addListener(w -> {
+        writeThenFlush(ctx.channel(), out, out instanceof HttpResponse && !ends).addListener(w -> {
             if (!w.isSuccess()) {
                 t.close();
                 return;
@@ -542,6 +587,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         while (!backlog.isEmpty() && !(inExchange && requestDone)) {
             handle((HttpObject) backlog.poll());
         }
+        flushRequest();
         if (!inExchange || !requestDone) {
             ctx.read();
         }

@@ -21,10 +21,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -163,6 +167,60 @@ class HttpRoutingIT {
                     "https://deep.shop.apps.test:" + https + "/");
             assertThat(unknownTls.out()).as("a wildcard covers one label").endsWith("404");
             assertThat(gw.stats("blog").connectionsTotal()).isPositive();
+        }
+    }
+
+    @Test
+    void uploadsAndDownloadsOfSeveralMegabytesArriveIntactOverHttp1AndHttp2() throws Exception {
+        byte[] download = new byte[5 * 1024 * 1024];
+        new Random(18).nextBytes(download);
+        HttpServer files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        files.createContext("/upload", ex -> {
+            // The body's digest, after the whole of it arrived (curl sends "Expect: 100-continue" first).
+            byte[] body = ex.getRequestBody().readAllBytes();
+            byte[] digest = HexFormat.of().formatHex(sha256(body)).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, digest.length);
+            ex.getResponseBody().write(digest);
+            ex.close();
+        });
+        files.createContext("/download", ex -> {
+            ex.sendResponseHeaders(200, download.length);
+            ex.getResponseBody().write(download);
+            ex.close();
+        });
+        files.start();
+        backends.add(files);
+        byte[] upload = new byte[3 * 1024 * 1024 + 17];
+        new Random(19).nextBytes(upload);
+        Path up = dir.resolve("up");
+        Files.write(up, upload);
+        String sent = HexFormat.of().formatHex(sha256(upload));
+        try (TestGateway gw = new TestGateway(routing(false)
+                + httpSite("files", "files.test", files.getAddress().getPort(), ""))) {
+            for (String url : List.of("http://files.test:" + http, "https://files.test:" + https)) {
+                List<String> via = List.of(
+                        "-k", "--resolve", "files.test:" + http + ":127.0.0.1", "--resolve", resolve("files.test"));
+                List<String> post = new ArrayList<>(via);
+                post.addAll(List.of("--data-binary", "@" + up, url + "/upload"));
+                Processes.Result posted = curl(post.toArray(String[]::new));
+                assertThat(posted.out()).as(url + ": " + posted.stderr()).isEqualTo(sent);
+                Path got = dir.resolve("got");
+                List<String> get = new ArrayList<>(via);
+                // Two downloads on one connection: the connection to the target is kept between them.
+                get.addAll(List.of("-o", got.toString(), url + "/download", "-o", got + "2", url + "/download"));
+                Processes.Result pulled = curl(get.toArray(String[]::new));
+                assertThat(pulled.exit()).as(pulled.stderr()).isZero();
+                assertThat(sha256(Files.readAllBytes(got))).isEqualTo(sha256(download));
+                assertThat(sha256(Files.readAllBytes(Path.of(got + "2")))).isEqualTo(sha256(download));
+            }
+        }
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
