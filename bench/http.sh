@@ -4,7 +4,7 @@
 # among three names. Figures: requests/s with keep-alive (wrk, 1 thread, 50 connections, 1 KiB answer) over
 # plain HTTP and over https (TLS ended by the router; wrk sends no server name to 127.0.0.1, so each routes by
 # Host behind its default certificate), new connections/s (one request each, Connection: close),
-# and a 256 MiB download (curl, best of three). The backend alone is the ceiling.
+# and a 256 MiB download (curl, best of three), after 5 s of warm-up each. The backend alone is the ceiling.
 # Needs: nginx haproxy wrk curl openssl (Debian packages), and target/portgate.jar. Usage: bench/http.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,6 +94,9 @@ bulk() {  # url -> Gbit/s, best of three
 row() {  # name http-port https-port
   local name=$1 http=$2 https=$3
   local keep plain_close tls_keep big
+  # Warm up first (the JVM compiles its hot paths in the first seconds; the others lose nothing by it).
+  wrk -t1 -c50 -d5s -H 'Host: app.test' "http://127.0.0.1:$http/small" > /dev/null 2>&1
+  [ -z "$https" ] || wrk -t1 -c50 -d5s -H 'Host: app.test' "https://127.0.0.1:$https/small" > /dev/null 2>&1
   keep=$(rps "http://127.0.0.1:$http/small")
   plain_close=$(rps "http://127.0.0.1:$http/small" -H 'Connection: close')
   if [ -n "$https" ]; then tls_keep=$(rps "https://127.0.0.1:$https/small"); else tls_keep="–"; fi
