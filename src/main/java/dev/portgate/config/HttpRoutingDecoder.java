@@ -18,8 +18,8 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 /** Reads {@code http-routing:}: the shared http and https ports that sites ({@code kind: http}) are routed on. */
 final class HttpRoutingDecoder {
 
-    static final String HINT = "http, https, domain, redirect, acme";
-    private static final Set<String> KEYS = Set.of("http", "https", "domain", "redirect", "acme");
+    static final String HINT = "http, https, domain, redirect, acme, header-timeout";
+    private static final Set<String> KEYS = Set.of("http", "https", "domain", "redirect", "acme", "header-timeout");
     private static final Set<String> ACME_KEYS =
             Set.of("directory", "email", "accept-terms", "trust", "renew-before", "challenge");
 
@@ -49,10 +49,18 @@ final class HttpRoutingDecoder {
                 f.problem("acme", "http-routing: acme: must be a mapping (directory:, email:, accept-terms: …)");
             }
         }
+        Duration headerTimeout =
+                f.parsed("header-timeout", Durations::parse).orElse(HttpRoutingConfig.DEFAULT_HEADER_TIMEOUT);
+        if (headerTimeout.compareTo(Duration.ofSeconds(1)) < 0 || headerTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            f.problem(
+                    "header-timeout",
+                    "http-routing: header-timeout " + Durations.format(headerTimeout)
+                            + " is out of range — give 1s to 10m (default 30s)");
+        }
         if (problems.list().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new HttpRoutingConfig(http, https, domain, redirect, acme));
+        return Optional.of(new HttpRoutingConfig(http, https, domain, redirect, acme, headerTimeout));
     }
 
     /** {@code challenge} defaults to http-01 where there is a plain port, else tls-alpn-01 on the https one. */

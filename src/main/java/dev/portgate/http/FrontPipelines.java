@@ -40,11 +40,13 @@ final class FrontPipelines {
     }
 
     static void http1(ChannelPipeline p, Front front, boolean secure, HostName serverName) {
+        HttpExchange exchange = new HttpExchange(front, secure, serverName, false);
         p.addLast("idle", new IdleStateHandler(0, 0, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
+                .addLast("head-bytes", new HeadBytes(exchange))
                 .addLast(new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(8192)
                         .setMaxHeaderSize(MAX_HEADER)
                         .setMaxChunkSize(64 * 1024)))
-                .addLast(new HttpExchange(front, secure, serverName, false));
+                .addLast(exchange);
     }
 }

@@ -39,11 +39,13 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +104,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private ByteBuf form;
 
     private HostName formHost;
+    /** Ends a request head that began but is not whole in time (slow loris); null while none is coming in. */
+    private ScheduledFuture<?> headDeadline;
 
     HttpExchange(Front front, boolean secure, HostName serverName, boolean stream) {
         this.front = front;
@@ -149,8 +153,35 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Bytes came in: if no exchange is under way they begin a request head, which must be whole in time. */
+    void bytesArrived() {
+        if (!inExchange && headDeadline == null && !stream) {
+            long millis = front.config().headerTimeout().toMillis();
+            headDeadline = ctx.executor().schedule(this::headTooSlow, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void headTooSlow() {
+        headDeadline = null;
+        if (!inExchange && ctx.channel().isActive()) {
+            log.debug(
+                    "{}: request head not whole in {}",
+                    Addresses.format(client),
+                    front.config().headerTimeout());
+            closeAfter = true;
+            inExchange = true; // nothing more is read or answered on this connection
+            ctx.writeAndFlush(Pages.page(
+                            ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT, "The request took too long to arrive."))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
     private void handle(HttpObject obj) {
         if (obj instanceof HttpRequest req) {
+            if (headDeadline != null) {
+                headDeadline.cancel(false);
+                headDeadline = null;
+            }
             start(req);
         } else if (obj instanceof HttpContent content && form != null) {
             formPart(content);

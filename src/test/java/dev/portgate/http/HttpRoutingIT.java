@@ -32,6 +32,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -221,6 +222,47 @@ class HttpRoutingIT {
             return MessageDigest.getInstance("SHA-256").digest(b);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aRequestHeadThatTricklesInIsAnswered408WhenItsTimeIsUp() throws Exception {
+        int blog = site("blog");
+        String yaml = routing(false).replace("\nforwards:", "\n  header-timeout: 1s\nforwards:")
+                + httpSite("blog", "blog.test", blog, "");
+        try (TestGateway gw = new TestGateway(yaml);
+                Socket slow = new Socket("127.0.0.1", http)) {
+            slow.setSoTimeout(10_000);
+            OutputStream out = slow.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: blog.test\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // A header line every 200 ms keeps the connection busy, never idle; the head is never finished.
+            InputStream in = slow.getInputStream();
+            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    return "read failed: " + e;
+                }
+            });
+            for (int i = 0; i < 50 && !answer.isDone(); i++) {
+                try {
+                    out.write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                try {
+                    answer.get(200, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException notYet) {
+                    // keep trickling
+                }
+            }
+            assertThat(answer.get(10, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408");
+            // The site itself was never asked, and other visitors are served.
+            assertThat(curl("-H", "Host: blog.test", "http://127.0.0.1:" + http + "/")
+                            .out())
+                    .startsWith("site blog");
         }
     }
 
