@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -263,6 +265,29 @@ class HttpRoutingIT {
             assertThat(curl("-H", "Host: blog.test", "http://127.0.0.1:" + http + "/")
                             .out())
                     .startsWith("site blog");
+        }
+    }
+
+    @Test
+    void aPassthroughSiteWithProxyProtocolTellsItsTargetTheVisitorFirst() throws Exception {
+        try (ServerSocket target = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = target.accept()) {
+                    s.setSoTimeout(10_000);
+                    return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                            .readLine();
+                } catch (IOException e) {
+                    return "accept failed: " + e;
+                }
+            });
+            String yaml = routing(false)
+                    + httpSite("nas", "nas.test", target.getLocalPort(), ", tls: passthrough, proxy-protocol: v1");
+            try (TestGateway gw = new TestGateway(yaml)) {
+                // curl's handshake fails (the target here speaks no TLS); what matters is what the target read first.
+                curl("-k", "--max-time", "5", "--resolve", resolve("nas.test"), "https://nas.test:" + https + "/");
+                assertThat(firstLine.get(10, TimeUnit.SECONDS))
+                        .matches("PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 \\d+ " + https);
+            }
         }
     }
 
