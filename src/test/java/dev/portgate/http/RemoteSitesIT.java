@@ -10,6 +10,7 @@ import dev.portgate.rules.ForwardStatus;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
+import dev.portgate.testing.SiteVisits;
 import dev.portgate.testing.TestGateway;
 import dev.portgate.tunnel.TunnelTokens;
 import java.io.IOException;
@@ -112,17 +113,7 @@ class RemoteSitesIT {
     }
 
     private Processes.Result get(String name) throws Exception {
-        return Processes.run(
-                LIMIT,
-                List.of(
-                        Peers.require("curl"),
-                        "-sS",
-                        "-k",
-                        "--max-time",
-                        "20",
-                        "--resolve",
-                        name + ":" + https + ":127.0.0.1",
-                        "https://" + name + ":" + https + "/"));
+        return SiteVisits.get(name, https);
     }
 
     private List<Forward> sitesOnServer() {

@@ -9,6 +9,7 @@ import dev.portgate.forward.Origin;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Processes;
+import dev.portgate.testing.SiteVisits;
 import dev.portgate.testing.TestGateway;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -111,17 +112,7 @@ class SshSitesIT {
     }
 
     private Processes.Result get(String name) throws Exception {
-        return Processes.run(
-                LIMIT,
-                List.of(
-                        Peers.require("curl"),
-                        "-sS",
-                        "-k",
-                        "--max-time",
-                        "20",
-                        "--resolve",
-                        name + ":" + https + ":127.0.0.1",
-                        "https://" + name + ":" + https + "/"));
+        return SiteVisits.get(name, https);
     }
 
     @Test
