@@ -1,7 +1,7 @@
 #!/bin/bash
 # Sites by name on shared ports: portgate's http-routing beside nginx (server_name + proxy_pass) and haproxy
 # (mode http, a Host acl), all three in front of the same nginx backend on 127.0.0.1, each routing app.test
-# among three names. Figures: requests/s with keep-alive (wrk, 1 thread, 50 connections, 1 KiB answer) over
+# among three names. Figures: requests/s and wrk's 99th-percentile latency with keep-alive (wrk, 1 thread, 50 connections, 1 KiB answer) over
 # plain HTTP and over https (TLS ended by the router; wrk sends no server name to 127.0.0.1, so each routes by
 # Host behind its default certificate), new connections/s (one request each, Connection: close),
 # and a 256 MiB download (curl, best of three), after 5 s of warm-up each. The backend alone is the ceiling.
@@ -79,9 +79,10 @@ for port in $BACKEND $NG_HTTP $HA_HTTP $PG_HTTP; do
   for i in $(seq 1 50); do curl -s -o /dev/null -H 'Host: app.test' "http://127.0.0.1:$port/small" && break; sleep 0.2; done
 done
 
-rps() {  # url [extra wrk args] -> requests/s
+rps() {  # url [extra wrk args] -> "requests/s p99-latency"
   local url=$1; shift
-  wrk -t1 -c50 -d"${SECONDS_EACH}s" -H 'Host: app.test' "$@" "$url" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}'
+  wrk -t1 -c50 -d"${SECONDS_EACH}s" --latency -H 'Host: app.test' "$@" "$url" 2>/dev/null \
+    | awk '/Requests\/sec/ {r = $2} / 99%/ {p = $2} END {printf "%.0f %s", r, p}'
 }
 bulk() {  # url -> Gbit/s, best of three
   local b=0
@@ -97,16 +98,17 @@ row() {  # name http-port https-port
   # Warm up first (the JVM compiles its hot paths in the first seconds; the others lose nothing by it).
   wrk -t1 -c50 -d5s -H 'Host: app.test' "http://127.0.0.1:$http/small" > /dev/null 2>&1
   [ -z "$https" ] || wrk -t1 -c50 -d5s -H 'Host: app.test' "https://127.0.0.1:$https/small" > /dev/null 2>&1
-  keep=$(rps "http://127.0.0.1:$http/small")
-  plain_close=$(rps "http://127.0.0.1:$http/small" -H 'Connection: close')
-  if [ -n "$https" ]; then tls_keep=$(rps "https://127.0.0.1:$https/small"); else tls_keep="–"; fi
+  local keep99 close99 tls99
+  read -r keep keep99 <<< "$(rps "http://127.0.0.1:$http/small")"
+  read -r plain_close close99 <<< "$(rps "http://127.0.0.1:$http/small" -H 'Connection: close')"
+  if [ -n "$https" ]; then read -r tls_keep tls99 <<< "$(rps "https://127.0.0.1:$https/small")"; else tls_keep="–"; tls99="–"; fi
   big=$(bulk "http://127.0.0.1:$http/big")
-  echo "| $name | $keep | $plain_close | $tls_keep | $big |"
+  echo "| $name | $keep ($keep99) | $plain_close ($close99) | $tls_keep ($tls99) | $big |"
   eval "R_${name//[^a-z]/}_keep=$keep R_${name//[^a-z]/}_close=$plain_close R_${name//[^a-z]/}_tls=${tls_keep/–/0} R_${name//[^a-z]/}_big=$big"
 }
 
 echo "## $(date -u +%FT%TZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(nginx -v 2>&1 | grep -o 'nginx/[0-9.]*'), $(haproxy -v | grep -m1 -o 'version [0-9.]*')"
-echo "| router | req/s keep-alive (HTTP) | new conn/s (HTTP, 1 req each) | req/s keep-alive (https) | 256 MiB download Gbit/s |"
+echo "| router | req/s keep-alive, HTTP (p99) | new conn/s, 1 req each (p99) | req/s keep-alive, https (p99) | 256 MiB download Gbit/s |"
 echo "| --- | --- | --- | --- | --- |"
 row direct $BACKEND ""
 row portgate $PG_HTTP $PG_HTTPS

@@ -89,7 +89,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private boolean informational;
     private boolean upgrade;
-    /** A head was written without a flush; the read that decoded it flushes it when it completes. */
+    /** A head was written without a flush (to the client, to the target); the read that decoded it flushes it. */
     private boolean responseUnflushed;
 
     private boolean requestUnflushed;
@@ -478,7 +478,6 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                 }));
     }
 
-    /** Runs on this exchange's loop: target events may come from an SSH session's loop. */
     /**
      * Writes a message part. A head alone is flushed when the read that decoded it completes, after the parts decoded
      * with it: a head and a small body leave in one system call rather than two, and the flush still happens inside
@@ -506,6 +505,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Runs on this exchange's loop: target events may come from an SSH session's loop. */
     private void onLoop(Runnable r) {
         if (ctx.executor().inEventLoop()) {
             r.run();
