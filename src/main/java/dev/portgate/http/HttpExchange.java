@@ -100,6 +100,15 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private boolean switched;
     /** A HEAD answer has no body whatever its headers say. */
     private boolean head;
+    /**
+     * The target connection was taken from the site's idle ones; with the request head sent to it (and no body), a
+     * close before any answer is the race with the target's own idle close, and the request is sent again on a new
+     * connection, as nginx does for requests that may be repeated.
+     */
+    private boolean reusedTarget;
+
+    private HttpRequest sentHead;
+    private boolean sentBody;
     /** A sign-in form being read, for the login wall; null otherwise. */
     private ByteBuf form;
 
@@ -279,8 +288,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         if (s == site && target != null && target.isActive()) {
             toTarget(req);
         } else {
+            waiting.add(req); // first: a kept target connection is ready at once, inside dial
             dial(s, group);
-            waiting.add(req);
         }
     }
 
@@ -379,6 +388,15 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         Channel in = ctx.channel();
         String where = Addresses.hostPort(s.targetHost(), s.targetPort());
         conn = s.active().openTcp(in, client, where);
+        Channel kept = s.idle() == null ? null : s.idle().take(in.eventLoop());
+        if (kept != null) {
+            // A connection an earlier visitor left open: no dial, no handshake with the target.
+            kept.pipeline().replace(IdleTargets.HANDLER, IdleTargets.HANDLER, new TargetResponses(this));
+            reusedTarget = true;
+            targetReady(kept, s);
+            return;
+        }
+        reusedTarget = false;
         s.dialer().dial(in, s.targetHost(), s.targetPort()).addListener(f -> {
             if (!f.isSuccess()) {
                 s.active().stats().refused(ForwardStats.Refusal.DIAL_FAILED);
@@ -414,7 +432,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                     t.pipeline().addLast("tls", ssl);
                 }
                 t.pipeline().addLast("http", new HttpClientCodec(4096, MAX_TARGET_HEADER, 8192));
-                t.pipeline().addLast("responses", new TargetResponses(this));
+                t.pipeline().addLast(IdleTargets.HANDLER, new TargetResponses(this));
                 onLoop(() -> targetReady(t, s));
             });
         });
@@ -426,9 +444,12 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
             t.close();
             return;
         }
-        t.closeFuture().addListener(x -> onLoop(() -> targetClosed(t)));
         target = t;
         targetReady = true;
+        if (!t.isActive()) {
+            targetClosed(t); // closed before its handlers were in: TargetResponses never saw it go
+            return;
+        }
         while (!waiting.isEmpty()) {
             toTarget(waiting.poll());
         }
@@ -458,6 +479,13 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
             conn.addIn(n);
         }
         boolean requestHead = part instanceof HttpRequest;
+        if (part instanceof HttpRequest req) {
+            sentHead = req;
+            sentBody = false;
+        }
+        if (part instanceof HttpContent c && c.content().isReadable()) {
+            sentBody = true;
+        }
         Channel t = target;
         writeThenFlush(t, part, requestHead && !(part instanceof LastHttpContent))
                 .addListener(w -> onLoop(() -> {
@@ -646,12 +674,24 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         in.flush();
     }
 
+    /** The target connection went (TargetResponses saw it), on whichever loop it lives. */
+    void targetGone(Channel t) {
+        onLoop(() -> targetClosed(t));
+    }
+
     private void targetClosed(Channel t) {
         if (t != target) {
             return;
         }
         target = null;
         targetReady = false;
+        if (inExchange && !switching && !responseStarted && repeatable()) {
+            log.debug("target {}: a kept connection closed under a request; sending it again", t.remoteAddress());
+            waiting.add(sentHead);
+            waiting.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            dial(site, null);
+            return;
+        }
         if (inExchange && !switching) {
             if (responseStarted) {
                 ctx.close(); // the client sees the response cut short, as the target cut it
@@ -689,9 +729,33 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         backlog.clear();
         afterSwitch.forEach(ByteBuf::release);
         afterSwitch.clear();
-        if (target != null) {
-            target.close();
+        Channel t = target;
+        target = null;
+        if (t != null && !(reusable(t) && site.idle().keep(t))) {
+            t.close();
         }
+    }
+
+    /** A request that went whole, without a body, to a kept connection, and that may be sent twice. */
+    private boolean repeatable() {
+        if (!reusedTarget || !requestDone || sentBody || sentHead == null || site == null) {
+            return false;
+        }
+        HttpMethod m = sentHead.method();
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS);
+    }
+
+    /** Whether the visitor's target connection may serve the next visitor: idle, kept alive, plain HTTP, ours. */
+    private boolean reusable(Channel t) {
+        return site != null
+                && site.idle() != null
+                && targetReady
+                && !inExchange
+                && !switching
+                && !switched
+                && !targetCloses
+                && t.isActive()
+                && t.eventLoop() == ctx.channel().eventLoop();
     }
 
     @Override

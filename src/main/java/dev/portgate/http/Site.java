@@ -7,9 +7,10 @@ import io.netty.handler.ssl.SslContext;
 
 /**
  * A site as the front end serves it: its running forward (policy, counters, the connection list), the way to its
- * target, and the TLS context towards the target when the target speaks https ({@code target-tls}).
+ * target, the TLS context towards the target when the target speaks https ({@code target-tls}), and its idle
+ * target connections ({@code idle}; null where the target is reached through a client's session, not dialled).
  */
-record Site(ActiveForward active, Dialer dialer, SslContext targetTls) {
+record Site(ActiveForward active, Dialer dialer, SslContext targetTls, IdleTargets idle) {
 
     HttpForward forward() {
         return (HttpForward) active.forward();

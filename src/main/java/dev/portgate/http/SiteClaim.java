@@ -48,7 +48,7 @@ final class SiteClaim implements Listener {
             if (f.tls() == SiteTls.TERMINATE) {
                 certs.prepare(f.host());
             }
-            Site s = new Site(active, dialer, targetTls);
+            Site s = new Site(active, dialer, targetTls, f.session() == null ? new IdleTargets() : null);
             synchronized (routes) {
                 Optional<SiteGroup> held = routes.get(f.host());
                 if (held.isPresent() && !held.get().admits(s)) {
@@ -79,6 +79,9 @@ final class SiteClaim implements Listener {
                     routes.release(f.host(), group);
                     certs.forget(f.host());
                 }
+            }
+            if (s.idle() != null) {
+                s.idle().closeAll();
             }
             site = null;
         }

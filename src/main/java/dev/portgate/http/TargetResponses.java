@@ -24,6 +24,12 @@ final class TargetResponses extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        exchange.targetGone(ctx.channel());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         exchange.targetReadComplete();
     }

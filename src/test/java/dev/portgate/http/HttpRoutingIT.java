@@ -268,6 +268,100 @@ class HttpRoutingIT {
         }
     }
 
+    /**
+     * A keep-alive backend that answers each request with the number of its connection and of the request on it;
+     * with {@code hangUp} it closes each connection after one answer, without saying so (as an idle timeout does).
+     */
+    private static final class CountingBackend implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger accepted = new AtomicInteger();
+
+        CountingBackend(boolean hangUp) throws IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        int n = accepted.incrementAndGet();
+                        Thread serve = new Thread(() -> serve(s, n, hangUp));
+                        serve.setDaemon(true);
+                        serve.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private static void serve(Socket s, int n, boolean hangUp) {
+            try (s) {
+                s.setSoTimeout(20_000);
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = s.getOutputStream();
+                for (int req = 1; ; req++) {
+                    String line = in.readLine();
+                    if (line == null) {
+                        return;
+                    }
+                    while (line != null && !line.isEmpty()) {
+                        line = in.readLine();
+                    }
+                    byte[] body = ("conn " + n + " req " + req + "\n").getBytes(StandardCharsets.US_ASCII);
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                    out.flush();
+                    if (hangUp) {
+                        return;
+                    }
+                }
+            } catch (IOException gone) {
+                // the gateway closed it
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    @Test
+    void aVisitorsTargetConnectionServesTheNextVisitorAndOneTheTargetClosedIsNeverUsed() throws Exception {
+        try (CountingBackend keeps = new CountingBackend(false);
+                CountingBackend hangsUp = new CountingBackend(true);
+                TestGateway gw = new TestGateway(routing(false)
+                        + httpSite("keeps", "keeps.test", keeps.port(), "")
+                        + httpSite("hangs", "hangs.test", hangsUp.port(), ""))) {
+            // Each curl is a new visitor connection; the target connection outlives it and serves the next visitor
+            // on the same event loop (the gateway has two here, and new visitors take turns between them).
+            List<String> answers = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                answers.add(curl("-H", "Host: keeps.test", "http://127.0.0.1:" + http + "/")
+                        .out());
+            }
+            assertThat(answers)
+                    .allMatch(a -> a.matches("conn [12] req [1-6]\n"))
+                    .contains("conn 1 req 2\n");
+            assertThat(keeps.accepted.get())
+                    .as("connections the target accepted for 6 visitors")
+                    .isLessThanOrEqualTo(2);
+            // A target that closes its side after each answer: every visitor still gets an answer, never a 502.
+            for (int i = 1; i <= 5; i++) {
+                assertThat(curl("-H", "Host: hangs.test", "http://127.0.0.1:" + http + "/")
+                                .out())
+                        .matches("conn \\d+ req 1\n");
+            }
+            assertThat(hangsUp.accepted.get()).isGreaterThanOrEqualTo(5);
+        }
+    }
+
     @Test
     void aPassthroughSiteWithProxyProtocolTellsItsTargetTheVisitorFirst() throws Exception {
         try (ServerSocket target = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
