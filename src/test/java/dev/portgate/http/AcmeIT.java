@@ -85,6 +85,22 @@ class AcmeIT {
                 .findFirst();
     }
 
+    /** GET https://name/ on the gateway, trusting only Pebble's root: succeeds only with the CA's certificate. */
+    private Processes.Result trustingCa(Pebble pebble, String name) throws Exception {
+        return curl(
+                "--cacert",
+                pebble.root().toString(),
+                "--resolve",
+                name + ":" + https + ":127.0.0.1",
+                "https://" + name + ":" + https + "/");
+    }
+
+    private static void awaitAcmeCertificate(TestGateway gw, String host, String alias) {
+        Awaitility.await(alias).atMost(LIMIT).until(() -> status(gw, host)
+                .filter(s -> s.source().equals("acme") && s.state().equals("valid"))
+                .isPresent());
+    }
+
     private Processes.Result curl(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Peers.require("curl"), "-sS", "--max-time", "20"));
         cmd.addAll(List.of(args));
@@ -97,18 +113,8 @@ class AcmeIT {
             // The CA will look for refused.test where the gateway does not listen: its http-01 check fails.
             pebble.resolve("refused.test", "127.0.0.2");
             try (TestGateway gw = new TestGateway(config(pebble, "app.test", "refused.test", "*.wild.test"))) {
-                Awaitility.await("app.test's certificate from the CA")
-                        .atMost(LIMIT)
-                        .until(() -> status(gw, "app.test")
-                                .filter(s ->
-                                        s.source().equals("acme") && s.state().equals("valid"))
-                                .isPresent());
-                Processes.Result trusted = curl(
-                        "--cacert",
-                        pebble.root().toString(),
-                        "--resolve",
-                        "app.test:" + https + ":127.0.0.1",
-                        "https://app.test:" + https + "/");
+                awaitAcmeCertificate(gw, "app.test", "app.test's certificate from the CA");
+                Processes.Result trusted = trustingCa(pebble, "app.test");
                 assertThat(trusted.out()).as(trusted.stderr()).isEqualTo("hello from app.test\n");
                 Path stored = Files.list(gw.dir().resolve("data/tls/acme"))
                         .findFirst()
@@ -124,14 +130,7 @@ class AcmeIT {
                 assertThat(refused.nextAttempt()).isNotNull();
                 assertThat(refused.source()).isEqualTo("self-signed");
                 // The refused name is still served, on its self-signed certificate, which curl does not trust.
-                assertThat(curl(
-                                        "--cacert",
-                                        pebble.root().toString(),
-                                        "--resolve",
-                                        "refused.test:" + https + ":127.0.0.1",
-                                        "https://refused.test:" + https + "/")
-                                .exit())
-                        .isNotZero();
+                assertThat(trustingCa(pebble, "refused.test").exit()).isNotZero();
                 assertThat(curl(
                                         "-k",
                                         "--resolve",
@@ -154,18 +153,8 @@ class AcmeIT {
             String yaml = config(pebble, "app.test").replace("  http: 127.0.0.1:" + http + "\n", "");
             assertThat(yaml).doesNotContain("http: ");
             try (TestGateway gw = new TestGateway(yaml)) {
-                Awaitility.await("app.test's certificate over tls-alpn-01")
-                        .atMost(LIMIT)
-                        .until(() -> status(gw, "app.test")
-                                .filter(s ->
-                                        s.source().equals("acme") && s.state().equals("valid"))
-                                .isPresent());
-                Processes.Result trusted = curl(
-                        "--cacert",
-                        pebble.root().toString(),
-                        "--resolve",
-                        "app.test:" + https + ":127.0.0.1",
-                        "https://app.test:" + https + "/");
+                awaitAcmeCertificate(gw, "app.test", "app.test's certificate over tls-alpn-01");
+                Processes.Result trusted = trustingCa(pebble, "app.test");
                 assertThat(trusted.out()).as(trusted.stderr()).isEqualTo("hello from app.test\n");
                 // With no check open, a hello asking for acme-tls/1 gets no certificate at all.
                 Processes.Result probe = Processes.run(
@@ -203,12 +192,7 @@ class AcmeIT {
                         .atMost(LIMIT)
                         .pollInterval(Duration.ofMillis(500))
                         .until(() -> !first.equals(servedSerial("app.test")));
-                Processes.Result trusted = curl(
-                        "--cacert",
-                        pebble.root().toString(),
-                        "--resolve",
-                        "app.test:" + https + ":127.0.0.1",
-                        "https://app.test:" + https + "/");
+                Processes.Result trusted = trustingCa(pebble, "app.test");
                 assertThat(trusted.out()).as(trusted.stderr()).isEqualTo("hello from app.test\n");
             }
         }
