@@ -44,6 +44,19 @@ public final class DataFolder implements AutoCloseable {
      * the API token and hold the store, so whoever can write there can steal the token or change rules.
      */
     public static void checkPrivate(Path folder) throws IOException {
+        checkPrivate(folder, false);
+    }
+
+    /**
+     * As {@link #checkPrivate(Path)}, for a CLI command that only reads the folder's URL and token: root may
+     * also read the folder of the service user (the package's /var/lib/portgate). Its owner could mislead root's
+     * command, but learns nothing: the token in the folder is already the owner's.
+     */
+    public static void checkPrivateForReading(Path folder) throws IOException {
+        checkPrivate(folder, true);
+    }
+
+    private static void checkPrivate(Path folder, boolean rootMayRead) throws IOException {
         Path real = folder.toRealPath();
         Set<PosixFilePermission> mode;
         UserPrincipal owner;
@@ -62,10 +75,19 @@ public final class DataFolder implements AutoCloseable {
         UserPrincipal me = real.getFileSystem()
                 .getUserPrincipalLookupService()
                 .lookupPrincipalByName(System.getProperty("user.name"));
-        if (!owner.equals(me)) {
+        if (!owner.equals(me) && !(rootMayRead && runsAsRoot())) {
             throw new IOException("data folder " + real + " belongs to " + owner.getName() + ", not to "
                     + me.getName() + " who runs portgate — run: chown " + me.getName() + " " + real
                     + ", or give another --data");
+        }
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            // /proc/self belongs to the process's own user: no module beyond java.base needed to ask
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
         }
     }
 

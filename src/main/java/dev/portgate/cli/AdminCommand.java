@@ -41,8 +41,8 @@ final class AdminCommand implements Runnable {
         @Option(
                 names = {"-d", "--data"},
                 paramLabel = "DIR",
-                defaultValue = "portgate-data",
-                description = "The gateway's data folder (default: ${DEFAULT-VALUE}).")
+                defaultValue = "${env:PORTGATE_DATA:-portgate-data}",
+                description = "The gateway's data folder (default: $PORTGATE_DATA, else portgate-data).")
         Path data;
 
         @Option(

@@ -53,7 +53,7 @@ final class ApiClient {
         try {
             if (api == null || System.getenv("PORTGATE_API_TOKEN") == null) {
                 if (Files.isDirectory(data)) {
-                    DataFolder.checkPrivate(data);
+                    DataFolder.checkPrivateForReading(data);
                 }
             }
             String url = api != null

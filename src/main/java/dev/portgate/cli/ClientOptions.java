@@ -15,9 +15,9 @@ final class ClientOptions {
     @Option(
             names = {"-d", "--data"},
             paramLabel = "DIR",
-            defaultValue = "portgate-data",
+            defaultValue = "${env:PORTGATE_DATA:-portgate-data}",
             description =
-                    "the running gateway's data folder: its URL and token are read there (default: ${DEFAULT-VALUE})")
+                    "the running gateway's data folder: its URL and token are read there (default: $PORTGATE_DATA, else portgate-data)")
     Path data;
 
     @Option(

@@ -32,8 +32,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = {"-d", "--data"},
             paramLabel = "DIR",
-            defaultValue = "portgate-data",
-            description = "folder for the gateway's state (default: ${DEFAULT-VALUE})")
+            defaultValue = "${env:PORTGATE_DATA:-portgate-data}",
+            description = "folder for the gateway's state (default: $PORTGATE_DATA, else portgate-data)")
     Path data;
 
     @Option(

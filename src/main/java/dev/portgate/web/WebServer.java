@@ -24,7 +24,6 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -140,12 +139,6 @@ public final class WebServer implements AutoCloseable {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
-        config.staticFiles.add(s -> {
-            s.hostedPath = "/";
-            s.directory = "/web";
-            s.location = Location.CLASSPATH;
-        });
-        config.staticFiles.enableWebjars();
         if (settings.secure()) {
             config.jetty.addConnector((server, http) -> tlsConnector(server, http));
         } else {
@@ -160,6 +153,7 @@ public final class WebServer implements AutoCloseable {
             }
         });
         r.before("/metrics", auth::authenticate);
+        ConsoleAssets.register(r);
         account.registerPublic(r);
         account.register(r);
         forwards.register(r);
