@@ -24,7 +24,9 @@ command -v "$java" >/dev/null || { echo "portgate: no Java found: install a Java
 
 # A serial collector and a heap that grows only as needed and gives memory back (bench/footprint.sh): a gateway's
 # live heap is tens of MiB, and G1's regions and threads cost more than they save at that size.
+# glibc keeps what the JIT compilers and native libraries freed at start (~18 MiB): trimmed every 30 s.
 default_opts="-XX:+UseSerialGC -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+ExitOnOutOfMemoryError"
+default_opts="$default_opts -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=30000"
 # glibc's default of 8 malloc arenas per core holds memory for threads that allocate natively only once.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 

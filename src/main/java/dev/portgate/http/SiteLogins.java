@@ -87,7 +87,8 @@ final class SiteLogins {
                 .filter(r -> r.equals(Accounts.DOOR) || r.equals(Accounts.ADMIN))
                 .flatMap(r -> accounts.passwordHash(user));
         // A user that does not exist costs as much as a wrong password: the answer does not say which it was.
-        boolean ok = PasswordHash.verify(password.toCharArray(), hash.orElse(PasswordHash.DUMMY)) && hash.isPresent();
+        boolean ok =
+                PasswordHash.verify(password.toCharArray(), hash.orElseGet(PasswordHash::dummy)) && hash.isPresent();
         Actor actor = new Actor("site " + (user.isEmpty() ? "?" : user), source);
         if (!ok) {
             throttle.failed(source);

@@ -20,10 +20,17 @@ public final class PasswordHash {
     private static final int ITERATIONS = 210_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A hash no password is known for: checked against when the user does not exist, so that costs the same. */
-    public static final String DUMMY = hash(randomSecret(18).toCharArray());
+    /** Made on first use, not at start: one hash costs a second on a small box. */
+    private static final class Dummy {
+        static final String HASH = hash(randomSecret(18).toCharArray());
+    }
 
     private PasswordHash() {}
+
+    /** A hash no password is known for: checked against when the user does not exist, so that costs the same. */
+    public static String dummy() {
+        return Dummy.HASH;
+    }
 
     public static String hash(char[] password) {
         byte[] salt = new byte[16];

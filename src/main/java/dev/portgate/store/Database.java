@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.flywaydb.core.Flyway;
@@ -18,17 +19,22 @@ import org.sqlite.SQLiteConfig;
  */
 public final class Database implements AutoCloseable {
 
+    /** The newest migration under db/migration (DatabaseTest checks that it is). */
+    static final int SCHEMA_VERSION = 4;
+
     private final Connection connection;
 
     public Database(Path dataFolder) throws SQLException {
         Path file = dataFolder.resolve("portgate.db");
         String url = "jdbc:sqlite:" + file;
         boolean fresh = !Files.exists(file);
-        Flyway.configure()
-                .dataSource(url, null, null)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        if (fresh || !current(url)) {
+            Flyway.configure()
+                    .dataSource(url, null, null)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -44,6 +50,21 @@ public final class Database implements AutoCloseable {
             } catch (UnsupportedOperationException | IOException ignored) {
                 // not POSIX: the folder's own permissions protect it
             }
+        }
+    }
+
+    /**
+     * Whether the store already has every migration, none failed: then Flyway need not start — it loads a thousand
+     * classes and scans the jar, a second of every start on a small box, to find that nothing is to be done.
+     */
+    private static boolean current(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT max(CAST(version AS INTEGER)), sum(success = 0)"
+                        + " FROM flyway_schema_history WHERE version IS NOT NULL")) {
+            return r.next() && r.getInt(1) == SCHEMA_VERSION && r.getInt(2) == 0;
+        } catch (SQLException e) {
+            return false; // no history table: Flyway decides
         }
     }
 
