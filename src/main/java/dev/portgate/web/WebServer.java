@@ -59,7 +59,7 @@ public final class WebServer implements AutoCloseable {
     private static final String ANSWERED = "portgate.answered";
 
     private final Javalin app;
-    private final Metrics metrics;
+    private final MetricsOnDemand metrics;
     private final TrafficHistory history;
     private final Settings settings;
 
@@ -83,7 +83,7 @@ public final class WebServer implements AutoCloseable {
             TunnelEndpoints tunnelEndpoints,
             HttpRouting httpRouting) {
         this.settings = settings;
-        this.metrics = new Metrics(reconciler, igd);
+        this.metrics = new MetricsOnDemand(reconciler, igd);
         ForwardTraffic perForward =
                 new ForwardTraffic(totals, name -> rules.get(name).isPresent());
         this.history = new TrafficHistory(reconciler, perForward);
