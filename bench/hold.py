@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Holds N idle TCP connections through a relay, to measure the relay's memory per connection.
 
-usage: hold.py server PORT            -- accept and hold connections until killed (the backend)
+usage: hold.py server PORT [SECONDS]  -- accept and hold connections until killed, or SECONDS (default 600)
        hold.py client PORT N SECONDS  -- open N connections to PORT, hold them SECONDS, then exit
 The client prints 'held N' once every connection is established and has round-tripped one byte.
 """
@@ -11,7 +11,7 @@ import sys
 import time
 
 
-def server(port):
+def server(port, seconds=600):
     sel = selectors.DefaultSelector()
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -20,7 +20,7 @@ def server(port):
     ls.setblocking(False)
     sel.register(ls, selectors.EVENT_READ)
     conns = []
-    deadline = time.time() + 600  # never outlives a benchmark run
+    deadline = time.time() + seconds  # never outlives a benchmark run
     while time.time() < deadline:
         for key, _ in sel.select(timeout=1):
             if key.fileobj is ls:
@@ -57,6 +57,6 @@ def client(port, n, seconds):
 
 if __name__ == "__main__":
     if sys.argv[1] == "server":
-        server(int(sys.argv[2]))
+        server(int(sys.argv[2]), float(sys.argv[3]) if len(sys.argv) > 3 else 600)
     else:
         client(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))

@@ -11,6 +11,16 @@ import picocli.CommandLine.Command;
         description =
                 "A port-forwarding gateway: static TCP/UDP forwards in the kernel or a relay, SSH -L/-R/-D, SOCKS5 and"
                         + " HTTP proxies, UPnP/NAT-PMP/PCP, port triggering, knocks and login doors.",
+        footerHeading = "%nEnvironment and files:%n",
+        footer = {
+            "PORTGATE_DATA: the data folder when --data is not given (the Debian package's: /var/lib/portgate).",
+            "PORTGATE_API_TOKEN: the API token for commands that talk to a running gateway, instead of DATA/api-token.",
+            "PORTGATE_ADMIN_PASSWORD: the console's admin password at the first start, instead of a random one.",
+            "PORTGATE_JAVA_OPTS, PORTGATE_JAVA, PORTGATE_CDS=off: the launcher's extra JVM options, its java, and"
+                    + " no class-data sharing.",
+            "/etc/portgate/portgate.yaml: the service's config; /var/lib/portgate: its state;"
+                    + " /var/cache/portgate: its class-data archive; systemctl reload portgate re-reads the config.",
+        },
         subcommands = {
             ServeCommand.class,
             CheckCommand.class,
