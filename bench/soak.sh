@@ -53,10 +53,12 @@ echo "| when | RSS MiB | descriptors | threads | connections |"
 echo "| --- | --- | --- | --- | --- |"
 sleep 10
 base=$(sample "start (idle, 10 s)"); echo "$base"
+fds() { for f in /proc/$gw/fd/*; do readlink "$f"; done | sed 's/\[[0-9]*\]/[]/' | sort; }
+fds > "$work/fds-start"
 
 start=$(date +%s)
 deadline=$((start + seconds))
-python3 bench/hold.py client $hold_port "$n" "$((seconds > 60 ? seconds - 30 : seconds))" > "$work/hold.log" 2>&1 & holder=$!
+python3 bench/hold.py client $hold_port "$n" "$seconds" > "$work/hold.log" 2>&1 & holder=$!
 pids+=($holder)
 next_sample=$((start + 60)); round=0; transfers=0; edits=0; reloads=0
 while [ "$(date +%s)" -lt "$deadline" ]; do
@@ -85,4 +87,9 @@ echo
 echo "RSS $(echo "$base" | cut -d'|' -f3 | tr -d ' ') -> $(echo "$end" | cut -d'|' -f3 | tr -d ' ') MiB; transfers $transfers, edit rounds $edits, reloads $reloads"
 [ "$(echo "$end" | cut -d'|' -f4)" = "$(echo "$base" | cut -d'|' -f4)" ] && echo "descriptors: back to the start" || echo "descriptors: NOT back ($(echo "$base" | cut -d'|' -f4) -> $(echo "$end" | cut -d'|' -f4))"
 [ "$(echo "$end" | cut -d'|' -f6 | tr -d ' ')" = 0 ] && echo "connections: none left" || echo "connections: NOT all closed"
+fds > "$work/fds-end"
+if ! diff -q "$work/fds-start" "$work/fds-end" > /dev/null; then
+  diff "$work/fds-start" "$work/fds-end" | grep '^[<>]' | sort | uniq -c || true
+  ss -tuaxpn | grep "pid=$gw," | awk '{print "  " $1, $2, $5, $6}'
+fi
 grep -E "WARN|ERROR" "$work/gateway.log" | sort | uniq -c | sort -rn | head -5 || true

@@ -26,8 +26,15 @@ public final class DirectDialer implements Dialer {
     };
 
     private final Bootstrap bootstrap;
+    /**
+     * For IP literals: no resolver. Netty makes a loop's DNS resolver (and its UDP socket) at the first connect
+     * through a bootstrap that has one, even to an address that needs no resolving.
+     */
+    private final Bootstrap literalBootstrap;
     /** One configured bootstrap per event loop, so a dial does not copy the options each time. */
     private final Map<EventLoop, Bootstrap> perLoop = new ConcurrentHashMap<>();
+
+    private final Map<EventLoop, Bootstrap> literalPerLoop = new ConcurrentHashMap<>();
 
     public DirectDialer(Transport transport, int connectTimeoutMillis) {
         this.bootstrap = new Bootstrap()
@@ -37,6 +44,7 @@ public final class DirectDialer implements Dialer {
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(NO_HANDLER);
         TcpOptions.apply(bootstrap);
+        this.literalBootstrap = bootstrap.clone().disableResolver();
     }
 
     @Override
@@ -44,10 +52,12 @@ public final class DirectDialer implements Dialer {
         Promise<Channel> promise = inbound.eventLoop().newPromise();
         // IP literals skip the resolver; names are resolved by it without blocking the loop.
         InetAddress literal = Addresses.literal(host);
-        InetSocketAddress to =
-                literal != null ? new InetSocketAddress(literal, port) : InetSocketAddress.createUnresolved(host, port);
-        ChannelFuture connect =
-                perLoop.computeIfAbsent(inbound.eventLoop(), bootstrap::clone).connect(to);
+        ChannelFuture connect = literal != null
+                ? literalPerLoop
+                        .computeIfAbsent(inbound.eventLoop(), literalBootstrap::clone)
+                        .connect(new InetSocketAddress(literal, port))
+                : perLoop.computeIfAbsent(inbound.eventLoop(), bootstrap::clone)
+                        .connect(InetSocketAddress.createUnresolved(host, port));
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 promise.trySuccess(connect.channel());

@@ -106,11 +106,14 @@ public final class TargetProbe implements AutoCloseable {
             });
             return done;
         }
-        ChannelFuture connect = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .resolver(transport.resolver())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        Bootstrap probe = new Bootstrap().group(loop).channel(transport.socketChannel());
+        // An IP literal needs no resolver: with one, Netty would make the loop's DNS resolver and its socket.
+        if (literal != null) {
+            probe.disableResolver();
+        } else {
+            probe.resolver(transport.resolver());
+        }
+        ChannelFuture connect = probe.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {}
