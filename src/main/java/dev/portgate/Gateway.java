@@ -38,7 +38,12 @@ import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.BanStore;
 import dev.portgate.store.Database;
+import dev.portgate.store.NodeSettings;
+import dev.portgate.store.PostgresDatabase;
+import dev.portgate.store.SharedRuleStore;
+import dev.portgate.store.SqliteDatabase;
 import dev.portgate.store.SqliteRuleStore;
+import dev.portgate.store.StoreSettings;
 import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
 import dev.portgate.tunnel.TunnelEndpoints;
@@ -80,12 +85,23 @@ public final class Gateway implements AutoCloseable {
             int threads,
             Duration connectTimeout,
             Console console,
-            KernelSettings kernel) {
+            KernelSettings kernel,
+            StoreSettings store,
+            NodeSettings node) {
 
-        /** Without a kernel section: the kernel data plane off (the foreground tools and in-process tests). */
+        /** Without kernel, store and node sections: the kernel data plane off, SQLite (the foreground tools, tests). */
         public Settings(
                 Path config, Path data, Duration shutdownGrace, int threads, Duration connectTimeout, Console console) {
-            this(config, data, shutdownGrace, threads, connectTimeout, console, KernelSettings.OFF);
+            this(
+                    config,
+                    data,
+                    shutdownGrace,
+                    threads,
+                    connectTimeout,
+                    console,
+                    KernelSettings.OFF,
+                    StoreSettings.EMBEDDED,
+                    NodeSettings.defaults());
         }
     }
 
@@ -102,6 +118,7 @@ public final class Gateway implements AutoCloseable {
     private final Settings settings;
     private final DataFolder data;
     private final Database db;
+    private final String node;
     private final AuditLog audit;
     private final Accounts accounts;
     private final Transport transport;
@@ -139,13 +156,21 @@ public final class Gateway implements AutoCloseable {
     public Gateway(Settings settings) throws IOException {
         this.settings = settings;
         this.data = new DataFolder(settings.data());
+        // On a shared store each node is named in what it writes; alone it needs no name.
+        this.node = settings.store().shared() ? settings.node().name() : "";
         try {
-            this.db = new Database(data.path());
+            this.db = settings.store().shared()
+                    ? new PostgresDatabase(settings.store())
+                    : new SqliteDatabase(data.path());
         } catch (SQLException e) {
             data.close();
-            throw new IOException("cannot open the store in " + data.path() + ": " + e.getMessage(), e);
+            throw new IOException(
+                    settings.store().shared()
+                            ? e.getMessage()
+                            : "cannot open the store in " + data.path() + ": " + e.getMessage(),
+                    e);
         }
-        this.audit = new AuditLog(db);
+        this.audit = new AuditLog(db, node);
         this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
         this.sshIo = new SshIo(transport, settings.threads());
@@ -199,8 +224,12 @@ public final class Gateway implements AutoCloseable {
                 authWorkers);
         this.reconciler = new Reconciler(
                 new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting), kernel);
-        this.rules = new RuleService(new SqliteRuleStore(db, audit));
+        this.rules = new RuleService(
+                db instanceof PostgresDatabase shared
+                        ? new SharedRuleStore(shared, audit, node)
+                        : new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
+        rules.followPeers();
         this.side = new SideConnections(reconciler.connectionIds());
         this.triggers = new Triggers(rules, Clock.systemUTC());
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
@@ -271,7 +300,7 @@ public final class Gateway implements AutoCloseable {
                                 kernel,
                                 reloader,
                                 probe,
-                                new TrafficTotals(db),
+                                new TrafficTotals(db, node),
                                 tunnelServer,
                                 tunnelEndpoints,
                                 httpRouting));
@@ -430,9 +459,10 @@ public final class Gateway implements AutoCloseable {
         authWorkers.shutdownNow();
         sshIo.close();
         transport.close();
+        rules.close();
         try {
             db.close();
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             log.debug("closing the store: {}", e.toString());
         }
         try {

@@ -6,6 +6,7 @@ import dev.portgate.rules.Actor;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.Database;
+import dev.portgate.store.SqliteDatabase;
 import dev.portgate.web.FirstRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ final class AdminCommand implements Runnable {
                 return ExitCodes.INVALID;
             }
             try (DataFolder folder = new DataFolder(data)) {
-                try (Database db = new Database(folder.path())) {
+                try (Database db = new SqliteDatabase(folder.path())) {
                     new Accounts(db).setPassword(Accounts.ADMIN, "admin", PasswordHash.hash(password.toCharArray()));
                     new AuditLog(db)
                             .record(

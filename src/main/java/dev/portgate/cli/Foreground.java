@@ -1,7 +1,6 @@
 package dev.portgate.cli;
 
 import dev.portgate.Gateway;
-import dev.portgate.kernel.KernelSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -25,8 +24,7 @@ final class Foreground {
                 Duration.ofSeconds(5),
                 Runtime.getRuntime().availableProcessors(),
                 Duration.ofSeconds(10),
-                null,
-                KernelSettings.OFF));
+                null));
     }
 
     /** Runs until interrupted (a clean shutdown, exit 0) or until the watcher ends it with its code. */

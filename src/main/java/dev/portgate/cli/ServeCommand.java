@@ -134,7 +134,9 @@ final class ServeCommand implements Callable<Integer> {
                 threads == null ? Runtime.getRuntime().availableProcessors() : threads,
                 connect,
                 consoleSettings,
-                initial.kernel());
+                initial.kernel(),
+                initial.store(),
+                initial.nodeOrDefault());
         Gateway gateway;
         try {
             gateway = new Gateway(settings);

@@ -166,6 +166,8 @@ final class TunnelCommand implements Callable<Integer> {
                 KernelSettings.OFF,
                 null,
                 List.of(endpoint),
+                null,
+                null,
                 null));
         if (r instanceof ChangeResult.Rejected rejected) {
             rejected.problems().forEach(p -> System.err.println("portgate tunnel: " + p));

@@ -19,6 +19,8 @@ import dev.portgate.policy.Firewall;
 import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.store.NodeSettings;
+import dev.portgate.store.StoreSettings;
 import dev.portgate.trigger.TriggerConfig;
 import dev.portgate.tunnel.TunnelEndpointConfig;
 import dev.portgate.tunnel.TunnelServerConfig;
@@ -63,6 +65,8 @@ public final class ConfigFile {
             "triggers",
             "egress",
             "kernel",
+            "store",
+            "node",
             "http-routing");
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
@@ -96,7 +100,7 @@ public final class ConfigFile {
                 "",
                 TOP_KEYS,
                 "forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream, firewall, knock,"
-                        + " triggers, egress, kernel, http-routing");
+                        + " triggers, egress, kernel, http-routing, store, node");
         List<Forward> forwards = new ArrayList<>();
         Map<String, Node> seen = new HashMap<>();
         Origin origin = Origin.config(source);
@@ -188,6 +192,15 @@ public final class ConfigFile {
                 HttpRoutingDecoder.HINT,
                 m -> HttpRoutingDecoder.decode(m, problems),
                 null);
+        StoreSettings store = section(
+                top,
+                problems,
+                "store",
+                ClusterDecoder.STORE_HINT,
+                m -> ClusterDecoder.store(m, problems),
+                StoreSettings.EMBEDDED);
+        NodeSettings node =
+                section(top, problems, "node", ClusterDecoder.NODE_HINT, m -> ClusterDecoder.node(m, problems), null);
         checkVia(forwards, endpoints, tunnelEndpoints, seen, problems);
         for (Problem p : ListenIndex.conflicts(forwards)) {
             problems.add(p, seen.get(p.forward()));
@@ -209,7 +222,9 @@ public final class ConfigFile {
                 kernel,
                 tunnelServer,
                 tunnelEndpoints,
-                httpRouting);
+                httpRouting,
+                store,
+                node);
     }
 
     /**

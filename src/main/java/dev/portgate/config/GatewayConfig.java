@@ -11,6 +11,8 @@ import dev.portgate.policy.Firewall;
 import dev.portgate.policy.KnockConfig;
 import dev.portgate.ssh.SshEndpointConfig;
 import dev.portgate.ssh.SshServerConfig;
+import dev.portgate.store.NodeSettings;
+import dev.portgate.store.StoreSettings;
 import dev.portgate.trigger.TriggerConfig;
 import dev.portgate.tunnel.TunnelEndpointConfig;
 import dev.portgate.tunnel.TunnelServerConfig;
@@ -18,7 +20,8 @@ import java.util.List;
 
 /**
  * Everything a config file declares. {@code sshServer}, {@code tunnelServer}, {@code httpRouting}, {@code igd} and {@code upstream} are null
- * when the file has no such section; {@code kernel} is the default when it has none.
+ * when the file has no such section; {@code kernel} and {@code store} are the defaults when it has none, and
+ * {@code node} is null.
  */
 public record GatewayConfig(
         List<Forward> forwards,
@@ -34,7 +37,9 @@ public record GatewayConfig(
         KernelSettings kernel,
         TunnelServerConfig tunnelServer,
         List<TunnelEndpointConfig> tunnelEndpoints,
-        HttpRoutingConfig httpRouting) {
+        HttpRoutingConfig httpRouting,
+        StoreSettings store,
+        NodeSettings node) {
 
     public static final GatewayConfig EMPTY = new GatewayConfig(List.of(), null, List.of(), null, null);
 
@@ -58,6 +63,8 @@ public record GatewayConfig(
                 KernelSettings.DEFAULT,
                 null,
                 List.of(),
+                null,
+                StoreSettings.EMBEDDED,
                 null);
     }
 
@@ -69,5 +76,11 @@ public record GatewayConfig(
         bans = bans == null ? Bans.Settings.DEFAULT : bans;
         kernel = kernel == null ? KernelSettings.DEFAULT : kernel;
         tunnelEndpoints = tunnelEndpoints == null ? List.of() : List.copyOf(tunnelEndpoints);
+        store = store == null ? StoreSettings.EMBEDDED : store;
+    }
+
+    /** This node's name and address: the {@code node:} section, or the host's name. */
+    public NodeSettings nodeOrDefault() {
+        return node == null ? NodeSettings.defaults() : node;
     }
 }

@@ -110,11 +110,13 @@ final class Soap {
 
     static String response(Call call, Map<String, String> out) {
         StringBuilder b = new StringBuilder(envelopeStart());
-        b.append("<u:")
-                .append(call.action())
-                .append("Response xmlns:u=\"")
-                .append(escape(call.serviceType()))
-                .append("\">");
+        // An action sent without a service namespace is answered without one: xmlns:u="" is not well-formed.
+        String prefix = call.serviceType().isEmpty() ? "" : "u:";
+        b.append('<').append(prefix).append(call.action()).append("Response");
+        if (!prefix.isEmpty()) {
+            b.append(" xmlns:u=\"").append(escape(call.serviceType())).append('"');
+        }
+        b.append('>');
         out.forEach((k, v) -> b.append('<')
                 .append(k)
                 .append('>')
@@ -122,7 +124,7 @@ final class Soap {
                 .append("</")
                 .append(k)
                 .append('>'));
-        b.append("</u:").append(call.action()).append("Response>");
+        b.append("</").append(prefix).append(call.action()).append("Response>");
         return b.append(envelopeEnd()).toString();
     }
 

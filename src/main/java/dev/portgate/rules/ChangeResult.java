@@ -31,6 +31,8 @@ public sealed interface ChangeResult {
         /** The forward belongs to another writer (the config file) and is changed there. */
         NOT_YOURS,
         /** A forward of that name exists already. */
-        EXISTS
+        EXISTS,
+        /** Another node changed the forward since this one read it (several nodes on one store). */
+        CONFLICT
     }
 }

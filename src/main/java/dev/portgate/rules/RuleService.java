@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * as the changes themselves. A change of one forward costs that forward's ports, whatever the number of
  * rules: leases make changes frequent. Callers are never Netty event loops: the store is written here.
  */
-public final class RuleService {
+public final class RuleService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RuleService.class);
 
@@ -190,7 +190,72 @@ public final class RuleService {
         if (changes.isEmpty()) {
             return new ChangeResult.Applied(changes);
         }
-        store.commit(changes, actor);
+        try {
+            store.commit(changes, actor);
+        } catch (RuleStore.Conflict e) {
+            return new ChangeResult.Rejected(
+                    ChangeResult.Why.CONFLICT, List.of(Problem.of(e.forward(), "name", e.getMessage())));
+        }
+        adopt(changes);
+        for (Change c : changes) {
+            log.info("{} (by {})", describe(c), actor);
+        }
+        publish(changes);
+        return new ChangeResult.Applied(changes);
+    }
+
+    /** Starts following the other nodes' changes (several nodes on one store); after the Reconciler subscribed. */
+    public void followPeers() {
+        store.follow(this::applyPeer);
+    }
+
+    /**
+     * Makes other nodes' changes the rules here, already stored: each name's net change in the batch, published
+     * like a local one. A peer's forward whose name a session forward of this node holds is not taken.
+     */
+    public synchronized void applyPeer(List<PeerChange> batch) {
+        store.accepted(batch);
+        Map<String, Forward> before = new LinkedHashMap<>();
+        Map<String, Forward> after = new LinkedHashMap<>();
+        Map<String, String> byNode = new LinkedHashMap<>();
+        for (PeerChange p : batch) {
+            Forward current = rules.get(p.name());
+            if (current != null && !current.origin().kind().persistent()) {
+                log.warn(
+                        "forward \"{}\" from node {} is not taken: a {} forward of this node has that name",
+                        p.name(),
+                        p.node(),
+                        current.origin());
+                continue;
+            }
+            before.putIfAbsent(p.name(), current);
+            after.put(p.name(), p.after());
+            byNode.put(p.name(), p.node());
+        }
+        List<Change> changes = new ArrayList<>();
+        for (Map.Entry<String, Forward> e : after.entrySet()) {
+            Forward b = before.get(e.getKey());
+            Forward a = e.getValue();
+            if (b == null && a != null) {
+                changes.add(new Change.Added(a));
+            } else if (b != null && a == null) {
+                changes.add(new Change.Removed(b));
+            } else if (b != null && !b.equals(a)) {
+                changes.add(new Change.Updated(b, a));
+            }
+        }
+        if (changes.isEmpty()) {
+            return;
+        }
+        adopt(changes);
+        for (Change c : changes) {
+            log.info("{} (on node {})", describe(c), byNode.get(c.name()));
+        }
+        publish(changes);
+    }
+
+    /** Makes stored changes the rules in memory and in the listen index. */
+    private void adopt(List<Change> changes) {
         for (Change c : changes) {
             if (c instanceof Change.Removed r) {
                 rules.remove(r.name());
@@ -210,14 +275,13 @@ public final class RuleService {
             }
         }
         version++;
-        for (Change c : changes) {
-            log.info("{} (by {})", describe(c), actor);
-        }
+    }
+
+    private void publish(List<Change> changes) {
         List<Change> published = List.copyOf(changes);
         for (Consumer<List<Change>> s : subscribers) {
             s.accept(published);
         }
-        return new ChangeResult.Applied(changes);
     }
 
     private static List<Change> diff(Map<String, Forward> before, Map<String, Forward> after) {
@@ -265,5 +329,11 @@ public final class RuleService {
             return "forward \"" + u.name() + "\" changed: " + u.before() + "  =>  " + u.after() + state;
         }
         return "forward \"" + c.name() + "\" removed: " + ((Change.Removed) c).before();
+    }
+
+    /** Stops following other nodes' changes. */
+    @Override
+    public void close() {
+        store.close();
     }
 }

@@ -2,7 +2,10 @@ package dev.portgate.store;
 
 import java.time.Instant;
 
-/** One line of the audit log; before/after are a forward's JSON where the entry is about one. */
+/**
+ * One line of the audit log; before/after are a forward's JSON where the entry is about one; node is the node that
+ * wrote it ("" on a single gateway).
+ */
 public record AuditEntry(
         long id,
         Instant at,
@@ -12,4 +15,5 @@ public record AuditEntry(
         String subject,
         String before,
         String after,
-        String detail) {}
+        String detail,
+        String node) {}

@@ -21,9 +21,16 @@ public final class AuditLog {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
     private final Database db;
+    /** The node that writes here, named in each entry ("" on a single gateway). */
+    private final String node;
 
     public AuditLog(Database db) {
+        this(db, "");
+    }
+
+    public AuditLog(Database db, String node) {
         this.db = db;
+        this.node = node;
     }
 
     /** Records an event that is not a forward change (a login, a password or token change). */
@@ -78,7 +85,7 @@ public final class AuditLog {
         }
     }
 
-    private static void insert(
+    private void insert(
             Connection c,
             long at,
             Actor actor,
@@ -88,8 +95,9 @@ public final class AuditLog {
             String after,
             String detail)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO audit (at, actor, source, action, subject, before, after, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO audit (at, actor, source, action, subject, before, after, detail, node)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, at);
             ps.setString(2, actor.name());
             ps.setString(3, actor.source());
@@ -98,6 +106,7 @@ public final class AuditLog {
             setNullable(ps, 6, before);
             setNullable(ps, 7, after);
             ps.setString(8, detail);
+            ps.setString(9, node);
             ps.executeUpdate();
         }
     }
@@ -115,7 +124,7 @@ public final class AuditLog {
         return db.read(c -> {
             List<AuditEntry> out = new ArrayList<>();
             try (PreparedStatement ps =
-                    c.prepareStatement("SELECT id, at, actor, source, action, subject, before, after, detail "
+                    c.prepareStatement("SELECT id, at, actor, source, action, subject, before, after, detail, node "
                             + "FROM audit WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?")) {
                 ps.setLong(1, beforeId);
                 ps.setLong(2, beforeId);
@@ -131,7 +140,8 @@ public final class AuditLog {
                                 rs.getString(6),
                                 rs.getString(7),
                                 rs.getString(8),
-                                rs.getString(9)));
+                                rs.getString(9),
+                                rs.getString(10)));
                     }
                 }
             }

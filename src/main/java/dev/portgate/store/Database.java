@@ -1,174 +1,43 @@
 package dev.portgate.store;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import org.flywaydb.core.Flyway;
-import org.sqlite.SQLiteConfig;
 
 /**
- * The embedded SQLite database under the data folder: WAL journal with full sync (a change that was
- * acknowledged survives SIGKILL and power loss), schema by Flyway migrations, one connection that
- * the store classes share under its lock (SQLite has one writer anyway).
+ * Where the stores keep their tables: SQLite in the data folder (one node) or PostgreSQL (several). The store
+ * classes write the SQL both understand, so they do not know which one they run on.
  */
-public final class Database implements AutoCloseable {
+public sealed interface Database extends AutoCloseable permits SqliteDatabase, PostgresDatabase {
 
-    /** The newest migration under db/migration (DatabaseTest checks that it is). */
-    static final int SCHEMA_VERSION = 4;
-
-    private final Connection connection;
-
-    public Database(Path dataFolder) throws SQLException {
-        Path file = dataFolder.resolve("portgate.db");
-        String url = "jdbc:sqlite:" + file;
-        boolean fresh = !Files.exists(file);
-        if (fresh || !current(url)) {
-            Flyway.configure()
-                    .dataSource(url, null, null)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
-        }
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        config.enforceForeignKeys(true);
-        config.setBusyTimeout(5000);
-        this.connection = DriverManager.getConnection(url, config.toProperties());
-        try (Statement s = connection.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-        }
-        if (fresh) {
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException | IOException ignored) {
-                // not POSIX: the folder's own permissions protect it
-            }
-        }
-    }
-
-    /**
-     * Whether the store already has every migration, none failed: then Flyway need not start — it loads a thousand
-     * classes and scans the jar, a second of every start on a small box, to find that nothing is to be done.
-     */
-    private static boolean current(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url);
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT max(CAST(version AS INTEGER)), sum(success = 0)"
-                        + " FROM flyway_schema_history WHERE version IS NOT NULL")) {
-            return r.next() && r.getInt(1) == SCHEMA_VERSION && r.getInt(2) == 0;
-        } catch (SQLException e) {
-            return false; // no history table: Flyway decides
-        }
-    }
-
-    /**
-     * Runs {@code work} in one transaction; rolls back on any exception. The first failure is the one
-     * reported: a rollback or reset that fails after it (as they do on a read-only or full disk) is
-     * attached to it, never thrown over it.
-     */
-    public synchronized <T> T transaction(SqlWork<T> work) {
+    /** Runs {@code work} in one durable transaction; rolls back on any exception. */
+    default <T> T transaction(SqlWork<T> work) {
         return transaction(true, work);
     }
 
     /**
-     * As {@link #transaction(SqlWork)}; when not {@code durable}, the commit is not flushed to disk on its own
-     * (SQLite's synchronous=NORMAL in WAL mode): it survives a crash of the process but may be lost, whole,
-     * with the last moments before a power cut. For leases, which devices renew anyway: their commits would
-     * otherwise each wait for the disk.
+     * Runs {@code work} in one transaction; rolls back on any exception. The first failure is the one reported:
+     * a rollback that fails after it is attached to it, never thrown over it. A commit that is not
+     * {@code durable} may be lost with the last moments before a power cut (leases, which devices renew).
      */
-    public synchronized <T> T transaction(boolean durable, SqlWork<T> work) {
-        try {
-            if (!durable) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("PRAGMA synchronous=NORMAL");
-                }
-            }
-            connection.setAutoCommit(false);
-        } catch (SQLException e) {
-            throw new StoreException(e);
-        }
-        try {
-            return run(work);
-        } finally {
-            if (!durable) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("PRAGMA synchronous=FULL");
-                } catch (SQLException e) {
-                    // the next durable commit would fail the same way, and say so
-                }
-            }
-        }
-    }
-
-    private <T> T run(SqlWork<T> work) {
-        try {
-            T result = work.run(connection);
-            connection.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            throw e instanceof SQLException sql ? new StoreException(sql) : (RuntimeException) e;
-        } finally {
-            try {
-                connection.setAutoCommit(true);
-            } catch (SQLException reset) {
-                // "no transaction is active" after a failed commit: the real cause is already on its way
-            }
-        }
-    }
+    <T> T transaction(boolean durable, SqlWork<T> work);
 
     /** Runs a read (or a single statement) outside an explicit transaction. */
-    public synchronized <T> T read(SqlWork<T> work) {
-        try {
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw new StoreException(e);
-        }
-    }
+    <T> T read(SqlWork<T> work);
 
     @Override
-    public synchronized void close() throws SQLException {
-        connection.close();
-    }
+    void close();
 
     /** A unit of JDBC work. */
     @FunctionalInterface
-    public interface SqlWork<T> {
+    interface SqlWork<T> {
         T run(Connection c) throws SQLException;
     }
 
-    /** The store failed (disk full, file damaged …); the change it carried did not happen. */
-    public static final class StoreException extends RuntimeException {
+    /** The store failed (disk full, database unreachable …); the change it carried did not happen. */
+    final class StoreException extends RuntimeException {
 
-        private static final int SQLITE_READONLY = 8;
-        private static final int SQLITE_IOERR = 10;
-        private static final int SQLITE_FULL = 13;
-
-        StoreException(SQLException cause) {
-            super(describe(cause), cause);
-        }
-
-        /** Names the cause a user can act on; SQLite's primary result code is the low byte of its error code. */
-        static String describe(SQLException e) {
-            return switch (e.getErrorCode() & 0xff) {
-                case SQLITE_READONLY -> "the store is read-only: " + e.getMessage()
-                        + " — check the data folder's file system and permissions";
-                case SQLITE_FULL -> "the disk is full: " + e.getMessage()
-                        + " — free some space on the data folder's disk";
-                case SQLITE_IOERR -> "the store's disk failed: " + e.getMessage();
-                default -> "store: " + e.getMessage();
-            };
+        public StoreException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -209,7 +209,7 @@ final class ForwardsApi {
             int status =
                     switch (r.why()) {
                         case NOT_FOUND -> 404;
-                        case NOT_YOURS, EXISTS -> 409;
+                        case NOT_YOURS, EXISTS, CONFLICT -> 409;
                         case INVALID -> 422;
                     };
             throw new ApiException(

@@ -159,7 +159,7 @@ class ConfigFileTest {
         assertThat(problems("forward:\n  - name: x\n"))
                 .containsExactly(
                         "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream,"
-                                + " firewall, knock, triggers, egress, kernel, http-routing");
+                                + " firewall, knock, triggers, egress, kernel, http-routing, store, node");
     }
 
     @Test

@@ -10,7 +10,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +24,7 @@ class DatabaseTest {
 
     @Test
     void aFullDiskIsReportedAsAFullDiskAndTheStoreStillReads() throws Exception {
-        try (Database db = new Database(dir)) {
+        try (Database db = new SqliteDatabase(dir)) {
             db.read(c -> {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE TABLE filler (b BLOB)");
@@ -66,27 +68,29 @@ class DatabaseTest {
                     .max()
                     .orElseThrow();
         }
-        assertThat(Database.SCHEMA_VERSION).isEqualTo(newest);
+        assertThat(SqliteDatabase.SCHEMA_VERSION).isEqualTo(newest);
     }
 
     @Test
-    void aStoreOneMigrationBehindIsMigratedOnTheNextStart() throws Exception {
-        new Database(dir).close();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("portgate.db"));
+    void aStoreOneMigrationBehindIsMigratedOnTheNextStartAndKeepsItsRows() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("portgate.db");
+        Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration")
+                .target(String.valueOf(SqliteDatabase.SCHEMA_VERSION - 1))
+                .load()
+                .migrate();
+        try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement()) {
-            s.execute("DROP TABLE forward_traffic");
-            s.execute("DELETE FROM flyway_schema_history WHERE version = '" + Database.SCHEMA_VERSION + "'");
+            s.execute("INSERT INTO forward_traffic (name, bytes_in, bytes_out, since) VALUES ('web', 10, 20, 30)");
+            s.execute("INSERT INTO audit (at, actor, action) VALUES (1, 'admin', 'login')");
         }
-        try (Database db = new Database(dir)) {
-            int tables = db.read(c -> {
-                try (Statement s = c.createStatement()) {
-                    var r = s.executeQuery(
-                            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'forward_traffic'");
-                    r.next();
-                    return r.getInt(1);
-                }
-            });
-            assertThat(tables).isEqualTo(1);
+        try (Database db = new SqliteDatabase(dir)) {
+            assertThat(new TrafficTotals(db, "").load())
+                    .containsEntry("web", new TrafficTotals.Total(10, 20, Instant.ofEpochMilli(30)));
+            assertThat(new AuditLog(db).list(10, 0))
+                    .extracting(e -> e.actor() + "/" + e.action() + "/" + e.node())
+                    .containsExactly("admin/login/");
         }
     }
 

@@ -1,0 +1,265 @@
+package dev.portgate.store;
+
+import dev.portgate.config.ConfigException;
+import dev.portgate.config.ForwardJson;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Origin;
+import dev.portgate.rules.Actor;
+import dev.portgate.rules.Change;
+import dev.portgate.rules.PeerChange;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link RuleStore} on PostgreSQL, shared by several nodes. Every change is numbered in {@code forward_changes}
+ * and announced with NOTIFY; each node follows the numbers from the last one it applied ({@link ChangeFeed}), so
+ * a node that missed notifications reads only what changed since. Each forward carries the number of the change
+ * that wrote it: an edit or removal names the number this node last saw, and fails with a {@link Conflict} naming
+ * the other node's change when that is no longer the current one — no lost updates.
+ */
+public final class SharedRuleStore implements RuleStore {
+
+    private static final Logger log = LoggerFactory.getLogger(SharedRuleStore.class);
+    static final String CHANNEL = "portgate_changes";
+    /** The advisory lock key that orders writers (an arbitrary constant; "pg" "fw" in ASCII). */
+    private static final long WRITER_LOCK = 0x7067_6677L;
+
+    private final PostgresDatabase db;
+    private final AuditLog audit;
+    private final String node;
+    /** The change number each shared forward had when this node last saw it; guarded by the rules' lock. */
+    private final Map<String, Long> revisions = new HashMap<>();
+
+    private volatile long loadedAt;
+    private ChangeFeed feed;
+
+    public SharedRuleStore(PostgresDatabase db, AuditLog audit, String node) {
+        this.db = db;
+        this.audit = audit;
+        this.node = node;
+    }
+
+    @Override
+    public synchronized List<Forward> load() {
+        return db.transaction(c -> {
+            // One snapshot: the forwards, and the change number they are as of, agree.
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM forward_changes")) {
+                rs.next();
+                loadedAt = rs.getLong(1);
+            }
+            List<Forward> out = new ArrayList<>();
+            revisions.clear();
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT name, spec, origin_kind, origin_owner, revision FROM forwards ORDER BY position");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Forward f = decode(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+                    if (f != null) {
+                        out.add(f);
+                        revisions.put(f.name(), rs.getLong(5));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A stored forward, or null (said once) when this version cannot read it. */
+    static Forward decode(String name, String spec, String originKind, String owner) {
+        try {
+            return ForwardJson.decodeStored(spec, new Origin(Origin.Kind.parse(originKind), owner));
+        } catch (ConfigException | IllegalArgumentException e) {
+            log.warn("stored forward \"{}\" is not valid and was not loaded: {}", name, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void commit(List<Change> changes, Actor actor) {
+        long now = System.currentTimeMillis();
+        Map<String, Long> written = new HashMap<>();
+        boolean shared =
+                changes.stream().anyMatch(ch -> subject(ch).origin().kind().persistent());
+        db.transaction(c -> {
+            if (shared) {
+                // Numbers are taken and committed one writer at a time, so they become visible in order: a feed
+                // that has read number n never later meets a smaller one committed after it.
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_xact_lock(" + WRITER_LOCK + ")");
+                }
+            }
+            for (Change change : changes) {
+                Forward f = subject(change);
+                if (f.origin().kind().persistent()) {
+                    long version = logChange(c, now, actor, change);
+                    write(c, change, version, now);
+                    written.put(change.name(), change instanceof Change.Removed ? -1L : version);
+                }
+                audit.insert(c, now, actor, change);
+            }
+            if (!written.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    ps.setString(1, CHANNEL);
+                    ps.setString(2, node);
+                    ps.execute();
+                }
+            }
+            return null;
+        });
+        written.forEach((name, version) -> {
+            if (version < 0) {
+                revisions.remove(name);
+            } else {
+                revisions.put(name, version);
+            }
+        });
+    }
+
+    private static Forward subject(Change change) {
+        if (change instanceof Change.Removed r) {
+            return r.before();
+        }
+        return change instanceof Change.Updated u ? u.after() : ((Change.Added) change).after();
+    }
+
+    private long logChange(Connection c, long now, Actor actor, Change change) throws SQLException {
+        Forward f = subject(change);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO forward_changes (at, node, actor, name, spec, origin_kind, origin_owner)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version")) {
+            ps.setLong(1, now);
+            ps.setString(2, node);
+            ps.setString(3, actor.toString());
+            ps.setString(4, change.name());
+            if (change instanceof Change.Removed) {
+                ps.setNull(5, Types.VARCHAR);
+            } else {
+                ps.setString(5, ForwardJson.encodeText(f));
+            }
+            ps.setString(6, f.origin().kind().label());
+            ps.setString(7, f.origin().owner());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private void write(Connection c, Change change, long version, long now) throws SQLException {
+        String name = change.name();
+        int rows;
+        if (change instanceof Change.Added a) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO forwards (name, kind, spec, origin_kind, origin_owner, expires_at, position,"
+                            + " created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?,"
+                            + " (SELECT COALESCE(MAX(position), 0) + 1 FROM forwards), ?, ?, ?)"
+                            + " ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, name);
+                ps.setString(2, a.after().kind());
+                ps.setString(3, ForwardJson.encodeText(a.after()));
+                ps.setString(4, a.after().origin().kind().label());
+                ps.setString(5, a.after().origin().owner());
+                setExpiry(ps, 6, a.after());
+                ps.setLong(7, now);
+                ps.setLong(8, now);
+                ps.setLong(9, version);
+                rows = ps.executeUpdate();
+            }
+        } else if (change instanceof Change.Updated u) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE forwards SET kind = ?, spec = ?, expires_at = ?,"
+                    + " updated_at = ?, revision = ? WHERE name = ? AND revision = ?")) {
+                ps.setString(1, u.after().kind());
+                ps.setString(2, ForwardJson.encodeText(u.after()));
+                setExpiry(ps, 3, u.after());
+                ps.setLong(4, now);
+                ps.setLong(5, version);
+                ps.setString(6, name);
+                ps.setLong(7, revisions.getOrDefault(name, -1L));
+                rows = ps.executeUpdate();
+            }
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM forwards WHERE name = ? AND revision = ?")) {
+                ps.setString(1, name);
+                ps.setLong(2, revisions.getOrDefault(name, -1L));
+                rows = ps.executeUpdate();
+            }
+        }
+        if (rows == 0) {
+            throw new Conflict(name, conflictMessage(c, name, change instanceof Change.Added));
+        }
+    }
+
+    /** Names the change that came first: which node, who, when. */
+    private String conflictMessage(Connection c, String name, boolean adding) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT node, actor, at, spec IS NULL FROM forward_changes"
+                + " WHERE name = ? AND node <> ? ORDER BY version DESC LIMIT 1")) {
+            ps.setString(1, name);
+            ps.setString(2, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                String what = adding ? "was just added" : "was changed";
+                if (!rs.next()) {
+                    return "forward \"" + name + "\" " + what + " by another node — reload and try again";
+                }
+                String how = rs.getBoolean(4) ? "removed" : adding ? "added" : "changed";
+                return "forward \"" + name + "\" was " + how + " on node " + rs.getString(1) + " by "
+                        + rs.getString(2) + " at " + Instant.ofEpochMilli(rs.getLong(3))
+                        + ", after this node read it — reload it and make your change again";
+            }
+        }
+    }
+
+    private static void setExpiry(PreparedStatement ps, int index, Forward f) throws SQLException {
+        if (f.limits().expires() == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, f.limits().expires().toEpochMilli());
+        }
+    }
+
+    @Override
+    public synchronized void follow(Consumer<List<PeerChange>> sink) {
+        if (feed == null) {
+            feed = new ChangeFeed(db, node, loadedAt, sink);
+            feed.start();
+        }
+    }
+
+    @Override
+    public void accepted(List<PeerChange> changes) {
+        for (PeerChange p : changes) {
+            if (p.after() == null) {
+                revisions.remove(p.name());
+            } else {
+                revisions.put(p.name(), p.version());
+            }
+        }
+    }
+
+    /** Whether the feed is connected to the database now (false while it is unreachable). */
+    public boolean following() {
+        return feed != null && feed.connected();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (feed != null) {
+            feed.close();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.portgate.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.portgate.config.ForwardJson;
+import dev.portgate.forward.Forward;
+import dev.portgate.forward.Origin;
+import dev.portgate.rules.Actor;
+import dev.portgate.rules.ChangeResult;
+import dev.portgate.rules.RuleService;
+import dev.portgate.testing.Postgres;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nodes sharing one real PostgreSQL, in one process: each a RuleService on its own SharedRuleStore and pool, as
+ * each gateway has. What one node changes, the others follow; two edits of one forward cannot both win; the
+ * database going away refuses changes by name and, once back, the nodes catch up.
+ */
+class SharedStoreIT {
+
+    private static final Duration SOON = Duration.ofSeconds(10);
+    private static final Actor ADMIN = new Actor("admin", "127.0.0.1");
+
+    private Postgres pg;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeEach
+    void database() throws Exception {
+        pg = Postgres.start();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        pg.close();
+    }
+
+    private StoreSettings settings() {
+        return new StoreSettings(pg.url(), pg.passwordFile());
+    }
+
+    /** A node's rules on the shared store; following the others' changes when asked. */
+    private RuleService node(String name, boolean follow) throws Exception {
+        PostgresDatabase db = new PostgresDatabase(settings());
+        open.add(db);
+        RuleService rules = new RuleService(new SharedRuleStore(db, new AuditLog(db, name), name));
+        open.add(rules);
+        if (follow) {
+            rules.followPeers();
+        }
+        return rules;
+    }
+
+    private static Forward forward(String name, int port, String target) throws Exception {
+        return ForwardJson.decodeStored(
+                "{\"name\":\"" + name + "\",\"listen\":\"127.0.0.1:" + port + "\",\"target\":\"" + target + "\"}",
+                new Origin(Origin.Kind.API, "admin"));
+    }
+
+    @Test
+    void aForwardMadeOnOneNodeReachesTheOthersAndAnEditOrRemovalFollows() throws Exception {
+        RuleService a = node("edge-1", true);
+        RuleService b = node("edge-2", true);
+        RuleService c = node("edge-3", true);
+
+        assertThat(a.create(forward("web", 18080, "10.0.1.5:80"), ADMIN)).isInstanceOf(ChangeResult.Applied.class);
+        await().atMost(SOON)
+                .until(() -> b.get("web").isPresent() && c.get("web").isPresent());
+        assertThat(b.get("web").orElseThrow().toString())
+                .isEqualTo(a.get("web").orElseThrow().toString());
+
+        assertThat(c.update("web", forward("web", 18080, "10.0.1.6:80"), ADMIN))
+                .isInstanceOf(ChangeResult.Applied.class);
+        await().atMost(SOON)
+                .until(() -> a.get("web").orElseThrow().toString().contains("10.0.1.6:80")
+                        && b.get("web").orElseThrow().toString().contains("10.0.1.6:80"));
+
+        assertThat(b.delete("web", Origin.Kind.API, ADMIN)).isInstanceOf(ChangeResult.Applied.class);
+        await().atMost(SOON).until(() -> a.get("web").isEmpty() && c.get("web").isEmpty());
+
+        // A node started later reads the state as it is, and the audit log names the node of each entry.
+        RuleService late = node("edge-4", false);
+        assertThat(late.get("web")).isEmpty();
+        PostgresDatabase db = new PostgresDatabase(settings());
+        open.add(db);
+        assertThat(new AuditLog(db).list(10, 0))
+                .extracting(e -> e.action() + "@" + e.node())
+                .containsExactly("forward.delete@edge-2", "forward.edit@edge-3", "forward.add@edge-1");
+    }
+
+    @Test
+    void ofTwoEditsBasedOnTheSameVersionTheSecondIsRefusedWithTheFirstNamed() throws Exception {
+        RuleService a = node("edge-1", true);
+        // edge-2 does not follow: it still has the version it read, as a node has between a change and its notice.
+        a.create(forward("cam", 18554, "10.0.1.9:554"), ADMIN);
+        RuleService b = node("edge-2", false);
+        assertThat(b.get("cam")).isPresent();
+
+        assertThat(a.update("cam", forward("cam", 18554, "10.0.1.10:554"), ADMIN))
+                .isInstanceOf(ChangeResult.Applied.class);
+        ChangeResult second = b.update("cam", forward("cam", 18554, "10.0.1.11:554"), ADMIN);
+
+        assertThat(second).isInstanceOf(ChangeResult.Rejected.class);
+        ChangeResult.Rejected refused = (ChangeResult.Rejected) second;
+        assertThat(refused.why()).isEqualTo(ChangeResult.Why.CONFLICT);
+        assertThat(refused.problems().get(0).toString())
+                .contains("forward \"cam\" was changed on node edge-1 by admin")
+                .contains("reload it and make your change again");
+        // The first edit stands, in the store and on the node that made it.
+        assertThat(node("edge-3", false).get("cam").orElseThrow().toString()).contains("10.0.1.10:554");
+        assertThat(b.delete("cam", Origin.Kind.API, ADMIN)).isInstanceOf(ChangeResult.Rejected.class);
+        assertThat(b.create(forward("cam", 18555, "10.0.1.12:554"), ADMIN)).isInstanceOf(ChangeResult.Rejected.class);
+    }
+
+    @Test
+    void whileTheDatabaseIsDownChangesAreRefusedByNameAndAfterwardsTheNodesCatchUp() throws Exception {
+        RuleService a = node("edge-1", true);
+        RuleService b = node("edge-2", true);
+        a.create(forward("ssh", 18022, "10.0.1.2:22"), ADMIN);
+        await().atMost(SOON).until(() -> b.get("ssh").isPresent());
+
+        pg.stop();
+        assertThatThrownBy(() -> a.create(forward("late", 18023, "10.0.1.3:22"), ADMIN))
+                .isInstanceOf(Database.StoreException.class)
+                .hasMessageStartingWith("the store is unavailable: ");
+        // What each node has stays as it was.
+        assertThat(a.get("ssh")).isPresent();
+        assertThat(b.get("ssh")).isPresent();
+        assertThat(a.get("late")).isEmpty();
+
+        pg.restart();
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> a.create(forward("late", 18023, "10.0.1.3:22"), ADMIN) instanceof ChangeResult.Applied);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.get("late").isPresent());
+    }
+}
