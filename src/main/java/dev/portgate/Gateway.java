@@ -223,7 +223,9 @@ public final class Gateway implements AutoCloseable {
                 audit,
                 authWorkers);
         this.reconciler = new Reconciler(
-                new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting), kernel);
+                new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting),
+                kernel,
+                settings.node().name());
         this.rules = new RuleService(
                 db instanceof PostgresDatabase shared
                         ? new SharedRuleStore(shared, audit, node)

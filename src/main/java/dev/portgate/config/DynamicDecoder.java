@@ -36,11 +36,12 @@ final class DynamicDecoder {
             "idle-timeout",
             "max-connections",
             "expires",
+            "nodes",
             "enabled",
             "description"));
     static final String KEYS_HINT =
             "name, kind, listen, protocols, users, permit-open, deny-open, open-proxy, via, allow, deny, "
-                    + "idle-timeout, max-connections, expires, enabled, description, " + ProtectionDecoder.HINT;
+                    + "idle-timeout, max-connections, expires, nodes, enabled, description, " + ProtectionDecoder.HINT;
     private static final Set<String> USER_KEYS = Set.of("name", "password-hash");
 
     private DynamicDecoder() {}

@@ -14,6 +14,7 @@ import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.TargetSpec;
 import dev.portgate.kernel.KernelFit;
+import dev.portgate.store.NodeSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -42,12 +45,14 @@ public final class ForwardDecoder {
             "idle-timeout",
             "max-connections",
             "expires",
+            "nodes",
             "proxy-protocol",
             "data-plane",
             "enabled",
             "description"));
     private static final String PORT_KEYS_HINT = "name, kind, protocol, listen, target, allow, deny, idle-timeout, "
-            + "max-connections, expires, proxy-protocol, data-plane, enabled, description, " + ProtectionDecoder.HINT;
+            + "max-connections, expires, nodes, proxy-protocol, data-plane, enabled, description, "
+            + ProtectionDecoder.HINT;
 
     private ForwardDecoder() {}
 
@@ -159,14 +164,23 @@ public final class ForwardDecoder {
         return name;
     }
 
-    /** The keys every kind shares: allow, deny, idle-timeout, max-connections, expires. */
+    /** The keys every kind shares: allow, deny, idle-timeout, max-connections, expires, nodes. */
     static Limits limits(Fields f) {
         List<Cidr> allow = cidrs(f, "allow");
         List<Cidr> deny = cidrs(f, "deny");
         Duration idle = f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO);
         int maxConnections = f.parsed("max-connections", Fields::parseCount).orElse(0);
         Instant expires = f.parsed("expires", ForwardDecoder::parseExpiry).orElse(null);
-        return new Limits(allow, deny, idle, maxConnections, expires, ProtectionDecoder.decode(f));
+        return new Limits(allow, deny, idle, maxConnections, expires, ProtectionDecoder.decode(f), nodes(f));
+    }
+
+    /** {@code nodes:}: the cluster nodes the forward runs on (absent: every node). */
+    static SortedSet<String> nodes(Fields f) {
+        SortedSet<String> out = new TreeSet<>();
+        for (String s : f.list("nodes").orElse(List.of())) {
+            f.parse("nodes", s, f.at("nodes"), NodeSettings::checkName).ifPresent(out::add);
+        }
+        return out;
     }
 
     /** An absolute time (ISO-8601, e.g. 2026-12-01T18:00:00Z) or a duration from now (e.g. 2h). */

@@ -121,6 +121,7 @@ public final class ForwardJson {
             if (!rf.limits().idleTimeout().isZero()) {
                 o.put("idle-timeout", Durations.format(rf.limits().idleTimeout()));
             }
+            nodes(o, rf.limits());
         }
         o.put("enabled", forward.enabled());
         o.put("description", forward.description());
@@ -137,7 +138,15 @@ public final class ForwardJson {
         if (limits.expires() != null) {
             o.put("expires", limits.expires().toString());
         }
+        nodes(o, limits);
         protection(o, limits.protection());
+    }
+
+    private static void nodes(ObjectNode o, Limits limits) {
+        if (!limits.nodes().isEmpty()) {
+            ArrayNode nodes = o.putArray("nodes");
+            limits.nodes().forEach(nodes::add);
+        }
     }
 
     /** Only what differs from an open door is written, so plain forwards stay short. */

@@ -34,6 +34,7 @@ final class HttpDecoder {
             "idle-timeout",
             "max-connections",
             "expires",
+            "nodes",
             "enabled",
             "description");
     static final String KEYS_HINT = String.join(", ", KEYS.stream().sorted().toList());

@@ -35,6 +35,7 @@ final class TunnelDecoder {
             "idle-timeout",
             "max-connections",
             "expires",
+            "nodes",
             "enabled",
             "description"));
     private static final Set<String> REMOTE_KEYS = Set.of(
@@ -49,6 +50,7 @@ final class TunnelDecoder {
             "allow",
             "deny",
             "idle-timeout",
+            "nodes",
             "enabled",
             "description");
 
@@ -60,10 +62,11 @@ final class TunnelDecoder {
 
     static String hint(String kind) {
         return kind.equals("local")
-                ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, enabled, description, "
+                ? "name, kind, listen, via, target, allow, deny, idle-timeout, max-connections, expires, nodes, enabled,"
+                        + " description, "
                         + ProtectionDecoder.HINT
-                : "name, kind, listen, host, via, target, protocol, proxy-protocol, allow, deny, idle-timeout, enabled,"
-                        + " description";
+                : "name, kind, listen, host, via, target, protocol, proxy-protocol, allow, deny, idle-timeout, nodes,"
+                        + " enabled, description";
     }
 
     /** The SSH endpoint named by {@code via}; a local or remote forward needs one, a dynamic may have one. */
@@ -151,10 +154,11 @@ final class TunnelDecoder {
         Limits limits = local
                 ? ForwardDecoder.limits(f)
                 : new Limits(
-                        ForwardDecoder.cidrs(f, "allow"),
-                        ForwardDecoder.cidrs(f, "deny"),
-                        f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO),
-                        0);
+                                ForwardDecoder.cidrs(f, "allow"),
+                                ForwardDecoder.cidrs(f, "deny"),
+                                f.parsed("idle-timeout", Durations::parse).orElse(Duration.ZERO),
+                                0)
+                        .withNodes(ForwardDecoder.nodes(f));
         if (limits.protection().targetTls()) {
             f.problem(
                     "target-tls",

@@ -2,13 +2,17 @@ package dev.portgate.forward;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Who may use a forward, how much and until when: source allow/deny lists, idle timeout, a cap on
  * concurrent connections (UDP: sessions), the moment the forward is removed ({@code expires},
- * null = never; how leases end), and how its door is guarded ({@link Protection}). A zero duration or
- * count means "no limit".
+ * null = never; how leases end), how its door is guarded ({@link Protection}), and on which nodes of a cluster it
+ * runs ({@code nodes}, empty = every node). A zero duration or count means "no limit".
  */
 public record Limits(
         List<Cidr> allow,
@@ -16,7 +20,8 @@ public record Limits(
         Duration idleTimeout,
         int maxConnections,
         Instant expires,
-        Protection protection) {
+        Protection protection,
+        SortedSet<String> nodes) {
 
     public static final Limits NONE = new Limits(List.of(), List.of(), Duration.ZERO, 0);
 
@@ -28,8 +33,27 @@ public record Limits(
         this(allow, deny, idleTimeout, maxConnections, expires, Protection.NONE);
     }
 
+    public Limits(
+            List<Cidr> allow,
+            List<Cidr> deny,
+            Duration idleTimeout,
+            int maxConnections,
+            Instant expires,
+            Protection protection) {
+        this(allow, deny, idleTimeout, maxConnections, expires, protection, null);
+    }
+
     public Limits withExpires(Instant at) {
-        return new Limits(allow, deny, idleTimeout, maxConnections, at, protection);
+        return new Limits(allow, deny, idleTimeout, maxConnections, at, protection, nodes);
+    }
+
+    public Limits withNodes(Collection<String> names) {
+        return new Limits(allow, deny, idleTimeout, maxConnections, expires, protection, new TreeSet<>(names));
+    }
+
+    /** Whether the forward runs on the node of that name: it names no nodes, or names this one. */
+    public boolean runsOn(String node) {
+        return nodes.isEmpty() || nodes.contains(node);
     }
 
     public boolean expiredAt(Instant now) {
@@ -38,6 +62,7 @@ public record Limits(
 
     public Limits {
         protection = protection == null ? Protection.NONE : protection;
+        nodes = nodes == null ? Collections.emptySortedSet() : Collections.unmodifiableSortedSet(new TreeSet<>(nodes));
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         if (idleTimeout.isNegative()) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which forward listens on which protocol, address and port. Finding a conflict costs one map
@@ -13,7 +14,15 @@ public final class ListenIndex {
 
     private record Key(Protocol protocol, int port) {}
 
-    private record Claim(String forward, ListenSpec listen) {}
+    /** A forward's hold on a port, on its nodes (empty: every node). */
+    private record Claim(String forward, ListenSpec listen, Set<String> nodes) {
+
+        /** Forwards on disjoint sets of nodes never meet on one machine. */
+        boolean sharesANodeWith(Forward f) {
+            Set<String> other = f.limits().nodes();
+            return nodes.isEmpty() || other.isEmpty() || other.stream().anyMatch(nodes::contains);
+        }
+    }
 
     private final Map<Key, List<Claim>> claims = new HashMap<>();
     /** Host names held by sites on the shared http/https ports: one forward each, or a user's sessions together. */
@@ -50,7 +59,7 @@ public final class ListenIndex {
         for (Protocol p : f.protocols()) {
             for (int port = ports.first(); port <= ports.last(); port++) {
                 for (Claim c : claims.getOrDefault(new Key(p, port), List.of())) {
-                    if (!c.forward.equals(f.name()) && c.listen.overlaps(f.listen())) {
+                    if (!c.forward.equals(f.name()) && c.listen.overlaps(f.listen()) && c.sharesANodeWith(f)) {
                         ListenSpec wide = c.listen.isWildcard() ? c.listen : f.listen();
                         String where = c.listen.isWildcard() != f.listen().isWildcard()
                                 ? " (" + wide.host() + " covers every address)"
@@ -79,7 +88,7 @@ public final class ListenIndex {
         for (Protocol p : f.protocols()) {
             for (int port = ports.first(); port <= ports.last(); port++) {
                 claims.computeIfAbsent(new Key(p, port), k -> new ArrayList<>(1))
-                        .add(new Claim(f.name(), f.listen()));
+                        .add(new Claim(f.name(), f.listen(), f.limits().nodes()));
             }
         }
     }

@@ -13,7 +13,9 @@ public record ForwardStatus(Forward forward, State state, String error, ActiveFo
     public enum State {
         LISTENING,
         FAILED,
-        DISABLED
+        DISABLED,
+        /** On, but its nodes: name other nodes of the cluster. */
+        ELSEWHERE
     }
 
     public String name() {

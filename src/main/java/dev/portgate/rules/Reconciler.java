@@ -39,6 +39,9 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
 
     private final ListenerFactory listeners;
     private final KernelPlane kernel;
+    /** This node's name: a forward whose nodes: leave it out is shown, not run. */
+    private final String node;
+
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "reconciler");
         t.setDaemon(true);
@@ -64,9 +67,10 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
     }
 
     /** {@code kernel} null: every forward runs on the relay. */
-    public Reconciler(ListenerFactory listeners, KernelPlane kernel) {
+    public Reconciler(ListenerFactory listeners, KernelPlane kernel, String node) {
         this.listeners = listeners;
         this.kernel = kernel;
+        this.node = node;
         if (kernel != null) {
             kernel.onFailure((name, error) -> worker.execute(() -> kernelFailed(name, error)));
         }
@@ -74,7 +78,12 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
     }
 
     public Reconciler(ListenerFactory listeners) {
-        this(listeners, null);
+        this(listeners, null, "");
+    }
+
+    /** Whether a forward is to run here: it is on, and names this node or no node. */
+    private boolean runsHere(Forward f) {
+        return f.enabled() && f.limits().runsOn(node);
     }
 
     /** Takes published changes; applied asynchronously, in order. */
@@ -119,7 +128,7 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
                 publish(r.name(), null);
             } else if (c instanceof Change.Updated u) {
                 Running r = running.get(u.name());
-                if (!u.after().enabled()) {
+                if (!runsHere(u.after())) {
                     stop(u.name());
                     publish(u.name(), u.after());
                 } else if (r == null) {
@@ -155,7 +164,7 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
                 }
             } else {
                 Forward f = ((Change.Added) c).after();
-                if (f.enabled()) {
+                if (runsHere(f)) {
                     toStart.add(f);
                 } else {
                     publish(f.name(), f);
@@ -284,7 +293,8 @@ public final class Reconciler implements Consumer<List<Change>>, AutoCloseable {
         if (f != null) {
             Running r = running.get(name);
             if (r == null) {
-                s = new ForwardStatus(f, ForwardStatus.State.DISABLED, null, null, place(f));
+                ForwardStatus.State state = f.enabled() ? ForwardStatus.State.ELSEWHERE : ForwardStatus.State.DISABLED;
+                s = new ForwardStatus(f, state, null, null, place(f));
             } else {
                 s = new ForwardStatus(
                         f,

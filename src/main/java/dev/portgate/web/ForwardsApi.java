@@ -148,7 +148,11 @@ final class ForwardsApi {
                                 ? "not started yet"
                                 : s.state() == ForwardStatus.State.DISABLED
                                         ? "the forward is off"
-                                        : "not listening: " + s.error());
+                                        : s.state() == ForwardStatus.State.ELSEWHERE
+                                                ? "the forward runs on "
+                                                        + String.join(
+                                                                ", ", f.limits().nodes()) + ", not on this node"
+                                                : "not listening: " + s.error());
         if (up && s.active() != null && f instanceof PortForward pf) {
             TargetHealth.Snapshot h = probe.check(s.active()).get(10, TimeUnit.SECONDS);
             String target = pf.target().toString();

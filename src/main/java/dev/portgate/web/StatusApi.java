@@ -79,6 +79,7 @@ final class StatusApi {
         int listening = 0;
         int failed = 0;
         int disabled = 0;
+        int elsewhere = 0;
         long in = 0;
         long out = 0;
         long active = 0;
@@ -88,6 +89,7 @@ final class StatusApi {
                 case LISTENING -> listening++;
                 case FAILED -> failed++;
                 case DISABLED -> disabled++;
+                case ELSEWHERE -> elsewhere++;
             }
             if (s.active() != null) {
                 ForwardStats.Snapshot snap = s.active().stats().snapshot();
@@ -101,6 +103,7 @@ final class StatusApi {
         o.put("listening", listening);
         o.put("failed", failed);
         o.put("disabled", disabled);
+        o.put("elsewhere", elsewhere);
         o.put("connections-active", active);
         o.put("bytes-in", in);
         o.put("bytes-out", out);

@@ -155,7 +155,7 @@ class ConfigFileTest {
                 """))
                 .containsExactly(
                         "pg.yaml:5: forward \"web\": unknown key \"listne\" — known keys are name, kind, protocol, "
-                                + "listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                                + "listen, target, allow, deny, idle-timeout, max-connections, expires, nodes, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
         assertThat(problems("forward:\n  - name: x\n"))
                 .containsExactly(
                         "pg.yaml:1: unknown key \"forward\" — known keys are forwards, ssh-server, ssh-endpoints, tunnel-server, tunnel-endpoints, igd, upstream,"
@@ -504,6 +504,6 @@ class ConfigFileTest {
                         "pg.yaml:10: forward \"bad\": permit-open: \"nowhere\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
                         "pg.yaml:10: forward \"bad\": permit-open: \"10.0.0.0/8\" has no port — write host-or-network:port, e.g. 10.0.0.0/8:* or db.lan:5432",
                         "pg.yaml:11: forward \"bad\": unknown key \"target\" — known keys are name, kind, listen, protocols, users, permit-open, deny-open, "
-                                + "open-proxy, via, allow, deny, idle-timeout, max-connections, expires, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                                + "open-proxy, via, allow, deny, idle-timeout, max-connections, expires, nodes, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
     }
 }
