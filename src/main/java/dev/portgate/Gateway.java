@@ -38,8 +38,11 @@ import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.BanStore;
 import dev.portgate.store.Database;
+import dev.portgate.store.NodeRegistry;
 import dev.portgate.store.NodeSettings;
+import dev.portgate.store.Nodes;
 import dev.portgate.store.PostgresDatabase;
+import dev.portgate.store.SharedPolicy;
 import dev.portgate.store.SharedRuleStore;
 import dev.portgate.store.SqliteDatabase;
 import dev.portgate.store.SqliteRuleStore;
@@ -119,6 +122,9 @@ public final class Gateway implements AutoCloseable {
     private final DataFolder data;
     private final Database db;
     private final String node;
+    private final NodeRegistry registry;
+    private final SharedPolicy sharedPolicy;
+    private final Nodes nodes;
     private final AuditLog audit;
     private final Accounts accounts;
     private final Transport transport;
@@ -171,11 +177,22 @@ public final class Gateway implements AutoCloseable {
                     e);
         }
         this.audit = new AuditLog(db, node);
+        try {
+            this.registry = db instanceof PostgresDatabase shared
+                    ? new NodeRegistry(shared, settings.node(), BuildVersion.get()).start()
+                    : null;
+        } catch (SQLException | IllegalStateException e) {
+            db.close();
+            data.close();
+            throw new IOException(e.getMessage(), e);
+        }
+        this.nodes = new Nodes(registry, settings.node(), BuildVersion.get());
         this.accounts = new Accounts(db);
         this.transport = new Transport(settings.threads());
         this.sshIo = new SshIo(transport, settings.threads());
         this.bans = new Bans(Clock.systemUTC(), audit::banned);
-        bans.store(new BanStore(db));
+        this.sharedPolicy = db instanceof PostgresDatabase shared ? new SharedPolicy(shared, node) : null;
+        bans.store(sharedPolicy != null ? sharedPolicy : new BanStore(db));
         this.policy = new Policy(bans, new Doors(Clock.systemUTC()));
         this.knocks = new Knocks(name -> rules().get(name), policy.doors(), bans, Clock.systemUTC());
         this.direct =
@@ -211,6 +228,10 @@ public final class Gateway implements AutoCloseable {
                 kernel.doorClosed(forward, source);
             }
         });
+        if (sharedPolicy != null) {
+            policy.doors().share(sharedPolicy);
+            sharedPolicy.follow(bans, policy.doors());
+        }
         TlsContexts forwardTls = new TlsContexts(data.path().resolve("tls"));
         this.httpRouting = new HttpRouting(
                 transport,
@@ -234,7 +255,7 @@ public final class Gateway implements AutoCloseable {
         rules.followPeers();
         this.side = new SideConnections(reconciler.connectionIds());
         this.triggers = new Triggers(rules, Clock.systemUTC());
-        this.expiry = new Expiry(rules, reconciler, Clock.systemUTC()).start();
+        this.expiry = new Expiry(rules, reconciler, Clock.systemUTC(), nodes::leader).start();
         this.probe = new TargetProbe(
                         transport,
                         () -> reconciler.status().values().stream()
@@ -305,7 +326,8 @@ public final class Gateway implements AutoCloseable {
                                 new TrafficTotals(db, node),
                                 tunnelServer,
                                 tunnelEndpoints,
-                                httpRouting));
+                                httpRouting,
+                                nodes));
         if (web != null) {
             igd.consoleUrl(web.url());
         }
@@ -462,6 +484,12 @@ public final class Gateway implements AutoCloseable {
         sshIo.close();
         transport.close();
         rules.close();
+        if (sharedPolicy != null) {
+            sharedPolicy.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
         try {
             db.close();
         } catch (RuntimeException e) {

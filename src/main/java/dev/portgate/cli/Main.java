@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             ConnectionsCommand.class,
             StatusCommand.class,
             LeasesCommand.class,
+            NodesCommand.class,
             UpstreamCommand.class,
             KnockCommand.class,
             KernelCommand.class,

@@ -147,6 +147,19 @@ public final class Bans {
         return was;
     }
 
+    /** Takes a ban another node made (already stored and audited there). */
+    public void adopt(Ban ban) {
+        if (ban.until().isAfter(clock.instant())) {
+            banned.put(ban.source(), ban);
+        }
+    }
+
+    /** Lifts a ban because another node lifted it (already stored and audited there). */
+    public void forget(InetAddress source) {
+        failures.remove(source);
+        banned.remove(source);
+    }
+
     public List<Ban> list() {
         Instant now = clock.instant();
         banned.values().removeIf(b -> !b.until().isAfter(now));

@@ -29,6 +29,13 @@ public final class Doors {
     private final Clock clock;
     private final Map<String, Map<InetAddress, Open>> open = new ConcurrentHashMap<>();
     private volatile Watcher watcher;
+    /** Told of the doors opened and closed here, not of those adopted from other nodes; null alone. */
+    private volatile Watcher sharer;
+
+    /** Tells {@code next} of every door opened or closed on this node, so other nodes open and close it too. */
+    public void share(Watcher next) {
+        sharer = next;
+    }
 
     public void watch(Watcher next) {
         watcher = next;
@@ -39,8 +46,17 @@ public final class Doors {
     }
 
     public Open open(String forward, InetAddress source, Duration openFor, String by) {
-        Open o = new Open(forward, source, clock.instant().plus(openFor), by);
-        open.computeIfAbsent(forward, k -> new ConcurrentHashMap<>()).put(source, o);
+        Open o = adopt(new Open(forward, source, clock.instant().plus(openFor), by));
+        Watcher s = sharer;
+        if (s != null) {
+            s.opened(o);
+        }
+        return o;
+    }
+
+    /** Opens a door another node opened (or one read back from the shared store). */
+    public Open adopt(Open o) {
+        open.computeIfAbsent(o.forward(), k -> new ConcurrentHashMap<>()).put(o.source(), o);
         Watcher w = watcher;
         if (w != null) {
             w.opened(o);
@@ -55,13 +71,25 @@ public final class Doors {
     }
 
     public void close(String forward, InetAddress source) {
-        Map<InetAddress, Open> m = open.get(forward);
-        if (m != null && m.remove(source) != null) {
-            Watcher w = watcher;
-            if (w != null) {
-                w.closed(forward, source);
+        if (forget(forward, source)) {
+            Watcher s = sharer;
+            if (s != null) {
+                s.closed(forward, source);
             }
         }
+    }
+
+    /** Closes a door because another node closed it; true if it was open here. */
+    public boolean forget(String forward, InetAddress source) {
+        Map<InetAddress, Open> m = open.get(forward);
+        if (m == null || m.remove(source) == null) {
+            return false;
+        }
+        Watcher w = watcher;
+        if (w != null) {
+            w.closed(forward, source);
+        }
+        return true;
     }
 
     /** The doors open now; closed ones are forgotten on the way. */

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * renewed, forwards made to last a while — and disables those idle longer than their
  * {@code close-when-idle}. Runs once a second on its own thread, so a forward outlives its time by
  * about a second at most, also after a restart (the expiry time is stored, and expired rows go at the
- * first sweep). A config-file forward is disabled rather than removed: its file owns it.
+ * first sweep). A config-file forward is disabled rather than removed: its file owns it. With several nodes on
+ * one store, shared forwards are removed by the one node that holds the lead (the others would only conflict).
  */
 public final class Expiry implements AutoCloseable {
 
@@ -28,6 +30,7 @@ public final class Expiry implements AutoCloseable {
     private final RuleService rules;
     private final Reconciler reconciler;
     private final Clock clock;
+    private final BooleanSupplier leader;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "expiry");
         t.setDaemon(true);
@@ -35,9 +38,15 @@ public final class Expiry implements AutoCloseable {
     });
 
     public Expiry(RuleService rules, Reconciler reconciler, Clock clock) {
+        this(rules, reconciler, clock, () -> true);
+    }
+
+    /** {@code leader}: whether this node runs the cluster's timed jobs now; the others leave shared forwards be. */
+    public Expiry(RuleService rules, Reconciler reconciler, Clock clock, BooleanSupplier leader) {
         this.rules = rules;
         this.reconciler = reconciler;
         this.clock = clock;
+        this.leader = leader;
     }
 
     public Expiry start() {
@@ -49,9 +58,13 @@ public final class Expiry implements AutoCloseable {
     public int sweep() {
         Instant now = clock.instant();
         int removed = 0;
+        boolean lead = leader.getAsBoolean();
         try {
             for (Forward f : rules.forwards()) {
                 if (f.limits().expiredAt(now)) {
+                    if (!lead && f.origin().kind().persistent()) {
+                        continue; // a shared forward: the node that runs the timed jobs removes it, once
+                    }
                     if (f.origin().kind() == Origin.Kind.CONFIG) {
                         if (f.enabled()) {
                             rules.setEnabled(f.name(), false, Origin.Kind.CONFIG, ACTOR);

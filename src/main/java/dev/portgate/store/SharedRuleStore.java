@@ -36,6 +36,8 @@ public final class SharedRuleStore implements RuleStore {
     /** The advisory lock key that orders writers (an arbitrary constant; "pg" "fw" in ASCII). */
     private static final long WRITER_LOCK = 0x7067_6677L;
 
+    private static final int BATCH = 1_000;
+
     private final PostgresDatabase db;
     private final AuditLog audit;
     private final String node;
@@ -43,7 +45,8 @@ public final class SharedRuleStore implements RuleStore {
     private final Map<String, Long> revisions = new HashMap<>();
 
     private volatile long loadedAt;
-    private ChangeFeed feed;
+    private Feed feed;
+    private Consumer<List<PeerChange>> sink;
 
     public SharedRuleStore(PostgresDatabase db, AuditLog audit, String node) {
         this.db = db;
@@ -235,8 +238,44 @@ public final class SharedRuleStore implements RuleStore {
     @Override
     public synchronized void follow(Consumer<List<PeerChange>> sink) {
         if (feed == null) {
-            feed = new ChangeFeed(db, node, loadedAt, sink);
+            this.sink = sink;
+            feed = new Feed(db, CHANNEL, loadedAt, this::readAfter);
             feed.start();
+        }
+    }
+
+    /** Hands on the changes after {@code after}, a batch at a time; this node's own are only counted. */
+    private long readAfter(Connection c, long after) throws SQLException {
+        long last = after;
+        while (true) {
+            List<PeerChange> batch = new ArrayList<>();
+            int rows = 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT version, node, name, spec, origin_kind, origin_owner FROM forward_changes"
+                            + " WHERE version > ? ORDER BY version LIMIT " + BATCH)) {
+                ps.setLong(1, last);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                        last = rs.getLong(1);
+                        if (node.equals(rs.getString(2))) {
+                            continue;
+                        }
+                        String name = rs.getString(3);
+                        String spec = rs.getString(4);
+                        Forward f = spec == null ? null : decode(name, spec, rs.getString(5), rs.getString(6));
+                        if (spec == null || f != null) {
+                            batch.add(new PeerChange(last, name, f, rs.getString(2)));
+                        }
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                sink.accept(List.copyOf(batch));
+            }
+            if (rows < BATCH) {
+                return last;
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.Database.StoreException;
+import dev.portgate.store.Nodes;
 import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
 import dev.portgate.tunnel.TunnelEndpoints;
@@ -81,7 +82,8 @@ public final class WebServer implements AutoCloseable {
             TrafficTotals totals,
             TunnelServerRunner tunnelServer,
             TunnelEndpoints tunnelEndpoints,
-            HttpRouting httpRouting) {
+            HttpRouting httpRouting,
+            Nodes nodes) {
         this.settings = settings;
         this.metrics = new MetricsOnDemand(reconciler, igd);
         ForwardTraffic perForward =
@@ -104,6 +106,7 @@ public final class WebServer implements AutoCloseable {
         TrafficApi traffic = new TrafficApi(rules, perForward);
         TunnelsApi tunnels = new TunnelsApi(new TunnelsApi.Sources(tunnelServer, tunnelEndpoints));
         SitesApi sites = new SitesApi(rules, reconciler, httpRouting);
+        NodesApi nodesApi = new NodesApi(nodes);
         this.app = Javalin.create(config -> configure(
                 config,
                 auth,
@@ -118,7 +121,8 @@ public final class WebServer implements AutoCloseable {
                 catalogue,
                 traffic,
                 tunnels,
-                sites));
+                sites,
+                nodesApi));
     }
 
     private void configure(
@@ -135,7 +139,8 @@ public final class WebServer implements AutoCloseable {
             CatalogueApi catalogue,
             TrafficApi traffic,
             TunnelsApi tunnels,
-            SitesApi sites) {
+            SitesApi sites,
+            NodesApi nodesApi) {
         config.startup.showJavalinBanner = false;
         config.jsonMapper(new JavalinJackson(Views.JSON, false));
         config.http.maxRequestSize = Bodies.MAX_BYTES;
@@ -167,6 +172,7 @@ public final class WebServer implements AutoCloseable {
         security.register(r);
         door.register(r);
         kernelApi.register(r);
+        nodesApi.register(r);
         r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(WebServer.class.getResourceAsStream("/web/openapi.json").readAllBytes()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

@@ -7,10 +7,14 @@ import static org.awaitility.Awaitility.await;
 import dev.portgate.config.ForwardJson;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
+import dev.portgate.policy.Bans;
+import dev.portgate.policy.Doors;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.RuleService;
 import dev.portgate.testing.Postgres;
+import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,5 +146,83 @@ class SharedStoreIT {
                 .ignoreExceptions()
                 .until(() -> a.create(forward("late", 18023, "10.0.1.3:22"), ADMIN) instanceof ChangeResult.Applied);
         await().atMost(Duration.ofSeconds(30)).until(() -> b.get("late").isPresent());
+    }
+
+    @Test
+    void aBanAndADoorMadeOnOneNodeHoldOnTheOthersAndSoDoTheirEnds() throws Exception {
+        Bans bansA = new Bans(Clock.systemUTC(), ban -> {});
+        Doors doorsA = new Doors(Clock.systemUTC());
+        Bans bansB = new Bans(Clock.systemUTC(), ban -> {});
+        Doors doorsB = new Doors(Clock.systemUTC());
+        policy("edge-1", bansA, doorsA);
+        policy("edge-2", bansB, doorsB);
+        bansA.settings(new Bans.Settings(2, Duration.ofMinutes(1), Duration.ofHours(1)));
+        InetAddress attacker = InetAddress.getByName("192.0.2.7");
+        InetAddress friend = InetAddress.getByName("2001:db8::5");
+
+        bansA.failed(attacker, "ssh");
+        bansA.failed(attacker, "ssh");
+        doorsA.open("web", friend, Duration.ofMinutes(30), "login alice");
+        await().atMost(SOON).until(() -> bansB.isBanned(attacker) && doorsB.isOpen("web", friend));
+        assertThat(bansB.list().get(0).reason()).contains("2 failed authentications");
+        assertThat(doorsB.list().get(0).by()).isEqualTo("login alice");
+
+        // A node that starts now finds both in the store.
+        Bans bansC = new Bans(Clock.systemUTC(), ban -> {});
+        Doors doorsC = new Doors(Clock.systemUTC());
+        policy("edge-3", bansC, doorsC);
+        assertThat(bansC.isBanned(attacker)).isTrue();
+        assertThat(doorsC.isOpen("web", friend)).isTrue();
+
+        assertThat(bansB.unban(attacker)).isTrue();
+        doorsB.close("web", friend);
+        await().atMost(SOON)
+                .until(() -> !bansA.isBanned(attacker)
+                        && !doorsA.isOpen("web", friend)
+                        && !bansC.isBanned(attacker)
+                        && !doorsC.isOpen("web", friend));
+    }
+
+    private void policy(String node, Bans bans, Doors doors) throws Exception {
+        PostgresDatabase db = new PostgresDatabase(settings());
+        open.add(db);
+        SharedPolicy shared = new SharedPolicy(db, node);
+        bans.store(shared);
+        doors.share(shared);
+        open.add(shared.follow(bans, doors));
+    }
+
+    @Test
+    void aNodeNameIsTakenOnceAndTheTimedJobsMoveWhenTheirNodeGoes() throws Exception {
+        NodeRegistry one = registry("edge-1");
+        NodeRegistry two = registry("edge-2");
+        await().atMost(SOON).until(() -> one.leader() || two.leader());
+        assertThat(one.leader() && two.leader()).isFalse();
+        assertThat(one.nodes())
+                .extracting(n -> n.name() + (n.up() ? " up" : " down") + (n.self() ? " (self)" : ""))
+                .containsExactly("edge-1 up (self)", "edge-2 up");
+
+        assertThatThrownBy(() -> registry("edge-1"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("node name \"edge-1\" is taken by a node that is running");
+
+        NodeRegistry leader = one.leader() ? one : two;
+        NodeRegistry other = leader == one ? two : one;
+        leader.close();
+        await().atMost(SOON).until(other::leader);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> other.nodes().stream().anyMatch(n -> n.name().equals(leader.name()) && !n.up()));
+        // Its name is free again: a node that restarts under it is let in.
+        NodeRegistry again = registry(leader.name());
+        assertThat(again.nodes().get(0).name()).isEqualTo(leader.name());
+    }
+
+    private NodeRegistry registry(String name) throws Exception {
+        PostgresDatabase db = new PostgresDatabase(settings());
+        open.add(db);
+        NodeRegistry r = new NodeRegistry(db, new NodeSettings(name, ""), "test");
+        r.start();
+        open.add(r);
+        return r;
     }
 }

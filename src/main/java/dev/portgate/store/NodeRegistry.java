@@ -1,0 +1,210 @@
+package dev.portgate.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node among the others on a shared store. It holds, on a session of its own, an advisory lock on its name
+ * (so two running nodes cannot share one; a node that dies loses it with its connection), writes a heartbeat
+ * every {@link #BEAT}, and tries for the cluster's one "leader" lock: the jobs that must run on one node at a
+ * time (expiry, lease clean-up) run where it is held, and move within seconds when that node dies. Times are the
+ * database's, so nodes with skewed clocks agree on who is up.
+ */
+public final class NodeRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
+    static final Duration BEAT = Duration.ofSeconds(1);
+    /** A node not heard from for this long is shown down. */
+    public static final Duration DOWN_AFTER = Duration.ofSeconds(5);
+
+    /** Advisory lock keys: the first of each pair says "portgate", the second what is locked. */
+    private static final int LOCK_SPACE = 0x7067_6e64;
+
+    private static final int LEADER = 1;
+    private static final String NOW_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+    /** One node as the registry shows it. */
+    public record Node(
+            String name,
+            String address,
+            String version,
+            Instant started,
+            Instant heartbeat,
+            boolean up,
+            boolean self) {}
+
+    private final PostgresDatabase db;
+    private final NodeSettings me;
+    private final String version;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "node-registry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final long started = System.currentTimeMillis();
+    private Connection session; // timer thread only, after start
+    private volatile boolean leader;
+    private volatile boolean reachable = true;
+
+    public NodeRegistry(PostgresDatabase db, NodeSettings me, String version) {
+        this.db = db;
+        this.me = me;
+        this.version = version;
+    }
+
+    /**
+     * Takes this node's name and writes the first heartbeat.
+     *
+     * @throws IllegalStateException when a running node has the name
+     */
+    public NodeRegistry start() throws SQLException {
+        session = db.session();
+        if (!tryLock(session, nameKey(me.name()))) {
+            session.close();
+            throw new IllegalStateException("node name \"" + me.name() + "\" is taken by a node that is running"
+                    + " — give this node another node.name: (each node of a cluster needs its own)");
+        }
+        beat();
+        timer.scheduleWithFixedDelay(this::tick, BEAT.toMillis(), BEAT.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private static int nameKey(String name) {
+        return ("node:" + name).hashCode();
+    }
+
+    private static boolean tryLock(Connection c, int key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+            ps.setInt(1, LOCK_SPACE);
+            ps.setInt(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void tick() {
+        try {
+            if (session == null || session.isClosed()) {
+                reconnect();
+            }
+            beat();
+            if (!leader && tryLock(session, LEADER)) {
+                leader = true;
+                log.info("node {}: runs the cluster's timed jobs now (expiry, lease clean-up)", me.name());
+            }
+            if (!reachable) {
+                log.info("node {}: the store is reachable again", me.name());
+            }
+            reachable = true;
+        } catch (SQLException | RuntimeException e) {
+            if (reachable) {
+                log.warn("node {}: cannot reach the store ({}); forwarding goes on", me.name(), e.getMessage());
+            }
+            reachable = false;
+            // The locks went with the session; another node may take the lead meanwhile.
+            leader = false;
+            closeSession();
+        }
+    }
+
+    private void reconnect() throws SQLException {
+        session = db.session();
+        if (!tryLock(session, nameKey(me.name()))) {
+            log.error("node {}: another running node took this node's name while the store was unreachable", me.name());
+        }
+    }
+
+    private void beat() throws SQLException {
+        try (PreparedStatement ps = session.prepareStatement(
+                "INSERT INTO nodes (name, address, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, " + NOW_MILLIS
+                        + ") ON CONFLICT (name) DO UPDATE SET address = excluded.address, version = excluded.version,"
+                        + " started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at")) {
+            ps.setString(1, me.name());
+            ps.setString(2, me.address());
+            ps.setString(3, version);
+            ps.setLong(4, started);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether the cluster's timed jobs are this node's to run now. */
+    public boolean leader() {
+        return leader;
+    }
+
+    public String name() {
+        return me.name();
+    }
+
+    /** Every node the store knows, this one first, then by name. */
+    public List<Node> nodes() {
+        return db.read(c -> {
+            List<Node> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, address, version, started_at, heartbeat_at, "
+                    + NOW_MILLIS + " - heartbeat_at" + " FROM nodes ORDER BY name <> ?, name")) {
+                ps.setString(1, me.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Node(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                Instant.ofEpochMilli(rs.getLong(4)),
+                                Instant.ofEpochMilli(rs.getLong(5)),
+                                rs.getLong(6) <= DOWN_AFTER.toMillis(),
+                                rs.getString(1).equals(me.name())));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Forgets a node that is down for good (its row only; a running node writes it back). */
+    public boolean forget(String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM nodes WHERE name = ? AND " + NOW_MILLIS + " - heartbeat_at > ?")) {
+                ps.setString(1, name);
+                ps.setLong(2, DOWN_AFTER.toMillis());
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private void closeSession() {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (SQLException e) {
+                // gone already
+            }
+            session = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeSession(); // releases the name and, if held, the lead at once
+    }
+}

@@ -1,0 +1,45 @@
+package dev.portgate.store;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The nodes of this gateway's cluster as the console and the timed jobs see them: on a shared store, the
+ * {@link NodeRegistry}'s view; alone, just this node, always up and always the one that runs the timed jobs.
+ */
+public final class Nodes {
+
+    private final NodeRegistry registry;
+    private final NodeSettings self;
+    private final String version;
+    private final Instant started = Instant.now();
+
+    /** {@code registry} null: a gateway on its own. */
+    public Nodes(NodeRegistry registry, NodeSettings self, String version) {
+        this.registry = registry;
+        this.self = self;
+        this.version = version;
+    }
+
+    public boolean shared() {
+        return registry != null;
+    }
+
+    public String self() {
+        return self.name();
+    }
+
+    /** Whether the cluster's timed jobs (expiry, lease clean-up) are this node's to run now. */
+    public boolean leader() {
+        return registry == null || registry.leader();
+    }
+
+    /** Every node, this one first. */
+    public List<NodeRegistry.Node> list() {
+        if (registry == null) {
+            return List.of(
+                    new NodeRegistry.Node(self.name(), self.address(), version, started, Instant.now(), true, true));
+        }
+        return registry.nodes();
+    }
+}
