@@ -93,6 +93,9 @@ async function checkConfig(stats) {
   try {
     const s = stats || await api('GET', '/api/v1/stats');
     const r = s['config-refused'];
+    const store = s.store && s.store.problem;
+    $('#store-banner').hidden = !store;
+    if (store) $('#store-banner-text').textContent = store;
     $('#config-banner').hidden = !r;
     if (r) {
       $('#config-banner-text').textContent = `${r.file} was changed at ${clock(r.at)} and has ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`;

@@ -308,6 +308,7 @@ public final class Gateway implements AutoCloseable {
                         settings.console(),
                         data.path(),
                         accounts,
+                        node,
                         tls -> new WebServer(
                                 new WebServer.Settings(settings.console().address(), tls),
                                 rules,

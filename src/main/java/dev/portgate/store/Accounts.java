@@ -9,14 +9,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
-/** Console users (with hashed passwords) and API tokens (stored as SHA-256 of the secret). */
+/**
+ * Console users (with hashed passwords) and API tokens (stored as SHA-256 of the secret). Each answer that lets
+ * someone in is remembered: while a shared store is unreachable, a user or token that worked before still
+ * does, so the console can be read and says what is wrong; a change made meanwhile elsewhere is seen when the
+ * store is back.
+ */
 public final class Accounts {
 
     public static final String ADMIN = "admin";
 
     private final Database db;
     private final Map<String, Long> lastUseNoted = new ConcurrentHashMap<>();
+    private final Map<String, String> knownHashes = new ConcurrentHashMap<>();
+    private final Map<String, String> knownRoles = new ConcurrentHashMap<>();
+    private final Map<String, String> knownTokens = new ConcurrentHashMap<>();
 
     public Accounts(Database db) {
         this.db = db;
@@ -30,14 +39,40 @@ public final class Accounts {
     }
 
     public Optional<String> passwordHash(String name) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT password_hash FROM users WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                }
+        return remembered(
+                knownHashes,
+                name,
+                () -> db.read(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT password_hash FROM users WHERE name = ?")) {
+                        ps.setString(1, name);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                        }
+                    }
+                }));
+    }
+
+    /**
+     * The store's answer, remembered (or forgotten, when it is "none"); the last answer when the store fails, or
+     * the failure when there is none.
+     */
+    private static Optional<String> remembered(
+            Map<String, String> known, String key, Supplier<Optional<String>> fromStore) {
+        try {
+            Optional<String> v = fromStore.get();
+            if (v.isPresent()) {
+                known.put(key, v.get());
+            } else {
+                known.remove(key);
             }
-        });
+            return v;
+        } catch (Database.StoreException e) {
+            String last = known.get(key);
+            if (last == null) {
+                throw e;
+            }
+            return Optional.of(last);
+        }
     }
 
     /** Console users who may only open doors (access: login), not change anything. */
@@ -47,14 +82,17 @@ public final class Accounts {
     public record User(String name, String role) {}
 
     public Optional<String> role(String name) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT role FROM users WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                }
-            }
-        });
+        return remembered(
+                knownRoles,
+                name,
+                () -> db.read(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT role FROM users WHERE name = ?")) {
+                        ps.setString(1, name);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                        }
+                    }
+                }));
     }
 
     public List<User> users() {
@@ -135,6 +173,10 @@ public final class Accounts {
     /** The name of the token with this secret, if any (and notes its use). */
     public Optional<String> tokenName(String secret) {
         String hash = PasswordHash.sha256(secret);
+        return remembered(knownTokens, hash, () -> lookUpToken(hash));
+    }
+
+    private Optional<String> lookUpToken(String hash) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT name FROM api_tokens WHERE token_hash = ?")) {
                 ps.setString(1, hash);

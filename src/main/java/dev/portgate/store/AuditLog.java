@@ -41,11 +41,26 @@ public final class AuditLog {
         record(new Actor("firewall", source), "ban", source, ban.reason());
     }
 
+    /**
+     * Records an event that is not a forward change. An event the store cannot take (a shared store out of reach)
+     * goes to the log instead, in full, and what it records (a login, a ban) goes on: it changed nothing stored.
+     */
     public void record(Actor actor, String action, String subject, String detail) {
-        db.transaction(c -> {
-            insert(c, System.currentTimeMillis(), actor, action, subject, null, null, detail);
-            return null;
-        });
+        try {
+            db.transaction(c -> {
+                insert(c, System.currentTimeMillis(), actor, action, subject, null, null, detail);
+                return null;
+            });
+        } catch (Database.StoreException e) {
+            log.warn(
+                    "audit: {} {} by {} ({}) could not be stored, so it is recorded here: {} [{}]",
+                    action,
+                    subject,
+                    actor,
+                    detail,
+                    e.getMessage(),
+                    node);
+        }
     }
 
     void insert(Connection c, long at, Actor actor, Change change) throws SQLException {

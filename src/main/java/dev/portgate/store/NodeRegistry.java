@@ -57,6 +57,7 @@ public final class NodeRegistry implements AutoCloseable {
     private Connection session; // timer thread only, after start
     private volatile boolean leader;
     private volatile boolean reachable = true;
+    private volatile String problem;
 
     public NodeRegistry(PostgresDatabase db, NodeSettings me, String version) {
         this.db = db;
@@ -110,11 +111,13 @@ public final class NodeRegistry implements AutoCloseable {
                 log.info("node {}: the store is reachable again", me.name());
             }
             reachable = true;
+            problem = null;
         } catch (SQLException | RuntimeException e) {
             if (reachable) {
                 log.warn("node {}: cannot reach the store ({}); forwarding goes on", me.name(), e.getMessage());
             }
             reachable = false;
+            problem = PostgresDatabase.target(e);
             // The locks went with the session; another node may take the lead meanwhile.
             leader = false;
             closeSession();
@@ -139,6 +142,11 @@ public final class NodeRegistry implements AutoCloseable {
             ps.setLong(4, started);
             ps.executeUpdate();
         }
+    }
+
+    /** What is wrong with the store, as the last heartbeat found it; null when it answered. */
+    public String problem() {
+        return problem;
     }
 
     /** Whether the cluster's timed jobs are this node's to run now. */

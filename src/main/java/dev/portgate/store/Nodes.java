@@ -34,6 +34,11 @@ public final class Nodes {
         return registry == null || registry.leader();
     }
 
+    /** What is wrong with the shared store now (null when nothing is, or alone). */
+    public String problem() {
+        return registry == null ? null : registry.problem();
+    }
+
     /** Every node, this one first. */
     public List<NodeRegistry.Node> list() {
         if (registry == null) {

@@ -76,6 +76,11 @@ public final class PostgresDatabase implements Database {
         return p;
     }
 
+    /** A failure as a user reads it: "the store is unavailable: …" when the database cannot be reached. */
+    static String target(Exception e) {
+        return e instanceof SQLException sql ? describe(sql) : e.getMessage();
+    }
+
     /** Where the store is, without the password: for messages. */
     public String target() {
         return target.toString();

@@ -22,10 +22,14 @@ public final class ConsoleLaunch {
 
     /** {@code make} builds the server for the TLS key store chosen (null: plain HTTP). */
     public static WebServer start(
-            Gateway.Console c, Path data, Accounts accounts, Function<KeyStores.KeyStoreFile, WebServer> make)
+            Gateway.Console c,
+            Path data,
+            Accounts accounts,
+            String node,
+            Function<KeyStores.KeyStoreFile, WebServer> make)
             throws IOException {
         String firstRun = FirstRun.ensureAdmin(accounts, c.adminPassword());
-        FirstRun.ensureTokens(accounts, data, c.apiToken());
+        FirstRun.ensureTokens(accounts, data, c.apiToken(), node);
         boolean loopback =
                 c.address().getAddress() != null && c.address().getAddress().isLoopbackAddress();
         KeyStores.KeyStoreFile tls = null;

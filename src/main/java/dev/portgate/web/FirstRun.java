@@ -52,8 +52,13 @@ public final class FirstRun {
                 : "first start: the console's admin password was taken from PORTGATE_ADMIN_PASSWORD";
     }
 
-    /** Makes sure the data folder's token (and the environment's, if set) open the API. */
-    public static void ensureTokens(Accounts accounts, Path data, String fromEnvironment) throws IOException {
+    /**
+     * Makes sure the data folder's token (and the environment's, if set) open the API. On a shared store each node
+     * has its own ({@code node} is appended to their names), so that one node's start never ends another's tokens.
+     */
+    public static void ensureTokens(Accounts accounts, Path data, String fromEnvironment, String node)
+            throws IOException {
+        String suffix = node.isEmpty() ? "" : "@" + node;
         Path file = data.resolve(TOKEN_FILE);
         String secret;
         if (Files.exists(file)) {
@@ -62,11 +67,11 @@ public final class FirstRun {
             secret = "pgt_" + PasswordHash.randomSecret(32);
             writePrivate(file, secret + "\n");
         }
-        accounts.putToken(DATA_TOKEN_NAME, secret);
+        accounts.putToken(DATA_TOKEN_NAME + suffix, secret);
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            accounts.putToken(ENV_TOKEN_NAME, fromEnvironment.strip());
+            accounts.putToken(ENV_TOKEN_NAME + suffix, fromEnvironment.strip());
         } else {
-            accounts.deleteToken(ENV_TOKEN_NAME);
+            accounts.deleteToken(ENV_TOKEN_NAME + suffix);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.portgate.ssh.SshEndpoint;
 import dev.portgate.ssh.SshEndpoints;
 import dev.portgate.store.AuditEntry;
 import dev.portgate.store.AuditLog;
+import dev.portgate.store.Nodes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.List;
 /** {@code /api/v1/stats}, {@code /api/v1/audit} and the unauthenticated {@code /api/v1/health}. */
 final class StatusApi {
 
+    private final Nodes nodes;
     private final RuleService rules;
     private final Reconciler reconciler;
     private final TrafficHistory history;
@@ -37,7 +39,9 @@ final class StatusApi {
             AuditLog audit,
             SshEndpoints endpoints,
             ConfigReloader reloader,
-            Reachability reach) {
+            Reachability reach,
+            Nodes nodes) {
+        this.nodes = nodes;
         this.reloader = reloader;
         this.reach = reach;
         this.endpoints = endpoints;
@@ -104,6 +108,10 @@ final class StatusApi {
         o.put("failed", failed);
         o.put("disabled", disabled);
         o.put("elsewhere", elsewhere);
+        ObjectNode store = o.putObject("store");
+        store.put("shared", nodes.shared());
+        store.put("node", nodes.self());
+        store.put("problem", nodes.problem());
         o.put("connections-active", active);
         o.put("bytes-in", in);
         o.put("bytes-out", out);

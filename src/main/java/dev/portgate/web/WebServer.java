@@ -98,7 +98,7 @@ public final class WebServer implements AutoCloseable {
         ForwardsApi forwards = new ForwardsApi(rules, reconciler, risks, probe, reach);
         ConnectionsApi connections = new ConnectionsApi(reconciler, side, kernel);
         KernelApi kernelApi = new KernelApi(kernel);
-        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints, reloader, reach);
+        StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints, reloader, reach, nodes);
         IgdApi igdApi = new IgdApi(igd, upstream, reconciler, audit);
         SecurityApi security = new SecurityApi(rules, reconciler, policy, audit, triggers, risks);
         DoorApi door = new DoorApi(rules, policy.doors(), audit);

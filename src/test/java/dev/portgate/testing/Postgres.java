@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,6 +128,9 @@ public final class Postgres implements AutoCloseable {
                 "-E",
                 "UTF8",
                 "--no-sync"));
+        // initdb lets in loopback only; a server in a test namespace also takes the nodes on its own subnet.
+        Files.writeString(
+                data.resolve("pg_hba.conf"), "host all all samenet scram-sha-256\n", StandardOpenOption.APPEND);
     }
 
     private void startServer() throws Exception {

@@ -166,7 +166,7 @@ class ApiIT {
         assertThat(json(bad).get("problems").findValuesAsText("message"))
                 .contains(
                         "forward \"bad\": unknown key \"colour\" — known keys are name, kind, "
-                                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
+                                + "protocol, listen, target, allow, deny, idle-timeout, max-connections, expires, nodes, proxy-protocol, data-plane, enabled, description, access, knock-key, open-for, close-when-idle, rate-limit, bandwidth, tls-certificate, tls-key, tls-client-ca, target-tls, target-ca");
 
         // A forward that is valid but for one mistyped key is refused too: "acces: login" must not become an open door.
         for (String typo : List.of(
