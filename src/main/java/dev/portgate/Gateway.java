@@ -254,7 +254,7 @@ public final class Gateway implements AutoCloseable {
         rules.subscribe(reconciler);
         rules.followPeers();
         this.side = new SideConnections(reconciler.connectionIds());
-        this.triggers = new Triggers(rules, Clock.systemUTC());
+        this.triggers = new Triggers(rules, Clock.systemUTC(), node);
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC(), nodes::leader).start();
         this.probe = new TargetProbe(
                         transport,
@@ -264,7 +264,7 @@ public final class Gateway implements AutoCloseable {
                                 .toList(),
                         TARGET_PROBE_EVERY)
                 .start();
-        this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC());
+        this.igd = new IgdService(rules, reconciler, transport, Clock.systemUTC(), node);
         this.upstream = new Upstream(rules, igd, Clock.systemUTC());
         this.knockPort = new KnockPort(transport, knocks, audit, authWorkers);
         this.egress = new EgressPort(transport, direct, outbound, side);

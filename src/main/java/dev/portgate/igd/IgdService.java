@@ -54,9 +54,14 @@ public final class IgdService implements AutoCloseable {
     private UpnpServer upnp;
 
     public IgdService(RuleService rules, Reconciler reconciler, Transport transport, Clock clock) {
+        this(rules, reconciler, transport, clock, "");
+    }
+
+    /** {@code node}: this node's name on a shared store ("" alone); its leases are its own, and named for it. */
+    public IgdService(RuleService rules, Reconciler reconciler, Transport transport, Clock clock, String node) {
         this.transport = transport;
         this.clock = clock;
-        this.leases = new Leases(rules, reconciler, () -> config, clock);
+        this.leases = new Leases(rules, reconciler, () -> config, clock, node);
     }
 
     /** Starts, restarts or stops the services to match the config ({@code null}: no igd section). */

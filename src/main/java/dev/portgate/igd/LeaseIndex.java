@@ -17,6 +17,13 @@ import java.util.function.Consumer;
  */
 final class LeaseIndex implements Consumer<List<Change>> {
 
+    /** This node's name ("" alone): other nodes' leases are theirs to count. */
+    private final String node;
+
+    LeaseIndex(String node) {
+        this.node = node;
+    }
+
     private record Internal(Origin.Kind via, InetAddress device, Protocol protocol, int port) {}
 
     private final Map<String, Lease> byName = new HashMap<>();
@@ -38,6 +45,9 @@ final class LeaseIndex implements Consumer<List<Change>> {
     }
 
     private void add(Forward f) {
+        if (!f.limits().runsOn(node)) {
+            return;
+        }
         Lease.of(f).ifPresent(l -> {
             byName.put(l.name(), l);
             perDevice.merge(l.device(), 1, Integer::sum);

@@ -47,10 +47,18 @@ public final class Leases {
     private List<Lease> listed = List.of();
     private long listedAt = -1;
 
-    private final LeaseIndex index = new LeaseIndex();
+    private final LeaseIndex index;
+    /**
+     * This node's name on a shared store, "" alone. A lease is about this node's ports: it runs on this node only,
+     * its name carries the node's (another node may lease the same port on its own LAN), and the IGD protocols
+     * see this node's leases only. The console lists every node's, as forwards.
+     */
+    private final String node;
 
-    public Leases(RuleService rules, Reconciler reconciler, Supplier<IgdConfig> config, Clock clock) {
+    public Leases(RuleService rules, Reconciler reconciler, Supplier<IgdConfig> config, Clock clock, String node) {
         this.rules = rules;
+        this.node = node;
+        this.index = new LeaseIndex(node);
         rules.subscribe(index);
         this.reconciler = reconciler;
         this.config = config;
@@ -63,7 +71,9 @@ public final class Leases {
         if (version != listedAt) {
             List<Lease> out = new ArrayList<>();
             for (Forward f : rules.forwards()) {
-                Lease.of(f).ifPresent(out::add);
+                if (f.limits().runsOn(node)) {
+                    Lease.of(f).ifPresent(out::add);
+                }
             }
             out.sort(Comparator.comparing(Lease::protocol).thenComparingInt(Lease::externalPort));
             listed = List.copyOf(out);
@@ -73,7 +83,7 @@ public final class Leases {
     }
 
     public Optional<Lease> get(Protocol protocol, int externalPort) {
-        return rules.get(Lease.nameFor(protocol, externalPort)).flatMap(Lease::of);
+        return rules.get(name(protocol, externalPort)).flatMap(Lease::of);
     }
 
     /** The device's existing lease for this internal port, made by the same protocol (how NAT-PMP renews). */
@@ -104,7 +114,7 @@ public final class Leases {
         }
         LeaseOutcome last = null;
         for (int port : candidates) {
-            Optional<Forward> existing = rules.get(Lease.nameFor(r.protocol(), port));
+            Optional<Forward> existing = rules.get(name(r.protocol(), port));
             Optional<Lease> held = existing.flatMap(Lease::of);
             if (held.isPresent() && !held.get().device().equals(r.internalClient())) {
                 last = refused(
@@ -243,18 +253,25 @@ public final class Leases {
         return out;
     }
 
-    private static PortForward forward(LeaseRequest r, IgdConfig c, int port, Instant expires) {
+    /** The lease's forward name: one per (protocol, external port) on this node. */
+    private String name(Protocol protocol, int externalPort) {
+        String base = Lease.nameFor(protocol, externalPort);
+        return node.isEmpty() ? base : base + "." + node;
+    }
+
+    private PortForward forward(LeaseRequest r, IgdConfig c, int port, Instant expires) {
         List<Cidr> allow = r.remoteHost() == null ? List.of() : List.of(Lease.remoteCidr(r.remoteHost()));
         String description = r.description().length() > 200 ? r.description().substring(0, 200) : r.description();
         return new PortForward(
-                Lease.nameFor(r.protocol(), port),
+                name(r.protocol(), port),
                 r.enabled(),
                 description,
                 new Origin(r.via(), Lease.owner(r.internalClient(), r.nonce())),
                 Set.of(r.protocol()),
                 new ListenSpec(c.listen(), PortRange.of(port)),
                 new TargetSpec(r.internalClient().getHostAddress(), PortRange.of(r.internalPort())),
-                new Limits(allow, List.of(), Duration.ZERO, 0, expires),
+                new Limits(allow, List.of(), Duration.ZERO, 0, expires)
+                        .withNodes(node.isEmpty() ? List.of() : List.of(node)),
                 ProxyProtocol.NONE);
     }
 

@@ -57,9 +57,20 @@ public final class Triggers implements EgressObserver, AutoCloseable {
     private final Map<String, Instant> lastRefusalLog = new ConcurrentHashMap<>();
     private final LongAdder refused = new LongAdder();
 
+    /**
+     * This node's name on a shared store ("" alone): a trigger opens ports of this node for a device on its LAN,
+     * so what it opens runs here only and is named for this node.
+     */
+    private final String node;
+
     public Triggers(RuleService rules, Clock clock) {
+        this(rules, clock, "");
+    }
+
+    public Triggers(RuleService rules, Clock clock, String node) {
         this.rules = rules;
         this.clock = clock;
+        this.node = node;
     }
 
     public void apply(List<TriggerConfig> next) {
@@ -115,14 +126,15 @@ public final class Triggers implements EgressObserver, AutoCloseable {
         for (int i = 0; i < t.open().size(); i++) {
             TriggerConfig.Ports p = t.open().get(i);
             PortForward f = new PortForward(
-                    name(t, i),
+                    name(t, i) + (node.isEmpty() ? "" : "." + node),
                     true,
                     "trigger " + t.name() + " for " + device.getHostAddress(),
                     new Origin(Origin.Kind.TRIGGER, t.name() + " " + device.getHostAddress()),
                     Set.of(p.protocol()),
                     new ListenSpec(t.listenAddress(), p.range()),
                     new TargetSpec(device.getHostAddress(), p.range()),
-                    new Limits(List.of(), List.of(), Duration.ZERO, 0, until),
+                    new Limits(List.of(), List.of(), Duration.ZERO, 0, until)
+                            .withNodes(node.isEmpty() ? List.of() : List.of(node)),
                     ProxyProtocol.NONE);
             ChangeResult r =
                     rules.get(f.name()).isPresent() ? rules.update(f.name(), f, actor) : rules.create(f, actor);
@@ -172,6 +184,7 @@ public final class Triggers implements EgressObserver, AutoCloseable {
         List<String> names = new ArrayList<>();
         for (Forward f : rules.forwards()) {
             if (f.origin().kind() == Origin.Kind.TRIGGER
+                    && f.limits().runsOn(node)
                     && f.origin().owner().startsWith(trigger + " ")
                     && f.limits().expires() != null
                     && f.limits().expires().isAfter(now)) {
