@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             LeasesCommand.class,
             NodesCommand.class,
+            StoreCommand.class,
             UpstreamCommand.class,
             KnockCommand.class,
             KernelCommand.class,
