@@ -150,6 +150,19 @@ async function loadOverview() {
   });
   loadTunnels();
   loadSites();
+  if (s.store && s.store.shared) loadNodes();
+}
+
+async function loadNodes() {
+  const nodes = await api('GET', '/api/v1/nodes');
+  $('#nodes-card').hidden = false;
+  fill('nodes-table', null, nodes, n => {
+    const tr = el('tr');
+    cell(tr, n.name + (n.self ? ' (this node' + (n.leader ? ', runs the timed jobs' : '') + ')' : ''));
+    cell(tr, n.up ? 'up' : 'down', n.up ? 'state-listening' : 'state-failed');
+    cell(tr, n.address || '–'); cell(tr, n.version); cell(tr, clock(n.heartbeat));
+    return tr;
+  });
 }
 
 async function loadSites() {
@@ -257,6 +270,8 @@ async function loadForwards() {
       state.append(' ', b);
     }
     if (health) state.append(el('span', health.text, 'health ' + (health.bad ? 'bad' : 'good')));
+    // In a cluster: how it runs on each node.
+    if (f['on-nodes']) state.append(el('div', f['on-nodes'].map(n => `${n.node}: ${n.up ? n.state : 'down'}`).join(' · '), 'sub'));
     if (f.warning) state.append(el('div', f.warning, 'warning'));
     const share = cell(tr, '', 'share-cell');
     if (f.share) {

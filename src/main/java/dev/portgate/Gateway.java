@@ -65,6 +65,9 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -253,6 +256,21 @@ public final class Gateway implements AutoCloseable {
                         : new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         rules.followPeers();
+        if (registry != null) {
+            registry.report(() -> {
+                Map<String, NodeRegistry.Running> states = new HashMap<>();
+                reconciler
+                        .status()
+                        .forEach((name, s) -> states.put(
+                                name,
+                                new NodeRegistry.Running(
+                                        node,
+                                        s.state().name().toLowerCase(Locale.ROOT),
+                                        s.error() == null ? "" : s.error(),
+                                        true)));
+                return states;
+            });
+        }
         this.side = new SideConnections(reconciler.connectionIds());
         this.triggers = new Triggers(rules, Clock.systemUTC(), node);
         this.expiry = new Expiry(rules, reconciler, Clock.systemUTC(), nodes::leader).start();

@@ -7,10 +7,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,9 @@ public final class NodeRegistry implements AutoCloseable {
 
     private static final int LEADER = 1;
     private static final String NOW_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+    /** How a forward runs on one node: its state ("listening", "failed", …) and, when it failed, why. */
+    public record Running(String node, String state, String error, boolean up) {}
 
     /** One node as the registry shows it. */
     public record Node(
@@ -59,10 +65,20 @@ public final class NodeRegistry implements AutoCloseable {
     private volatile boolean reachable = true;
     private volatile String problem;
 
+    /** What this node last wrote of its forwards' states (timer thread only). */
+    private Map<String, Running> written = new HashMap<>();
+
+    private volatile Supplier<Map<String, Running>> states = Map::of;
+
     public NodeRegistry(PostgresDatabase db, NodeSettings me, String version) {
         this.db = db;
         this.me = me;
         this.version = version;
+    }
+
+    /** Where this node's forwards' states come from; what changed of them is written with each heartbeat. */
+    public void report(Supplier<Map<String, Running>> source) {
+        states = source;
     }
 
     /**
@@ -103,6 +119,7 @@ public final class NodeRegistry implements AutoCloseable {
                 reconnect();
             }
             beat();
+            writeStates();
             if (!leader && tryLock(session, LEADER)) {
                 leader = true;
                 log.info("node {}: runs the cluster's timed jobs now (expiry, lease clean-up)", me.name());
@@ -126,6 +143,7 @@ public final class NodeRegistry implements AutoCloseable {
 
     private void reconnect() throws SQLException {
         session = db.session();
+        written = new HashMap<>(); // write every state again: the store may have missed some
         if (!tryLock(session, nameKey(me.name()))) {
             log.error("node {}: another running node took this node's name while the store was unreachable", me.name());
         }
@@ -142,6 +160,62 @@ public final class NodeRegistry implements AutoCloseable {
             ps.setLong(4, started);
             ps.executeUpdate();
         }
+    }
+
+    /** Writes the forward states that changed since the last beat, and forgets the forwards that went. */
+    private void writeStates() throws SQLException {
+        Map<String, Running> now = new HashMap<>(states.get());
+        if (now.equals(written)) {
+            return;
+        }
+        try (PreparedStatement up = session.prepareStatement(
+                        "INSERT INTO forward_status (node, name, state, error, updated_at) VALUES (?, ?, ?, ?, ?)"
+                                + " ON CONFLICT (node, name) DO UPDATE SET state = excluded.state,"
+                                + " error = excluded.error, updated_at = excluded.updated_at");
+                PreparedStatement gone =
+                        session.prepareStatement("DELETE FROM forward_status WHERE node = ? AND name = ?")) {
+            for (Map.Entry<String, Running> e : now.entrySet()) {
+                if (!e.getValue().equals(written.get(e.getKey()))) {
+                    up.setString(1, me.name());
+                    up.setString(2, e.getKey());
+                    up.setString(3, e.getValue().state());
+                    up.setString(4, e.getValue().error());
+                    up.setLong(5, System.currentTimeMillis());
+                    up.addBatch();
+                }
+            }
+            for (String name : written.keySet()) {
+                if (!now.containsKey(name)) {
+                    gone.setString(1, me.name());
+                    gone.setString(2, name);
+                    gone.addBatch();
+                }
+            }
+            up.executeBatch();
+            gone.executeBatch();
+        }
+        written = now;
+    }
+
+    /** Each forward's state on each node that reported it, the nodes in name order. */
+    public Map<String, List<Running>> forwardStates() {
+        return db.read(c -> {
+            Map<String, List<Running>> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.name, s.node, s.state, s.error, "
+                            + NOW_MILLIS + " - n.heartbeat_at FROM forward_status s JOIN nodes n ON n.name = s.node"
+                            + " ORDER BY s.node");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(new Running(
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getLong(5) <= DOWN_AFTER.toMillis()));
+                }
+            }
+            return out;
+        });
     }
 
     /** What is wrong with the store, as the last heartbeat found it; null when it answered. */

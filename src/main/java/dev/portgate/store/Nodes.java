@@ -2,6 +2,7 @@ package dev.portgate.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The nodes of this gateway's cluster as the console and the timed jobs see them: on a shared store, the
@@ -37,6 +38,11 @@ public final class Nodes {
     /** What is wrong with the shared store now (null when nothing is, or alone). */
     public String problem() {
         return registry == null ? null : registry.problem();
+    }
+
+    /** Each forward's state on every node (empty alone: the forward's own state says it all). */
+    public Map<String, List<NodeRegistry.Running>> forwardStates() {
+        return registry == null ? Map.of() : registry.forwardStates();
     }
 
     /** Every node, this one first. */

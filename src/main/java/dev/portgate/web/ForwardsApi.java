@@ -16,8 +16,13 @@ import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.ForwardStatus;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
+import dev.portgate.store.Database;
+import dev.portgate.store.NodeRegistry;
+import dev.portgate.store.Nodes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -40,12 +45,15 @@ final class ForwardsApi {
             "share");
 
     private final RuleService rules;
+    private final Nodes nodes;
     private final Reconciler reconciler;
     private final Risks risks;
     private final TargetProbe probe;
     private final Reachability reach;
 
-    ForwardsApi(RuleService rules, Reconciler reconciler, Risks risks, TargetProbe probe, Reachability reach) {
+    ForwardsApi(
+            RuleService rules, Reconciler reconciler, Risks risks, TargetProbe probe, Reachability reach, Nodes nodes) {
+        this.nodes = nodes;
         this.rules = rules;
         this.reconciler = reconciler;
         this.risks = risks;
@@ -68,16 +76,39 @@ final class ForwardsApi {
     private void list(Context ctx) {
         ArrayNode out = Views.JSON.createArrayNode();
         Reachability.Snapshot seen = reach.snapshot();
-        rules.forwards().forEach(f -> out.add(view(f, seen)));
+        Map<String, List<NodeRegistry.Running>> states = onNodes();
+        rules.forwards().forEach(f -> out.add(view(f, seen, states)));
         ctx.json(out);
     }
 
-    private ObjectNode view(Forward f) {
-        return view(f, reach.snapshot());
+    /** Every forward's state on every node of a cluster; none alone, or while the store is away. */
+    private Map<String, List<NodeRegistry.Running>> onNodes() {
+        try {
+            return nodes.forwardStates();
+        } catch (Database.StoreException e) {
+            return Map.of();
+        }
     }
 
-    private ObjectNode view(Forward f, Reachability.Snapshot seen) {
+    private ObjectNode view(Forward f) {
+        return view(f, reach.snapshot(), onNodes());
+    }
+
+    private ObjectNode view(Forward f, Reachability.Snapshot seen, Map<String, List<NodeRegistry.Running>> states) {
         ObjectNode o = Views.forward(f, reconciler.status(f.name()));
+        List<NodeRegistry.Running> here = states.get(f.name());
+        if (here != null) {
+            ArrayNode on = o.putArray("on-nodes");
+            for (NodeRegistry.Running r : here) {
+                ObjectNode n = on.addObject()
+                        .put("node", r.node())
+                        .put("state", r.state())
+                        .put("up", r.up());
+                if (!r.error().isEmpty()) {
+                    n.put("error", r.error());
+                }
+            }
+        }
         o.put("share", reach.share(f, seen));
         // The same warnings the Security page shows, so the form can offer their fixes at save time.
         o.set("risks", Risks.json(risks.of(f)));

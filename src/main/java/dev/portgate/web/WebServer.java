@@ -95,7 +95,7 @@ public final class WebServer implements AutoCloseable {
                 accounts, sessions, new LoginThrottle(policy.bans(), "console login"), audit, settings.secure());
         Risks risks = new Risks(policy);
         Reachability reach = new Reachability(igd, upstream);
-        ForwardsApi forwards = new ForwardsApi(rules, reconciler, risks, probe, reach);
+        ForwardsApi forwards = new ForwardsApi(rules, reconciler, risks, probe, reach, nodes);
         ConnectionsApi connections = new ConnectionsApi(reconciler, side, kernel);
         KernelApi kernelApi = new KernelApi(kernel);
         StatusApi status = new StatusApi(rules, reconciler, history, audit, endpoints, reloader, reach, nodes);

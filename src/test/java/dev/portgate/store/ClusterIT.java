@@ -76,6 +76,13 @@ class ClusterIT {
                     .contains("\"state\":\"elsewhere\""));
             assertThat(net.roundTrip(ClusterNet.address(3), 8554, "cam")).isEmpty();
 
+            // Any node's console shows how a forward runs on each node.
+            await().atMost(SOON).until(() -> {
+                String cam = net.api(2, dirs.get(1), "GET", "/api/v1/forwards/cam", null);
+                return cam.contains("{\"node\":\"edge-1\",\"state\":\"listening\",\"up\":true}")
+                        && cam.contains("{\"node\":\"edge-3\",\"state\":\"elsewhere\",\"up\":true}");
+            });
+
             // Every node sees every node.
             await().atMost(SOON).until(() -> {
                 String nodes = net.api(3, dirs.get(2), "GET", "/api/v1/nodes", null);
