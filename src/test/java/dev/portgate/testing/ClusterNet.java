@@ -63,7 +63,7 @@ public final class ClusterNet implements AutoCloseable {
             nodes.add(ns);
             must(List.of(ip, "netns", "add", ns));
             must(in(ns, ip, "link", "set", "lo", "up"));
-            String inside = "ce" + i + "x" + suffix;
+            String inside = interfaceOf(i);
             String outside = "cp" + i + "x" + suffix;
             must(List.of(
                     ip, "link", "add", inside, "netns", ns, "type", "veth", "peer", "name", outside, "netns", hub));
@@ -81,6 +81,23 @@ public final class ClusterNet implements AutoCloseable {
 
     public List<String> prefix(int node) {
         return List.of(ip, "netns", "exec", nodes.get(node - 1));
+    }
+
+    /** Node {@code i}'s interface on the bridge. */
+    public String interfaceOf(int i) {
+        return "ce" + i + "x" + suffix;
+    }
+
+    /** A command run in node {@code i}'s namespace. */
+    public List<String> in(int node, String... command) {
+        return in(nodes.get(node - 1), command);
+    }
+
+    /** A long-running program in node {@code i}'s namespace, stopped when the net closes. */
+    public Process startIn(int node, String... command) throws IOException {
+        Process p = Processes.start(in(node, command));
+        peers.add(p);
+        return p;
     }
 
     public List<String> hubPrefix() {
