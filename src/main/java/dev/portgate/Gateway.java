@@ -1,7 +1,9 @@
 package dev.portgate;
 
 import dev.portgate.config.ConfigReloader;
+import dev.portgate.config.ForwardJson;
 import dev.portgate.config.GatewayConfig;
+import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
 import dev.portgate.http.HttpRouting;
 import dev.portgate.igd.IgdService;
@@ -66,6 +68,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -374,7 +377,17 @@ public final class Gateway implements AutoCloseable {
         String file = settings.config() == null ? "" : settings.config().toString();
         endpoints.apply(config.sshEndpoints());
         tunnelEndpoints.apply(config.tunnelEndpoints());
-        ChangeResult result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
+        ChangeResult result;
+        if (registry == null) {
+            result = rules.replaceAll(Origin.Kind.CONFIG, config.forwards(), Actor.config(file));
+        } else {
+            // On a shared store this node's file owns the config forwards it declared, named for node and file.
+            Origin mine = Origin.config(node + ":" + file);
+            List<Forward> declared = config.forwards().stream()
+                    .map(f -> ForwardJson.withOrigin(f, mine))
+                    .toList();
+            result = rules.replaceAll(Origin.Kind.CONFIG, mine.owner(), declared, Actor.config(mine.owner()));
+        }
         reconciler.awaitApplied();
         if (!kernelReleased) {
             // The first config is in: write the kernel's table once, with every kernel forward.

@@ -210,6 +210,15 @@ public final class ForwardJson {
     }
 
     /** Decodes stored JSON text (written by {@link #encode}); a stored row that no longer parses is an error. */
+    /** The same forward with another origin (its stored form read back under that origin). */
+    public static Forward withOrigin(Forward f, Origin origin) {
+        try {
+            return decodeStored(encodeText(f), origin);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("forward \"" + f.name() + "\" does not read back: " + e.getMessage(), e);
+        }
+    }
+
     public static Forward decodeStored(String text, Origin origin) throws ConfigException {
         try {
             Problems problems = new Problems("stored forward");

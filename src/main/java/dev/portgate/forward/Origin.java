@@ -28,6 +28,11 @@ public record Origin(Kind kind, String owner) {
             return this != CONFIG && this != SSH && this != TUNNEL;
         }
 
+        /** A forward of an SSH or tunnel session: it lives on the node that holds the session, never shared. */
+        public boolean sessionScoped() {
+            return this == SSH || this == TUNNEL;
+        }
+
         public static Kind parse(String label) {
             return valueOf(label.toUpperCase(Locale.ROOT));
         }

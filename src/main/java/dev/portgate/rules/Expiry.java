@@ -62,7 +62,7 @@ public final class Expiry implements AutoCloseable {
         try {
             for (Forward f : rules.forwards()) {
                 if (f.limits().expiredAt(now)) {
-                    if (!lead && f.origin().kind().persistent()) {
+                    if (!lead && !f.origin().kind().sessionScoped()) {
                         continue; // a shared forward: the node that runs the timed jobs removes it, once
                     }
                     if (f.origin().kind() == Origin.Kind.CONFIG) {

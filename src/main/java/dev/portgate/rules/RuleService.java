@@ -1,5 +1,6 @@
 package dev.portgate.rules;
 
+import dev.portgate.config.ForwardJson;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.ListenIndex;
 import dev.portgate.forward.Origin;
@@ -70,21 +71,35 @@ public final class RuleService implements AutoCloseable {
      * Replaces every forward of one origin kind with {@code next} — how a config file (re)load
      * lands. Forwards of other origins are untouched and must not clash with the new set.
      */
-    public synchronized ChangeResult replaceAll(Origin.Kind kind, List<Forward> next, Actor actor) {
+    public ChangeResult replaceAll(Origin.Kind kind, List<Forward> next, Actor actor) {
+        return replaceAll(kind, null, next, actor);
+    }
+
+    /**
+     * Replaces the forwards of one origin kind and, unless {@code owner} is null, of that owner only, with {@code
+     * next}. On a shared store each node's config file owns its own forwards ({@code owner} names node and file);
+     * a forward another node's file declares the same way is left as it is (declared by both), and one declared
+     * differently is refused by name.
+     */
+    public synchronized ChangeResult replaceAll(Origin.Kind kind, String owner, List<Forward> next, Actor actor) {
         Map<String, Forward> proposed = new LinkedHashMap<>();
         List<Problem> problems = new ArrayList<>();
         for (Forward f : rules.values()) {
-            if (f.origin().kind() != kind) {
+            if (!mine(f, kind, owner)) {
                 proposed.put(f.name(), f);
             }
         }
         for (Forward f : next) {
             Forward other = proposed.get(f.name());
-            if (other != null && other.origin().kind() != kind) {
+            if (other != null && other.origin().kind() == kind && sameDeclaration(other, f)) {
+                continue; // declared alike by another node's file: one forward for both
+            }
+            if (other != null) {
                 problems.add(Problem.of(
                         f.name(),
                         "name",
                         "name \"" + f.name() + "\" is already used by a forward from " + other.origin()
+                                + (other.origin().kind() == kind ? ", declared differently" : "")
                                 + " — rename one of them"));
             } else {
                 proposed.put(f.name(), f);
@@ -95,6 +110,16 @@ public final class RuleService implements AutoCloseable {
             return new ChangeResult.Rejected(problems);
         }
         return apply(diff(rules, proposed), actor);
+    }
+
+    private static boolean mine(Forward f, Origin.Kind kind, String owner) {
+        return f.origin().kind() == kind
+                && (owner == null || owner.equals(f.origin().owner()));
+    }
+
+    /** The same forward whoever declared it: equal but for the origin. */
+    private static boolean sameDeclaration(Forward a, Forward b) {
+        return ForwardJson.encodeText(a).equals(ForwardJson.encodeText(b));
     }
 
     /** Adds a new forward. */
@@ -220,7 +245,7 @@ public final class RuleService implements AutoCloseable {
         Map<String, String> byNode = new LinkedHashMap<>();
         for (PeerChange p : batch) {
             Forward current = rules.get(p.name());
-            if (current != null && !current.origin().kind().persistent()) {
+            if (current != null && current.origin().kind().sessionScoped()) {
                 log.warn(
                         "forward \"{}\" from node {} is not taken: a {} forward of this node has that name",
                         p.name(),

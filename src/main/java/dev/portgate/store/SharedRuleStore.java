@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link RuleStore} on PostgreSQL, shared by several nodes. Every change is numbered in {@code forward_changes}
+ * {@link RuleStore} on PostgreSQL, shared by several nodes: every forward but an SSH or tunnel session's, config
+ * files' included (each node's file owns its own). Every change is numbered in {@code forward_changes}
  * and announced with NOTIFY; each node follows the numbers from the last one it applied ({@link ChangeFeed}), so
  * a node that missed notifications reads only what changed since. Each forward carries the number of the change
  * that wrote it: an edit or removal names the number this node last saw, and fails with a {@link Conflict} naming
@@ -109,7 +110,7 @@ public final class SharedRuleStore implements RuleStore {
             }
             for (Change change : changes) {
                 Forward f = subject(change);
-                if (f.origin().kind().persistent()) {
+                if (shared(f)) {
                     long version = logChange(c, now, actor, change);
                     write(c, change, version, now);
                     written.put(change.name(), change instanceof Change.Removed ? -1L : version);
@@ -132,6 +133,11 @@ public final class SharedRuleStore implements RuleStore {
                 revisions.put(name, version);
             }
         });
+    }
+
+    /** Shared among the nodes: everything but a session's forwards (config files' too, each node owning its own). */
+    private static boolean shared(Forward f) {
+        return !f.origin().kind().sessionScoped();
     }
 
     private static Forward subject(Change change) {

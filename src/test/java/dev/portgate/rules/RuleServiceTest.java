@@ -3,6 +3,7 @@ package dev.portgate.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portgate.config.ConfigFile;
+import dev.portgate.config.ForwardJson;
 import dev.portgate.forward.Forward;
 import dev.portgate.forward.Origin;
 import dev.portgate.forward.PortForward;
@@ -84,5 +85,49 @@ class RuleServiceTest {
                         "forward \"x\": name \"x\" is already used by a forward from api admin — rename one of them",
                         "forward \"c\": listen port 2000/tcp is already used by forward \"x\" — choose another port or address");
         assertThat(rules.forwards()).extracting(Forward::name).containsExactly("a", "x");
+    }
+
+    /** Config forwards of two nodes' files on one shared store, as each node's Gateway hands them in. */
+    private static List<Forward> fileOf(String node, String yaml) throws Exception {
+        Origin origin = Origin.config(node + ":/etc/portgate/portgate.yaml");
+        return parse(yaml).stream().map(f -> ForwardJson.withOrigin(f, origin)).toList();
+    }
+
+    @Test
+    void eachNodesFileReplacesOnlyItsOwnForwardsAndTwoFilesMayDeclareOneAlike() throws Exception {
+        RuleService rules = new RuleService(new MemoryRuleStore());
+        String one = "edge-1:/etc/portgate/portgate.yaml";
+        String two = "edge-2:/etc/portgate/portgate.yaml";
+        assertThat(rules.replaceAll(
+                        Origin.Kind.CONFIG,
+                        one,
+                        fileOf("edge-1", "forwards:\n - {name: web, listen: 8080, target: 'h:80'}\n"),
+                        ACTOR))
+                .isInstanceOf(ChangeResult.Applied.class);
+        // edge-2's file declares web alike, and a forward of its own: web stays edge-1's, cam is edge-2's.
+        assertThat(rules.replaceAll(
+                        Origin.Kind.CONFIG,
+                        two,
+                        fileOf(
+                                "edge-2",
+                                "forwards:\n - {name: web, listen: 8080, target: 'h:80'}\n"
+                                        + " - {name: cam, listen: 554, target: 'h:554'}\n"),
+                        ACTOR))
+                .isInstanceOf(ChangeResult.Applied.class);
+        assertThat(rules.forwards())
+                .extracting(f -> f.name() + " " + f.origin().owner())
+                .containsExactly("web " + one, "cam " + two);
+        // A file that declares web differently is refused, naming the other file.
+        ChangeResult differ = rules.replaceAll(
+                Origin.Kind.CONFIG,
+                two,
+                fileOf("edge-2", "forwards:\n - {name: web, listen: 8080, target: 'h:81'}\n"),
+                ACTOR);
+        assertThat(((ChangeResult.Rejected) differ).problems().get(0).toString())
+                .isEqualTo("forward \"web\": name \"web\" is already used by a forward from config " + one
+                        + ", declared differently — rename one of them");
+        // edge-2's file emptied: only its own forward goes.
+        rules.replaceAll(Origin.Kind.CONFIG, two, List.of(), ACTOR);
+        assertThat(rules.forwards()).extracting(Forward::name).containsExactly("web");
     }
 }

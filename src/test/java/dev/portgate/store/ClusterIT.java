@@ -46,11 +46,13 @@ class ClusterIT {
                         + "node:\n  name: edge-" + i + "\n  address: " + ClusterNet.address(i) + ":7444\n"
                         + "firewall:\n  ban: { after: 2, within: 1m, for: 1h }\n"
                         // A proxy of this node's own (config forwards stay with their file) to fail logins at.
+                        + "forwards:\n"
+                        // A config file's forwards are shared too; two files declaring one alike make one forward.
                         + (i == 1
-                                ? "forwards:\n  - name: proxy\n    kind: dynamic\n    listen: 0.0.0.0:1080\n"
+                                ? "  - name: proxy\n    kind: dynamic\n    listen: 0.0.0.0:1080\n"
                                         + "    users: [ { name: bob, password-hash: \"" + hash + "\" } ]\n"
                                         + "    permit-open: [ \"*:*\" ]\n"
-                                : "");
+                                : "  - { name: cfg, listen: 0.0.0.0:8090, target: \"" + HUB + ":" + ECHO + "\" }\n");
                 JarProcess gw = net.portgate(i, dir, config);
                 gateways.add(gw);
                 gw.awaitOutput("console and API on");
@@ -66,6 +68,12 @@ class ClusterIT {
                 await().atMost(SOON)
                         .until(() -> net.roundTrip(host, 8080, "hello " + host).equals("hello " + host));
             }
+
+            // node 2's config file declared cfg (node 3's too, alike): it carries data on node 1.
+            await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(1), 8090, "cfg")
+                    .equals("cfg"));
+            assertThat(net.api(1, dirs.get(0), "GET", "/api/v1/forwards/cfg", null))
+                    .contains("\"origin-detail\":\"edge-2:");
 
             // nodes: keeps a forward to the nodes it names; the others show it and do not listen.
             assertThat(net.api(2, dirs.get(1), "POST", "/api/v1/forwards", forward("cam", 8554, "edge-1")))

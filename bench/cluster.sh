@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Several nodes on one PostgreSQL, in network namespaces this script makes (and removes): a hub with PostgreSQL
+# and the target, and NODES nodes on a bridge (10.94.0.11, .12, …), nothing routed beyond it.
+#   1. propagation: CHANGES forwards made one at a time on node 1's API; for each, the time from the API's answer
+#      to the forward listening on every other node (their log lines), p50/p90/p99/max;
+#   2. start with many forwards: FORWARDS forwards written into the store, then a fresh node started; the time
+#      from its exec to "portgate started" and to all of them listening.
+#   bench/cluster.sh [changes=1000] [forwards=10000] [nodes=3]
+# Needs root, python3, curl, PostgreSQL's server (Debian postgresql). Every loop is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+changes=${1:-1000}
+forwards=${2:-10000}
+nodes=${3:-3}
+jar=$PWD/target/portgate.jar
+[ -f "$jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "cluster: needs root (network namespaces)" >&2; exit 1; }
+for tool in python3 curl ip; do command -v $tool >/dev/null || { echo "cluster: needs $tool" >&2; exit 1; }; done
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+[ -x "$pgbin/postgres" ] || { echo "cluster: needs PostgreSQL's server (apt-get install postgresql)" >&2; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+work=$(mktemp -d)
+chmod 755 "$work"
+tag=$$
+hub=pgb-h$tag
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for ((i = 1; i <= nodes + 1; i++)); do ip netns del "pgb-n$i-$tag" 2>/dev/null || true; done
+  ip netns del "$hub" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns add "$hub"; ip -n "$hub" link set lo up
+ip -n "$hub" link add br0 type bridge; ip -n "$hub" addr add 10.94.0.1/24 dev br0; ip -n "$hub" link set br0 up
+for ((i = 1; i <= nodes + 1; i++)); do # the last one is the node started with many forwards
+  ns=pgb-n$i-$tag
+  ip netns add "$ns"; ip -n "$ns" link set lo up
+  ip link add "bi$i-$tag" netns "$ns" type veth peer name "bo$i-$tag" netns "$hub"
+  ip -n "$hub" link set "bo$i-$tag" master br0; ip -n "$hub" link set "bo$i-$tag" up
+  ip -n "$ns" addr add "10.94.0.$((10 + i))/24" dev "bi$i-$tag"; ip -n "$ns" link set "bi$i-$tag" up
+done
+
+# PostgreSQL in the hub, as nobody, fsync off (what is measured is portgate, not the disk).
+mkdir -p "$work/pg/run"; echo bench-secret > "$work/pg/password"; chown -R nobody:nogroup "$work/pg"
+as_pg() { ip netns exec "$hub" setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+as_pg "$pgbin/initdb" -D "$work/pg/data" -U portgate --pwfile="$work/pg/password" --auth-local=trust \
+  --auth-host=scram-sha-256 --no-sync > "$work/initdb.log"
+echo "host all all samenet scram-sha-256" >> "$work/pg/data/pg_hba.conf"
+as_pg "$pgbin/postgres" -D "$work/pg/data" -k "$work/pg/run" -c listen_addresses=10.94.0.1 -c fsync=off \
+  -c synchronous_commit=off -c max_connections=100 > "$work/pg.log" 2>&1 & pids+=($!)
+for ((k = 0; k < 100; k++)); do as_pg "$pgbin/pg_isready" -q -h "$work/pg/run" && break; sleep 0.1; done
+as_pg "$pgbin/psql" -h "$work/pg/run" -U portgate -d postgres -qc "CREATE DATABASE portgate"
+psql_hub() { as_pg "$pgbin/psql" -h "$work/pg/run" -U portgate -d portgate -qAtc "$1"; }
+
+start_node() { # $1 = node number
+  local dir=$work/edge-$1
+  mkdir -p "$dir"
+  printf 'store:\n  url: postgresql://portgate@10.94.0.1:5432/portgate\n  password-file: %s\nnode:\n  name: edge-%s\n' \
+    "$work/pg/password" "$1" > "$dir/portgate.yaml"
+  ip netns exec "pgb-n$1-$tag" env PORTGATE_JAR="$jar" CACHE_DIRECTORY="$dir/cache" PORTGATE_KERNEL=off \
+    src/main/packaging/launcher.sh serve --config "$dir/portgate.yaml" --data "$dir/data" \
+    --console "10.94.0.$((10 + $1)):7080" --console-insecure > "$dir/gateway.log" 2>&1 &
+  pids+=($!)
+}
+wait_up() { # $1 = node number
+  for ((k = 0; k < 600; k++)); do
+    curl -fs -o /dev/null "http://10.94.0.$((10 + $1)):7080/api/v1/health" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "node $1 did not start:"; tail -20 "$work/edge-$1/gateway.log"; exit 1
+}
+# The consoles listen on the bridge; this shell reaches them from the hub.
+curl() { ip netns exec "$hub" /usr/bin/curl "$@"; }
+
+for ((i = 1; i <= nodes; i++)); do start_node $i; done
+for ((i = 1; i <= nodes; i++)); do wait_up $i; done
+logs=""; for ((i = 2; i <= nodes; i++)); do logs="$logs $work/edge-$i/gateway.log"; done
+echo "== propagation: $changes changes on edge-1, seen listening on edge-2..edge-$nodes"
+ip netns exec "$hub" python3 bench/cluster_changes.py "http://10.94.0.11:7080" "$(cat "$work/edge-1/data/api-token")" \
+  "$changes" 10.94.0.1:9000 $logs
+
+echo "== start with $forwards forwards in the store"
+# One forward's stored form, as the API wrote it, is the pattern for the rest.
+spec=$(psql_hub "SELECT spec FROM forwards WHERE name = 'b1'")
+psql_hub "DELETE FROM forwards; INSERT INTO forwards (name, kind, spec, origin_kind, origin_owner, position,
+  created_at, updated_at, revision) SELECT 'many' || g, 'port',
+  replace(replace('$spec', '\"b1\"', '\"many' || g || '\"'), ':20001\"', ':' || (30000 + g) || '\"'),
+  'api', 'admin', g, 0, 0, 0 FROM generate_series(1, $forwards) g" > /dev/null
+psql_hub "SELECT count(*) FROM forwards" | sed 's/^/stored forwards: /'
+last=$((nodes + 1))
+t0=$(date +%s%N)
+start_node $last
+wait_up $last
+t1=$(date +%s%N)
+for ((k = 0; k < 1200; k++)); do
+  n=$(grep -c 'listening: tcp' "$work/edge-$last/gateway.log" || true)
+  [ "$n" -ge "$forwards" ] && break
+  sleep 0.1
+done
+t2=$(date +%s%N)
+echo "node start: console answering after $(( (t1 - t0) / 1000000 )) ms; $n of $forwards forwards listening after $(( (t2 - t0) / 1000000 )) ms"
+grep -m1 'portgate started' "$work/edge-$last/gateway.log" || true
