@@ -22,9 +22,14 @@ class Follower:
         self.f = open(path, "r", errors="replace")
         self.f.seek(0, 2)
         self.seen = {}
+        self.partial = ""
 
     def poll(self):
-        for line in self.f.readlines():
+        # A line the logger is still writing comes in pieces: keep the piece until its end arrives.
+        text = self.partial + self.f.read()
+        lines = text.split("\n")
+        self.partial = lines.pop()
+        for line in lines:
             m = LINE.match(line)
             if m:
                 at = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
@@ -63,6 +68,8 @@ def main():
             delays.append(max(f.seen[name] for f in logs) - answered)
         else:
             missed += 1
+            print("%s: not seen listening within 10 s on %s" % (
+                name, ", ".join(f.f.name for f in logs if name not in f.seen)))
     delays.sort()
 
     def pct(p):
