@@ -22,6 +22,7 @@ final class TunnelEndpointDecoder {
     private static final Set<String> KEYS = Set.of(
             "name",
             "server",
+            "servers",
             "token-file",
             "client-certificate",
             "server-fingerprint",
@@ -51,8 +52,8 @@ final class TunnelEndpointDecoder {
                     problems,
                     "",
                     KEYS,
-                    "name, server, token-file, client-certificate, server-fingerprint, ca, transport, keepalive,"
-                            + " client-name");
+                    "name, server, servers, token-file, client-certificate, server-fingerprint, ca, transport,"
+                            + " keepalive, client-name");
             String name = f.scalar("name").orElse(null);
             if (name == null || !ForwardDecoder.NAME.matcher(name).matches()) {
                 f.problem("name", "tunnel-endpoints: each endpoint needs a name (letters, digits, '.', '_', '-')");
@@ -61,16 +62,18 @@ final class TunnelEndpointDecoder {
             if (!names.add(name)) {
                 f.problem("name", "tunnel-endpoints: \"" + name + "\" is listed twice");
             }
-            TargetSpec server = ForwardDecoder.required(
-                    f,
-                    "server",
-                    s -> TargetSpec.parse(
-                            s.contains(":") && !s.startsWith("[") && s.indexOf(':') == s.lastIndexOf(':')
-                                    ? s
-                                    : s + ":" + DEFAULT_PORT),
-                    "server: host:port of the tunnel server, e.g. vps.example.net:7443");
-            if (server != null && server.ports().size() != 1) {
-                f.problem("server", "tunnel-endpoint \"" + name + "\": server: one port, not a range");
+            List<TunnelEndpointConfig.Server> servers = new ArrayList<>();
+            if (f.has("server") == f.has("servers")) {
+                f.problem(
+                        f.has("server") ? "servers" : "server",
+                        "tunnel-endpoint \"" + name + "\": give server: host:port of the tunnel server, e.g."
+                                + " vps.example.net:7443, or servers: [a:7443, b:7443] to try in turn — one of them");
+            } else if (f.has("server")) {
+                f.parsed("server", s -> server(name, s)).ifPresent(servers::add);
+            } else {
+                for (String s : f.list("servers").orElse(List.of())) {
+                    f.parse("servers", s, f.at("servers"), x -> server(name, x)).ifPresent(servers::add);
+                }
             }
             String token = null;
             String certificate = f.scalar("client-certificate").orElse(null);
@@ -123,21 +126,39 @@ final class TunnelEndpointDecoder {
                 f.problem("keepalive", "tunnel-endpoint \"" + name + "\": keepalive must be between 1s and 25s");
             }
             String client = f.scalar("client-name").orElse(hostName());
-            if (problems.list().size() == before && server != null) {
+            if (problems.list().size() == before && !servers.isEmpty()) {
                 out.add(new TunnelEndpointConfig(
                         name,
-                        server.host(),
-                        server.ports().first(),
+                        servers.get(0).host(),
+                        servers.get(0).port(),
                         client,
                         token,
                         fingerprint,
                         ca,
                         mode,
                         keepalive,
-                        certificate));
+                        certificate,
+                        servers));
             }
         }
         return out;
+    }
+
+    /** One server, host:port (the port 7443 when left out). */
+    private static TunnelEndpointConfig.Server server(String endpoint, String text) {
+        String s = text.strip();
+        String withPort;
+        if (s.startsWith("[")) {
+            withPort = s.contains("]:") ? s : s + ":" + DEFAULT_PORT;
+        } else {
+            withPort = s.contains(":") && s.indexOf(':') == s.lastIndexOf(':') ? s : s + ":" + DEFAULT_PORT;
+        }
+        TargetSpec t = TargetSpec.parse(withPort);
+        if (t.ports().size() != 1) {
+            throw new IllegalArgumentException(
+                    "tunnel-endpoint \"" + endpoint + "\": " + s + " — one port, not a range");
+        }
+        return new TunnelEndpointConfig.Server(t.host(), t.ports().first());
     }
 
     /** The kernel's host name: no look-up (InetAddress.getLocalHost may ask DNS). */

@@ -65,6 +65,10 @@ public final class TunnelEndpoint implements AutoCloseable {
     static final long HANDSHAKE_SECONDS = 5;
 
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** How soon the next server of the list is tried after one failed. */
+    private static final long NEXT_SERVER_MILLIS = 250;
+    /** Pings in a row the server may leave unanswered before the link counts as dead. */
+    private static final int SILENT_PINGS = 3;
 
     public record Status(
             String name,
@@ -96,6 +100,11 @@ public final class TunnelEndpoint implements AutoCloseable {
     private volatile String failure;
 
     private volatile Instant retryAt;
+    /** When the server last said anything on the control stream (a pong answers each ping). */
+    private volatile long lastHeard;
+    /** Which of the configured servers is tried or connected now. */
+    private volatile int current;
+
     private volatile boolean closed;
     private int attempt;
     private volatile InetSocketAddress server;
@@ -156,6 +165,11 @@ public final class TunnelEndpoint implements AutoCloseable {
         connect();
     }
 
+    /** The server tried now, of the endpoint's list. */
+    private TunnelEndpointConfig.Server at() {
+        return config.servers().get(current);
+    }
+
     private void connect() {
         if (closed) {
             return;
@@ -165,9 +179,9 @@ public final class TunnelEndpoint implements AutoCloseable {
             InetSocketAddress to;
             try {
                 // A name look-up may block: it is done here, not on the loop.
-                to = new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
+                to = new InetSocketAddress(InetAddress.getByName(at().host()), at().port());
             } catch (UnknownHostException e) {
-                failed("cannot resolve " + config.host());
+                failed("cannot resolve " + at().host());
                 return;
             }
             loop.execute(() -> dial(to));
@@ -181,7 +195,7 @@ public final class TunnelEndpoint implements AutoCloseable {
             return;
         }
         QuicSetup.udpSocket(new Bootstrap().group(loop), transport)
-                .handler(QuicSetup.client(quicSsl, config.host(), config.port()))
+                .handler(QuicSetup.client(quicSsl, at().host(), at().port()))
                 .bind(new InetSocketAddress(to.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0))
                 .addListener((ChannelFuture bound) -> {
                     if (!bound.isSuccess()) {
@@ -270,9 +284,9 @@ public final class TunnelEndpoint implements AutoCloseable {
                         WireBytes bytes = new WireBytes();
                         ServerLink l = new ServerLink(
                                 TunnelEndpoint.this,
-                                new H2Carrier(ch, Addresses.hostPort(config.host(), config.port()), bytes));
+                                new H2Carrier(ch, Addresses.hostPort(at().host(), at().port()), bytes));
                         ch.attr(LINK).set(l);
-                        SslHandler tls = h2Ssl.newHandler(ch.alloc(), config.host(), config.port());
+                        SslHandler tls = h2Ssl.newHandler(ch.alloc(), at().host(), at().port());
                         tls.setHandshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(HANDSHAKE_SECONDS));
                         ch.pipeline()
                                 .addLast(
@@ -365,6 +379,7 @@ public final class TunnelEndpoint implements AutoCloseable {
     }
 
     private void onMessage(ControlMessage m) {
+        lastHeard = System.nanoTime();
         if (m instanceof ControlMessage.Welcome) {
             state = "connected";
             lastError = null;
@@ -391,6 +406,8 @@ public final class TunnelEndpoint implements AutoCloseable {
             failure = "auth";
             log.warn("tunnel-endpoint \"{}\": {}", name(), lastError);
             carrier.close();
+        } else if (m instanceof ControlMessage.Pong) {
+            // heard: the link is alive
         } else if (m instanceof ControlMessage.Ping p) {
             // The server asks whether this connection is alive (another with our credentials wants in).
             ControlStream.send(control, new ControlMessage.Pong(p.sent()));
@@ -450,6 +467,17 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     private void ping() {
         Channel c = control;
+        Carrier k = carrier;
+        long silent = System.nanoTime() - lastHeard;
+        if (c != null && k != null && silent > SILENT_PINGS * config.keepalive().toNanos()) {
+            // A server that stopped answering (its machine died, a cable) is left after a few pings, not after
+            // the transport's idle timeout: the next server of the list, or the same one again, sooner.
+            lastError = "the server at " + Addresses.format(server) + " did not answer for "
+                    + TimeUnit.NANOSECONDS.toSeconds(silent) + " s";
+            failure = "network";
+            k.close();
+            return;
+        }
         if (c != null && c.isActive()) {
             ControlStream.send(c, new ControlMessage.Ping(System.nanoTime()));
         }
@@ -494,6 +522,18 @@ public final class TunnelEndpoint implements AutoCloseable {
         }
         if (closed) {
             return;
+        }
+        int servers = config.servers().size();
+        if (servers > 1) {
+            // The next server of the list at once; the backoff only once every one of them has been tried.
+            current = (current + 1) % servers;
+            if (current != 0) {
+                log.info("tunnel-endpoint \"{}\": trying the next server, {}", name(), at());
+                retryAt = Instant.now().plusMillis(NEXT_SERVER_MILLIS);
+                state = "retrying";
+                loop.schedule(this::connect, NEXT_SERVER_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
         }
         long base = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(attempt, 5));
         attempt++;
@@ -694,7 +734,7 @@ public final class TunnelEndpoint implements AutoCloseable {
         ServerLink l = link;
         return new Status(
                 name(),
-                Addresses.hostPort(config.host(), config.port()),
+                Addresses.hostPort(at().host(), at().port()),
                 l == null ? config.transport().name().toLowerCase(Locale.ROOT) : l.carrier.label(),
                 state,
                 l == null ? -1 : l.carrier.stats.rttMicros,

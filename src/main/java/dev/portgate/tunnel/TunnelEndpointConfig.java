@@ -3,12 +3,15 @@ package dev.portgate.tunnel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * {@code tunnel-endpoints:} entry: a portgate tunnel server this gateway connects to as a client. The server is
  * trusted by its pinned certificate {@code fingerprint} (SHA-256, hex) or by the CA in {@code ca}, never blindly.
+ * {@code servers} lists every server to try, in order, the first being {@code host:port}: the nodes of a cluster,
+ * each of which can take the client (they then need one certificate, or a CA).
  */
 public record TunnelEndpointConfig(
         String name,
@@ -20,7 +23,31 @@ public record TunnelEndpointConfig(
         Path ca,
         Mode transport,
         Duration keepalive,
-        String clientCertificate) {
+        String clientCertificate,
+        List<Server> servers) {
+
+    /** One tunnel server to try: {@code host:port}. */
+    public record Server(String host, int port) {
+
+        @Override
+        public String toString() {
+            return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+        }
+    }
+
+    public TunnelEndpointConfig(
+            String name,
+            String host,
+            int port,
+            String client,
+            String token,
+            String fingerprint,
+            Path ca,
+            Mode transport,
+            Duration keepalive,
+            String clientCertificate) {
+        this(name, host, port, client, token, fingerprint, ca, transport, keepalive, clientCertificate, null);
+    }
 
     /** auto: QUIC, and TCP+TLS when UDP does not get through; or one of them only. */
     public enum Mode {
@@ -73,6 +100,7 @@ public record TunnelEndpointConfig(
         fingerprint = fingerprint == null ? null : normalize(fingerprint);
         transport = transport == null ? Mode.AUTO : transport;
         keepalive = keepalive == null ? Duration.ofSeconds(10) : keepalive;
+        servers = servers == null || servers.isEmpty() ? List.of(new Server(host, port)) : List.copyOf(servers);
     }
 
     /** {@code sha256:AB:CD…}, {@code AB:CD…} or {@code abcd…} as 64 lower-case hex digits. */
@@ -92,6 +120,7 @@ public record TunnelEndpointConfig(
 
     @Override
     public String toString() {
-        return name + " (" + host + ":" + port + ")";
+        return name + " ("
+                + String.join(", ", servers.stream().map(Server::toString).toList()) + ")";
     }
 }

@@ -104,4 +104,20 @@ class ClusterConfigTest {
         assertThat(StoreSettings.parse("jdbc:postgresql://db/portgate").jdbcUrl())
                 .isEqualTo("jdbc:postgresql://db:5432/portgate");
     }
+
+    @Test
+    void aTunnelEndpointMayListSeveralServersToTryInTurn() throws Exception {
+        String common = "    token-file: /dev/null\n    server-fingerprint: \"sha256:" + "ab".repeat(32) + "\"\n";
+        GatewayConfig c = ConfigFile.parse(
+                "tunnel-endpoints:\n  - name: cluster\n    servers: [ a.example.net, \"b.example.net:8443\", \"[fd00::7]\" ]\n"
+                        + common.replace("/dev/null", "pom.xml"),
+                "c.yaml");
+        assertThat(c.tunnelEndpoints().get(0).servers())
+                .extracting(Object::toString)
+                .containsExactly("a.example.net:7443", "b.example.net:8443", "[fd00::7]:7443");
+        assertThat(problems("tunnel-endpoints:\n  - name: x\n    server: a:7443\n    servers: [ b:7443 ]\n" + common))
+                .anySatisfy(p -> assertThat(p).contains("or servers: [a:7443, b:7443] to try in turn — one of them"));
+        assertThat(problems("tunnel-endpoints:\n  - name: x\n    servers: [ \"b:7443-7444\" ]\n" + common))
+                .anySatisfy(p -> assertThat(p).contains("one port, not a range"));
+    }
 }
