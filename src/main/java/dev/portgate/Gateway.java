@@ -253,13 +253,14 @@ public final class Gateway implements AutoCloseable {
                 new ListenerFactory(transport, policy, direct, proxies, via, forwardTls, httpRouting),
                 kernel,
                 settings.node().name());
-        this.rules = new RuleService(
-                db instanceof PostgresDatabase shared
-                        ? new SharedRuleStore(shared, audit, node)
-                        : new SqliteRuleStore(db, audit));
+        SharedRuleStore sharedRules =
+                db instanceof PostgresDatabase shared ? new SharedRuleStore(shared, audit, node) : null;
+        this.rules = new RuleService(sharedRules != null ? sharedRules : new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         rules.followPeers();
         if (registry != null) {
+            registry.whileLeader(sharedRules::pruneOld);
+            registry.whileLeader(sharedPolicy::pruneOld);
             registry.report(() -> {
                 Map<String, NodeRegistry.Running> states = new HashMap<>();
                 reconciler

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ public final class NodeRegistry implements AutoCloseable {
     private static final int LOCK_SPACE = 0x7067_6e64;
 
     private static final int LEADER = 1;
+    private static final int LEADER_JOB_TICKS = 60;
     private static final String NOW_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
     /** How a forward runs on one node: its state ("listening", "failed", …) and, when it failed, why. */
@@ -69,11 +71,20 @@ public final class NodeRegistry implements AutoCloseable {
     private Map<String, Running> written = new HashMap<>();
 
     private volatile Supplier<Map<String, Running>> states = Map::of;
+    /** Jobs the leader runs about once a minute (pruning old log rows). */
+    private final List<Runnable> leaderJobs = new CopyOnWriteArrayList<>();
+
+    private int ticks;
 
     public NodeRegistry(PostgresDatabase db, NodeSettings me, String version) {
         this.db = db;
         this.me = me;
         this.version = version;
+    }
+
+    /** Runs {@code job} about once a minute on whichever node leads (its failures are logged, not fatal). */
+    public void whileLeader(Runnable job) {
+        leaderJobs.add(job);
     }
 
     /** Where this node's forwards' states come from; what changed of them is written with each heartbeat. */
@@ -123,6 +134,15 @@ public final class NodeRegistry implements AutoCloseable {
             if (!leader && tryLock(session, LEADER)) {
                 leader = true;
                 log.info("node {}: runs the cluster's timed jobs now (expiry, lease clean-up)", me.name());
+            }
+            if (leader && ticks++ % LEADER_JOB_TICKS == 0) {
+                for (Runnable job : leaderJobs) {
+                    try {
+                        job.run();
+                    } catch (RuntimeException e) {
+                        log.warn("node {}: a timed job failed: {}", me.name(), e.getMessage());
+                    }
+                }
             }
             if (!reachable) {
                 log.info("node {}: the store is reachable again", me.name());

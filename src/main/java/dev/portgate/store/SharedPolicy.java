@@ -12,7 +12,9 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,14 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
     }
 
     private long readAfter(Connection c, long after, Bans bans, Doors doors) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT MIN(version), MAX(version) FROM policy_events")) {
+            if (rs.next() && rs.getLong(1) > after + 1) {
+                long max = rs.getLong(2);
+                readAll(bans, doors);
+                return max;
+            }
+        }
         long last = after;
         try (PreparedStatement ps = c.prepareStatement("SELECT version, node, kind, address, forward, until, note"
                 + " FROM policy_events WHERE version > ? ORDER BY version LIMIT 10000")) {
@@ -104,6 +114,56 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
             }
         }
         return last;
+    }
+
+    /** For a node that missed events the log no longer holds: the bans and doors as the tables have them now. */
+    private void readAll(Bans bans, Doors doors) {
+        log.info("store: this node missed ban and door events that are no longer logged; reading them again");
+        Instant now = Instant.now();
+        List<Bans.Ban> stored = load(now);
+        Set<InetAddress> banned = new HashSet<>();
+        stored.forEach(b -> {
+            banned.add(b.source());
+            bans.adopt(b);
+        });
+        bans.list().stream()
+                .map(Bans.Ban::source)
+                .filter(a -> !banned.contains(a))
+                .forEach(bans::forget);
+        Set<String> open = new HashSet<>();
+        db.read(c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT forward, address, until, opened_by FROM doors WHERE until > ?")) {
+                ps.setLong(1, now.toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        InetAddress a = Addresses.literal(rs.getString(2));
+                        if (a != null) {
+                            open.add(rs.getString(1) + " " + a.getHostAddress());
+                            doors.adopt(new Doors.Open(
+                                    rs.getString(1), a, Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        for (Doors.Open o : doors.list()) {
+            if (!open.contains(o.forward() + " " + o.source().getHostAddress())) {
+                doors.forget(o.forward(), o.source());
+            }
+        }
+    }
+
+    /** The leader's job: drops policy events older than the change log keeps its changes. */
+    public void pruneOld() {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM policy_events WHERE at < ?"
+                    + " AND version < (SELECT MAX(version) FROM policy_events)")) {
+                ps.setLong(1, Instant.now().minus(SharedRuleStore.KEEP_CHANGES).toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
     }
 
     @Override

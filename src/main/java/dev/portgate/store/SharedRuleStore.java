@@ -13,11 +13,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +47,7 @@ public final class SharedRuleStore implements RuleStore {
     private final AuditLog audit;
     private final String node;
     /** The change number each shared forward had when this node last saw it; guarded by the rules' lock. */
-    private final Map<String, Long> revisions = new HashMap<>();
+    private final Map<String, Long> revisions = new ConcurrentHashMap<>();
 
     private volatile long loadedAt;
     private Feed feed;
@@ -250,8 +254,17 @@ public final class SharedRuleStore implements RuleStore {
         }
     }
 
-    /** Hands on the changes after {@code after}, a batch at a time; this node's own are only counted. */
+    /**
+     * Hands on the changes after {@code after}, a batch at a time; this node's own are only counted. When the log no
+     * longer reaches back that far (the leader prunes old changes), the whole shared state is handed on instead.
+     */
     private long readAfter(Connection c, long after) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT MIN(version) FROM forward_changes")) {
+            if (rs.next() && rs.getLong(1) > after + 1) {
+                return readAll(c);
+            }
+        }
         long last = after;
         while (true) {
             List<PeerChange> batch = new ArrayList<>();
@@ -283,6 +296,72 @@ public final class SharedRuleStore implements RuleStore {
                 return last;
             }
         }
+    }
+
+    /**
+     * The whole shared state as peer changes, for a node that missed changes the log no longer holds: every stored
+     * forward, and a removal for each shared forward this node has that the store no longer does.
+     */
+    private long readAll(Connection c) throws SQLException {
+        log.info("store: this node missed changes that are no longer logged; reading every forward again");
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+            long now;
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM forward_changes")) {
+                rs.next();
+                now = rs.getLong(1);
+            }
+            List<PeerChange> batch = new ArrayList<>();
+            Set<String> stored = new HashSet<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT name, spec, origin_kind, origin_owner, revision FROM forwards"
+                            + " ORDER BY position")) {
+                while (rs.next()) {
+                    Forward f = decode(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+                    stored.add(rs.getString(1));
+                    if (f != null) {
+                        batch.add(new PeerChange(rs.getLong(5), f.name(), f, "store"));
+                    }
+                }
+            }
+            for (String name : Set.copyOf(revisions.keySet())) {
+                if (!stored.contains(name)) {
+                    batch.add(new PeerChange(now, name, null, "store"));
+                }
+            }
+            c.commit();
+            sink.accept(List.copyOf(batch));
+            return now;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** How long changes stay in the log: a node away for longer reads every forward again when it is back. */
+    public static final Duration KEEP_CHANGES = Duration.ofDays(1);
+
+    /** The leader's job: drops changes older than {@link #KEEP_CHANGES}. */
+    public void pruneOld() {
+        int n = prune(Instant.now().minus(KEEP_CHANGES));
+        if (n > 0) {
+            log.info("store: {} logged change(s) older than {} pruned", n, KEEP_CHANGES);
+        }
+    }
+
+    /** Deletes logged changes older than {@code before}, always keeping the newest (the leader's job). */
+    public int prune(Instant before) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM forward_changes WHERE at < ?"
+                    + " AND version < (SELECT MAX(version) FROM forward_changes)")) {
+                ps.setLong(1, before.toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.portgate.testing.Postgres;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -146,6 +147,34 @@ class SharedStoreIT {
                 .ignoreExceptions()
                 .until(() -> a.create(forward("late", 18023, "10.0.1.3:22"), ADMIN) instanceof ChangeResult.Applied);
         await().atMost(Duration.ofSeconds(30)).until(() -> b.get("late").isPresent());
+    }
+
+    @Test
+    void aNodeThatMissedChangesTheLogNoLongerHoldsReadsEverythingAgain() throws Exception {
+        RuleService a = node("edge-1", true);
+        a.create(forward("x", 18101, "10.0.1.1:1"), ADMIN);
+        a.create(forward("y", 18102, "10.0.1.2:2"), ADMIN);
+        RuleService b = node("edge-2", false); // away: it read x and y, then hears nothing
+        assertThat(b.get("x")).isPresent();
+
+        a.delete("x", Origin.Kind.API, ADMIN);
+        a.update("y", forward("y", 18102, "10.0.1.22:2"), ADMIN);
+        a.create(forward("z", 18103, "10.0.1.3:3"), ADMIN);
+        // The leader prunes what is older than a day; here everything but the newest change.
+        PostgresDatabase db = new PostgresDatabase(settings());
+        open.add(db);
+        assertThat(new SharedRuleStore(db, new AuditLog(db), "edge-9")
+                        .prune(Instant.now().plusSeconds(60)))
+                .isEqualTo(4);
+
+        b.followPeers();
+        await().atMost(SOON)
+                .until(() -> b.get("x").isEmpty()
+                        && b.get("z").isPresent()
+                        && b.get("y").orElseThrow().toString().contains("10.0.1.22:2"));
+        // And it follows on from there as usual.
+        a.create(forward("w", 18104, "10.0.1.4:4"), ADMIN);
+        await().atMost(SOON).until(() -> b.get("w").isPresent());
     }
 
     @Test
