@@ -1,12 +1,16 @@
 package dev.portgate.cli;
 
 import dev.portgate.DataFolder;
+import dev.portgate.config.ConfigException;
+import dev.portgate.config.ConfigFile;
 import dev.portgate.policy.PasswordHash;
 import dev.portgate.rules.Actor;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.Database;
+import dev.portgate.store.PostgresDatabase;
 import dev.portgate.store.SqliteDatabase;
+import dev.portgate.store.StoreSettings;
 import dev.portgate.web.FirstRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,9 +56,16 @@ final class AdminCommand implements Runnable {
                 description = "Take the new password from the first line of FILE instead of making one.")
         Path passwordFile;
 
+        @Option(
+                names = {"-c", "--config"},
+                paramLabel = "FILE",
+                description = "A node's config: when its store: is a shared PostgreSQL, the password is set there,"
+                        + " for every node (they need not be stopped).")
+        Path config;
+
         @Override
         public Integer call() {
-            if (!Files.isDirectory(data)) {
+            if (config == null && !Files.isDirectory(data)) {
                 System.err.println("portgate admin reset-password: " + data + " is not a data folder (no such folder)");
                 return ExitCodes.INVALID;
             }
@@ -78,15 +89,27 @@ final class AdminCommand implements Runnable {
                         + password.length() + " characters — it needs at least " + FirstRun.MIN_PASSWORD);
                 return ExitCodes.INVALID;
             }
-            try (DataFolder folder = new DataFolder(data)) {
-                try (Database db = new SqliteDatabase(folder.path())) {
-                    new Accounts(db).setPassword(Accounts.ADMIN, "admin", PasswordHash.hash(password.toCharArray()));
-                    new AuditLog(db)
-                            .record(
-                                    new Actor("owner", "command line"),
-                                    "admin.reset-password",
-                                    Accounts.ADMIN,
-                                    generated ? "a new random password" : "from " + passwordFile);
+            StoreSettings store = StoreSettings.EMBEDDED;
+            if (config != null) {
+                try {
+                    store = ConfigFile.load(config).store();
+                } catch (ConfigException e) {
+                    e.problems().forEach(System.err::println);
+                    System.err.println("portgate admin reset-password: " + config + " is not a valid config");
+                    return ExitCodes.INVALID;
+                }
+            }
+            String detail = generated ? "a new random password" : "from " + passwordFile;
+            try {
+                if (store.shared()) {
+                    try (Database db = new PostgresDatabase(store)) {
+                        reset(db, password, detail);
+                    }
+                } else {
+                    try (DataFolder folder = new DataFolder(data);
+                            Database db = new SqliteDatabase(folder.path())) {
+                        reset(db, password, detail);
+                    }
                 }
             } catch (IOException e) {
                 String why = e.getMessage();
@@ -96,9 +119,9 @@ final class AdminCommand implements Runnable {
                                         + " under Settings"
                                 : ""));
                 return ExitCodes.FAILED;
-            } catch (SQLException e) {
-                System.err.println(
-                        "portgate admin reset-password: cannot open the store in " + data + ": " + e.getMessage());
+            } catch (SQLException | RuntimeException e) {
+                System.err.println("portgate admin reset-password: cannot open the store "
+                        + (store.shared() ? "" : "in " + data) + ": " + e.getMessage());
                 return ExitCodes.FAILED;
             }
             System.out.println(
@@ -106,6 +129,11 @@ final class AdminCommand implements Runnable {
                             ? "the console's admin password is now  " + password + "  (shown only now)"
                             : "the console's admin password was set from " + passwordFile);
             return ExitCodes.OK;
+        }
+
+        private static void reset(Database db, String password, String detail) {
+            new Accounts(db).setPassword(Accounts.ADMIN, "admin", PasswordHash.hash(password.toCharArray()));
+            new AuditLog(db).record(new Actor("owner", "command line"), "admin.reset-password", Accounts.ADMIN, detail);
         }
     }
 }

@@ -100,6 +100,28 @@ class StoreCopyIT {
                 assertThat(new AuditLog(db).list(1, 0).get(0).action()).isEqualTo("forward.delete");
             }
 
+            // A lost admin password, in a cluster: set once in the shared store, through any node's config.
+            Path config = dir.resolve("node.yaml");
+            Files.writeString(config, "store:\n  url: " + pg.url() + "\n  password-file: " + pg.passwordFile() + "\n");
+            Path newPassword = dir.resolve("new-password");
+            Files.writeString(newPassword, "a-new-long-password\n");
+            Processes.Result reset = JarProcess.run(
+                    dir,
+                    "admin",
+                    "reset-password",
+                    "--config",
+                    config.toString(),
+                    "--password-file",
+                    newPassword.toString());
+            assertThat(reset.exit()).as(reset.stderr()).isZero();
+            try (PostgresDatabase db = new PostgresDatabase(new StoreSettings(pg.url(), pg.passwordFile()))) {
+                assertThat(PasswordHash.verify(
+                                "a-new-long-password".toCharArray(),
+                                new Accounts(db).passwordHash("admin").orElseThrow()))
+                        .isTrue();
+                assertThat(new AuditLog(db).list(1, 0).get(0).action()).isEqualTo("admin.reset-password");
+            }
+
             Processes.Result again = JarProcess.run(
                     dir,
                     "store",
