@@ -62,19 +62,7 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
                 rs.next();
                 last = rs.getLong(1);
             }
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT forward, address, until, opened_by FROM doors WHERE until > ?")) {
-                ps.setLong(1, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        InetAddress a = Addresses.literal(rs.getString(2));
-                        if (a != null) {
-                            doors.adopt(new Doors.Open(
-                                    rs.getString(1), a, Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
-                        }
-                    }
-                }
-            }
+            liveDoors(c, now).forEach(doors::adopt);
             return last;
         });
         feed = new Feed(db, CHANNEL, after, (c, from) -> readAfter(c, from, bans, doors));
@@ -131,28 +119,34 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
                 .filter(a -> !banned.contains(a))
                 .forEach(bans::forget);
         Set<String> open = new HashSet<>();
-        db.read(c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT forward, address, until, opened_by FROM doors WHERE until > ?")) {
-                ps.setLong(1, now.toEpochMilli());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        InetAddress a = Addresses.literal(rs.getString(2));
-                        if (a != null) {
-                            open.add(rs.getString(1) + " " + a.getHostAddress());
-                            doors.adopt(new Doors.Open(
-                                    rs.getString(1), a, Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
-                        }
-                    }
-                }
-            }
-            return null;
-        });
+        for (Doors.Open o : db.read(c -> liveDoors(c, now.toEpochMilli()))) {
+            open.add(o.forward() + " " + o.source().getHostAddress());
+            doors.adopt(o);
+        }
         for (Doors.Open o : doors.list()) {
             if (!open.contains(o.forward() + " " + o.source().getHostAddress())) {
                 doors.forget(o.forward(), o.source());
             }
         }
+    }
+
+    /** The doors open in the cluster now. */
+    private static List<Doors.Open> liveDoors(Connection c, long now) throws SQLException {
+        List<Doors.Open> out = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT forward, address, until, opened_by FROM doors WHERE until > ?")) {
+            ps.setLong(1, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    InetAddress a = Addresses.literal(rs.getString(2));
+                    if (a != null) {
+                        out.add(new Doors.Open(
+                                rs.getString(1), a, Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The leader's job: drops policy events older than the change log keeps its changes. */
@@ -168,37 +162,13 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
 
     @Override
     public List<Bans.Ban> load(Instant now) {
-        return db.read(c -> {
-            List<Bans.Ban> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT address, until, reason FROM bans WHERE until > ?")) {
-                ps.setLong(1, now.toEpochMilli());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        InetAddress a = Addresses.literal(rs.getString(1));
-                        if (a != null) {
-                            out.add(new Bans.Ban(a, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3)));
-                        }
-                    }
-                }
-            }
-            return out;
-        });
+        return db.read(c -> BanStore.live(c, now));
     }
 
     @Override
     public void put(Bans.Ban ban) {
         write("ban " + ban.source().getHostAddress(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bans (address, until, reason) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (address) DO UPDATE SET until = excluded.until, reason = excluded.reason")) {
-                ps.setString(1, ban.source().getHostAddress());
-                ps.setLong(2, ban.until().toEpochMilli());
-                ps.setString(3, ban.reason());
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM bans WHERE until < ?")) {
-                ps.setLong(1, System.currentTimeMillis());
-                ps.executeUpdate();
-            }
+            BanStore.write(c, ban);
             event(c, "ban", ban.source(), "", ban.until(), ban.reason());
         });
     }
@@ -206,10 +176,7 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
     @Override
     public void remove(InetAddress source) {
         write("lifting the ban of " + source.getHostAddress(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM bans WHERE address = ?")) {
-                ps.setString(1, source.getHostAddress());
-                ps.executeUpdate();
-            }
+            BanStore.lift(c, source);
             event(c, "unban", source, "", null, "");
         });
     }

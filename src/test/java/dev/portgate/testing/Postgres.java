@@ -56,18 +56,7 @@ public final class Postgres implements AutoCloseable {
         try {
             pg.init();
             pg.startServer();
-            pg.must(pg.asServerUser(
-                    bin.resolve("psql").toString(),
-                    "-h",
-                    dir.resolve("run").toString(),
-                    "-p",
-                    String.valueOf(port),
-                    "-U",
-                    USER,
-                    "-d",
-                    "postgres",
-                    "-qc",
-                    "CREATE DATABASE portgate"));
+            pg.must(pg.psql("postgres", "CREATE DATABASE portgate"));
         } catch (Exception | AssertionError e) {
             pg.close();
             throw e;
@@ -213,22 +202,25 @@ public final class Postgres implements AutoCloseable {
         startServer();
     }
 
+    /** psql as the superuser over the socket, on {@code database}, quiet and unaligned. */
+    private List<String> psql(String database, String statement) {
+        return asServerUser(
+                bin.resolve("psql").toString(),
+                "-h",
+                dir.resolve("run").toString(),
+                "-p",
+                String.valueOf(port),
+                "-U",
+                USER,
+                "-d",
+                database,
+                "-qAtc",
+                statement);
+    }
+
     /** Runs SQL as the superuser over the socket; returns what psql printed (unaligned, tuples only). */
     public String sql(String statement) throws Exception {
-        Processes.Result r = Processes.run(
-                LIMIT,
-                asServerUser(
-                        bin.resolve("psql").toString(),
-                        "-h",
-                        dir.resolve("run").toString(),
-                        "-p",
-                        String.valueOf(port),
-                        "-U",
-                        USER,
-                        "-d",
-                        "portgate",
-                        "-qAtc",
-                        statement));
+        Processes.Result r = Processes.run(LIMIT, psql("portgate", statement));
         if (r.exit() != 0) {
             throw new IllegalStateException("psql failed: " + r.stderr().strip());
         }
