@@ -336,6 +336,11 @@ function rateChart(target, width, height) {
       { label: 'in (clients → devices)', stroke: '#1e88e5', width: 2, value: rate },
       { label: 'out (devices → clients)', stroke: '#43a047', width: 2, value: rate }],
     axes: [{ stroke: ink, space: 90 }, { stroke: ink, incrs: RATE_STEPS, values: (u, vals) => vals.map(v => bytes(v) + '/s'), size: 90 }],
+    // At least the last hour on the time axis: with one sample uPlot would otherwise spread it over years.
+    scales: { x: { time: true, range: (u, min, max) => {
+      const hi = max == null ? Date.now() / 1000 : max;
+      return [Math.min(min == null ? hi : min, hi - 3600), hi];
+    } } },
   }, [[], [], []], target);
 }
 
