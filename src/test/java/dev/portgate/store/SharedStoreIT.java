@@ -77,17 +77,17 @@ class SharedStoreIT {
         RuleService b = node("edge-2", true);
         RuleService c = node("edge-3", true);
 
-        assertThat(a.create(forward("web", 18080, "10.0.1.5:80"), ADMIN)).isInstanceOf(ChangeResult.Applied.class);
+        assertThat(a.create(forward("web", 18080, "127.0.1.5:80"), ADMIN)).isInstanceOf(ChangeResult.Applied.class);
         await().atMost(SOON)
                 .until(() -> b.get("web").isPresent() && c.get("web").isPresent());
         assertThat(b.get("web").orElseThrow().toString())
                 .isEqualTo(a.get("web").orElseThrow().toString());
 
-        assertThat(c.update("web", forward("web", 18080, "10.0.1.6:80"), ADMIN))
+        assertThat(c.update("web", forward("web", 18080, "127.0.1.6:80"), ADMIN))
                 .isInstanceOf(ChangeResult.Applied.class);
         await().atMost(SOON)
-                .until(() -> a.get("web").orElseThrow().toString().contains("10.0.1.6:80")
-                        && b.get("web").orElseThrow().toString().contains("10.0.1.6:80"));
+                .until(() -> a.get("web").orElseThrow().toString().contains("127.0.1.6:80")
+                        && b.get("web").orElseThrow().toString().contains("127.0.1.6:80"));
 
         assertThat(b.delete("web", Origin.Kind.API, ADMIN)).isInstanceOf(ChangeResult.Applied.class);
         await().atMost(SOON).until(() -> a.get("web").isEmpty() && c.get("web").isEmpty());
@@ -106,13 +106,13 @@ class SharedStoreIT {
     void ofTwoEditsBasedOnTheSameVersionTheSecondIsRefusedWithTheFirstNamed() throws Exception {
         RuleService a = node("edge-1", true);
         // edge-2 does not follow: it still has the version it read, as a node has between a change and its notice.
-        a.create(forward("cam", 18554, "10.0.1.9:554"), ADMIN);
+        a.create(forward("cam", 18554, "127.0.1.9:554"), ADMIN);
         RuleService b = node("edge-2", false);
         assertThat(b.get("cam")).isPresent();
 
-        assertThat(a.update("cam", forward("cam", 18554, "10.0.1.10:554"), ADMIN))
+        assertThat(a.update("cam", forward("cam", 18554, "127.0.1.10:554"), ADMIN))
                 .isInstanceOf(ChangeResult.Applied.class);
-        ChangeResult second = b.update("cam", forward("cam", 18554, "10.0.1.11:554"), ADMIN);
+        ChangeResult second = b.update("cam", forward("cam", 18554, "127.0.1.11:554"), ADMIN);
 
         assertThat(second).isInstanceOf(ChangeResult.Rejected.class);
         ChangeResult.Rejected refused = (ChangeResult.Rejected) second;
@@ -121,20 +121,20 @@ class SharedStoreIT {
                 .contains("forward \"cam\" was changed on node edge-1 by admin")
                 .contains("reload it and make your change again");
         // The first edit stands, in the store and on the node that made it.
-        assertThat(node("edge-3", false).get("cam").orElseThrow().toString()).contains("10.0.1.10:554");
+        assertThat(node("edge-3", false).get("cam").orElseThrow().toString()).contains("127.0.1.10:554");
         assertThat(b.delete("cam", Origin.Kind.API, ADMIN)).isInstanceOf(ChangeResult.Rejected.class);
-        assertThat(b.create(forward("cam", 18555, "10.0.1.12:554"), ADMIN)).isInstanceOf(ChangeResult.Rejected.class);
+        assertThat(b.create(forward("cam", 18555, "127.0.1.12:554"), ADMIN)).isInstanceOf(ChangeResult.Rejected.class);
     }
 
     @Test
     void whileTheDatabaseIsDownChangesAreRefusedByNameAndAfterwardsTheNodesCatchUp() throws Exception {
         RuleService a = node("edge-1", true);
         RuleService b = node("edge-2", true);
-        a.create(forward("ssh", 18022, "10.0.1.2:22"), ADMIN);
+        a.create(forward("ssh", 18022, "127.0.1.2:22"), ADMIN);
         await().atMost(SOON).until(() -> b.get("ssh").isPresent());
 
         pg.stop();
-        assertThatThrownBy(() -> a.create(forward("late", 18023, "10.0.1.3:22"), ADMIN))
+        assertThatThrownBy(() -> a.create(forward("late", 18023, "127.0.1.3:22"), ADMIN))
                 .isInstanceOf(Database.StoreException.class)
                 .hasMessageStartingWith("the store is unavailable: ");
         // What each node has stays as it was.
@@ -145,21 +145,21 @@ class SharedStoreIT {
         pg.restart();
         await().atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
-                .until(() -> a.create(forward("late", 18023, "10.0.1.3:22"), ADMIN) instanceof ChangeResult.Applied);
+                .until(() -> a.create(forward("late", 18023, "127.0.1.3:22"), ADMIN) instanceof ChangeResult.Applied);
         await().atMost(Duration.ofSeconds(30)).until(() -> b.get("late").isPresent());
     }
 
     @Test
     void aNodeThatMissedChangesTheLogNoLongerHoldsReadsEverythingAgain() throws Exception {
         RuleService a = node("edge-1", true);
-        a.create(forward("x", 18101, "10.0.1.1:1"), ADMIN);
-        a.create(forward("y", 18102, "10.0.1.2:2"), ADMIN);
+        a.create(forward("x", 18101, "127.0.1.1:1"), ADMIN);
+        a.create(forward("y", 18102, "127.0.1.2:2"), ADMIN);
         RuleService b = node("edge-2", false); // away: it read x and y, then hears nothing
         assertThat(b.get("x")).isPresent();
 
         a.delete("x", Origin.Kind.API, ADMIN);
-        a.update("y", forward("y", 18102, "10.0.1.22:2"), ADMIN);
-        a.create(forward("z", 18103, "10.0.1.3:3"), ADMIN);
+        a.update("y", forward("y", 18102, "127.0.1.22:2"), ADMIN);
+        a.create(forward("z", 18103, "127.0.1.3:3"), ADMIN);
         // The leader prunes what is older than a day; here everything but the newest change.
         PostgresDatabase db = new PostgresDatabase(settings());
         open.add(db);
@@ -171,9 +171,9 @@ class SharedStoreIT {
         await().atMost(SOON)
                 .until(() -> b.get("x").isEmpty()
                         && b.get("z").isPresent()
-                        && b.get("y").orElseThrow().toString().contains("10.0.1.22:2"));
+                        && b.get("y").orElseThrow().toString().contains("127.0.1.22:2"));
         // And it follows on from there as usual.
-        a.create(forward("w", 18104, "10.0.1.4:4"), ADMIN);
+        a.create(forward("w", 18104, "127.0.1.4:4"), ADMIN);
         await().atMost(SOON).until(() -> b.get("w").isPresent());
     }
 

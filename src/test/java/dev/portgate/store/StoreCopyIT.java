@@ -39,9 +39,9 @@ class StoreCopyIT {
         try (SqliteDatabase db = new SqliteDatabase(data)) {
             AuditLog audit = new AuditLog(db);
             RuleService rules = new RuleService(new SqliteRuleStore(db, audit));
-            rules.create(forward("{\"name\":\"web\",\"listen\":\"0.0.0.0:8080\",\"target\":\"10.0.1.5:80\"}"), ADMIN);
+            rules.create(forward("{\"name\":\"web\",\"listen\":\"0.0.0.0:8080\",\"target\":\"127.0.1.5:80\"}"), ADMIN);
             rules.create(
-                    forward("{\"name\":\"cam\",\"listen\":\"0.0.0.0:8554\",\"target\":\"10.0.1.9:554\","
+                    forward("{\"name\":\"cam\",\"listen\":\"0.0.0.0:8554\",\"target\":\"127.0.1.9:554\","
                             + "\"expires\":\"" + until + "\",\"nodes\":[\"edge-1\"],\"description\":\"the door\"}"),
                     ADMIN);
             made = rules.forwards();

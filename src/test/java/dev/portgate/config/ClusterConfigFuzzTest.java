@@ -1,0 +1,43 @@
+package dev.portgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.portgate.store.NodeSettings;
+import dev.portgate.store.StoreSettings;
+
+/**
+ * The {@code store:} and {@code node:} sections, a forward's {@code nodes:} and a tunnel endpoint's {@code servers:}
+ * with fuzzed values in well-formed YAML, so every run reaches the cluster decoders: a config that holds (a node
+ * name that is a name, a url the driver takes), or problems that each name their line.
+ */
+class ClusterConfigFuzzTest {
+
+    @FuzzTest(maxDuration = "12s")
+    void storeNodeAndServers(FuzzedDataProvider data) {
+        String yaml = "store:\n  url: " + value(data) + "\n  password-file: " + value(data) + "\nnode:\n  name: "
+                + value(data) + "\n  address: " + value(data) + "\nforwards:\n  - { name: f, listen: 8080, target:"
+                + " \"10.0.0.1:80\", nodes: [ " + value(data) + ", " + value(data) + " ] }\n"
+                + "tunnel-endpoints:\n  - { name: t, servers: [ " + value(data) + ", " + value(data) + " ],"
+                + " client-certificate: auto, server-fingerprint: \"sha256:" + "ab".repeat(32) + "\" }\n";
+        try {
+            GatewayConfig config = ConfigFile.parse(yaml, "fuzz.yaml");
+            assertThat(config.node().name()).matches(NodeSettings.NAME);
+            assertThat(config.forwards().get(0).limits().nodes())
+                    .allMatch(n -> NodeSettings.NAME.matcher(n).matches());
+            assertThat(StoreSettings.parse(config.store().url()).jdbcUrl()).startsWith("jdbc:postgresql://");
+        } catch (ConfigException e) {
+            assertThat(e.problems()).isNotEmpty();
+            e.problems().forEach(p -> assertThat(p.toString()).isNotBlank());
+        }
+    }
+
+    /** A fuzzed scalar, quoted so the YAML around it stays whole. */
+    private static String value(FuzzedDataProvider data) {
+        String s = data.consumeString(60).replace("\\", "\\\\").replace("\"", "\\\"");
+        StringBuilder b = new StringBuilder("\"");
+        s.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? '?' : (char) c));
+        return b.append('"').toString();
+    }
+}
