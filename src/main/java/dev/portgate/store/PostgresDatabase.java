@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Properties;
@@ -112,6 +113,15 @@ public final class PostgresDatabase implements Database {
     @Override
     public void close() {
         pool.close();
+    }
+
+    /** NOTIFY {@code channel} with {@code payload}, delivered to the listeners when the transaction commits. */
+    static void notify(Connection c, String channel, String payload) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, channel);
+            ps.setString(2, payload);
+            ps.execute();
+        }
     }
 
     /**

@@ -227,11 +227,7 @@ public final class SharedPolicy implements Bans.Store, Doors.Watcher, AutoClosea
                         s.execute("SELECT pg_advisory_xact_lock(" + WRITER_LOCK + ")");
                     }
                     work.run(c);
-                    try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                        ps.setString(1, CHANNEL);
-                        ps.setString(2, node);
-                        ps.execute();
-                    }
+                    PostgresDatabase.notify(c, CHANNEL, node);
                     return null;
                 });
             } catch (RuntimeException e) {

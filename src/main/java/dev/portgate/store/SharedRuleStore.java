@@ -122,11 +122,7 @@ public final class SharedRuleStore implements RuleStore {
                 audit.insert(c, now, actor, change);
             }
             if (!written.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                    ps.setString(1, CHANNEL);
-                    ps.setString(2, node);
-                    ps.execute();
-                }
+                PostgresDatabase.notify(c, CHANNEL, node);
             }
             return null;
         });

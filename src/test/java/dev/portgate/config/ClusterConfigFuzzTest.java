@@ -8,7 +8,7 @@ import dev.portgate.store.NodeSettings;
 import dev.portgate.store.StoreSettings;
 
 /**
- * The {@code store:} and {@code node:} sections, a forward's {@code nodes:} and a tunnel endpoint's {@code servers:}
+ * {@link ClusterDecoder}'s {@code store:} and {@code node:} sections, a forward's {@code nodes:} and a tunnel endpoint's {@code servers:}
  * with fuzzed values in well-formed YAML, so every run reaches the cluster decoders: a config that holds (a node
  * name that is a name, a url the driver takes), or problems that each name their line.
  */
@@ -33,11 +33,7 @@ class ClusterConfigFuzzTest {
         }
     }
 
-    /** A fuzzed scalar, quoted so the YAML around it stays whole. */
     private static String value(FuzzedDataProvider data) {
-        String s = data.consumeString(60).replace("\\", "\\\\").replace("\"", "\\\"");
-        StringBuilder b = new StringBuilder("\"");
-        s.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? '?' : (char) c));
-        return b.append('"').toString();
+        return FuzzedYaml.scalar(data, 60);
     }
 }

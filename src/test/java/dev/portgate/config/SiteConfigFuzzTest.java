@@ -29,11 +29,7 @@ class SiteConfigFuzzTest {
         }
     }
 
-    /** A fuzzed scalar, quoted so the YAML around it stays whole. */
     private static String value(FuzzedDataProvider data) {
-        String s = data.consumeString(60).replace("\\", "\\\\").replace("\"", "\\\"");
-        StringBuilder b = new StringBuilder("\"");
-        s.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? '?' : (char) c));
-        return b.append('"').toString();
+        return FuzzedYaml.scalar(data, 60);
     }
 }
