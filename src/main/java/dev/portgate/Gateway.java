@@ -4,6 +4,7 @@ import dev.portgate.config.ConfigReloader;
 import dev.portgate.config.ForwardJson;
 import dev.portgate.config.GatewayConfig;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Origin;
 import dev.portgate.http.HttpRouting;
 import dev.portgate.igd.IgdService;
@@ -13,6 +14,7 @@ import dev.portgate.kernel.KernelSettings;
 import dev.portgate.net.DirectDialer;
 import dev.portgate.net.EgressObserver;
 import dev.portgate.net.EgressPort;
+import dev.portgate.net.KeyStores;
 import dev.portgate.net.ListenerFactory;
 import dev.portgate.net.SideConnections;
 import dev.portgate.net.TargetProbe;
@@ -51,6 +53,7 @@ import dev.portgate.store.SqliteRuleStore;
 import dev.portgate.store.StoreSettings;
 import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
+import dev.portgate.tunnel.NodeLinks;
 import dev.portgate.tunnel.TunnelEndpoints;
 import dev.portgate.tunnel.TunnelHub;
 import dev.portgate.tunnel.TunnelLinks;
@@ -161,6 +164,7 @@ public final class Gateway implements AutoCloseable {
     private final EgressPort egress;
     private final SshServerRunner ssh;
     private final TunnelServerRunner tunnelServer;
+    private final NodeLinks nodeLinks;
     private final HttpRouting httpRouting;
     private final ConfigReloader reloader;
     private final WebServer web;
@@ -304,6 +308,19 @@ public final class Gateway implements AutoCloseable {
                 tunnelThrottle,
                 tunnelSessions,
                 new TunnelOpens(direct, side, audit, authWorkers)));
+        this.nodeLinks = registry == null || settings.node().address().isEmpty()
+                ? null
+                : startNodeLinks(
+                        settings.node(),
+                        new TunnelSessions(
+                                rules,
+                                reconciler,
+                                audit,
+                                sshChanges,
+                                tunnelLinks,
+                                httpRouting,
+                                TunnelSessions.Kind.NODES),
+                        via);
         this.reloader = new ConfigReloader(settings.config(), this::apply, new ConfigReloader.Listener() {
             @Override
             public void refused(ConfigReloader.Refusal r) {
@@ -478,6 +495,33 @@ public final class Gateway implements AutoCloseable {
         close();
     }
 
+    /**
+     * The node-link server and this node's links to the others; a node whose link cannot start (its port taken)
+     * still forwards, only without the other nodes' tunnel clients' ports.
+     */
+    private NodeLinks startNodeLinks(NodeSettings node, TunnelSessions linkSessions, Via via) {
+        try {
+            KeyStores.KeyStoreFile certificate = NodeLinks.certificate(data.path(), node);
+            ListenSpec listen = NodeLinks.listenOn(node);
+            TunnelHub hub = new TunnelHub(
+                    NodeLinks.serverConfig(listen, certificate, Map.of()),
+                    transport,
+                    data.path(),
+                    // Not the shared bans: a node refused while the others learn its certificate is no attacker.
+                    new LoginThrottle(),
+                    linkSessions,
+                    new TunnelOpens(direct, side, audit, authWorkers));
+            return new NodeLinks(registry, reconciler, via, tunnelLinks, transport, direct, certificate, listen, hub)
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            log.error(
+                    "node {}: the node link cannot start, other nodes' tunnel clients get no ports here: {}",
+                    node.name(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
     /** Threads named {@code name} that do not keep the JVM alive. */
     private static ThreadFactory daemon(String name) {
         return r -> {
@@ -494,6 +538,9 @@ public final class Gateway implements AutoCloseable {
         }
         ssh.close();
         tunnelServer.close();
+        if (nodeLinks != null) {
+            nodeLinks.close();
+        }
         httpRouting.close();
         // Let the ended sessions' forwards be removed (and audited) while the rules still run.
         sshChanges.shutdown();

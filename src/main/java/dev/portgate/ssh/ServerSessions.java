@@ -1,5 +1,6 @@
 package dev.portgate.ssh;
 
+import dev.portgate.net.Sources;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -54,7 +55,7 @@ public final class ServerSessions {
     private static void open(
             ServerSession session, Channel inbound, String host, int port, EventLoop loop, Promise<Channel> promise) {
         try {
-            InetSocketAddress from = (InetSocketAddress) inbound.remoteAddress();
+            InetSocketAddress from = Sources.of(inbound);
             BridgedTcpip ch = new BridgedTcpip(
                     "forwarded-tcpip",
                     new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort()),

@@ -50,7 +50,8 @@ public final class NodeRegistry implements AutoCloseable {
             Instant started,
             Instant heartbeat,
             boolean up,
-            boolean self) {}
+            boolean self,
+            String linkFingerprint) {}
 
     private final PostgresDatabase db;
     private final NodeSettings me;
@@ -62,6 +63,9 @@ public final class NodeRegistry implements AutoCloseable {
     });
 
     private final long started = System.currentTimeMillis();
+    /** This node's node-link certificate, published with each heartbeat ("" without a node link). */
+    private volatile String linkFingerprint = "";
+
     private Connection session; // timer thread only, after start
     private volatile boolean leader;
     private volatile boolean reachable = true;
@@ -171,13 +175,15 @@ public final class NodeRegistry implements AutoCloseable {
 
     private void beat() throws SQLException {
         try (PreparedStatement ps = session.prepareStatement(
-                "INSERT INTO nodes (name, address, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, " + NOW_MILLIS
-                        + ") ON CONFLICT (name) DO UPDATE SET address = excluded.address, version = excluded.version,"
-                        + " started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at")) {
+                "INSERT INTO nodes (name, address, version, started_at, link_fingerprint, heartbeat_at)"
+                        + " VALUES (?, ?, ?, ?, ?, " + NOW_MILLIS + ") ON CONFLICT (name) DO UPDATE SET"
+                        + " address = excluded.address, version = excluded.version, started_at = excluded.started_at,"
+                        + " link_fingerprint = excluded.link_fingerprint, heartbeat_at = excluded.heartbeat_at")) {
             ps.setString(1, me.name());
             ps.setString(2, me.address());
             ps.setString(3, version);
             ps.setLong(4, started);
+            ps.setString(5, linkFingerprint);
             ps.executeUpdate();
         }
     }
@@ -252,12 +258,17 @@ public final class NodeRegistry implements AutoCloseable {
         return me.name();
     }
 
+    /** Publishes this node's node-link certificate with the next heartbeat. */
+    public void linkFingerprint(String fingerprint) {
+        this.linkFingerprint = fingerprint;
+    }
+
     /** Every node the store knows, this one first, then by name. */
     public List<Node> nodes() {
         return db.read(c -> {
             List<Node> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, address, version, started_at, heartbeat_at, "
-                    + NOW_MILLIS + " - heartbeat_at" + " FROM nodes ORDER BY name <> ?, name")) {
+                    + NOW_MILLIS + " - heartbeat_at, link_fingerprint FROM nodes ORDER BY name <> ?, name")) {
                 ps.setString(1, me.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -268,7 +279,8 @@ public final class NodeRegistry implements AutoCloseable {
                                 Instant.ofEpochMilli(rs.getLong(4)),
                                 Instant.ofEpochMilli(rs.getLong(5)),
                                 rs.getLong(6) <= DOWN_AFTER.toMillis(),
-                                rs.getString(1).equals(me.name())));
+                                rs.getString(1).equals(me.name()),
+                                rs.getString(7)));
                     }
                 }
             }

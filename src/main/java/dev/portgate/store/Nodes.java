@@ -48,8 +48,8 @@ public final class Nodes {
     /** Every node, this one first. */
     public List<NodeRegistry.Node> list() {
         if (registry == null) {
-            return List.of(
-                    new NodeRegistry.Node(self.name(), self.address(), version, started, Instant.now(), true, true));
+            return List.of(new NodeRegistry.Node(
+                    self.name(), self.address(), version, started, Instant.now(), true, true, ""));
         }
         return registry.nodes();
     }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * answers are this player's; they go back to the server as datagrams tagged with the flow id. With PROXY v2,
  * every datagram to the target starts with the header naming the player.
  */
-final class ClientFlow {
+final class ClientFlow implements EndpointFlow {
 
     private static final Logger log = LoggerFactory.getLogger(ClientFlow.class);
 
@@ -132,7 +132,8 @@ final class ClientFlow {
     }
 
     /** A player's datagram from the server: to the target (the payload is not taken). */
-    void toTarget(ByteBuf payload, ByteBufAllocator alloc) {
+    @Override
+    public void toTarget(ByteBuf payload, ByteBufAllocator alloc) {
         if (closed) {
             return;
         }
@@ -165,7 +166,8 @@ final class ClientFlow {
         socket.writeAndFlush(out, socket.voidPromise());
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (closed) {
             return;
         }
@@ -181,7 +183,8 @@ final class ClientFlow {
         }
     }
 
-    int id() {
+    @Override
+    public int id() {
         return id;
     }
 

@@ -225,11 +225,22 @@ final class ClientLink {
 
     ServerFlow openFlow(
             ActiveForward active, Channel frontend, Arrival arrival, Duration idle, Consumer<UdpFlow> onClose) {
+        return openFlow(active, frontend.eventLoop(), ServerFlow.Replies.through(frontend), arrival, idle, onClose);
+    }
+
+    /** A flow whose answers go to {@code replies}; call on the link's loop. */
+    ServerFlow openFlow(
+            ActiveForward active,
+            EventLoop loop,
+            ServerFlow.Replies replies,
+            Arrival arrival,
+            Duration idle,
+            Consumer<UdpFlow> onClose) {
         if (!carrier.isActive()) {
             return null;
         }
         int id = nextFlow++;
-        ServerFlow flow = new ServerFlow(this, id, arrival, active, frontend, idle, onClose);
+        ServerFlow flow = new ServerFlow(this, id, arrival, active, loop, replies, idle, onClose);
         flows.put(id, flow);
         flow.start();
         return flow;

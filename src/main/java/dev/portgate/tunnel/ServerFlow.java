@@ -6,6 +6,7 @@ import dev.portgate.net.Connection;
 import dev.portgate.net.UdpFlow;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -21,11 +22,21 @@ import java.util.function.Consumer;
  */
 final class ServerFlow implements UdpFlow {
 
+    /** Where the client's answers go (taking the payload): out of the public socket, or back over a node link. */
+    interface Replies {
+        void send(ByteBuf payload, InetSocketAddress player);
+
+        static Replies through(Channel socket) {
+            return (payload, player) -> socket.writeAndFlush(new DatagramPacket(payload, player), socket.voidPromise());
+        }
+    }
+
     private final ClientLink link;
     private final int id;
     private final Arrival arrival;
     private final ActiveForward active;
-    private final Channel frontend;
+    private final EventLoop loop;
+    private final Replies replies;
     private final Consumer<UdpFlow> onClose;
     private final Connection connection;
     /** Stands for the flow in the connection list: closing it there ends the flow. */
@@ -41,34 +52,35 @@ final class ServerFlow implements UdpFlow {
             int id,
             Arrival arrival,
             ActiveForward active,
-            Channel frontend,
+            EventLoop loop,
+            Replies replies,
             Duration idle,
             Consumer<UdpFlow> onClose) {
         this.link = link;
         this.id = id;
         this.arrival = arrival;
         this.active = active;
-        this.frontend = frontend;
+        this.loop = loop;
+        this.replies = replies;
         this.onClose = onClose;
         this.idleNanos = idle.toNanos();
         this.connection = active.register(Protocol.UDP, handle, arrival.from(), "tunnel client " + link.clientName());
-        handle.closeFuture().addListener(f -> frontend.eventLoop().execute(this::close));
+        handle.closeFuture().addListener(f -> loop.execute(this::close));
     }
 
     void start() {
         active.stats().sessionOpened();
         if (idleNanos > 0) {
             long every = Math.max(idleNanos / 4, TimeUnit.SECONDS.toNanos(1));
-            idleCheck = frontend.eventLoop()
-                    .scheduleAtFixedRate(
-                            () -> {
-                                if (System.nanoTime() - lastSeen > idleNanos) {
-                                    close();
-                                }
-                            },
-                            every,
-                            every,
-                            TimeUnit.NANOSECONDS);
+            idleCheck = loop.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() - lastSeen > idleNanos) {
+                            close();
+                        }
+                    },
+                    every,
+                    every,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -108,7 +120,7 @@ final class ServerFlow implements UdpFlow {
         lastSeen = System.nanoTime();
         active.stats().packetOut(n);
         connection.addOut(n);
-        frontend.writeAndFlush(new DatagramPacket(payload.retain(), arrival.from()), frontend.voidPromise());
+        replies.send(payload.retain(), arrival.from());
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tunnel client's side of its link (QUIC or the TCP fallback): players' datagrams from the server become
- * flows to the targets ({@link ClientFlow}), their answers go back as datagrams. Runs on the link's loop.
+ * flows to the targets ({@link EndpointFlow}), their answers go back as datagrams. Runs on the link's loop.
  */
 final class ServerLink {
 
@@ -18,14 +18,14 @@ final class ServerLink {
 
     private final TunnelEndpoint endpoint;
     final Carrier carrier;
-    private final Map<Integer, ClientFlow> flows = new HashMap<>();
+    private final Map<Integer, EndpointFlow> flows = new HashMap<>();
 
     ServerLink(TunnelEndpoint endpoint, Carrier carrier) {
         this.endpoint = endpoint;
         this.carrier = carrier;
         carrier.who("tunnel-endpoint \"" + endpoint.name() + "\"");
         carrier.channel().closeFuture().addListener(f -> {
-            for (ClientFlow flow : List.copyOf(flows.values())) {
+            for (EndpointFlow flow : List.copyOf(flows.values())) {
                 flow.close();
             }
         });
@@ -41,7 +41,7 @@ final class ServerLink {
                 log.debug("tunnel-endpoint \"{}\": {}", endpoint.name(), e.getMessage());
                 return;
             }
-            ClientFlow flow = flows.get(d.flow());
+            EndpointFlow flow = flows.get(d.flow());
             if (flow == null) {
                 flow = endpoint.openFlow(this, d.flow(), d.arrival());
                 if (flow == null) {
@@ -55,7 +55,7 @@ final class ServerLink {
         }
     }
 
-    void flowEnded(ClientFlow flow) {
+    void flowEnded(EndpointFlow flow) {
         flows.remove(flow.id());
     }
 

@@ -119,14 +119,18 @@ public final class TunnelEndpoint implements AutoCloseable {
     private static final class Remote {
         final int id;
         final RemoteForward forward;
+        /** Null: arrivals go to the forward's target; otherwise on to a client of this node. */
+        final Onward onward;
+
         volatile ActiveForward active;
         volatile boolean listening;
         volatile Promise<Void> answer;
 
-        Remote(int id, ActiveForward active) {
+        Remote(int id, ActiveForward active, RemoteForward forward, Onward onward) {
             this.id = id;
             this.active = active;
-            this.forward = (RemoteForward) active.forward();
+            this.forward = forward;
+            this.onward = onward;
         }
     }
 
@@ -548,9 +552,17 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     /** Asks the server to open the forward's public port (now if connected, and after every reconnect). */
     Future<Void> openRemote(ActiveForward active) {
-        RemoteForward f = (RemoteForward) active.forward();
+        return openRemote(active, (RemoteForward) active.forward(), null);
+    }
+
+    /**
+     * The same for a port asked on behalf of {@code active} (which counts its traffic) as {@code asked} says, its
+     * arrivals going {@code onward}: a node link's ports.
+     */
+    Future<Void> openRemote(ActiveForward active, RemoteForward asked, Onward onward) {
+        RemoteForward f = asked;
         Remote r = remotes.compute(f.name(), (k, old) -> {
-            if (old != null && old.forward.equals(f)) {
+            if (old != null && old.forward.equals(f) && old.onward == onward) {
                 old.active = active;
                 return old;
             }
@@ -558,7 +570,7 @@ public final class TunnelEndpoint implements AutoCloseable {
                 byId.remove(old.id);
                 unlisten(old);
             }
-            return new Remote(ids.incrementAndGet(), active);
+            return new Remote(ids.incrementAndGet(), active, f, onward);
         });
         byId.put(r.id, r);
         if (r.listening) {
@@ -575,6 +587,12 @@ public final class TunnelEndpoint implements AutoCloseable {
                     + (lastError == null ? "" : " (" + lastError + ")") + "; the port opens when it is"));
         }
         return p;
+    }
+
+    /** Whether the server holds {@code forward}'s port now. */
+    boolean listening(String forward) {
+        Remote r = remotes.get(forward);
+        return r != null && r.listening;
     }
 
     void closeRemote(String forward) {
@@ -630,6 +648,10 @@ public final class TunnelEndpoint implements AutoCloseable {
             stream.close();
             return;
         }
+        if (r.onward != null) {
+            onward(stream, arrival, r);
+            return;
+        }
         RemoteForward f = r.forward;
         ActiveForward active = r.active;
         String host = f.target().host();
@@ -666,6 +688,33 @@ public final class TunnelEndpoint implements AutoCloseable {
             HeaderReader.handOver(stream, to);
             Connection conn = active.openTcp(stream, arrival.from(), target);
             Relay.join(stream, to, conn, active.stats(), f.limits().idleTimeout());
+        });
+    }
+
+    /** A TCP arrival over a node link: on to the client of this node that owns the port. */
+    private void onward(Channel stream, Arrival arrival, Remote r) {
+        ActiveForward active = r.active;
+        r.onward.dial(stream, arrival).addListener(d -> {
+            if (!d.isSuccess()) {
+                active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
+                log.debug(
+                        "forward \"{}\": {} came over the node link from {}, but {} cannot be reached: {}",
+                        r.forward.name(),
+                        Addresses.format(arrival.from()),
+                        name(),
+                        r.onward.describe(),
+                        Errors.reason(d.cause()));
+                stream.close();
+                return;
+            }
+            Channel to = (Channel) d.getNow();
+            if (!stream.isActive()) {
+                to.close();
+                return;
+            }
+            HeaderReader.handOver(stream, to);
+            Connection conn = active.openTcp(stream, arrival.from(), r.onward.describe() + " via " + name());
+            Relay.join(stream, to, conn, active.stats(), r.forward.limits().idleTimeout());
         });
     }
 
@@ -714,10 +763,13 @@ public final class TunnelEndpoint implements AutoCloseable {
     }
 
     /** A UDP arrival's first datagram: a flow to the target. */
-    ClientFlow openFlow(ServerLink on, int flowId, Arrival arrival) {
+    EndpointFlow openFlow(ServerLink on, int flowId, Arrival arrival) {
         Remote r = byId.get(arrival.listen());
         if (r == null || !r.forward.carried().contains(Protocol.UDP)) {
             return null;
+        }
+        if (r.onward != null) {
+            return r.onward.flow(on, flowId, arrival, r.active);
         }
         RemoteForward f = r.forward;
         ClientFlow flow = new ClientFlow(

@@ -105,7 +105,8 @@ public final class TunnelHub implements AutoCloseable {
         startFallback(keys, address);
         loop.scheduleAtFixedRate(() -> sessions.links().forEach(ClientLink::refreshStats), 1, 1, TimeUnit.SECONDS);
         log.info(
-                "tunnel server on udp {} and tcp {} ({} client{}), certificate sha256:{}",
+                "{} on udp {} and tcp {} ({} client{}), certificate sha256:{}",
+                sessions.kind().server,
                 Addresses.format((InetSocketAddress) channel.localAddress()),
                 Addresses.format((InetSocketAddress) fallback.localAddress()),
                 config.clients().size(),

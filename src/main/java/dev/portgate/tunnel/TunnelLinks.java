@@ -4,9 +4,9 @@ import dev.portgate.forward.Protocol;
 import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.net.Dialer;
+import dev.portgate.net.Sources;
 import dev.portgate.net.UdpFlow;
 import io.netty.channel.EventLoopGroup;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +49,7 @@ public final class TunnelLinks {
                 return inbound.eventLoop()
                         .newFailedFuture(new IllegalStateException("the tunnel client of \"" + forward + "\" is gone"));
             }
-            return link.openStream(inbound.eventLoop(), new Arrival(session.request(), port, (InetSocketAddress)
-                    inbound.remoteAddress()));
+            return link.openStream(inbound.eventLoop(), new Arrival(session.request(), port, Sources.of(inbound)));
         };
     }
 

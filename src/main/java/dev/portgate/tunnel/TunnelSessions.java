@@ -50,6 +50,8 @@ public final class TunnelSessions {
     private final Executor changes;
     private final TunnelLinks links;
     private final SiteNames sites;
+    /** What these sessions are: a tunnel server's clients, or the other nodes of a cluster over node links. */
+    private final Kind kind;
     /** Per session: listen request id → forward name. */
     private final Map<String, Map<Integer, String>> forwardsOf = new ConcurrentHashMap<>();
 
@@ -60,6 +62,36 @@ public final class TunnelSessions {
             Executor changes,
             TunnelLinks links,
             SiteNames sites) {
+        this(rules, reconciler, audit, changes, links, sites, Kind.CLIENTS);
+    }
+
+    /** Whose sessions: their forwards are named and described for them. */
+    public enum Kind {
+        /** Tunnel clients: {@code tunnel-alice-tcp-8080}. */
+        CLIENTS("tunnel-", "tunnel client ", "tunnel server"),
+        /** Other nodes, carrying the ports of their own clients here: {@code link-edge-1-tcp-8080}. */
+        NODES("link-", "the node link of ", "node-link server");
+
+        final String prefix;
+        final String who;
+        final String server;
+
+        Kind(String prefix, String who, String server) {
+            this.prefix = prefix;
+            this.who = who;
+            this.server = server;
+        }
+    }
+
+    public TunnelSessions(
+            RuleService rules,
+            Reconciler reconciler,
+            AuditLog audit,
+            Executor changes,
+            TunnelLinks links,
+            SiteNames sites,
+            Kind kind) {
+        this.kind = kind;
         this.links = links;
         this.sites = sites;
         this.rules = rules;
@@ -72,6 +104,10 @@ public final class TunnelSessions {
         String id = links.add(link);
         forwardsOf.put(id, new ConcurrentHashMap<>());
         return id;
+    }
+
+    Kind kind() {
+        return kind;
     }
 
     List<ClientLink> links() {
@@ -164,12 +200,12 @@ public final class TunnelSessions {
         if (names == null) {
             return refused(link, request.id(), "listen " + what, "the session has ended");
         }
-        String name = "tunnel-" + client.name() + "-" + Protocol.label(protocols) + "-"
+        String name = kind.prefix + client.name() + "-" + Protocol.label(protocols) + "-"
                 + listen.ports().first();
         TunnelSessionForward f = new TunnelSessionForward(
                 name,
                 true,
-                "tunnel client " + client.name() + " from " + link.sourceHost(),
+                kind.who + client.name() + " from " + link.sourceHost(),
                 origin(link),
                 listen,
                 protocols,

@@ -1,0 +1,150 @@
+package dev.portgate.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.portgate.net.KeyStores;
+import dev.portgate.testing.ClusterNet;
+import dev.portgate.testing.JarProcess;
+import dev.portgate.testing.Postgres;
+import dev.portgate.testing.Processes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Any node serves any tunnel: a tunnel client connected to node 1 of two has its ports open on node 2 as well, and
+ * a player there is carried over the node link — TCP intact, UDP answered, the player's own address told to the
+ * target. When node 1 dies, node 2 drops its link and the ports it held for node 1; the client moves to node 2 and
+ * the player's next connection is served.
+ */
+class NodeLinkIT {
+
+    private static final Duration SOON = Duration.ofSeconds(30);
+    private static final int ECHO = 9000;
+    private static final int UDP_ECHO = 9001;
+    private static final int FIRST_LINE = 9002;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aPlayerOnTheOtherNodeReachesTheClientOverTheNodeLinkAndAfterItsNodeDies() throws Exception {
+        try (ClusterNet net = ClusterNet.create(2);
+                Postgres pg = Postgres.start(net.hubPrefix(), ClusterNet.HUB, 5432)) {
+            net.startInHub("socat", "TCP-LISTEN:" + ECHO + ",bind=" + ClusterNet.HUB + ",fork,reuseaddr", "EXEC:cat");
+            net.startInHub("socat", "UDP4-LISTEN:" + UDP_ECHO + ",bind=" + ClusterNet.HUB + ",fork,reuseaddr", "PIPE");
+            net.startInHub(
+                    "socat",
+                    "TCP-LISTEN:" + FIRST_LINE + ",bind=" + ClusterNet.HUB + ",fork,reuseaddr",
+                    "SYSTEM:head -n 1");
+            KeyStores.KeyStoreFile certificate =
+                    KeyStores.selfSigned(tmp.resolve("tunnel.p12"), "portgate tunnel", "localhost");
+            String token = TunnelTokens.generate();
+            Files.writeString(tmp.resolve("home.token"), token);
+            Files.writeString(tmp.resolve("home.hash"), TunnelTokens.hash(token));
+            JarProcess[] nodes = new JarProcess[3];
+            for (int i = 1; i <= 2; i++) {
+                nodes[i] = net.portgate(
+                        i,
+                        tmp.resolve("edge-" + i),
+                        "store:\n  url: " + pg.url() + "\n  password-file: " + pg.passwordFile() + "\n"
+                                + "node:\n  name: edge-" + i + "\n  address: " + ClusterNet.address(i) + ":7444\n"
+                                + "tunnel-server:\n  listen: 0.0.0.0:7443\n  certificate: key-store\n"
+                                + "  key-store: " + certificate.path() + "\n"
+                                + "  key-store-password-file: " + certificate.path() + ".password\n"
+                                + "  clients:\n    - name: home\n      token-file: " + tmp.resolve("home.hash")
+                                + "\n      permit-listen: [ \"0.0.0.0:9100-9102\" ]\n");
+                nodes[i].awaitOutput("console and API on");
+            }
+            Path home = tmp.resolve("home");
+            Files.createDirectories(home);
+            Files.writeString(
+                    home.resolve("portgate.yaml"),
+                    "tunnel-endpoints:\n  - name: cluster\n    servers: [ " + ClusterNet.address(1) + ":7443, "
+                            + ClusterNet.address(2) + ":7443 ]\n    token-file: " + tmp.resolve("home.token")
+                            + "\n    server-fingerprint: \"sha256:" + KeyStores.fingerprint(certificate) + "\"\n"
+                            + "    keepalive: 2s\n"
+                            + "forwards:\n"
+                            + "  - { name: mc, kind: remote, via: cluster, listen: 0.0.0.0:9100,"
+                            + " target: \"" + ClusterNet.HUB + ":" + ECHO + "\" }\n"
+                            + "  - { name: voice, kind: remote, via: cluster, protocol: udp, listen: 0.0.0.0:9101,"
+                            + " target: \"" + ClusterNet.HUB + ":" + UDP_ECHO + "\" }\n"
+                            + "  - { name: who, kind: remote, via: cluster, listen: 0.0.0.0:9102, proxy-protocol: v1,"
+                            + " target: \"" + ClusterNet.HUB + ":" + FIRST_LINE + "\" }\n");
+            try (JarProcess client = JarProcess.start(
+                    home,
+                    Map.of(),
+                    net.hubPrefix(),
+                    "serve",
+                    "--config",
+                    "portgate.yaml",
+                    "--data",
+                    "data",
+                    "--console",
+                    "127.0.0.1:7081")) {
+                await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(1), 9100, "player on edge-1")
+                        .equals("player on edge-1"));
+                assertThat(client.output()).contains("connected to " + ClusterNet.address(1) + ":7443");
+
+                // The client is on edge-1 only; edge-2 opens its ports through the node link.
+                await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(2), 9100, "player on edge-2")
+                        .equals("player on edge-2"));
+                Path data = tmp.resolve("two-megabytes");
+                byte[] bytes = new byte[2 * 1024 * 1024];
+                new SecureRandom().nextBytes(bytes);
+                Files.write(data, bytes);
+                assertThat(echoed(net, ClusterNet.address(2), 9100, data)).isEqualTo(sha256(bytes));
+                await().atMost(SOON).until(() -> udpRoundTrip(net, ClusterNet.address(2), 9101, "datagram via edge-2")
+                        .equals("datagram via edge-2"));
+                // The target is told the player's address (PROXY v1), not the node that carried it.
+                assertThat(net.roundTrip(ClusterNet.address(2), 9102, "hello"))
+                        .startsWith("PROXY TCP4 " + ClusterNet.HUB + " ");
+                assertThat(net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/forwards", null))
+                        .startsWith("200 ")
+                        .contains("link-edge-1-tcp-9100");
+
+                Processes.run(SOON, List.of("kill", "-KILL", String.valueOf(nodes[1].pid())));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "after edge-1 died")
+                                .equals("after edge-1 died"));
+                await().atMost(SOON)
+                        .until(() -> client.output().contains("connected to " + ClusterNet.address(2) + ":7443"));
+                assertThat(nodes[2].output()).contains("node link to edge-1: the node is down or gone");
+                await().atMost(SOON).until(() -> !net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/forwards", null)
+                        .contains("link-edge-1-"));
+            }
+        }
+    }
+
+    /** Sends the file through host:port from the hub and gives the SHA-256 of what came back. */
+    private static String echoed(ClusterNet net, String host, int port, Path file) throws Exception {
+        Processes.Result r = Processes.run(
+                SOON,
+                net.inHub(
+                        "sh",
+                        "-c",
+                        "timeout 20 socat -T 10 - TCP:" + host + ":" + port + " < \"$0\" | sha256sum",
+                        file.toString()));
+        return r.out().strip().split("\\s+")[0];
+    }
+
+    private static String udpRoundTrip(ClusterNet net, String host, int port, String line) throws Exception {
+        Processes.Result r = Processes.run(
+                SOON,
+                net.inHub(
+                        "sh", "-c", "printf '%s\\n' \"$0\" | timeout 5 socat -T 2 - UDP4:" + host + ":" + port, line));
+        return r.out().strip();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
