@@ -5,8 +5,10 @@
 #      to the forward listening on every other node (their log lines), p50/p90/p99/max;
 #   2. start with many forwards: FORWARDS forwards written into the store, then a fresh node started; the time
 #      from its exec to "portgate started" and to all of them listening.
+#   3. node link: a tunnel client (in the hub) connected to edge-1 opens one port; iperf3 through edge-1, where the
+#      client is, and through edge-2, which carries it over the node link to edge-1 — 1 and 4 streams, 10 s each.
 #   bench/cluster.sh [changes=1000] [forwards=10000] [nodes=3]
-# Needs root, python3, curl, PostgreSQL's server (Debian postgresql). Every loop is bounded.
+# Needs root, python3, curl, iperf3, PostgreSQL's server (Debian postgresql). Every loop is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 changes=${1:-1000}
@@ -15,7 +17,7 @@ nodes=${3:-3}
 jar=$PWD/target/portgate.jar
 [ -f "$jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "cluster: needs root (network namespaces)" >&2; exit 1; }
-for tool in python3 curl ip; do command -v $tool >/dev/null || { echo "cluster: needs $tool" >&2; exit 1; }; done
+for tool in python3 curl ip iperf3; do command -v $tool >/dev/null || { echo "cluster: needs $tool" >&2; exit 1; }; done
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 [ -x "$pgbin/postgres" ] || { echo "cluster: needs PostgreSQL's server (apt-get install postgresql)" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
@@ -59,6 +61,9 @@ start_node() { # $1 = node number
   mkdir -p "$dir"
   printf 'store:\n  url: postgresql://portgate@10.94.0.1:5432/portgate\n  password-file: %s\nnode:\n  name: edge-%s\n' \
     "$work/pg/password" "$1" > "$dir/portgate.yaml"
+  printf '  address: 10.94.0.%s:7444\ntunnel-server:\n  listen: 0.0.0.0:7443\n  clients:\n    - name: home\n' \
+    "$((10 + $1))" >> "$dir/portgate.yaml"
+  printf '      token-file: %s\n      permit-listen: [ "0.0.0.0:5301" ]\n' "$work/home.token" >> "$dir/portgate.yaml"
   ip netns exec "pgb-n$1-$tag" env PORTGATE_JAR="$jar" CACHE_DIRECTORY="$dir/cache" PORTGATE_KERNEL=off \
     src/main/packaging/launcher.sh serve --config "$dir/portgate.yaml" --data "$dir/data" \
     --console "10.94.0.$((10 + $1)):7080" --console-insecure > "$dir/gateway.log" 2>&1 &
@@ -74,6 +79,8 @@ wait_up() { # $1 = node number
 # The consoles listen on the bridge; this shell reaches them from the hub.
 curl() { ip netns exec "$hub" /usr/bin/curl "$@"; }
 
+# One token for the bench's tunnel client; the servers hash it when they load it.
+echo "$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')" > "$work/home.token"; chmod 600 "$work/home.token"
 for ((i = 1; i <= nodes; i++)); do start_node $i; done
 for ((i = 1; i <= nodes; i++)); do wait_up $i; done
 logs=""; for ((i = 2; i <= nodes; i++)); do logs="$logs $work/edge-$i/gateway.log"; done
@@ -103,3 +110,35 @@ t2=$(date -d "$started" +%s%N)
 n=$(grep -c 'listening: tcp' "$work/edge-$last/gateway.log" || true)
 failed=$(grep -c 'WARN  forward "many' "$work/edge-$last/gateway.log" || true)
 echo "node start: console answering after $(( (t1 - t0) / 1000000 )) ms; \"portgate started\" (every forward placed) after $(( (t2 - t0) / 1000000 )) ms; $n of $forwards listening, $failed failed"
+
+echo "== node link: one port of a tunnel client on edge-1, iperf3 through edge-1 and through edge-2"
+fp=$(grep -m1 -o 'tunnel server on .*certificate sha256:[0-9a-f]*' "$work/edge-1/gateway.log" | sed 's/.*sha256://')
+home=$work/home
+mkdir -p "$home"
+printf 'tunnel-endpoints:\n  - name: cluster\n    server: 10.94.0.11:7443\n    token-file: %s\n' "$work/home.token" \
+  > "$home/portgate.yaml"
+printf '    server-fingerprint: "sha256:%s"\nforwards:\n  - { name: perf, kind: remote, via: cluster,' "$fp" \
+  >> "$home/portgate.yaml"
+printf ' listen: 0.0.0.0:5301, target: "10.94.0.1:5201" }\n' >> "$home/portgate.yaml"
+ip netns exec "$hub" iperf3 -s -B 10.94.0.1 -p 5201 > "$work/iperf3-server.log" 2>&1 & pids+=($!); disown
+ip netns exec "$hub" env PORTGATE_JAR="$jar" CACHE_DIRECTORY="$home/cache" PORTGATE_KERNEL=off \
+  src/main/packaging/launcher.sh serve --config "$home/portgate.yaml" --data "$home/data" \
+  --console 127.0.0.1:7099 > "$home/gateway.log" 2>&1 &
+pids+=($!); disown
+for ((k = 0; k < 600; k++)); do
+  grep -q 'listening: tcp 0.0.0.0:5301' "$work/edge-2/gateway.log" && break
+  sleep 0.1
+done
+grep -q 'listening: tcp 0.0.0.0:5301' "$work/edge-2/gateway.log" || { echo "edge-2 did not open the port:"; \
+  tail -20 "$work/edge-2/gateway.log"; exit 1; }
+rate() { # $1 = host, $2 = port, $3 = streams: received Gbit/s
+  ip netns exec "$hub" timeout 40 iperf3 -c "$1" -p "$2" -t 10 -P "$3" -J |
+    python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+}
+for streams in 1 4; do
+  direct=$(rate 10.94.0.1 5201 "$streams")
+  a=$(rate 10.94.0.11 5301 "$streams")
+  b=$(rate 10.94.0.12 5301 "$streams")
+  python3 -c "print('$streams stream(s): no gateway $direct Gbit/s; on edge-1 (holds the tunnel) $a Gbit/s;' \
+    ' on edge-2 (over the node link) $b Gbit/s = %.2f of edge-1' % ($b / $a))"
+done

@@ -160,7 +160,9 @@ async function loadNodes() {
     const tr = el('tr');
     cell(tr, n.name + (n.self ? ' (this node' + (n.leader ? ', runs the timed jobs' : '') + ')' : ''));
     cell(tr, n.up ? 'up' : 'down', n.up ? 'state-listening' : 'state-failed');
-    cell(tr, n.address || '–'); cell(tr, n.version); cell(tr, clock(n.heartbeat));
+    cell(tr, n.address || '–');
+    cell(tr, n.link || '–', n.link && n.link.startsWith('connected') ? 'state-listening' : null);
+    cell(tr, n.version); cell(tr, clock(n.heartbeat));
     return tr;
   });
 }

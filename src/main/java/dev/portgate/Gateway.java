@@ -321,6 +321,9 @@ public final class Gateway implements AutoCloseable {
                                 httpRouting,
                                 TunnelSessions.Kind.NODES),
                         via);
+        if (nodeLinks != null) {
+            nodes.links(nodeLinks::stateOf);
+        }
         this.reloader = new ConfigReloader(settings.config(), this::apply, new ConfigReloader.Listener() {
             @Override
             public void refused(ConfigReloader.Refusal r) {

@@ -23,7 +23,7 @@ final class NodesCommand implements Callable<Integer> {
                 System.out.println(list.toPrettyString());
                 return ExitCodes.OK;
             }
-            Table t = new Table("NODE", "STATE", "ADDRESS", "VERSION", "LAST HEARTBEAT", "");
+            Table t = new Table("NODE", "STATE", "ADDRESS", "NODE LINK", "VERSION", "LAST HEARTBEAT", "");
             for (JsonNode n : list) {
                 String role = n.path("self").asBoolean()
                         ? "this node" + (n.path("leader").asBoolean() ? ", runs the timed jobs" : "")
@@ -34,6 +34,7 @@ final class NodesCommand implements Callable<Integer> {
                         n.path("address").asText().isEmpty()
                                 ? "-"
                                 : n.path("address").asText(),
+                        n.path("link").asText().isEmpty() ? "-" : n.path("link").asText(),
                         n.path("version").asText(),
                         n.path("heartbeat").asText(),
                         role);

@@ -3,6 +3,7 @@ package dev.portgate.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The nodes of this gateway's cluster as the console and the timed jobs see them: on a shared store, the
@@ -14,12 +15,24 @@ public final class Nodes {
     private final NodeSettings self;
     private final String version;
     private final Instant started = Instant.now();
+    /** This node's node link to each node, when it has node links. */
+    private volatile Function<String, String> links = node -> "";
 
     /** {@code registry} null: a gateway on its own. */
     public Nodes(NodeRegistry registry, NodeSettings self, String version) {
         this.registry = registry;
         this.self = self;
         this.version = version;
+    }
+
+    /** Where the state of this node's node links comes from (set once they run). */
+    public void links(Function<String, String> stateOf) {
+        this.links = stateOf;
+    }
+
+    /** This node's link to {@code node}: "connected (quic)", "retrying: …", or "" when there is none. */
+    public String link(String node) {
+        return links.apply(node);
     }
 
     public boolean shared() {

@@ -33,12 +33,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +77,8 @@ public final class NodeLinks implements AutoCloseable {
 
     /** The other nodes this one links to, by name; touched on the timer only. */
     private final Map<String, Peer> peers = new HashMap<>();
+    /** How this node's link to each other node stands, for the console: name → "connected", "retrying: …". */
+    private volatile Map<String, String> states = Map.of();
     /** The nodes the node-link server admits now: name → certificate. */
     private Map<String, String> admitted = Map.of();
 
@@ -220,6 +219,21 @@ public final class NodeLinks implements AutoCloseable {
             }
             ask(p, ports);
         }
+        Map<String, String> now = new HashMap<>();
+        peers.forEach((name, p) -> {
+            TunnelEndpoint.Status st = p.endpoint().status();
+            now.put(
+                    name,
+                    st.state().equals("connected") || st.lastError() == null
+                            ? st.state() + " (" + st.transport() + ")"
+                            : st.state() + ": " + st.lastError());
+        });
+        states = Map.copyOf(now);
+    }
+
+    /** This node's link to {@code node}: "connected (quic)", "retrying: …", or "" when there is none. */
+    public String stateOf(String node) {
+        return node.equals(registry.name()) ? "listening on " + listen : states.getOrDefault(node, "");
     }
 
     /** True once this node's certificate has been in the store for two rounds: the others have read it by then. */
@@ -394,21 +408,6 @@ public final class NodeLinks implements AutoCloseable {
         @Override
         public String describe() {
             return "SSH client " + forward.origin().owner();
-        }
-    }
-
-    /** The links of this node to the others, as the console shows them. */
-    public List<TunnelEndpoint.Status> status() {
-        try {
-            return timer.submit(() -> peers.values().stream()
-                            .map(p -> p.endpoint().status())
-                            .toList())
-                    .get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-            return List.of();
         }
     }
 

@@ -31,6 +31,7 @@ final class NodesApi {
             o.put("version", n.version());
             o.put("started", n.started().toString());
             o.put("heartbeat", n.heartbeat().toString());
+            o.put("link", nodes.link(n.name()));
             if (n.self()) {
                 o.put("leader", nodes.leader());
             }
