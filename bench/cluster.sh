@@ -84,10 +84,13 @@ echo "$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')" > "$work/home.token"; 
 for ((i = 1; i <= nodes; i++)); do start_node $i; done
 for ((i = 1; i <= nodes; i++)); do wait_up $i; done
 logs=""; for ((i = 2; i <= nodes; i++)); do logs="$logs $work/edge-$i/gateway.log"; done
+if [ "$changes" -gt 0 ]; then
 echo "== propagation: $changes changes on edge-1, seen listening on edge-2..edge-$nodes"
 ip netns exec "$hub" python3 bench/cluster_changes.py "http://10.94.0.11:7080" "$(cat "$work/edge-1/data/api-token")" \
   "$changes" 10.94.0.1:9000 $logs
+fi
 
+if [ "$forwards" -gt 0 ] && [ "$changes" -gt 0 ]; then # the forwards are made from one the first part wrote
 echo "== start with $forwards forwards in the store"
 # One forward's stored form, as the API wrote it, is the pattern for the rest.
 spec=$(psql_hub "SELECT spec FROM forwards WHERE name = 'b1'")
@@ -110,8 +113,10 @@ t2=$(date -d "$started" +%s%N)
 n=$(grep -c 'listening: tcp' "$work/edge-$last/gateway.log" || true)
 failed=$(grep -c 'WARN  forward "many' "$work/edge-$last/gateway.log" || true)
 echo "node start: console answering after $(( (t1 - t0) / 1000000 )) ms; \"portgate started\" (every forward placed) after $(( (t2 - t0) / 1000000 )) ms; $n of $forwards listening, $failed failed"
+fi
 
 echo "== node link: one port of a tunnel client on edge-1, iperf3 through edge-1 and through edge-2"
+for ((k = 0; k < 300; k++)); do grep -q 'tunnel server on' "$work/edge-1/gateway.log" && break; sleep 0.1; done
 fp=$(grep -m1 -o 'tunnel server on .*certificate sha256:[0-9a-f]*' "$work/edge-1/gateway.log" | sed 's/.*sha256://')
 home=$work/home
 mkdir -p "$home"
@@ -135,10 +140,28 @@ rate() { # $1 = host, $2 = port, $3 = streams: received Gbit/s
   ip netns exec "$hub" timeout 40 iperf3 -c "$1" -p "$2" -t 10 -P "$3" -J |
     python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }
+cpu() { # CPU seconds used so far by the java processes whose command line has $1
+  local ticks=0
+  for p in $(pgrep -f -- "$1" || true); do
+    [ "$(cat /proc/$p/comm 2>/dev/null)" = java ] || continue
+    ticks=$((ticks + $(awk '{print $14 + $15}' /proc/$p/stat)))
+  done
+  echo "$ticks $(getconf CLK_TCK)" | awk '{printf "%.1f", $1 / $2}'
+}
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+measure() { # $1 = host, $2 = streams: Gbit/s, then CPU seconds of edge-1, edge-2 and the client meanwhile
+  local c1 c2 ch
+  c1=$(cpu "$work/edge-1/data"); c2=$(cpu "$work/edge-2/data"); ch=$(cpu "$home/data")
+  local r; r=$(rate "$1" 5301 "$2")
+  echo "$r $(minus "$(cpu "$work/edge-1/data")" "$c1") $(minus "$(cpu "$work/edge-2/data")" "$c2")" \
+    "$(minus "$(cpu "$home/data")" "$ch")"
+}
 for streams in 1 4; do
   direct=$(rate 10.94.0.1 5201 "$streams")
-  a=$(rate 10.94.0.11 5301 "$streams")
-  b=$(rate 10.94.0.12 5301 "$streams")
+  read -r a a1 a2 ah <<< "$(measure 10.94.0.11 "$streams")"
+  read -r b b1 b2 bh <<< "$(measure 10.94.0.12 "$streams")"
   python3 -c "print('$streams stream(s): no gateway $direct Gbit/s; on edge-1 (holds the tunnel) $a Gbit/s;' \
     ' on edge-2 (over the node link) $b Gbit/s = %.2f of edge-1' % ($b / $a))"
+  echo "   CPU s in 10 s — via edge-1: edge-1 $a1, edge-2 $a2, client $ah; via edge-2: edge-1 $b1, edge-2 $b2," \
+    "client $bh"
 done

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.portgate.net.KeyStores;
 import dev.portgate.testing.ClusterNet;
 import dev.portgate.testing.JarProcess;
+import dev.portgate.testing.Peers;
 import dev.portgate.testing.Postgres;
 import dev.portgate.testing.Processes;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Any node serves any tunnel: a tunnel client connected to node 1 of two has its ports open on node 2 as well, and
  * a player there is carried over the node link — TCP intact, UDP answered, the player's own address told to the
- * target. When node 1 dies, node 2 drops its link and the ports it held for node 1; the client moves to node 2 and
+ * target; an {@code ssh -R} port on node 1 likewise. When node 1 dies, node 2 drops its link and the ports it held for node 1; the client moves to node 2 and
  * the player's next connection is served.
  */
 class NodeLinkIT {
@@ -47,6 +48,10 @@ class NodeLinkIT {
                     "SYSTEM:head -n 1");
             KeyStores.KeyStoreFile certificate =
                     KeyStores.selfSigned(tmp.resolve("tunnel.p12"), "portgate tunnel", "localhost");
+            Path key = tmp.resolve("alice");
+            Processes.run(
+                    SOON, List.of(Peers.require("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
+            String pub = Files.readString(tmp.resolve("alice.pub")).strip();
             String token = TunnelTokens.generate();
             Files.writeString(tmp.resolve("home.token"), token);
             Files.writeString(tmp.resolve("home.hash"), TunnelTokens.hash(token));
@@ -61,7 +66,10 @@ class NodeLinkIT {
                                 + "  key-store: " + certificate.path() + "\n"
                                 + "  key-store-password-file: " + certificate.path() + ".password\n"
                                 + "  clients:\n    - name: home\n      token-file: " + tmp.resolve("home.hash")
-                                + "\n      permit-listen: [ \"0.0.0.0:9100-9102\" ]\n");
+                                + "\n      permit-listen: [ \"0.0.0.0:9100-9102\" ]\n"
+                                + "ssh-server:\n  listen: 0.0.0.0:2222\n  users:\n    - name: alice\n"
+                                + "      authorized-keys: [ \"" + pub + "\" ]\n"
+                                + "      permit-listen: [ \"0.0.0.0:9200\" ]\n");
                 nodes[i].awaitOutput("console and API on");
             }
             Path home = tmp.resolve("home");
@@ -110,6 +118,30 @@ class NodeLinkIT {
                 assertThat(net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/forwards", null))
                         .startsWith("200 ")
                         .contains("link-edge-1-tcp-9100");
+                assertThat(net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/nodes", null))
+                        .contains("\"link\":\"connected (quic)\"");
+
+                // ssh -R on edge-1's SSH server: its port is carried from edge-2 the same way.
+                net.startInHub(
+                        Peers.require("ssh"),
+                        "-N",
+                        "-p",
+                        "2222",
+                        "-i",
+                        key.toString(),
+                        "-o",
+                        "StrictHostKeyChecking=no",
+                        "-o",
+                        "UserKnownHostsFile=/dev/null",
+                        "-o",
+                        "BatchMode=yes",
+                        "-o",
+                        "ExitOnForwardFailure=yes",
+                        "-R",
+                        "0.0.0.0:9200:" + ClusterNet.HUB + ":" + ECHO,
+                        "alice@" + ClusterNet.address(1));
+                await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(2), 9200, "ssh player on edge-2")
+                        .equals("ssh player on edge-2"));
 
                 Processes.run(SOON, List.of("kill", "-KILL", String.valueOf(nodes[1].pid())));
                 await().atMost(Duration.ofSeconds(60))
