@@ -7,7 +7,8 @@
 #      from its exec to "portgate started" and to all of them listening.
 #   3. node link: a tunnel client (in the hub) connected to edge-1 opens one port; iperf3 through edge-1, where the
 #      client is, and through edge-2, which carries it over the node link to edge-1 — 1 and 4 streams, 10 s each.
-#   bench/cluster.sh [changes=1000] [forwards=10000] [nodes=3]
+#   bench/cluster.sh [changes=1000] [forwards=10000] [nodes=3]; 0 changes skips parts 1 and 2, 0 forwards part 2;
+#   PROFILE=DIR records JFR (and perf, when installed) on edge-1 and edge-2 during the node-link runs.
 # Needs root, python3, curl, iperf3, PostgreSQL's server (Debian postgresql). Every loop is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -136,8 +137,8 @@ for ((k = 0; k < 600; k++)); do
 done
 grep -q 'listening: tcp 0.0.0.0:5301' "$work/edge-2/gateway.log" || { echo "edge-2 did not open the port:"; \
   tail -20 "$work/edge-2/gateway.log"; exit 1; }
-rate() { # $1 = host, $2 = port, $3 = streams: received Gbit/s
-  ip netns exec "$hub" timeout 40 iperf3 -c "$1" -p "$2" -t 10 -P "$3" -J |
+rate() { # $1 = host, $2 = port, $3 = streams[, $4 = seconds]: received Gbit/s
+  ip netns exec "$hub" timeout 40 iperf3 -c "$1" -p "$2" -t "${4:-10}" -P "$3" -J |
     python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }
 cpu() { # CPU seconds used so far by the java processes whose command line has $1
@@ -156,9 +157,25 @@ measure() { # $1 = host, $2 = streams: Gbit/s, then CPU seconds of edge-1, edge-
   echo "$r $(minus "$(cpu "$work/edge-1/data")" "$c1") $(minus "$(cpu "$work/edge-2/data")" "$c2")" \
     "$(minus "$(cpu "$home/data")" "$ch")"
 }
+# Warm-up, not measured: every path through the three JVMs compiled before it is timed (C2 took most of the CPU
+# of a first, cold run).
+for host in 10.94.0.11 10.94.0.12 10.94.0.11 10.94.0.12; do rate "$host" 5301 4 5 > /dev/null; done
 for streams in 1 4; do
   direct=$(rate 10.94.0.1 5201 "$streams")
   read -r a a1 a2 ah <<< "$(measure 10.94.0.11 "$streams")"
+  if [ -n "${PROFILE:-}" ]; then # JFR on both nodes while the node-link run goes: PROFILE=DIR keeps the recordings
+    mkdir -p "$PROFILE"
+    for n in 1 2; do
+      for p in $(pgrep -f -- "$work/edge-$n/data"); do
+        [ "$(cat /proc/$p/comm)" = java ] || continue
+        jcmd "$p" JFR.start duration=12s settings=profile filename="$PROFILE/edge-$n-$streams.jfr" > /dev/null
+        # perf sees what JFR does not: the time in quiche, the TLS library and the kernel.
+        if command -v perf > /dev/null; then
+          perf record -q -F 499 -g -p "$p" -o "$PROFILE/edge-$n-$streams.perf" -- sleep 10 > /dev/null 2>&1 &
+        fi
+      done
+    done
+  fi
   read -r b b1 b2 bh <<< "$(measure 10.94.0.12 "$streams")"
   python3 -c "print('$streams stream(s): no gateway $direct Gbit/s; on edge-1 (holds the tunnel) $a Gbit/s;' \
     ' on edge-2 (over the node link) $b Gbit/s = %.2f of edge-1' % ($b / $a))"

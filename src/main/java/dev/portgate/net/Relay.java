@@ -70,6 +70,11 @@ public final class Relay extends ChannelInboundHandlerAdapter {
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             ctx.channel().config().setAutoRead(false);
+            // A peer on another loop (a node link's stream and a client's) may have drained, and said so, before
+            // reading stopped here: its event found reading still on and did nothing. Look once more.
+            if (peer.isWritable()) {
+                ctx.channel().config().setAutoRead(true);
+            }
         }
     }
 
