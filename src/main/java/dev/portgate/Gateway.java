@@ -54,6 +54,7 @@ import dev.portgate.store.StoreSettings;
 import dev.portgate.store.TrafficTotals;
 import dev.portgate.trigger.Triggers;
 import dev.portgate.tunnel.NodeLinks;
+import dev.portgate.tunnel.TunnelEndpointConfig;
 import dev.portgate.tunnel.TunnelEndpoints;
 import dev.portgate.tunnel.TunnelHub;
 import dev.portgate.tunnel.TunnelLinks;
@@ -514,7 +515,17 @@ public final class Gateway implements AutoCloseable {
                     new LoginThrottle(),
                     linkSessions,
                     new TunnelOpens(direct, side, audit, authWorkers));
-            return new NodeLinks(registry, reconciler, via, tunnelLinks, transport, direct, certificate, listen, hub)
+            return new NodeLinks(
+                            registry,
+                            reconciler,
+                            via,
+                            tunnelLinks,
+                            transport,
+                            direct,
+                            certificate,
+                            listen,
+                            TunnelEndpointConfig.Mode.parse(node.linkTransport()),
+                            hub)
                     .start();
         } catch (IOException | RuntimeException e) {
             log.error(

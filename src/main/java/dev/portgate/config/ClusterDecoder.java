@@ -2,7 +2,9 @@ package dev.portgate.config;
 
 import dev.portgate.store.NodeSettings;
 import dev.portgate.store.StoreSettings;
+import dev.portgate.tunnel.TunnelEndpointConfig;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -11,7 +13,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 final class ClusterDecoder {
 
     static final String STORE_HINT = "url, password-file";
-    static final String NODE_HINT = "name, address";
+    static final String NODE_HINT = "name, address, link-transport";
 
     private ClusterDecoder() {}
 
@@ -31,19 +33,26 @@ final class ClusterDecoder {
 
     static Optional<NodeSettings> node(MappingNode node, Problems problems) {
         int before = problems.list().size();
-        Fields f = new Fields(node, problems, "", Set.of("name", "address"), NODE_HINT);
+        Fields f = new Fields(node, problems, "", Set.of("name", "address", "link-transport"), NODE_HINT);
         String name = f.parsed("name", NodeSettings::checkName).orElse(null);
         String address = f.parsed("address", ClusterDecoder::address).orElse("");
+        String transport =
+                f.parsed("link-transport", ClusterDecoder::linkTransport).orElse("tcp");
         if (problems.list().size() > before) {
             return Optional.empty();
         }
         return Optional.of(
-                new NodeSettings(name == null ? NodeSettings.defaults().name() : name, address));
+                new NodeSettings(name == null ? NodeSettings.defaults().name() : name, address, transport));
     }
 
     private static String url(String s) {
         StoreSettings.parse(s);
         return s.strip();
+    }
+
+    /** How this node's links to the others go: tcp (TLS 1.3 on TCP, the default), quic, or auto. */
+    private static String linkTransport(String s) {
+        return TunnelEndpointConfig.Mode.parse(s).name().toLowerCase(Locale.ROOT);
     }
 
     /** host:port where the other nodes reach this one ([v6]:port for an IPv6 literal). */

@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
  * The {@code node:} section: this node's name in a cluster (unique among the nodes sharing a store; the host
  * name when not given) and the address the other nodes reach it at.
  */
-public record NodeSettings(String name, String address) {
+public record NodeSettings(String name, String address, String linkTransport) {
 
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     public static NodeSettings defaults() {
-        return new NodeSettings(hostName(), "");
+        return new NodeSettings(hostName(), "", "tcp");
     }
 
     /** The kernel's host name, read without a DNS query (InetAddress.getLocalHost() may ask a resolver). */

@@ -68,6 +68,9 @@ public final class NodeLinks implements AutoCloseable {
     private final KeyStores.KeyStoreFile certificate;
     private final TunnelHub hub;
     private final ListenSpec listen;
+    /** How this node dials the others: TCP by default (cheaper per byte than QUIC here, see bench/RESULTS.md). */
+    private final TunnelEndpointConfig.Mode mode;
+
     private final EventLoop loop;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "node-links");
@@ -103,7 +106,9 @@ public final class NodeLinks implements AutoCloseable {
             Dialer direct,
             KeyStores.KeyStoreFile certificate,
             ListenSpec listen,
+            TunnelEndpointConfig.Mode mode,
             TunnelHub hub) {
+        this.mode = mode;
         this.registry = registry;
         this.reconciler = reconciler;
         this.via = via;
@@ -269,7 +274,7 @@ public final class NodeLinks implements AutoCloseable {
                     "",
                     n.linkFingerprint(),
                     null,
-                    TunnelEndpointConfig.Mode.AUTO,
+                    mode,
                     KEEPALIVE,
                     "node-link");
             TunnelEndpoint endpoint = new TunnelEndpoint(config, keys, transport, loop, direct, timer);

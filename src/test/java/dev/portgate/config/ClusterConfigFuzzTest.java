@@ -17,13 +17,15 @@ class ClusterConfigFuzzTest {
     @FuzzTest(maxDuration = "12s")
     void storeNodeAndServers(FuzzedDataProvider data) {
         String yaml = "store:\n  url: " + value(data) + "\n  password-file: " + value(data) + "\nnode:\n  name: "
-                + value(data) + "\n  address: " + value(data) + "\nforwards:\n  - { name: f, listen: 8080, target:"
+                + value(data) + "\n  address: " + value(data) + "\n  link-transport: " + value(data)
+                + "\nforwards:\n  - { name: f, listen: 8080, target:"
                 + " \"10.0.0.1:80\", nodes: [ " + value(data) + ", " + value(data) + " ] }\n"
                 + "tunnel-endpoints:\n  - { name: t, servers: [ " + value(data) + ", " + value(data) + " ],"
                 + " client-certificate: auto, server-fingerprint: \"sha256:" + "ab".repeat(32) + "\" }\n";
         try {
             GatewayConfig config = ConfigFile.parse(yaml, "fuzz.yaml");
             assertThat(config.node().name()).matches(NodeSettings.NAME);
+            assertThat(config.node().linkTransport()).isIn("tcp", "quic", "auto");
             assertThat(config.forwards().get(0).limits().nodes())
                     .allMatch(n -> NodeSettings.NAME.matcher(n).matches());
             assertThat(StoreSettings.parse(config.store().url()).jdbcUrl()).startsWith("jdbc:postgresql://");

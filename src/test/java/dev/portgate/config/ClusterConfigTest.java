@@ -29,6 +29,7 @@ class ClusterConfigTest {
                 node:
                   name: edge-1
                   address: 10.0.0.11:7444
+                  link-transport: quic
                 forwards:
                   - { name: web, listen: 0.0.0.0:8080, target: 10.0.1.5:80 }
                   - { name: cam, listen: 0.0.0.0:554,  target: 10.0.1.9:554, nodes: [edge-1] }
@@ -40,6 +41,7 @@ class ClusterConfigTest {
                         "postgresql://portgate@db.example.net:5432/portgate", Path.of("/etc/portgate/db.password")));
         assertThat(c.node().name()).isEqualTo("edge-1");
         assertThat(c.node().address()).isEqualTo("10.0.0.11:7444");
+        assertThat(c.node().linkTransport()).isEqualTo("quic");
         Forward web = c.forwards().get(0);
         Forward cam = c.forwards().get(1);
         assertThat(web.limits().nodes()).isEmpty();
@@ -78,6 +80,10 @@ class ClusterConfigTest {
                 .singleElement()
                 .asString()
                 .contains("\"edge 1\" is not a node name");
+        assertThat(problems("node:\n  link-transport: udp\n"))
+                .singleElement()
+                .asString()
+                .contains("\"udp\" is not a tunnel transport — use auto, quic or tcp");
         assertThat(problems("node:\n  address: 10.0.0.11\n"))
                 .singleElement()
                 .asString()

@@ -249,7 +249,7 @@ class SharedStoreIT {
     private NodeRegistry registry(String name) throws Exception {
         PostgresDatabase db = new PostgresDatabase(settings());
         open.add(db);
-        NodeRegistry r = new NodeRegistry(db, new NodeSettings(name, ""), "test");
+        NodeRegistry r = new NodeRegistry(db, new NodeSettings(name, "", "tcp"), "test");
         r.start();
         open.add(r);
         return r;

@@ -119,7 +119,7 @@ class NodeLinkIT {
                         .startsWith("200 ")
                         .contains("link-edge-1-tcp-9100");
                 assertThat(net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/nodes", null))
-                        .contains("\"link\":\"connected (quic)\"");
+                        .contains("\"link\":\"connected (tcp)\"");
 
                 // ssh -R on edge-1's SSH server: its port is carried from edge-2 the same way.
                 net.startInHub(
