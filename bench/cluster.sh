@@ -8,7 +8,7 @@
 #   3. node link: a tunnel client (in the hub) connected to edge-1 opens one port; iperf3 through edge-1, where the
 #      client is, and through edge-2, which carries it over the node link to edge-1 — 1 and 4 streams, 10 s each.
 #   bench/cluster.sh [changes=1000] [forwards=10000] [nodes=3]; 0 changes skips parts 1 and 2, 0 forwards part 2;
-#   PROFILE=DIR records JFR (and perf, when installed) on edge-1 and edge-2 during the node-link runs.
+#   PROFILE=DIR records perf on edge-1 and edge-2 during the node-link runs (needs perf).
 # Needs root, python3, curl, iperf3, PostgreSQL's server (Debian postgresql). Every loop is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -163,16 +163,14 @@ for host in 10.94.0.11 10.94.0.12 10.94.0.11 10.94.0.12; do rate "$host" 5301 4 
 for streams in 1 4; do
   direct=$(rate 10.94.0.1 5201 "$streams")
   read -r a a1 a2 ah <<< "$(measure 10.94.0.11 "$streams")"
-  if [ -n "${PROFILE:-}" ]; then # JFR on both nodes while the node-link run goes: PROFILE=DIR keeps the recordings
+  if [ -n "${PROFILE:-}" ]; then # perf on both nodes while the node-link run goes: PROFILE=DIR keeps the recordings
     mkdir -p "$PROFILE"
     for n in 1 2; do
       for p in $(pgrep -f -- "$work/edge-$n/data"); do
         [ "$(cat /proc/$p/comm)" = java ] || continue
-        jcmd "$p" JFR.start duration=12s settings=profile filename="$PROFILE/edge-$n-$streams.jfr" > /dev/null
-        # perf sees what JFR does not: the time in quiche, the TLS library and the kernel.
-        if command -v perf > /dev/null; then
-          perf record -q -F 499 -g -p "$p" -o "$PROFILE/edge-$n-$streams.perf" -- sleep 10 > /dev/null 2>&1 &
-        fi
+        # perf, not JFR: starting a recording made C2 recompile for seconds, and perf sees the TLS library and the
+        # kernel too. Java frames show as [JIT] (no perf map).
+        perf record -q -F 499 -g -p "$p" -o "$PROFILE/edge-$n-$streams.perf" -- sleep 10 > /dev/null 2>&1 &
       done
     done
   fi
