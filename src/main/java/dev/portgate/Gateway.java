@@ -42,10 +42,12 @@ import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
 import dev.portgate.store.BanStore;
 import dev.portgate.store.Database;
+import dev.portgate.store.FileShelf;
 import dev.portgate.store.NodeRegistry;
 import dev.portgate.store.NodeSettings;
 import dev.portgate.store.Nodes;
 import dev.portgate.store.PostgresDatabase;
+import dev.portgate.store.SharedFileShelf;
 import dev.portgate.store.SharedPolicy;
 import dev.portgate.store.SharedRuleStore;
 import dev.portgate.store.SqliteDatabase;
@@ -250,6 +252,7 @@ public final class Gateway implements AutoCloseable {
                 direct,
                 forwardTls,
                 data.path().resolve("tls"),
+                db instanceof PostgresDatabase shared ? new SharedFileShelf(shared, node) : FileShelf.LOCAL,
                 accounts,
                 new LoginThrottle(bans, "site login"),
                 audit,

@@ -2,6 +2,7 @@ package dev.portgate.http;
 
 import dev.portgate.forward.HostName;
 import dev.portgate.net.TlsContexts;
+import dev.portgate.store.FileShelf;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -39,6 +40,8 @@ import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
+import org.shredzone.acme4j.toolbox.AcmeUtils;
+import org.shredzone.acme4j.toolbox.JoseUtils;
 
 /**
  * Obtains one certificate from an ACME directory (RFC 8555): an account (its key kept in the data folder), an order
@@ -139,6 +142,27 @@ final class AcmeClient {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         TlsAlpn01Challenge.ACME_TLS_1_PROTOCOL))
                 .build();
+    }
+
+    /**
+     * In a cluster: one account key for every node, made by the first node that needs it and kept in the store; with
+     * it every node can answer http-01 for every order, whoever placed it. False when another node is making it now.
+     */
+    boolean shareAccount(FileShelf shelf) throws Exception {
+        Path keyFile = dir.resolve("account.key.pem");
+        boolean ran = shelf.exclusively("acme account " + dir.getFileName(), () -> {
+            shelf.pull(keyFile);
+            if (!Files.exists(keyFile)) {
+                PemFiles.writeKeyPair(keyFile, EcKeys.p256());
+            }
+            shelf.push(keyFile);
+        });
+        if (ran) {
+            KeyPair keys = PemFiles.readKeyPair(keyFile);
+            answers.answerEveryToken(AcmeUtils.base64UrlEncode(JoseUtils.thumbprint(keys.getPublic())));
+            login = null;
+        }
+        return ran;
     }
 
     private Login login() throws AcmeException, IOException {

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The answers to the CA's checks while a certificate is being obtained. http-01: the token the CA asks for under
@@ -15,9 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ChallengeAnswers {
 
     static final String PREFIX = "/.well-known/acme-challenge/";
+    /** What a CA's token looks like: base64url, 128 bits or more (RFC 8555 §8.3). */
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{22,256}");
 
     private final Map<String, String> byToken = new ConcurrentHashMap<>();
     private final Map<HostName, SslContext> byName = new ConcurrentHashMap<>();
+    /**
+     * In a cluster, the thumbprint of the account key all nodes share: any node answers any token (token.thumbprint,
+     * what RFC 8555 asks), so the CA may reach whichever node the name leads to, not only the one that ordered.
+     */
+    private volatile String accountThumbprint;
+
+    void answerEveryToken(String thumbprint) {
+        this.accountThumbprint = thumbprint;
+    }
 
     void put(String token, String keyAuthorization) {
         byToken.put(token, keyAuthorization);
@@ -29,10 +41,18 @@ final class ChallengeAnswers {
 
     /** The answer for a request path, if it asks for a token we hold. */
     Optional<String> answer(String uri) {
-        if (!uri.startsWith(PREFIX) || byToken.isEmpty()) {
+        if (!uri.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(byToken.get(uri.substring(PREFIX.length())));
+        String token = uri.substring(PREFIX.length());
+        String known = byToken.get(token);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        String thumbprint = accountThumbprint;
+        return thumbprint != null && TOKEN.matcher(token).matches()
+                ? Optional.of(token + "." + thumbprint)
+                : Optional.empty();
     }
 
     void putTlsAlpn(HostName name, SslContext context) {

@@ -15,6 +15,7 @@ import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.Policy;
 import dev.portgate.store.Accounts;
 import dev.portgate.store.AuditLog;
+import dev.portgate.store.FileShelf;
 import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class HttpRouting implements NamedSites, SiteNames, AutoCloseable {
             Dialer direct,
             TlsContexts tls,
             Path certificates,
+            FileShelf shelf,
             Accounts accounts,
             LoginThrottle throttle,
             AuditLog audit,
@@ -61,7 +63,7 @@ public final class HttpRouting implements NamedSites, SiteNames, AutoCloseable {
         this.logins = new SiteLogins(accounts, throttle, audit, authWorkers, Clock.systemUTC());
         this.policy = policy;
         this.tls = tls;
-        this.certs = new SiteCertificates(certificates, answers, Clock.systemUTC());
+        this.certs = new SiteCertificates(certificates, shelf, answers, Clock.systemUTC());
     }
 
     @Override

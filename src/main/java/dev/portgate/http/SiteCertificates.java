@@ -3,6 +3,7 @@ package dev.portgate.http;
 import dev.portgate.forward.BadHost;
 import dev.portgate.forward.HostPattern;
 import dev.portgate.net.TlsContexts;
+import dev.portgate.store.FileShelf;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -50,10 +51,13 @@ final class SiteCertificates implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration LAST_RETRY = Duration.ofHours(1);
     private static final Duration CONFIGURE_WAIT = Duration.ofSeconds(10);
+    /** How soon a node looks in the store again while another node obtains a name's certificate. */
+    private static final Duration ANOTHER_NODE = Duration.ofSeconds(3);
 
     private record Held(SslContext context, CertificateStatus status) {}
 
     private final Path dir;
+    private final FileShelf shelf;
     private final ChallengeAnswers answers;
     private final Clock clock;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -69,8 +73,9 @@ final class SiteCertificates implements AutoCloseable {
     private volatile AcmeConfig acme;
     private volatile AcmeClient client;
 
-    SiteCertificates(Path dir, ChallengeAnswers answers, Clock clock) {
+    SiteCertificates(Path dir, FileShelf shelf, ChallengeAnswers answers, Clock clock) {
         this.dir = dir;
+        this.shelf = shelf;
         this.answers = answers;
         this.clock = clock;
     }
@@ -101,6 +106,10 @@ final class SiteCertificates implements AutoCloseable {
         Future<?> done = worker.submit(() -> {
             acme = next;
             client = next == null ? null : new AcmeClient(next, acmeDir(next), answers);
+            answers.answerEveryToken(null);
+            if (client != null && shelf.shared()) {
+                shareAccount(client, next);
+            }
             failures.clear();
             wanted.forEach(this::consider);
         });
@@ -194,16 +203,45 @@ final class SiteCertificates implements AutoCloseable {
         }
     }
 
+    /** In a cluster: the shared account, so that this node answers the CA for orders any node places. */
+    private void shareAccount(AcmeClient c, AcmeConfig config) {
+        if (config.challenge() == AcmeChallenge.TLS_ALPN_01) {
+            log.warn("https: in a cluster only the node that orders answers tls-alpn-01; the CA must reach that node"
+                    + " — use http-01 (the default), which every node answers");
+        }
+        try {
+            for (int i = 0; i < 20 && !c.shareAccount(shelf); i++) {
+                Thread.sleep(250);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // The first order shares it again, and says why if it still cannot.
+            log.warn("https: cannot share the ACME account with the other nodes yet: {}", e.toString());
+        }
+    }
+
     private void loadStored(HostPattern host) {
         Path key = acmeFile(host, "key.pem");
         Path crt = acmeFile(host, "crt.pem");
+        try {
+            shelf.pull(key);
+            shelf.pull(crt);
+        } catch (IOException | RuntimeException e) {
+            log.debug("https: the store's copy of {}'s certificate cannot be read now: {}", host, e.toString());
+        }
         if (!Files.exists(key) || !Files.exists(crt)) {
             return;
         }
         try {
             List<X509Certificate> chain = PemFiles.readChain(crt);
             if (chain.get(0).getNotAfter().toInstant().isAfter(clock.instant())) {
-                install(host, PemFiles.readKeyPair(key), chain);
+                CertificateStatus s = install(host, PemFiles.readKeyPair(key), chain);
+                log.info(
+                        "https: certificate for {} from {}, valid until {}",
+                        host,
+                        shelf.shared() ? "the store" : "the data folder",
+                        s.notAfter());
             }
         } catch (IOException e) {
             log.warn(
@@ -227,23 +265,23 @@ final class SiteCertificates implements AutoCloseable {
         if (c == null || !wanted.contains(host)) {
             return;
         }
-        Held before = held.get(host);
-        if (before != null && !before.status().source().equals("acme")) {
-            held.put(host, new Held(before.context(), before.status().with("obtaining", null, null)));
-        }
         try {
-            AcmeClient.Issued issued = c.obtain(host.name());
-            PemFiles.writeKeyPair(acmeFile(host, "key.pem"), issued.keys());
-            PemFiles.writeChain(acmeFile(host, "crt.pem"), issued.chain());
-            CertificateStatus s = install(host, issued.keys(), issued.chain());
-            failures.remove(host);
-            log.info("https: certificate for {} from {}, valid until {}", host, acme.directory(), s.notAfter());
-            schedule(host, renewalTime(s, acme));
+            // One node at a time gets a name's certificate; the others take it from the store when it is done.
+            boolean here = shelf.exclusively(
+                    "acme " + acmeDir(acme).getFileName() + " " + host.name(), () -> obtainHere(host, c));
+            if (!here) {
+                Held now = held.get(host);
+                if (now != null && !now.status().source().equals("acme")) {
+                    held.put(host, new Held(now.context(), now.status().with("obtaining", null, null)));
+                }
+                log.info("https: another node is obtaining the certificate for {}; taking it from the store", host);
+                schedule(host, clock.instant().plus(ANOTHER_NODE));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // Any failure — the CA's refusal, a network error, a file — leaves this name on what it had, and is
-            // retried.
+            // Any failure — the CA's refusal, a network error, a file, the store — leaves this name on what it had,
+            // and is retried.
             int n = failures.merge(host, 1, Integer::sum);
             Duration pause = FIRST_RETRY.multipliedBy(1L << Math.min(n - 1, 7));
             if (pause.compareTo(LAST_RETRY) > 0) {
@@ -263,6 +301,39 @@ final class SiteCertificates implements AutoCloseable {
                     pause.toSeconds());
             schedule(host, retry);
         }
+    }
+
+    /** Holding the name's key: a certificate another node stored meanwhile, or a new one from the CA. */
+    private void obtainHere(HostPattern host, AcmeClient c) throws Exception {
+        if (shelf.shared()) {
+            loadStored(host);
+            Held stored = held.get(host);
+            if (stored != null
+                    && stored.status().source().equals("acme")
+                    && renewalTime(stored.status(), acme).isAfter(clock.instant())) {
+                failures.remove(host);
+                schedule(host, renewalTime(stored.status(), acme));
+                return;
+            }
+            if (!c.shareAccount(shelf)) {
+                throw new IOException("another node is making the cluster's ACME account");
+            }
+        }
+        Held before = held.get(host);
+        if (before != null && !before.status().source().equals("acme")) {
+            held.put(host, new Held(before.context(), before.status().with("obtaining", null, null)));
+        }
+        AcmeClient.Issued issued = c.obtain(host.name());
+        Path key = acmeFile(host, "key.pem");
+        Path crt = acmeFile(host, "crt.pem");
+        PemFiles.writeKeyPair(key, issued.keys());
+        PemFiles.writeChain(crt, issued.chain());
+        shelf.push(key);
+        shelf.push(crt);
+        CertificateStatus s = install(host, issued.keys(), issued.chain());
+        failures.remove(host);
+        log.info("https: certificate for {} from {}, valid until {}", host, acme.directory(), s.notAfter());
+        schedule(host, renewalTime(s, acme));
     }
 
     /** When to renew: {@code renew-before} ahead of the end, or when a third of the lifetime is left. */
