@@ -225,8 +225,12 @@ final class SiteCertificates implements AutoCloseable {
         Path key = acmeFile(host, "key.pem");
         Path crt = acmeFile(host, "crt.pem");
         try {
-            shelf.pull(key);
-            shelf.pull(crt);
+            boolean inStore = shelf.pull(key) & shelf.pull(crt);
+            if (shelf.shared() && !inStore && Files.exists(key) && Files.exists(crt)) {
+                // A gateway that joined a cluster with certificates of its own: the other nodes take them too.
+                shelf.push(key);
+                shelf.push(crt);
+            }
         } catch (IOException | RuntimeException e) {
             log.debug("https: the store's copy of {}'s certificate cannot be read now: {}", host, e.toString());
         }

@@ -12,8 +12,11 @@ public interface FileShelf {
     /** Whether other nodes share these files. */
     boolean shared();
 
-    /** Brings the store's copy of {@code file} into the data folder, when the store has one that differs. */
-    void pull(Path file) throws IOException;
+    /**
+     * Brings the store's copy of {@code file} into the data folder, when the store has one that differs; false when
+     * the store has none.
+     */
+    boolean pull(Path file) throws IOException;
 
     /** Puts {@code file} into the store for the other nodes. */
     void push(Path file) throws IOException;
@@ -38,8 +41,8 @@ public interface FileShelf {
         }
 
         @Override
-        public void pull(Path file) {
-            // nothing beyond the data folder
+        public boolean pull(Path file) {
+            return false; // nothing beyond the data folder
         }
 
         @Override

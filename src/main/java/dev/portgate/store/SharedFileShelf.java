@@ -35,7 +35,7 @@ public final class SharedFileShelf implements FileShelf {
     }
 
     @Override
-    public void pull(Path file) throws IOException {
+    public boolean pull(Path file) throws IOException {
         byte[] stored = db.read(c -> {
             try (PreparedStatement ps =
                     c.prepareStatement("SELECT content FROM shared_files WHERE area = ? AND name = ?")) {
@@ -46,8 +46,11 @@ public final class SharedFileShelf implements FileShelf {
                 }
             }
         });
-        if (stored == null || (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), stored))) {
-            return;
+        if (stored == null) {
+            return false;
+        }
+        if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), stored)) {
+            return true;
         }
         Files.createDirectories(file.getParent());
         Path fresh = file.resolveSibling(file.getFileName() + ".pulled");
@@ -55,6 +58,7 @@ public final class SharedFileShelf implements FileShelf {
         Files.createFile(fresh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(fresh, stored);
         Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return true;
     }
 
     @Override
