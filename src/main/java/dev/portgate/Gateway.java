@@ -303,8 +303,8 @@ public final class Gateway implements AutoCloseable {
         this.ssh = new SshServerRunner(config ->
                 new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
         LoginThrottle tunnelThrottle = new LoginThrottle(bans, "tunnel login");
-        TunnelSessions tunnelSessions =
-                new TunnelSessions(rules, reconciler, audit, sshChanges, tunnelLinks, httpRouting);
+        TunnelSessions tunnelSessions = new TunnelSessions(
+                rules, reconciler, audit, sshChanges, tunnelLinks, httpRouting, TunnelSessions.Kind.CLIENTS);
         this.tunnelServer = new TunnelServerRunner(config -> new TunnelHub(
                 config,
                 transport,

@@ -304,6 +304,11 @@ final class ClientLink {
         return carrier.loop();
     }
 
+    /** Whether this is another node's link, not a tunnel client's. */
+    boolean fromNode() {
+        return hub.sessions().kind() == TunnelSessions.Kind.NODES;
+    }
+
     String clientName() {
         TunnelServerConfig.Client c = client;
         return c == null ? "?" : c.name();

@@ -2,10 +2,13 @@ package dev.portgate.tunnel;
 
 import dev.portgate.forward.Addresses;
 import dev.portgate.forward.Forward;
+import dev.portgate.forward.HttpForward;
+import dev.portgate.forward.Limits;
 import dev.portgate.forward.ListenSpec;
 import dev.portgate.forward.Protocol;
 import dev.portgate.forward.ProxyProtocol;
 import dev.portgate.forward.RemoteForward;
+import dev.portgate.forward.SiteSession;
 import dev.portgate.forward.SshSessionForward;
 import dev.portgate.forward.TargetSpec;
 import dev.portgate.forward.TunnelSessionForward;
@@ -54,8 +57,13 @@ public final class NodeLinks implements AutoCloseable {
 
     /** How often the nodes and this node's client ports are looked at again. */
     private static final long EVERY_MILLIS = 500;
-    /** A port another node did not open (taken there, or the link was down) is asked for again after this. */
+    /**
+     * A port another node did not open (taken there, no name routing there) is asked for again after this, doubled
+     * each time up to a minute: a lasting refusal is not logged every two seconds.
+     */
     private static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private static final long ASK_AGAIN_AT_MOST_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Pings on a node link: a node that stops answering three is left (then tried again). */
     private static final Duration KEEPALIVE = Duration.ofSeconds(1);
 
@@ -95,7 +103,12 @@ public final class NodeLinks implements AutoCloseable {
     private record Peer(NodeRegistry.Node node, TunnelEndpoint endpoint, Map<String, Asked> asked) {}
 
     /** One port asked of a node: for which client port, its arrivals going where, when last asked. */
-    private record Asked(Forward source, RemoteForward forward, Onward onward, long at) {}
+    private record Asked(Forward source, RemoteForward forward, Onward onward, long at, int times) {
+
+        boolean due(long now) {
+            return now - at >= Math.min(ASK_AGAIN_AT_MOST_NANOS, ASK_AGAIN_NANOS << Math.min(times - 1, 5));
+        }
+    }
 
     public NodeLinks(
             NodeRegistry registry,
@@ -303,24 +316,38 @@ public final class NodeLinks implements AutoCloseable {
             Forward f = s.forward();
             Asked a = p.asked().get(f.name());
             if (a == null) {
-                a = new Asked(f, remoteFor(f, ep.name()), onwardFor(f), now);
-            } else if (ep.listening(f.name()) || !ep.connected() || now - a.at() < ASK_AGAIN_NANOS) {
+                a = new Asked(f, remoteFor(f, ep.name()), onwardFor(f), now, 1);
+            } else if (ep.listening(f.name())) {
+                if (a.times() > 1) {
+                    p.asked().put(f.name(), new Asked(f, a.forward(), a.onward(), a.at(), 1));
+                }
+                continue;
+            } else if (!ep.connected() || !a.due(now)) {
                 continue;
             } else {
-                a = new Asked(f, a.forward(), a.onward(), now);
+                a = new Asked(f, a.forward(), a.onward(), now, a.times() + 1);
             }
             p.asked().put(f.name(), a);
             ep.openRemote(s.active(), a.forward(), a.onward());
         }
     }
 
-    /** This node's client ports that run here: tunnel clients' and {@code ssh -R} ones, not other nodes'. */
+    /**
+     * This node's client ports and sites that run here: tunnel clients' and {@code ssh -R} ones; never those another
+     * node's link holds here, which that node's clients own.
+     */
     private Map<String, ForwardStatus> clientPorts() {
         Map<String, ForwardStatus> out = new HashMap<>();
         for (ForwardStatus s : reconciler.status().values()) {
             Forward f = s.forward();
-            boolean ours = (f instanceof TunnelSessionForward && !f.name().startsWith(TunnelSessions.Kind.NODES.prefix))
-                    || f instanceof SshSessionForward;
+            // By session, and by name for a link that has just ended and whose forwards are still going.
+            boolean ours = !f.name().startsWith(TunnelSessions.Kind.NODES.prefix)
+                    && ((f instanceof TunnelSessionForward tf && !clients.fromNode(tf.session()))
+                            || f instanceof SshSessionForward
+                            || (f instanceof HttpForward hf
+                                    && hf.session() != null
+                                    && !hf.host().wildcard()
+                                    && !(hf.session() instanceof SiteSession.Tunnel t && clients.fromNode(t.id()))));
             if (ours && s.state() == ForwardStatus.State.LISTENING && s.active() != null) {
                 out.put(f.name(), s);
             }
@@ -328,8 +355,25 @@ public final class NodeLinks implements AutoCloseable {
         return out;
     }
 
-    /** What a client's port is asked as of another node: the same port, for the same protocols and sources. */
+    /**
+     * What a client's port is asked as of another node: the same port, for the same protocols and sources; or the
+     * same site by name.
+     */
     private static RemoteForward remoteFor(Forward f, String endpoint) {
+        if (f instanceof HttpForward site) {
+            return new RemoteForward(
+                    f.name(),
+                    true,
+                    f.description(),
+                    f.origin(),
+                    RemoteForward.SITE_PORT,
+                    endpoint,
+                    new TargetSpec("localhost", RemoteForward.SITE_PORT.ports()),
+                    Set.of(Protocol.TCP),
+                    Limits.NONE,
+                    ProxyProtocol.NONE,
+                    site.host().name());
+        }
         Set<Protocol> carried = f.protocols();
         return new RemoteForward(
                 f.name(),
@@ -348,6 +392,9 @@ public final class NodeLinks implements AutoCloseable {
     private Onward onwardFor(Forward f) {
         if (f instanceof TunnelSessionForward tf) {
             return new ToTunnelClient(tf);
+        }
+        if (f instanceof HttpForward site) {
+            return new ToSiteClient(site);
         }
         return new ToSshClient((SshSessionForward) f);
     }
@@ -384,6 +431,34 @@ public final class NodeLinks implements AutoCloseable {
         @Override
         public String describe() {
             return "tunnel client " + forward.origin().owner();
+        }
+    }
+
+    /** On to the tunnel or SSH client of this node that serves a site by name: its requests, as they came. */
+    private final class ToSiteClient implements Onward {
+        private final HttpForward site;
+
+        ToSiteClient(HttpForward site) {
+            this.site = site;
+        }
+
+        @Override
+        public Future<Channel> dial(Channel stream, Arrival arrival) {
+            stream.attr(Sources.ARRIVED_FROM).set(arrival.from());
+            Dialer back = site.session() instanceof SiteSession.Tunnel t
+                    ? via.back(site.name(), t)
+                    : via.session(site.session().id());
+            return back.dial(stream, site.target().host(), site.target().ports().first());
+        }
+
+        @Override
+        public EndpointFlow flow(ServerLink link, int id, Arrival arrival, ActiveForward active) {
+            return null;
+        }
+
+        @Override
+        public String describe() {
+            return "the client serving " + site.host() + ", " + site.origin().owner();
         }
     }
 

@@ -641,32 +641,42 @@ public final class TunnelEndpoint implements AutoCloseable {
         return new InetSocketAddress(a, port);
     }
 
-    /** A TCP arrival on a stream the server opened: dial the target and relay. */
+    /**
+     * A TCP arrival on a stream the server opened: dial the target, or over a node link the client of this node that
+     * owns the port, and relay.
+     */
     private void arrived(Channel stream, Arrival arrival) {
         Remote r = byId.get(arrival.listen());
         if (r == null || !r.forward.carried().contains(Protocol.TCP)) {
             stream.close();
             return;
         }
-        if (r.onward != null) {
-            onward(stream, arrival, r);
-            return;
-        }
         RemoteForward f = r.forward;
         ActiveForward active = r.active;
-        String host = f.target().host();
-        int port = f.target().portFor(f.listen().ports(), arrival.port());
-        String target = Addresses.hostPort(host, port);
+        Future<Channel> dialled;
+        String target;
+        if (r.onward != null) {
+            target = r.onward.describe() + " via " + name();
+            dialled = r.onward.dial(stream, arrival);
+        } else {
+            String host = f.target().host();
+            int port = f.target().portFor(f.listen().ports(), arrival.port());
+            target = Addresses.hostPort(host, port);
+            dialled = direct.dial(stream, host, port);
+        }
         log.debug(
                 "forward \"{}\": {} arrived on port {}, to {}",
                 f.name(),
                 Addresses.format(arrival.from()),
                 arrival.port(),
                 target);
-        direct.dial(stream, host, port).addListener(d -> {
+        dialled.addListener(d -> {
             if (!d.isSuccess()) {
                 active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
-                active.health().failed(d.cause());
+                if (r.onward == null) {
+                    // A client of this node that went says nothing of the forward's target.
+                    active.health().failed(d.cause());
+                }
                 log.warn(
                         "forward \"{}\": cannot reach {} for {}: {}",
                         f.name(),
@@ -681,40 +691,15 @@ public final class TunnelEndpoint implements AutoCloseable {
                 to.close();
                 return;
             }
-            active.health().reached();
-            if (f.proxyProtocol() != ProxyProtocol.NONE) {
-                ProxyHeader.write(to, f.proxyProtocol(), arrival.from(), publicAddress(f, arrival.port()));
+            if (r.onward == null) {
+                active.health().reached();
+                if (f.proxyProtocol() != ProxyProtocol.NONE) {
+                    ProxyHeader.write(to, f.proxyProtocol(), arrival.from(), publicAddress(f, arrival.port()));
+                }
             }
             HeaderReader.handOver(stream, to);
             Connection conn = active.openTcp(stream, arrival.from(), target);
             Relay.join(stream, to, conn, active.stats(), f.limits().idleTimeout());
-        });
-    }
-
-    /** A TCP arrival over a node link: on to the client of this node that owns the port. */
-    private void onward(Channel stream, Arrival arrival, Remote r) {
-        ActiveForward active = r.active;
-        r.onward.dial(stream, arrival).addListener(d -> {
-            if (!d.isSuccess()) {
-                active.stats().refused(ForwardStats.Refusal.DIAL_FAILED);
-                log.debug(
-                        "forward \"{}\": {} came over the node link from {}, but {} cannot be reached: {}",
-                        r.forward.name(),
-                        Addresses.format(arrival.from()),
-                        name(),
-                        r.onward.describe(),
-                        Errors.reason(d.cause()));
-                stream.close();
-                return;
-            }
-            Channel to = (Channel) d.getNow();
-            if (!stream.isActive()) {
-                to.close();
-                return;
-            }
-            HeaderReader.handOver(stream, to);
-            Connection conn = active.openTcp(stream, arrival.from(), r.onward.describe() + " via " + name());
-            Relay.join(stream, to, conn, active.stats(), r.forward.limits().idleTimeout());
         });
     }
 

@@ -32,6 +32,12 @@ public final class TunnelLinks {
         return id == null ? null : links.get(id);
     }
 
+    /** Whether session {@code id} is another node's link: its ports are that node's clients', not to pass on. */
+    boolean fromNode(String id) {
+        ClientLink link = get(id);
+        return link != null && link.fromNode();
+    }
+
     List<ClientLink> all() {
         return List.copyOf(links.values());
     }

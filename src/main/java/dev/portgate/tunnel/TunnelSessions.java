@@ -55,16 +55,6 @@ public final class TunnelSessions {
     /** Per session: listen request id → forward name. */
     private final Map<String, Map<Integer, String>> forwardsOf = new ConcurrentHashMap<>();
 
-    public TunnelSessions(
-            RuleService rules,
-            Reconciler reconciler,
-            AuditLog audit,
-            Executor changes,
-            TunnelLinks links,
-            SiteNames sites) {
-        this(rules, reconciler, audit, changes, links, sites, Kind.CLIENTS);
-    }
-
     /** Whose sessions: their forwards are named and described for them. */
     public enum Kind {
         /** Tunnel clients: {@code tunnel-alice-tcp-8080}. */
@@ -237,7 +227,8 @@ public final class TunnelSessions {
         } catch (BadHost e) {
             return refused(link, request.id(), what, e.getMessage());
         }
-        if (!client.mayServe(host)) {
+        // Another node asks for the sites its own clients serve: it checked their permit-hosts.
+        if (kind == Kind.CLIENTS && !client.mayServe(host)) {
             return refused(
                     link,
                     request.id(),
@@ -249,12 +240,12 @@ public final class TunnelSessions {
         if (names == null) {
             return refused(link, request.id(), what, "the session has ended");
         }
-        String name = "tunnel-" + client.name() + "-site-"
+        String name = kind.prefix + client.name() + "-site-"
                 + Integer.toHexString(host.toString().hashCode());
         HttpForward f = new HttpForward(
                 name,
                 true,
-                "site of tunnel client " + client.name() + " from " + link.sourceHost(),
+                "site of " + kind.who + client.name() + " from " + link.sourceHost(),
                 origin(link),
                 new HostPattern(host, false),
                 new TargetSpec(

@@ -3,21 +3,18 @@ package dev.portgate.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.portgate.testing.HelloSite;
 import dev.portgate.testing.JarProcess;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Pebble;
 import dev.portgate.testing.Peers;
 import dev.portgate.testing.Postgres;
 import dev.portgate.testing.Processes;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,18 +37,10 @@ class AcmeClusterIT {
     void oneNodeOrdersAndEveryNodeServesTheCertificate() throws Exception {
         int http = Net.freeTcpPort();
         int https = Net.freeTcpPort();
-        HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        site.createContext("/", ex -> {
-            byte[] body =
-                    ("hello from " + ex.getRequestHeaders().getFirst("Host") + "\n").getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        site.start();
         Path ca = dir.resolve("pebble");
         Files.createDirectories(ca);
-        try (Postgres pg = Postgres.start();
+        try (HelloSite site = HelloSite.start();
+                Postgres pg = Postgres.start();
                 Pebble pebble = Pebble.start(ca, http, Duration.ofHours(1))) {
             pebble.resolve(NAME, NODES[2]);
             JarProcess[] nodes = new JarProcess[3];
@@ -66,21 +55,12 @@ class AcmeClusterIT {
                                     + "http-routing:\n  http: " + NODES[i] + ":" + http + "\n  https: " + NODES[i]
                                     + ":" + https + "\n  acme:\n    directory: " + pebble.directory()
                                     + "\n    accept-terms: true\n    trust: " + pebble.trust() + "\n");
-                    nodes[i] = JarProcess.start(
-                            home,
-                            Map.of(),
-                            "serve",
-                            "--config",
-                            "portgate.yaml",
-                            "--data",
-                            "data",
-                            "--console",
-                            "127.0.0.1:0");
+                    nodes[i] = JarProcess.serve(home, List.of(), "127.0.0.1:0");
                 }
                 for (int i = 1; i <= 2; i++) {
                     nodes[i].awaitOutput("portgate started");
                 }
-                String target = "127.0.0.1:" + site.getAddress().getPort();
+                String target = "127.0.0.1:" + site.port();
                 assertThat(api(1, "POST", "/api/v1/forwards", siteOn(target, ",\"nodes\":[\"edge-1\"]")))
                         .startsWith("201");
                 await("a trusted certificate on edge-1").atMost(LIMIT).until(() -> trusted(pebble, NODES[1], https)
@@ -108,7 +88,6 @@ class AcmeClusterIT {
                         n.close();
                     }
                 }
-                site.stop(0);
             }
         }
     }

@@ -2,7 +2,7 @@ package dev.portgate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.portgate.testing.HelloSite;
 import dev.portgate.testing.Net;
 import dev.portgate.testing.Pebble;
 import dev.portgate.testing.Peers;
@@ -10,8 +10,6 @@ import dev.portgate.testing.Processes;
 import dev.portgate.testing.TestGateway;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -37,7 +35,7 @@ class AcmeIT {
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
     private Path dir;
-    private HttpServer site;
+    private HelloSite site;
     private int http;
     private int https;
 
@@ -46,20 +44,12 @@ class AcmeIT {
         dir = Files.createTempDirectory("portgate-acme");
         http = Net.freeTcpPort();
         https = Net.freeTcpPort();
-        site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        site.createContext("/", ex -> {
-            byte[] body =
-                    ("hello from " + ex.getRequestHeaders().getFirst("Host") + "\n").getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        site.start();
+        site = HelloSite.start();
     }
 
     @AfterEach
     void stop() {
-        site.stop(0);
+        site.close();
     }
 
     private String config(Pebble pebble, String... hosts) {
@@ -73,7 +63,7 @@ class AcmeIT {
                     .append(", kind: http, host: \"")
                     .append(h)
                     .append("\", target: 127.0.0.1:")
-                    .append(site.getAddress().getPort())
+                    .append(site.port())
                     .append(" }\n");
         }
         return y.toString();

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A small cluster's network in namespaces the test makes (and removes): a hub namespace holding a bridge at
@@ -133,17 +132,7 @@ public final class ClusterNet implements AutoCloseable {
     public JarProcess portgate(int i, Path dir, String config) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("portgate.yaml"), config);
-        JarProcess p = JarProcess.start(
-                dir,
-                Map.of(),
-                prefix(i),
-                "serve",
-                "--config",
-                "portgate.yaml",
-                "--data",
-                "data",
-                "--console",
-                "127.0.0.1:" + CONSOLE);
+        JarProcess p = JarProcess.serve(dir, prefix(i), "127.0.0.1:" + CONSOLE);
         gateways.add(p);
         return p;
     }

@@ -67,6 +67,15 @@ public final class JarProcess implements AutoCloseable {
         return new JarProcess(pb.start(), log);
     }
 
+    /**
+     * {@code portgate serve} in {@code dir} on its {@code portgate.yaml}, data in {@code dir/data}, the console on
+     * {@code console}; {@code prefix} runs it elsewhere (a network namespace).
+     */
+    public static JarProcess serve(Path dir, List<String> prefix, String console) throws IOException {
+        return start(
+                dir, Map.of(), prefix, "serve", "--config", "portgate.yaml", "--data", "data", "--console", console);
+    }
+
     /** Runs a short command of the jar (check, --help…) to its end. */
     public static Processes.Result run(Path workDir, String... args) throws IOException, InterruptedException {
         return Processes.run(Duration.ofSeconds(60), command(args));

@@ -16,14 +16,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Any node serves any tunnel: a tunnel client connected to node 1 of two has its ports open on node 2 as well, and
  * a player there is carried over the node link — TCP intact, UDP answered, the player's own address told to the
- * target; an {@code ssh -R} port on node 1 likewise. When node 1 dies, node 2 drops its link and the ports it held for node 1; the client moves to node 2 and
+ * target; an {@code ssh -R} port and the client's site by name likewise. When node 1 dies, node 2 drops its link and the ports it held for node 1; the client moves to node 2 and
  * the player's next connection is served.
  */
 class NodeLinkIT {
@@ -32,6 +31,7 @@ class NodeLinkIT {
     private static final int ECHO = 9000;
     private static final int UDP_ECHO = 9001;
     private static final int FIRST_LINE = 9002;
+    private static final int WEB = 9003;
 
     @TempDir
     Path tmp;
@@ -46,6 +46,15 @@ class NodeLinkIT {
                     "socat",
                     "TCP-LISTEN:" + FIRST_LINE + ",bind=" + ClusterNet.HUB + ",fork,reuseaddr",
                     "SYSTEM:head -n 1");
+            // A web server of one page; it reads the request to its end first, since a socket closed with unread
+            // bytes resets, answer and all.
+            Path page = tmp.resolve("page.sh");
+            Files.writeString(
+                    page,
+                    "sed '/^\\r$/q' > /dev/null\n"
+                            + "printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 11\\r\\nConnection: close\\r\\n\\r\\nhello site\\n'\n");
+            net.startInHub(
+                    "socat", "TCP-LISTEN:" + WEB + ",bind=" + ClusterNet.HUB + ",fork,reuseaddr", "EXEC:sh " + page);
             KeyStores.KeyStoreFile certificate =
                     KeyStores.selfSigned(tmp.resolve("tunnel.p12"), "portgate tunnel", "localhost");
             Path key = tmp.resolve("alice");
@@ -67,6 +76,9 @@ class NodeLinkIT {
                                 + "  key-store-password-file: " + certificate.path() + ".password\n"
                                 + "  clients:\n    - name: home\n      token-file: " + tmp.resolve("home.hash")
                                 + "\n      permit-listen: [ \"0.0.0.0:9100-9102\" ]\n"
+                                + "      permit-hosts: [ \"*.cluster.test\" ]\n"
+                                + "http-routing:\n  http: 0.0.0.0:80\n  https: 0.0.0.0:443\n  domain: cluster.test\n"
+                                + "  redirect: false\n"
                                 + "ssh-server:\n  listen: 0.0.0.0:2222\n  users:\n    - name: alice\n"
                                 + "      authorized-keys: [ \"" + pub + "\" ]\n"
                                 + "      permit-listen: [ \"0.0.0.0:9200\" ]\n");
@@ -86,18 +98,10 @@ class NodeLinkIT {
                             + "  - { name: voice, kind: remote, via: cluster, protocol: udp, listen: 0.0.0.0:9101,"
                             + " target: \"" + ClusterNet.HUB + ":" + UDP_ECHO + "\" }\n"
                             + "  - { name: who, kind: remote, via: cluster, listen: 0.0.0.0:9102, proxy-protocol: v1,"
-                            + " target: \"" + ClusterNet.HUB + ":" + FIRST_LINE + "\" }\n");
-            try (JarProcess client = JarProcess.start(
-                    home,
-                    Map.of(),
-                    net.hubPrefix(),
-                    "serve",
-                    "--config",
-                    "portgate.yaml",
-                    "--data",
-                    "data",
-                    "--console",
-                    "127.0.0.1:7081")) {
+                            + " target: \"" + ClusterNet.HUB + ":" + FIRST_LINE + "\" }\n"
+                            + "  - { name: web, kind: remote, via: cluster, host: demo,"
+                            + " target: \"" + ClusterNet.HUB + ":" + WEB + "\" }\n");
+            try (JarProcess client = JarProcess.serve(home, net.hubPrefix(), "127.0.0.1:7081")) {
                 await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(1), 9100, "player on edge-1")
                         .equals("player on edge-1"));
                 assertThat(client.output()).contains("connected to " + ClusterNet.address(1) + ":7443");
@@ -118,6 +122,11 @@ class NodeLinkIT {
                 assertThat(net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/forwards", null))
                         .startsWith("200 ")
                         .contains("link-edge-1-tcp-9100");
+                // The client's site by name: on edge-1, and by edge-2's name routing over the node link.
+                await().atMost(SOON).untilAsserted(() -> assertThat(site(net, ClusterNet.address(1)))
+                        .isEqualTo("hello site"));
+                await().atMost(SOON).untilAsserted(() -> assertThat(site(net, ClusterNet.address(2)))
+                        .isEqualTo("hello site"));
                 assertThat(net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/nodes", null))
                         .contains("\"link\":\"connected (tcp)\"");
 
@@ -149,6 +158,10 @@ class NodeLinkIT {
                                 .equals("after edge-1 died"));
                 await().atMost(SOON)
                         .until(() -> client.output().contains("connected to " + ClusterNet.address(2) + ":7443"));
+                // It left the dead node after three unanswered pings, and went to the next server of its list.
+                assertThat(client.output())
+                        .contains("did not answer for")
+                        .contains("trying the next server, " + ClusterNet.address(2) + ":7443");
                 assertThat(nodes[2].output()).contains("node link to edge-1: the node is down or gone");
                 await().atMost(SOON).until(() -> !net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/forwards", null)
                         .contains("link-edge-1-"));
@@ -166,6 +179,21 @@ class NodeLinkIT {
                         "timeout 20 socat -T 10 - TCP:" + host + ":" + port + " < \"$0\" | sha256sum",
                         file.toString()));
         return r.out().strip().split("\\s+")[0];
+    }
+
+    /** GET http://demo.cluster.test/ at one node, from the hub. */
+    private static String site(ClusterNet net, String node) throws Exception {
+        Processes.Result r = Processes.run(
+                SOON,
+                net.inHub(
+                        "curl",
+                        "-sS",
+                        "-m",
+                        "5",
+                        "--resolve",
+                        "demo.cluster.test:80:" + node,
+                        "http://demo.cluster.test/"));
+        return (r.out() + r.stderr()).strip();
     }
 
     private static String udpRoundTrip(ClusterNet net, String host, int port, String line) throws Exception {
