@@ -245,6 +245,8 @@ public final class Gateway implements AutoCloseable {
             policy.doors().share(sharedPolicy);
             sharedPolicy.follow(bans, policy.doors());
         }
+        // Files every node must hold alike (the ACME account and certificates, the SSH host key).
+        FileShelf shelf = db instanceof PostgresDatabase shared ? new SharedFileShelf(shared, node) : FileShelf.LOCAL;
         TlsContexts forwardTls = new TlsContexts(data.path().resolve("tls"));
         this.httpRouting = new HttpRouting(
                 transport,
@@ -252,7 +254,7 @@ public final class Gateway implements AutoCloseable {
                 direct,
                 forwardTls,
                 data.path().resolve("tls"),
-                db instanceof PostgresDatabase shared ? new SharedFileShelf(shared, node) : FileShelf.LOCAL,
+                shelf,
                 accounts,
                 new LoginThrottle(bans, "site login"),
                 audit,
@@ -301,7 +303,7 @@ public final class Gateway implements AutoCloseable {
         SessionRules sessionRules =
                 new SessionRules(rules, reconciler, endpoints.serverSessions(), sshChanges, httpRouting);
         this.ssh = new SshServerRunner(config ->
-                new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side));
+                new TunnelServer(config, data.path(), throttle, authWorkers, sessionRules, direct, sshIo, side, shelf));
         LoginThrottle tunnelThrottle = new LoginThrottle(bans, "tunnel login");
         TunnelSessions tunnelSessions = new TunnelSessions(
                 rules, reconciler, audit, sshChanges, tunnelLinks, httpRouting, TunnelSessions.Kind.CLIENTS);

@@ -5,8 +5,10 @@ import dev.portgate.net.Dialer;
 import dev.portgate.net.SideConnections;
 import dev.portgate.policy.LoginThrottle;
 import dev.portgate.policy.PasswordHash;
+import dev.portgate.store.FileShelf;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -54,6 +56,40 @@ public final class TunnelServer implements AutoCloseable {
      * {@code io} holds the SSH connections' sockets; {@code direct} dials the {@code -L}/{@code -D} channels onto
      * their connection's loop, as the data plane dials every forward; {@code side} lists them.
      */
+    /**
+     * In a cluster every node shows one host key, made by the first node and kept in the store: an SSH client that
+     * moves to another node (a floating address, a list of servers) is not told that the host changed.
+     */
+    private void shareHostKey() {
+        if (!shelf.shared()) {
+            return;
+        }
+        try {
+            for (int i = 0; i < 20; i++) {
+                boolean done = shelf.exclusively("ssh host key", () -> {
+                    shelf.pull(hostKey);
+                    if (!Files.exists(hostKey)) {
+                        keys.loadKeys(null); // makes it
+                    }
+                    shelf.push(hostKey);
+                });
+                if (done) {
+                    return;
+                }
+                Thread.sleep(250);
+            }
+            log.warn("ssh: another node kept the host key's lock; this node shows its own key until the next start");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("ssh: cannot share the host key through the store, this node shows its own: {}", e.toString());
+        }
+    }
+
+    private final FileShelf shelf;
+    private final Path hostKey;
+    private final SimpleGeneratorHostKeyProvider keys;
+
     public TunnelServer(
             SshServerConfig config,
             Path data,
@@ -62,15 +98,18 @@ public final class TunnelServer implements AutoCloseable {
             SessionRules sessionRules,
             Dialer direct,
             SshIo io,
-            SideConnections side) {
+            SideConnections side,
+            FileShelf shelf) {
         this.config = config;
+        this.shelf = shelf;
+        this.hostKey = data.resolve("ssh_host_key");
         this.throttle = throttle;
         this.hashing = hashing;
         this.sshd = SshServer.setUpDefaultServer();
         sshd.setIoServiceFactoryFactory(io);
         sshd.setHost(config.listen().host());
         sshd.setPort(config.listen().ports().first());
-        SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(data.resolve("ssh_host_key"));
+        this.keys = new SimpleGeneratorHostKeyProvider(hostKey);
         keys.setAlgorithm(KeyUtils.EC_ALGORITHM);
         keys.setKeySize(256);
         sshd.setKeyPairProvider(keys);
@@ -106,6 +145,7 @@ public final class TunnelServer implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        shareHostKey();
         sshd.start();
         StringBuilder fingerprints = new StringBuilder();
         try {

@@ -64,6 +64,7 @@ public final class NodeLinks implements AutoCloseable {
     private static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private static final long ASK_AGAIN_AT_MOST_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final Duration RETRY_AT_MOST = Duration.ofSeconds(2);
     /** Pings on a node link: a node that stops answering three is left (then tried again). */
     private static final Duration KEEPALIVE = Duration.ofSeconds(1);
 
@@ -92,6 +93,9 @@ public final class NodeLinks implements AutoCloseable {
     private volatile Map<String, String> states = Map.of();
     /** The nodes the node-link server admits now: name → certificate. */
     private Map<String, String> admitted = Map.of();
+
+    /** Until when (System.nanoTime) a node missing from the nodes that are up is not taken for down. */
+    private long believeDownFrom = System.nanoTime();
 
     /** When this node first saw its own certificate in the store (System.nanoTime), 0 before. */
     private long publishedAt;
@@ -197,9 +201,12 @@ public final class NodeLinks implements AutoCloseable {
         try {
             nodes = registry.nodes();
         } catch (RuntimeException storeAway) {
-            // Without the store nothing is known afresh: the links stay as they are.
+            // Without the store nothing is known afresh: the links stay as they are. When it is back, every node's
+            // last heartbeat is as old as the outage, so none is taken for down until they have all beaten again.
+            believeDownFrom = System.nanoTime() + NodeRegistry.DOWN_AFTER.toNanos();
             return;
         }
+        boolean believeDown = System.nanoTime() - believeDownFrom >= 0;
         Map<String, NodeRegistry.Node> up = new TreeMap<>();
         for (NodeRegistry.Node n : nodes) {
             if (!n.self()
@@ -209,7 +216,7 @@ public final class NodeLinks implements AutoCloseable {
                 up.put(n.name(), n);
             }
         }
-        admit(up);
+        admit(up, believeDown);
         if (!published(nodes)) {
             // Until the others can know this node by its certificate, a link to them would only be refused.
             return;
@@ -217,9 +224,10 @@ public final class NodeLinks implements AutoCloseable {
         Map<String, ForwardStatus> ports = clientPorts();
         peers.entrySet().removeIf(e -> {
             NodeRegistry.Node now = up.get(e.getKey());
-            if (now != null
-                    && now.address().equals(e.getValue().node().address())
-                    && now.linkFingerprint().equals(e.getValue().node().linkFingerprint())) {
+            if ((now == null && !believeDown)
+                    || (now != null
+                            && now.address().equals(e.getValue().node().address())
+                            && now.linkFingerprint().equals(e.getValue().node().linkFingerprint()))) {
                 return false;
             }
             log.info("node link to {}: {}", e.getKey(), now == null ? "the node is down or gone" : "the node moved");
@@ -265,9 +273,12 @@ public final class NodeLinks implements AutoCloseable {
         return System.nanoTime() - publishedAt > TimeUnit.MILLISECONDS.toNanos(2 * EVERY_MILLIS);
     }
 
-    /** The node-link server admits exactly the nodes that are up: one that went down is disconnected here. */
-    private void admit(Map<String, NodeRegistry.Node> up) {
-        Map<String, String> next = new TreeMap<>();
+    /**
+     * The node-link server admits exactly the nodes that are up: one that went down is disconnected here. Right
+     * after a store outage ({@code believeDown} false) it only admits more.
+     */
+    private void admit(Map<String, NodeRegistry.Node> up, boolean believeDown) {
+        Map<String, String> next = new TreeMap<>(believeDown ? Map.of() : admitted);
         up.values().forEach(n -> next.put(n.name(), n.linkFingerprint()));
         if (!next.equals(admitted)) {
             admitted = next;
@@ -290,7 +301,10 @@ public final class NodeLinks implements AutoCloseable {
                     mode,
                     KEEPALIVE,
                     "node-link");
-            TunnelEndpoint endpoint = new TunnelEndpoint(config, keys, transport, loop, direct, timer);
+            // Its node is up (the store says so): after a refusal — it had not read this node's certificate yet — or
+            // a lost connection, it is tried again within seconds, not after the half minute a tunnel client waits.
+            TunnelEndpoint endpoint =
+                    new TunnelEndpoint(config, keys, transport, loop, direct, timer).retryingAtMost(RETRY_AT_MOST);
             endpoint.start();
             log.info("node link to {} at {}", n.name(), address);
             return new Peer(n, endpoint, new HashMap<>());

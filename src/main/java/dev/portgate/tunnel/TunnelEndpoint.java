@@ -39,6 +39,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -107,6 +108,9 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     private volatile boolean closed;
     private int attempt;
+    /** The longest pause between attempts: a node link retries sooner, since its node is known to be up. */
+    private volatile long maxBackoffMillis = MAX_BACKOFF_MILLIS;
+
     private volatile InetSocketAddress server;
     private static final AttributeKey<ServerLink> LINK = AttributeKey.valueOf("portgate.tunnel.server-link");
 
@@ -167,6 +171,12 @@ public final class TunnelEndpoint implements AutoCloseable {
 
     void start() {
         connect();
+    }
+
+    /** Caps the pause between attempts (a node link's peer is known to be up while it is linked to). */
+    TunnelEndpoint retryingAtMost(Duration pause) {
+        this.maxBackoffMillis = Math.max(500, pause.toMillis());
+        return this;
     }
 
     /** The server tried now, of the endpoint's list. */
@@ -539,7 +549,7 @@ public final class TunnelEndpoint implements AutoCloseable {
                 return;
             }
         }
-        long base = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(attempt, 5));
+        long base = Math.min(maxBackoffMillis, 1000L << Math.min(attempt, 5));
         attempt++;
         // Jitter: many clients that lost one server do not all come back in the same second.
         long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);

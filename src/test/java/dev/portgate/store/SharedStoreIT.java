@@ -14,6 +14,8 @@ import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.RuleService;
 import dev.portgate.testing.Postgres;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +24,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nodes sharing one real PostgreSQL, in one process: each a RuleService on its own SharedRuleStore and pool, as
@@ -244,6 +247,45 @@ class SharedStoreIT {
         // Its name is free again: a node that restarts under it is let in.
         NodeRegistry again = registry(leader.name());
         assertThat(again.nodes().get(0).name()).isEqualTo(leader.name());
+    }
+
+    @Test
+    void aFileOneNodePutsOnTheShelfReachesTheOthersAndOneNodeAtATimeHoldsAKey(@TempDir Path tmp) throws Exception {
+        PostgresDatabase db1 = new PostgresDatabase(settings());
+        PostgresDatabase db2 = new PostgresDatabase(settings());
+        open.add(db1);
+        open.add(db2);
+        FileShelf one = new SharedFileShelf(db1, "edge-1");
+        FileShelf two = new SharedFileShelf(db2, "edge-2");
+        Path mine = tmp.resolve("edge-1").resolve("acme").resolve("account.key.pem");
+        Path theirs = tmp.resolve("edge-2").resolve("acme").resolve("account.key.pem");
+        Files.createDirectories(mine.getParent());
+        Files.writeString(mine, "secret one");
+
+        assertThat(two.pull(theirs)).isFalse();
+        assertThat(theirs).doesNotExist();
+        one.push(mine);
+        assertThat(two.pull(theirs)).isTrue();
+        assertThat(theirs).hasContent("secret one");
+        assertThat(Files.getPosixFilePermissions(theirs)).hasSize(2); // owner read and write only
+        Files.writeString(mine, "secret two");
+        one.push(mine);
+        two.pull(theirs);
+        assertThat(theirs).hasContent("secret two");
+
+        // While one node holds a key, the other's work under it does not run; after, it does.
+        List<String> ran = new ArrayList<>();
+        boolean outer = one.exclusively("acme app.test", () -> {
+            ran.add("one");
+            assertThat(two.exclusively("acme app.test", () -> ran.add("two, inside")))
+                    .isFalse();
+            assertThat(two.exclusively("acme other.test", () -> ran.add("two, another key")))
+                    .isTrue();
+        });
+        assertThat(outer).isTrue();
+        assertThat(two.exclusively("acme app.test", () -> ran.add("two, after")))
+                .isTrue();
+        assertThat(ran).containsExactly("one", "two, another key", "two, after");
     }
 
     private NodeRegistry registry(String name) throws Exception {

@@ -84,6 +84,10 @@ class NodeLinkIT {
                                 + "      permit-listen: [ \"0.0.0.0:9200\" ]\n");
                 nodes[i].awaitOutput("console and API on");
             }
+            // One SSH host key for both nodes: an SSH client that moves between them is not told the host changed.
+            await().atMost(SOON).untilAsserted(() -> assertThat(hostKey(net, ClusterNet.address(1)))
+                    .startsWith("ecdsa-sha2-nistp256 ")
+                    .isEqualTo(hostKey(net, ClusterNet.address(2))));
             Path home = tmp.resolve("home");
             Files.createDirectories(home);
             Files.writeString(
@@ -152,6 +156,19 @@ class NodeLinkIT {
                 await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(2), 9200, "ssh player on edge-2")
                         .equals("ssh player on edge-2"));
 
+                // PostgreSQL away for longer than a node takes to be called down: the link and its ports stay, during
+                // the outage and in the seconds after, when every node's last heartbeat is as old as the outage.
+                pg.stop();
+                await().during(Duration.ofSeconds(7))
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "store away")
+                                .equals("store away"));
+                pg.restart();
+                await().during(Duration.ofSeconds(8))
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "store back")
+                                .equals("store back"));
+
                 Processes.run(SOON, List.of("kill", "-KILL", String.valueOf(nodes[1].pid())));
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "after edge-1 died")
@@ -179,6 +196,18 @@ class NodeLinkIT {
                         "timeout 20 socat -T 10 - TCP:" + host + ":" + port + " < \"$0\" | sha256sum",
                         file.toString()));
         return r.out().strip().split("\\s+")[0];
+    }
+
+    /** The SSH host key a node's SSH server shows, as ssh-keyscan reads it from the hub: "TYPE KEY". */
+    private static String hostKey(ClusterNet net, String node) throws Exception {
+        String out = Processes.run(
+                        SOON, net.inHub(Peers.require("ssh-keyscan"), "-T", "5", "-p", "2222", "-t", "ecdsa", node))
+                .out();
+        return out.lines()
+                .filter(l -> !l.startsWith("#") && l.contains(" "))
+                .map(l -> l.substring(l.indexOf(' ') + 1).strip())
+                .findFirst()
+                .orElse("");
     }
 
     /** GET http://demo.cluster.test/ at one node, from the hub. */
