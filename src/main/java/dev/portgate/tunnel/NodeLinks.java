@@ -15,7 +15,6 @@ import dev.portgate.forward.TunnelSessionForward;
 import dev.portgate.net.ActiveForward;
 import dev.portgate.net.Dialer;
 import dev.portgate.net.KeyStores;
-import dev.portgate.net.Sources;
 import dev.portgate.net.Transport;
 import dev.portgate.net.Tunnels;
 import dev.portgate.rules.ForwardStatus;
@@ -423,7 +422,6 @@ public final class NodeLinks implements AutoCloseable {
 
         @Override
         public Future<Channel> dial(Channel stream, Arrival arrival) {
-            stream.attr(Sources.ARRIVED_FROM).set(arrival.from());
             return via.back(forward).dial(stream, "tunnel", arrival.port());
         }
 
@@ -458,7 +456,6 @@ public final class NodeLinks implements AutoCloseable {
 
         @Override
         public Future<Channel> dial(Channel stream, Arrival arrival) {
-            stream.attr(Sources.ARRIVED_FROM).set(arrival.from());
             Dialer back = site.session() instanceof SiteSession.Tunnel t
                     ? via.back(site.name(), t)
                     : via.session(site.session().id());
@@ -486,7 +483,6 @@ public final class NodeLinks implements AutoCloseable {
 
         @Override
         public Future<Channel> dial(Channel stream, Arrival arrival) {
-            stream.attr(Sources.ARRIVED_FROM).set(arrival.from());
             return via.session(forward.session())
                     .dial(
                             stream,

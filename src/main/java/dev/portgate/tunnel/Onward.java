@@ -10,7 +10,7 @@ import io.netty.util.concurrent.Future;
  */
 interface Onward {
 
-    /** A channel to the client for one TCP arrival, connected and not reading yet. */
+    /** A channel to the client for one TCP arrival (the stream carries the player's address), not reading yet. */
     Future<Channel> dial(Channel stream, Arrival arrival);
 
     /** A flow for one UDP arrival, or null when the port does not carry UDP or its client is gone. */

@@ -12,6 +12,7 @@ import dev.portgate.net.Errors;
 import dev.portgate.net.ForwardStats;
 import dev.portgate.net.ProxyHeader;
 import dev.portgate.net.Relay;
+import dev.portgate.net.Sources;
 import dev.portgate.net.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -667,6 +668,8 @@ public final class TunnelEndpoint implements AutoCloseable {
         String target;
         if (r.onward != null) {
             target = r.onward.describe() + " via " + name();
+            // The stream's own peer is the other node: the client is told the player instead.
+            stream.attr(Sources.ARRIVED_FROM).set(arrival.from());
             dialled = r.onward.dial(stream, arrival);
         } else {
             String host = f.target().host();
