@@ -163,6 +163,17 @@ async function loadNodes() {
     cell(tr, n.address || '–');
     cell(tr, n.link || '–', n.link && n.link.startsWith('connected') ? 'state-listening' : null);
     cell(tr, n.version); cell(tr, clock(n.heartbeat));
+    const act = cell(tr, '');
+    if (!n.up && !n.self) {
+      act.appendChild(button('Forget', 'small danger forget', async () => {
+        if (!confirm(`Forget node "${n.name}" for good? The forwards of its config file go (or pass to this node's file where it declares them too), and so do its leases. Do this only for a node you have shut down.`)) return;
+        try {
+          const done = await api('DELETE', '/api/v1/nodes/' + encodeURIComponent(n.name));
+          if (done.kept.length) alert(`Kept, made for ${n.name} alone — delete or edit them: ${done.kept.join(', ')}`);
+        } catch (e) { alert(e.message); }
+        loadNodes();
+      }));
+    }
     return tr;
   });
 }

@@ -29,7 +29,9 @@ import dev.portgate.policy.Policy;
 import dev.portgate.rules.Actor;
 import dev.portgate.rules.ChangeResult;
 import dev.portgate.rules.Expiry;
+import dev.portgate.rules.FileClaims;
 import dev.portgate.rules.ForwardStatus;
+import dev.portgate.rules.NodeRetirement;
 import dev.portgate.rules.Reconciler;
 import dev.portgate.rules.RuleService;
 import dev.portgate.socks.ProxyServices;
@@ -154,6 +156,9 @@ public final class Gateway implements AutoCloseable {
     private final KernelPlane kernel;
     private final Reconciler reconciler;
     private final RuleService rules;
+    /** On a shared store, what this node's config file declares: it takes on what other nodes' files let go of. */
+    private final FileClaims fileClaims;
+
     private boolean kernelReleased;
     /** The SSH server's -L/-D channels and the egress listener's connections: listed, though no forward owns them. */
     private final SideConnections side;
@@ -267,8 +272,11 @@ public final class Gateway implements AutoCloseable {
                 db instanceof PostgresDatabase shared ? new SharedRuleStore(shared, audit, node) : null;
         this.rules = new RuleService(sharedRules != null ? sharedRules : new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
+        this.fileClaims = new FileClaims(rules, sshChanges);
+        rules.subscribe(fileClaims);
         rules.followPeers();
         if (registry != null) {
+            nodes.retirement(new NodeRetirement(registry, rules, fileClaims, audit));
             registry.whileLeader(sharedRules::pruneOld);
             registry.whileLeader(sharedPolicy::pruneOld);
             registry.report(() -> {
@@ -414,6 +422,9 @@ public final class Gateway implements AutoCloseable {
                     .map(f -> ForwardJson.withOrigin(f, mine))
                     .toList();
             result = rules.replaceAll(Origin.Kind.CONFIG, mine.owner(), declared, Actor.config(mine.owner()));
+            if (result instanceof ChangeResult.Applied) {
+                fileClaims.declared(mine.owner(), declared);
+            }
         }
         reconciler.awaitApplied();
         if (!kernelReleased) {

@@ -1,15 +1,24 @@
 package dev.portgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
-/** {@code portgate nodes}: the nodes sharing the gateway's store, up or down, with their last heartbeat. */
+/**
+ * {@code portgate nodes}: the nodes sharing the gateway's store, up or down, with their last heartbeat; {@code
+ * portgate nodes forget NAME} forgets one that is gone for good.
+ */
 @Command(
         name = "nodes",
         mixinStandardHelpOptions = true,
-        description = "List the nodes sharing this gateway's store: up or down, last heartbeat, version.")
+        description = "List the nodes sharing this gateway's store: up or down, last heartbeat, version.",
+        subcommands = NodesCommand.Forget.class)
 final class NodesCommand implements Callable<Integer> {
 
     @Mixin
@@ -43,6 +52,46 @@ final class NodesCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (ApiClient.Failure e) {
             return ClientOptions.fail(e, System.err);
+        }
+    }
+
+    @Command(
+            name = "forget",
+            mixinStandardHelpOptions = true,
+            description = "Forget a node that is gone for good: its config file's forwards (handed over to this"
+                    + " node's file where it declares them alike), its leases and its node-link certificate go.")
+    static final class Forget implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "NODE", description = "the node's name; it must be down")
+        String node;
+
+        @Override
+        public Integer call() {
+            try {
+                JsonNode done =
+                        client.client().delete("/api/v1/nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8));
+                if (client.json) {
+                    System.out.println(done.toPrettyString());
+                    return ExitCodes.OK;
+                }
+                System.out.println("forgot node " + done.path("node").asText());
+                print("removed", done.path("removed"));
+                print("handed over to this node's config file", done.path("handed-over"));
+                print("kept (made for that node alone; delete or edit them)", done.path("kept"));
+                return ExitCodes.OK;
+            } catch (ApiClient.Failure e) {
+                return ClientOptions.fail(e, System.err);
+            }
+        }
+
+        private static void print(String what, JsonNode names) {
+            if (!names.isEmpty()) {
+                List<String> list = new ArrayList<>();
+                names.forEach(n -> list.add(n.asText()));
+                System.out.println("  " + what + ": " + String.join(", ", list));
+            }
         }
     }
 }

@@ -118,7 +118,7 @@ public final class RuleService implements AutoCloseable {
     }
 
     /** The same forward whoever declared it: equal but for the origin. */
-    private static boolean sameDeclaration(Forward a, Forward b) {
+    static boolean sameDeclaration(Forward a, Forward b) {
         return ForwardJson.encodeText(a).equals(ForwardJson.encodeText(b));
     }
 
@@ -180,6 +180,32 @@ public final class RuleService implements AutoCloseable {
             return new ChangeResult.Applied(List.of());
         }
         return apply(List.of(new Change.Removed(expected)), actor);
+    }
+
+    /**
+     * Applies changes planned on the rules read a moment ago, as one: a change whose forward is no longer what it
+     * was planned on is left out. Owners do not matter here — forgetting a node removes, or hands over, what only
+     * that node's file owned.
+     */
+    public synchronized ChangeResult applyPlanned(List<Change> planned, Actor actor) {
+        List<Change> still = new ArrayList<>();
+        for (Change c : planned) {
+            Forward was =
+                    c instanceof Change.Removed r ? r.before() : c instanceof Change.Updated u ? u.before() : null;
+            if (was == null ? !rules.containsKey(c.name()) : was.equals(rules.get(c.name()))) {
+                still.add(c);
+            }
+        }
+        List<Problem> problems = new ArrayList<>();
+        for (Change c : still) {
+            if (!(c instanceof Change.Removed)) {
+                Problem clash = index.conflict(c instanceof Change.Added a ? a.after() : ((Change.Updated) c).after());
+                if (clash != null) {
+                    problems.add(clash);
+                }
+            }
+        }
+        return problems.isEmpty() ? apply(still, actor) : new ChangeResult.Rejected(problems);
     }
 
     private static ChangeResult.Rejected refuseChange(String name, Forward current, Origin writer) {

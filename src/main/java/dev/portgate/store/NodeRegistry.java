@@ -288,15 +288,25 @@ public final class NodeRegistry implements AutoCloseable {
         });
     }
 
-    /** Forgets a node that is down for good (its row only; a running node writes it back). */
+    /**
+     * Forgets a node that is down: its row (with its node-link certificate) and what it reported of its forwards.
+     * False when it is up after all (a running node writes itself back).
+     */
     public boolean forget(String name) {
         return db.transaction(c -> {
             try (PreparedStatement ps =
                     c.prepareStatement("DELETE FROM nodes WHERE name = ? AND " + NOW_MILLIS + " - heartbeat_at > ?")) {
                 ps.setString(1, name);
                 ps.setLong(2, DOWN_AFTER.toMillis());
-                return ps.executeUpdate() > 0;
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
             }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM forward_status WHERE node = ?")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
+            return true;
         });
     }
 

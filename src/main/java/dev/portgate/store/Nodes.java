@@ -1,5 +1,6 @@
 package dev.portgate.store;
 
+import dev.portgate.rules.Actor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,43 @@ public final class Nodes {
         this.registry = registry;
         this.self = self;
         this.version = version;
+    }
+
+    /** Forgets a node that is gone for good; see {@code NodeRetirement}. */
+    public interface Retirement {
+        /** The names of the forwards removed, handed over and kept; throws with why not. */
+        Forgetting forget(String node, Actor actor) throws CannotForget;
+    }
+
+    /** What forgetting a node did to the forwards. */
+    public record Forgetting(String node, List<String> removed, List<String> handedOver, List<String> kept) {}
+
+    /** Why a node cannot be forgotten; {@code unknown} when there is no node of that name. */
+    public static final class CannotForget extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean unknown;
+
+        public CannotForget(String message, boolean unknown) {
+            super(message);
+            this.unknown = unknown;
+        }
+
+        public boolean unknown() {
+            return unknown;
+        }
+    }
+
+    private volatile Retirement retirement = (node, actor) -> {
+        throw new CannotForget("this gateway is not one of several nodes on a shared store", false);
+    };
+
+    /** How a node is forgotten (set on a shared store). */
+    public void retirement(Retirement r) {
+        this.retirement = r;
+    }
+
+    public Forgetting forget(String node, Actor actor) throws CannotForget {
+        return retirement.forget(node, actor);
     }
 
     /** Where the state of this node's node links comes from (set once they run). */

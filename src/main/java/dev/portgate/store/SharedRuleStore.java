@@ -191,15 +191,19 @@ public final class SharedRuleStore implements RuleStore {
                 rows = ps.executeUpdate();
             }
         } else if (change instanceof Change.Updated u) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE forwards SET kind = ?, spec = ?, expires_at = ?,"
-                    + " updated_at = ?, revision = ? WHERE name = ? AND revision = ?")) {
+            // The owner may change too: a forgotten node's file hands a forward over to this node's.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE forwards SET kind = ?, spec = ?, expires_at = ?,"
+                            + " updated_at = ?, revision = ?, origin_kind = ?, origin_owner = ? WHERE name = ? AND revision = ?")) {
                 ps.setString(1, u.after().kind());
                 ps.setString(2, ForwardJson.encodeText(u.after()));
                 setExpiry(ps, 3, u.after());
                 ps.setLong(4, now);
                 ps.setLong(5, version);
-                ps.setString(6, name);
-                ps.setLong(7, revisions.getOrDefault(name, -1L));
+                ps.setString(6, u.after().origin().kind().label());
+                ps.setString(7, u.after().origin().owner());
+                ps.setString(8, name);
+                ps.setLong(9, revisions.getOrDefault(name, -1L));
                 rows = ps.executeUpdate();
             }
         } else {

@@ -7,7 +7,10 @@ import dev.portgate.store.Nodes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-/** {@code /api/v1/nodes}: the nodes sharing this gateway's store — up or down, last heartbeat, version. */
+/**
+ * {@code /api/v1/nodes}: the nodes sharing this gateway's store — up or down, last heartbeat, version; {@code DELETE
+ * /api/v1/nodes/{name}} forgets one that is gone for good.
+ */
 final class NodesApi {
 
     private final Nodes nodes;
@@ -18,6 +21,7 @@ final class NodesApi {
 
     void register(RoutesConfig r) {
         r.get("/api/v1/nodes", this::list);
+        r.delete("/api/v1/nodes/{name}", this::forget);
     }
 
     private void list(Context ctx) {
@@ -37,5 +41,20 @@ final class NodesApi {
             }
         }
         ctx.json(out);
+    }
+
+    private void forget(Context ctx) {
+        String name = ctx.pathParam("name");
+        Nodes.Forgetting done;
+        try {
+            done = nodes.forget(name, Authenticator.caller(ctx).actor());
+        } catch (Nodes.CannotForget e) {
+            throw new ApiException(e.unknown() ? 404 : 409, e.getMessage());
+        }
+        ObjectNode o = Views.JSON.createObjectNode().put("node", done.node());
+        done.removed().forEach(o.putArray("removed")::add);
+        done.handedOver().forEach(o.putArray("handed-over")::add);
+        done.kept().forEach(o.putArray("kept")::add);
+        ctx.json(o);
     }
 }

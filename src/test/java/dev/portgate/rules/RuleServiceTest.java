@@ -130,4 +130,71 @@ class RuleServiceTest {
         rules.replaceAll(Origin.Kind.CONFIG, two, List.of(), ACTOR);
         assertThat(rules.forwards()).extracting(Forward::name).containsExactly("web");
     }
+
+    @Test
+    void whenTheFileThatOwnsAForwardLetsGoOfItAnotherFileThatDeclaresItAlikeTakesItOn() throws Exception {
+        RuleService rules = new RuleService(new MemoryRuleStore());
+        List<Runnable> queued = new ArrayList<>();
+        FileClaims claims = new FileClaims(rules, queued::add);
+        rules.subscribe(claims);
+        String one = "edge-1:/etc/portgate/portgate.yaml";
+        String two = "edge-2:/etc/portgate/portgate.yaml";
+        rules.replaceAll(
+                Origin.Kind.CONFIG,
+                one,
+                fileOf("edge-1", "forwards:\n - {name: web, listen: 8080, target: 'h:80'}\n"),
+                ACTOR);
+        List<Forward> second = fileOf(
+                "edge-2",
+                "forwards:\n - {name: web, listen: 8080, target: 'h:80'}\n - {name: cam, listen: 554, target: 'h:554'}\n");
+        rules.replaceAll(Origin.Kind.CONFIG, two, second, ACTOR);
+        claims.declared(two, second);
+        assertThat(claims.alike(rules.get("web").orElseThrow()))
+                .map(f -> f.origin().owner())
+                .hasValue(two);
+
+        // edge-1's file drops web: edge-2's file takes it on, not waiting for its own next reload.
+        rules.replaceAll(Origin.Kind.CONFIG, one, List.of(), ACTOR);
+        assertThat(rules.get("web")).isEmpty();
+        assertThat(queued).hasSize(1);
+        queued.remove(0).run();
+        assertThat(rules.forwards())
+                .extracting(f -> f.name() + " " + f.origin().owner())
+                .containsExactlyInAnyOrder("web " + two, "cam " + two);
+        // Its own file's changes are not another file letting go.
+        rules.replaceAll(Origin.Kind.CONFIG, two, List.of(), ACTOR);
+        assertThat(queued).isEmpty();
+    }
+
+    @Test
+    void aPlannedChangeWhoseForwardChangedMeanwhileIsLeftOut() throws Exception {
+        RuleService rules = new RuleService(new MemoryRuleStore());
+        String one = "edge-1:/etc/portgate/portgate.yaml";
+        rules.replaceAll(
+                Origin.Kind.CONFIG,
+                one,
+                fileOf(
+                        "edge-1",
+                        "forwards:\n - {name: a, listen: 1000, target: 'h:1'}\n - {name: b, listen: 1001, target: 'h:2'}\n"),
+                ACTOR);
+        Forward a = rules.get("a").orElseThrow();
+        Forward b = rules.get("b").orElseThrow();
+        Forward handedOver = ForwardJson.withOrigin(b, Origin.config("edge-2:/etc/portgate/portgate.yaml"));
+        // Planned on what was read, then a changes before the plan is applied.
+        List<Change> planned = List.of(new Change.Removed(a), new Change.Updated(b, handedOver));
+        rules.replaceAll(
+                Origin.Kind.CONFIG,
+                one,
+                fileOf(
+                        "edge-1",
+                        "forwards:\n - {name: a, listen: 1000, target: 'h:9'}\n - {name: b, listen: 1001, target: 'h:2'}\n"),
+                ACTOR);
+        ChangeResult result = rules.applyPlanned(planned, ACTOR);
+        assertThat(((ChangeResult.Applied) result).changes())
+                .extracting(Change::name)
+                .containsExactly("b");
+        // The config forward's owner changes in place; a is left as it now is.
+        assertThat(rules.get("b")).hasValue(handedOver);
+        assertThat(rules.get("a").orElseThrow().toString()).endsWith("h:9");
+    }
 }

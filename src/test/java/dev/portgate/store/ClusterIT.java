@@ -48,11 +48,12 @@ class ClusterIT {
                         // A proxy of this node's own (config forwards stay with their file) to fail logins at.
                         + "forwards:\n"
                         // A config file's forwards are shared too; two files declaring one alike make one forward.
+                        + "  - { name: cfg, listen: 0.0.0.0:8090, target: \"" + HUB + ":" + ECHO + "\" }\n"
                         + (i == 1
                                 ? "  - name: proxy\n    kind: dynamic\n    listen: 0.0.0.0:1080\n"
                                         + "    users: [ { name: bob, password-hash: \"" + hash + "\" } ]\n"
                                         + "    permit-open: [ \"*:*\" ]\n"
-                                : "  - { name: cfg, listen: 0.0.0.0:8090, target: \"" + HUB + ":" + ECHO + "\" }\n");
+                                : "");
                 JarProcess gw = net.portgate(i, dir, config);
                 gateways.add(gw);
                 gw.awaitOutput("console and API on");
@@ -69,11 +70,11 @@ class ClusterIT {
                         .until(() -> net.roundTrip(host, 8080, "hello " + host).equals("hello " + host));
             }
 
-            // node 2's config file declared cfg (node 3's too, alike): it carries data on node 1.
-            await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(1), 8090, "cfg")
+            // Every node's config file declares cfg alike: one forward, node 1's file's (it started first).
+            await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(3), 8090, "cfg")
                     .equals("cfg"));
-            assertThat(net.api(1, dirs.get(0), "GET", "/api/v1/forwards/cfg", null))
-                    .contains("\"origin-detail\":\"edge-2:");
+            assertThat(net.api(3, dirs.get(2), "GET", "/api/v1/forwards/cfg", null))
+                    .contains("\"origin-detail\":\"edge-1:");
 
             // nodes: keeps a forward to the nodes it names; the others show it and do not listen.
             assertThat(net.api(2, dirs.get(1), "POST", "/api/v1/forwards", forward("cam", 8554, "edge-1")))
@@ -180,6 +181,39 @@ class ClusterIT {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> net.api(3, dirs.get(2), "GET", "/api/v1/forwards/brief", null)
                             .startsWith("404"));
+
+            // A node that is up is not forgotten.
+            assertThat(net.api(2, dirs.get(1), "DELETE", "/api/v1/nodes/edge-3", null))
+                    .startsWith("409")
+                    .contains("node \\\"edge-3\\\" is up");
+            // Node 1, gone for good, is forgotten with the CLI on node 2: its file's proxy goes from every node, cfg
+            // passes to node 2's file (which declares it alike) and carries data all along, and cam, made for node 1
+            // alone in the API, is left to a person.
+            Processes.Result forgot = Processes.run(
+                    SOON,
+                    net.in(
+                            2,
+                            JarProcess.command(
+                                            "nodes",
+                                            "forget",
+                                            "edge-1",
+                                            "--data",
+                                            dirs.get(1).resolve("data").toString())
+                                    .toArray(String[]::new)));
+            assertThat(forgot.out())
+                    .contains("forgot node edge-1")
+                    .contains("removed: proxy")
+                    .contains("handed over to this node's config file: cfg")
+                    .contains("kept (made for that node alone; delete or edit them): cam");
+            assertThat(net.api(2, dirs.get(1), "GET", "/api/v1/forwards/cfg", null))
+                    .contains("\"origin-detail\":\"edge-2:");
+            await().atMost(SOON).until(() -> net.api(3, dirs.get(2), "GET", "/api/v1/forwards/proxy", null)
+                    .startsWith("404"));
+            assertThat(net.roundTrip(ClusterNet.address(3), 8090, "cfg still")).isEqualTo("cfg still");
+            assertThat(net.api(3, dirs.get(2), "GET", "/api/v1/forwards/cfg", null))
+                    .contains("\"origin-detail\":\"edge-2:");
+            assertThat(net.api(3, dirs.get(2), "GET", "/api/v1/nodes", null)).doesNotContain("edge-1");
+            assertThat(net.api(3, dirs.get(2), "GET", "/api/v1/audit", null)).contains("\"action\":\"node.forget\"");
         }
     }
 
