@@ -163,8 +163,26 @@ class NodeLinkIT {
                         .atMost(Duration.ofSeconds(20))
                         .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "store away")
                                 .equals("store away"));
+                // edge-1 gets the store back a few seconds after edge-2 does: edge-2 then sees edge-1's heartbeat
+                // as old as the outage, and must not take it for down before it has had time to beat again.
+                Processes.run(
+                        SOON,
+                        net.in(
+                                1,
+                                "nft",
+                                "add table inet late; add chain inet late out { type filter hook output priority 0; };"
+                                        + " add rule inet late out ip daddr " + ClusterNet.HUB
+                                        + " tcp dport 5432 reject with tcp reset"));
                 pg.restart();
-                await().during(Duration.ofSeconds(8))
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> net.api(2, tmp.resolve("edge-2"), "GET", "/api/v1/stats", null)
+                                .matches("(?s)^200 .*\"problem\":null.*"));
+                await().during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "store back on edge-2")
+                                .equals("store back on edge-2"));
+                Processes.run(SOON, net.in(1, "nft", "delete table inet late"));
+                await().during(Duration.ofSeconds(6))
                         .atMost(Duration.ofSeconds(20))
                         .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "store back")
                                 .equals("store back"));
