@@ -187,6 +187,29 @@ class NodeLinkIT {
                         .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "store back")
                                 .equals("store back"));
 
+                // edge-1 cannot reach edge-2's node-link port for 30 s while both stay up in the store: once it can,
+                // its link is back within seconds — a node link retries at most 2 s apart, where a tunnel client's
+                // backoff would be up to half a minute by then.
+                Processes.run(
+                        SOON,
+                        net.in(
+                                1,
+                                "nft",
+                                "add table inet cut; add chain inet cut out { type filter hook output priority 0; };"
+                                        + " add rule inet cut out ip daddr " + ClusterNet.address(2)
+                                        + " tcp dport 7444 reject with tcp reset"));
+                long cut = System.nanoTime();
+                await().atMost(SOON).until(() -> net.roundTrip(ClusterNet.address(2), 9100, "cut")
+                        .isEmpty());
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> System.nanoTime() - cut
+                                >= Duration.ofSeconds(20).toNanos());
+                Processes.run(SOON, net.in(1, "nft", "delete table inet cut"));
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "link back")
+                                .equals("link back"));
+
                 Processes.run(SOON, List.of("kill", "-KILL", String.valueOf(nodes[1].pid())));
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> net.roundTrip(ClusterNet.address(2), 9100, "after edge-1 died")
