@@ -9,6 +9,7 @@
 #      client is, and through edge-2, which carries it over the node link to edge-1 — 1 and 4 streams, 10 s each.
 #   bench/cluster.sh [changes=1000] [forwards=10000] [nodes=3]; 0 changes skips parts 1 and 2, 0 forwards part 2;
 #   PROFILE=DIR records perf on edge-1 and edge-2 during the node-link runs (needs perf).
+#   THREADS=N starts every node with --threads N.
 # Needs root, python3, curl, iperf3, PostgreSQL's server (Debian postgresql). Every loop is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +68,7 @@ start_node() { # $1 = node number
   printf '      token-file: %s\n      permit-listen: [ "0.0.0.0:5301" ]\n' "$work/home.token" >> "$dir/portgate.yaml"
   ip netns exec "pgb-n$1-$tag" env PORTGATE_JAR="$jar" CACHE_DIRECTORY="$dir/cache" PORTGATE_KERNEL=off \
     src/main/packaging/launcher.sh serve --config "$dir/portgate.yaml" --data "$dir/data" \
-    --console "10.94.0.$((10 + $1)):7080" --console-insecure > "$dir/gateway.log" 2>&1 &
+    --console "10.94.0.$((10 + $1)):7080" --console-insecure ${THREADS:+--threads $THREADS} > "$dir/gateway.log" 2>&1 &
   pids+=($!); disown
 }
 wait_up() { # $1 = node number

@@ -1,6 +1,7 @@
 package dev.portgate.net;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -35,12 +36,16 @@ public final class Transport implements AutoCloseable {
     private final boolean epoll;
     private final IoHandlerFactory io;
     private final EventLoopGroup group;
+    /** The one loop of the tunnel servers' QUIC and of the node links (see {@link #tunnelLoop()}). */
+    private final EventLoop tunnelLoop;
+
     private final AddressResolverGroup<InetSocketAddress> resolver;
 
     public Transport(int threads) {
         this.epoll = Epoll.isAvailable();
         this.io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
+        this.tunnelLoop = group.next();
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .socketChannelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class));
@@ -62,6 +67,16 @@ public final class Transport implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /**
+     * The loop of the tunnel servers' QUIC sockets (every QUIC connection lives on its socket's loop) and of this
+     * node's node links: a player carried over a node link to a tunnel client goes from one to the other on one
+     * thread. Relayed between two loops, each read is a task and a wake-up on the other; that cost a fifth of a
+     * node link's throughput here (bench/RESULTS.md).
+     */
+    public EventLoop tunnelLoop() {
+        return tunnelLoop;
     }
 
     /** More loops of the same kind, for a part that must not share the data plane's (threads named {@code name}). */

@@ -134,7 +134,7 @@ public final class NodeLinks implements AutoCloseable {
         this.certificate = certificate;
         this.listen = listen;
         this.hub = hub;
-        this.loop = transport.group().next();
+        this.loop = transport.tunnelLoop();
     }
 
     /** This node's node-link certificate, made in the data folder on first start. */

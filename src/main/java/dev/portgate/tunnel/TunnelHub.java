@@ -78,7 +78,7 @@ public final class TunnelHub implements AutoCloseable {
         this.throttle = throttle;
         this.sessions = sessions;
         this.opens = opens;
-        this.loop = transport.group().next();
+        this.loop = transport.tunnelLoop();
     }
 
     public void start() throws IOException {
