@@ -94,10 +94,17 @@ final class AcmeClient {
             KeyPair keys = validationKeys();
             X509Certificate proof = challenge.createCertificate(keys, Identifier.dns(name.toString()));
             answers.putTlsAlpn(name, validationContext(keys, proof));
+            TlsAlpnShelf shared = answers.tlsAlpnShelf();
             try {
+                if (shared != null) {
+                    shared.publish(name, keys, proof); // the CA may reach another node of the cluster
+                }
                 check(name, challenge);
             } finally {
                 answers.removeTlsAlpn(name);
+                if (shared != null) {
+                    shared.withdraw(name);
+                }
             }
             return;
         }
@@ -132,7 +139,7 @@ final class AcmeClient {
     }
 
     /** RFC 8737: the validation certificate, offered only to a handshake that asks for acme-tls/1 alone. */
-    private static SslContext validationContext(KeyPair keys, X509Certificate proof) throws IOException {
+    static SslContext validationContext(KeyPair keys, X509Certificate proof) throws IOException {
         return SslContextBuilder.forServer(keys.getPrivate(), proof)
                 .sslProvider(TlsContexts.provider())
                 .protocols("TLSv1.3", "TLSv1.2")

@@ -27,8 +27,20 @@ final class ChallengeAnswers {
      */
     private volatile String accountThumbprint;
 
+    /** In a cluster, where tls-alpn-01 checks are put for the other nodes and found from them; null alone. */
+    private volatile TlsAlpnShelf tlsAlpnShelf;
+
     void answerEveryToken(String thumbprint) {
         this.accountThumbprint = thumbprint;
+    }
+
+    void shareTlsAlpn(TlsAlpnShelf shelf) {
+        this.tlsAlpnShelf = shelf;
+    }
+
+    /** Where this node's tls-alpn-01 checks go for the other nodes, and theirs come from; null alone. */
+    TlsAlpnShelf tlsAlpnShelf() {
+        return tlsAlpnShelf;
     }
 
     void put(String token, String keyAuthorization) {

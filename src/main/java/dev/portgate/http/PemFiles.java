@@ -35,14 +35,19 @@ final class PemFiles {
 
     /** A P-256 key pair: its PKCS#8 private key and X.509 public key, as two PEM blocks. */
     static KeyPair readKeyPair(Path file) throws IOException {
+        return readKeyPair(file, "EC");
+    }
+
+    /** A key pair of {@code algorithm} ("EC", "RSA") written by {@link #writeKeyPair}. */
+    static KeyPair readKeyPair(Path file, String algorithm) throws IOException {
         String text = Files.readString(file, StandardCharsets.US_ASCII);
         try {
-            KeyFactory ec = KeyFactory.getInstance("EC");
-            PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", file)));
-            PublicKey pub = ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", file)));
+            KeyFactory factory = KeyFactory.getInstance(algorithm);
+            PrivateKey priv = factory.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", file)));
+            PublicKey pub = factory.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", file)));
             return new KeyPair(pub, priv);
         } catch (GeneralSecurityException e) {
-            throw new IOException(file + " does not hold a P-256 key pair: " + e.getMessage(), e);
+            throw new IOException(file + " does not hold an " + algorithm + " key pair: " + e.getMessage(), e);
         }
     }
 

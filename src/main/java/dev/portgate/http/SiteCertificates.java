@@ -72,12 +72,18 @@ final class SiteCertificates implements AutoCloseable {
     private volatile SslContext fallback;
     private volatile AcmeConfig acme;
     private volatile AcmeClient client;
+    /** In a cluster, where tls-alpn-01 checks are shared; null alone. */
+    private final TlsAlpnShelf tlsAlpn;
 
     SiteCertificates(Path dir, FileShelf shelf, ChallengeAnswers answers, Clock clock) {
         this.dir = dir;
         this.shelf = shelf;
         this.answers = answers;
         this.clock = clock;
+        // In a cluster the CA's tls-alpn-01 handshake may reach any node: the one that orders shares the check.
+        this.tlsAlpn =
+                shelf.shared() ? new TlsAlpnShelf(shelf, dir.resolve("acme").resolve("tls-alpn")) : null;
+        answers.shareTlsAlpn(tlsAlpn);
     }
 
     /** A site starts: its self-signed certificate now (and its ACME one soon, if configured). */
@@ -205,10 +211,6 @@ final class SiteCertificates implements AutoCloseable {
 
     /** In a cluster: the shared account, so that this node answers the CA for orders any node places. */
     private void shareAccount(AcmeClient c, AcmeConfig config) {
-        if (config.challenge() == AcmeChallenge.TLS_ALPN_01) {
-            log.warn("https: in a cluster only the node that orders answers tls-alpn-01; the CA must reach that node"
-                    + " — use http-01 (the default), which every node answers");
-        }
         try {
             for (int i = 0; i < 20 && !c.shareAccount(shelf); i++) {
                 Thread.sleep(250);
@@ -428,5 +430,8 @@ final class SiteCertificates implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
+        if (tlsAlpn != null) {
+            tlsAlpn.close();
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 
 /**
@@ -63,8 +64,19 @@ final class SniRouter extends AbstractSniHandler<SniRouter.Choice> {
             }
         }
         if (acmeCheck) {
-            Choice check = front.answers().tlsAlpn(name).<Choice>map(Prove::new).orElse(new Refuse());
-            return ctx.executor().newSucceededFuture(check);
+            ChallengeAnswers answers = front.answers();
+            var here = answers.tlsAlpn(name);
+            TlsAlpnShelf shared = answers.tlsAlpnShelf();
+            if (here.isPresent() || shared == null || name == null) {
+                return ctx.executor()
+                        .newSucceededFuture(here.<Choice>map(Prove::new).orElse(new Refuse()));
+            }
+            // In a cluster the check may be another node's: it put it in the store.
+            Promise<Choice> choice = ctx.executor().newPromise();
+            Future<SslContext> found = shared.find(name, ctx.executor());
+            found.addListener(f -> choice.trySuccess(
+                    found.isSuccess() && found.getNow() != null ? new Prove(found.getNow()) : new Refuse()));
+            return choice;
         }
         SiteGroup group = name == null ? null : front.site(name).orElse(null);
         Site site = group == null ? null : group.first();

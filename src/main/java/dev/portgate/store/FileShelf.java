@@ -21,6 +21,9 @@ public interface FileShelf {
     /** Puts {@code file} into the store for the other nodes. */
     void push(Path file) throws IOException;
 
+    /** Takes {@code file} out of the store (the data folder's copy is the caller's). */
+    void remove(Path file) throws IOException;
+
     /**
      * Runs {@code work} while no other node runs work under the same {@code key} (an advisory lock): false, without
      * running it, when another node holds the key now.
@@ -47,6 +50,11 @@ public interface FileShelf {
 
         @Override
         public void push(Path file) {
+            // nothing beyond the data folder
+        }
+
+        @Override
+        public void remove(Path file) {
             // nothing beyond the data folder
         }
 

@@ -80,6 +80,17 @@ public final class SharedFileShelf implements FileShelf {
     }
 
     @Override
+    public void remove(Path file) throws IOException {
+        db.transaction(true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM shared_files WHERE area = ? AND name = ?")) {
+                ps.setString(1, area(file));
+                ps.setString(2, file.getFileName().toString());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public boolean exclusively(String key, Work work) throws Exception {
         try (Connection session = db.session()) {
             if (!lock(session, "pg_try_advisory_lock", key)) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two nodes on one PostgreSQL and a site with a certificate from Pebble. The site runs on node 1 alone and node 1
  * orders its certificate, but the name leads the CA to node 2: node 2 answers http-01 for the account the nodes
- * share. When the site is moved onto both nodes, node 2 serves the same certificate from the store; the CA issued
- * one.
+ * share, and tls-alpn-01 with the check node 1 put in the store. When the site is moved onto both nodes, node 2
+ * serves the same certificate from the store; the CA issued one.
  */
 class AcmeClusterIT {
 
@@ -45,21 +45,7 @@ class AcmeClusterIT {
             pebble.resolve(NAME, NODES[2]);
             JarProcess[] nodes = new JarProcess[3];
             try {
-                for (int i = 1; i <= 2; i++) {
-                    Path home = dir.resolve("edge-" + i);
-                    Files.createDirectories(home);
-                    Files.writeString(
-                            home.resolve("portgate.yaml"),
-                            "store:\n  url: " + pg.url() + "\n  password-file: " + pg.passwordFile() + "\n"
-                                    + "node:\n  name: edge-" + i + "\n"
-                                    + "http-routing:\n  http: " + NODES[i] + ":" + http + "\n  https: " + NODES[i]
-                                    + ":" + https + "\n  acme:\n    directory: " + pebble.directory()
-                                    + "\n    accept-terms: true\n    trust: " + pebble.trust() + "\n");
-                    nodes[i] = JarProcess.serve(home, List.of(), "127.0.0.1:0");
-                }
-                for (int i = 1; i <= 2; i++) {
-                    nodes[i].awaitOutput("portgate started");
-                }
+                start(nodes, pg, pebble, http, https);
                 String target = "127.0.0.1:" + site.port();
                 assertThat(api(1, "POST", "/api/v1/forwards", siteOn(target, ",\"nodes\":[\"edge-1\"]")))
                         .startsWith("201");
@@ -89,6 +75,72 @@ class AcmeClusterIT {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void theNodeTheCaReachesAnswersTlsAlpnForTheNodeThatOrders() throws Exception {
+        int https = Net.freeTcpPort();
+        Path ca = dir.resolve("pebble");
+        Files.createDirectories(ca);
+        try (HelloSite site = HelloSite.start();
+                Postgres pg = Postgres.start();
+                Pebble pebble = Pebble.start(ca, Net.freeTcpPort(), https, Duration.ofHours(1))) {
+            pebble.resolve(NAME, NODES[2]);
+            JarProcess[] nodes = new JarProcess[3];
+            try {
+                // No http: port, so the CA checks the name with a tls-alpn-01 handshake — and it reaches node 2.
+                start(nodes, pg, pebble, 0, https);
+                assertThat(api(
+                                1,
+                                "POST",
+                                "/api/v1/forwards",
+                                siteOn("127.0.0.1:" + site.port(), ",\"nodes\":[\"edge-1\"]")))
+                        .startsWith("201");
+                await("a trusted certificate on edge-1").atMost(LIMIT).until(() -> trusted(pebble, NODES[1], https)
+                        .equals("hello from " + NAME + "\n"));
+                assertThat(nodes[1].count("certificate for " + NAME + " from " + pebble.directory()))
+                        .isEqualTo(1);
+                // The check was taken out of the store with the order done: node 2 answers acme-tls/1 no more.
+                Processes.Result probe = Processes.run(
+                        LIMIT,
+                        List.of(
+                                Peers.require("openssl"),
+                                "s_client",
+                                "-connect",
+                                NODES[2] + ":" + https,
+                                "-servername",
+                                NAME,
+                                "-alpn",
+                                "acme-tls/1"));
+                assertThat(probe.out()).contains("no peer certificate available");
+            } finally {
+                for (JarProcess n : nodes) {
+                    if (n != null) {
+                        n.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Two nodes on {@code pg}, each with http-routing on its own address ({@code http} 0: no plain port). */
+    private void start(JarProcess[] nodes, Postgres pg, Pebble pebble, int http, int https) throws Exception {
+        for (int i = 1; i <= 2; i++) {
+            Path home = dir.resolve("edge-" + i);
+            Files.createDirectories(home);
+            Files.writeString(
+                    home.resolve("portgate.yaml"),
+                    "store:\n  url: " + pg.url() + "\n  password-file: " + pg.passwordFile() + "\n"
+                            + "node:\n  name: edge-" + i + "\n"
+                            + "http-routing:\n"
+                            + (http == 0 ? "" : "  http: " + NODES[i] + ":" + http + "\n")
+                            + "  https: " + NODES[i] + ":" + https + "\n  acme:\n    directory: " + pebble.directory()
+                            + "\n    accept-terms: true\n    trust: " + pebble.trust() + "\n");
+            nodes[i] = JarProcess.serve(home, List.of(), "127.0.0.1:0");
+        }
+        for (int i = 1; i <= 2; i++) {
+            nodes[i].awaitOutput("portgate started");
         }
     }
 

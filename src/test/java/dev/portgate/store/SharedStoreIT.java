@@ -272,6 +272,9 @@ class SharedStoreIT {
         one.push(mine);
         two.pull(theirs);
         assertThat(theirs).hasContent("secret two");
+        // Taken out of the store, it is there no more for the others.
+        one.remove(mine);
+        assertThat(two.pull(theirs)).isFalse();
 
         // While one node holds a key, the other's work under it does not run; after, it does.
         List<String> ran = new ArrayList<>();
