@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +29,21 @@ final class TlsAlpnShelf implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TlsAlpnShelf.class);
 
+    private static final int WAITING = 16;
+
     private final FileShelf shelf;
     /** The data folder's copies: {@code NAME.key.pem} and {@code NAME.crt.pem}. */
     private final Path dir;
-    /** The store is read here, never on the event loop that holds the CA's handshake. */
-    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "acme-tls-alpn");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The store is read here, never on the event loop that holds the CA's handshake; one read at a time and a few
+     * waiting, so a flood of acme-tls/1 hellos from strangers is refused rather than queued against the store.
+     */
+    private final ExecutorService reader =
+            new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(WAITING), r -> {
+                Thread t = new Thread(r, "acme-tls-alpn");
+                t.setDaemon(true);
+                return t;
+            });
 
     TlsAlpnShelf(FileShelf shelf, Path dir) {
         this.shelf = shelf;
