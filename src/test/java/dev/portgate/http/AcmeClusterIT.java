@@ -102,18 +102,7 @@ class AcmeClusterIT {
                 assertThat(nodes[1].count("certificate for " + NAME + " from " + pebble.directory()))
                         .isEqualTo(1);
                 // The check was taken out of the store with the order done: node 2 answers acme-tls/1 no more.
-                Processes.Result probe = Processes.run(
-                        LIMIT,
-                        List.of(
-                                Peers.require("openssl"),
-                                "s_client",
-                                "-connect",
-                                NODES[2] + ":" + https,
-                                "-servername",
-                                NAME,
-                                "-alpn",
-                                "acme-tls/1"));
-                assertThat(probe.out()).contains("no peer certificate available");
+                assertThat(Pebble.acmeTlsHello(NODES[2], https, NAME)).contains("no peer certificate available");
             } finally {
                 for (JarProcess n : nodes) {
                     if (n != null) {

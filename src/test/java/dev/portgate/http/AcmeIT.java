@@ -147,18 +147,8 @@ class AcmeIT {
                 Processes.Result trusted = trustingCa(pebble, "app.test");
                 assertThat(trusted.out()).as(trusted.stderr()).isEqualTo("hello from app.test\n");
                 // With no check open, a hello asking for acme-tls/1 gets no certificate at all.
-                Processes.Result probe = Processes.run(
-                        LIMIT,
-                        List.of(
-                                Peers.require("openssl"),
-                                "s_client",
-                                "-connect",
-                                "127.0.0.1:" + https,
-                                "-servername",
-                                "app.test",
-                                "-alpn",
-                                "acme-tls/1"));
-                assertThat(probe.out()).contains("no peer certificate available");
+                assertThat(Pebble.acmeTlsHello("127.0.0.1", https, "app.test"))
+                        .contains("no peer certificate available");
             }
         }
     }

@@ -40,6 +40,22 @@ public final class Pebble implements AutoCloseable {
         return start(dir, httpPort, Net.freeTcpPort(), validity);
     }
 
+    /** What a CA's tls-alpn-01 check gets from {@code address:port} for {@code name}: openssl's report of it. */
+    public static String acmeTlsHello(String address, int port, String name) throws Exception {
+        return Processes.run(
+                        LIMIT,
+                        List.of(
+                                Peers.require("openssl"),
+                                "s_client",
+                                "-connect",
+                                address + ":" + port,
+                                "-servername",
+                                name,
+                                "-alpn",
+                                "acme-tls/1"))
+                .out();
+    }
+
     /** The same, and the CA validates tls-alpn-01 on {@code tlsPort}. */
     public static Pebble start(Path dir, int httpPort, int tlsPort, Duration validity) throws Exception {
         String pebble = Peers.require("pebble");
