@@ -273,7 +273,9 @@ public final class Gateway implements AutoCloseable {
         this.rules = new RuleService(sharedRules != null ? sharedRules : new SqliteRuleStore(db, audit));
         rules.subscribe(reconciler);
         this.fileClaims = new FileClaims(rules, sshChanges);
-        rules.subscribe(fileClaims);
+        if (registry != null) {
+            rules.subscribe(fileClaims); // alone, no other file lets go of anything: not worth a look per change
+        }
         rules.followPeers();
         if (registry != null) {
             nodes.retirement(new NodeRetirement(registry, rules, fileClaims, audit));
